@@ -1,0 +1,35 @@
+/** Identity: key pairs (WebCrypto), node IDs, signed records, fingerprints. */
+export { toHex, fromHex, equalBytes, compareBytes, concatBytes, utf8, fromUtf8 } from './bytes';
+export { canonicalEncode, canonicalDecode, type CanonicalValue, type DecodeLimits } from './canonical';
+export { EncodingError, InvalidKeyError, IdentityUnavailableError } from './errors';
+export {
+  sha256,
+  nodeIdFromSpki,
+  isNodeId,
+  nodeIdBytes,
+  fingerprint,
+  keyFingerprint,
+  generateSigningKeyPair,
+  generateEcdhKeyPair,
+  exportSpki,
+  importVerifyKey,
+  importEcdhPublicKey,
+  signBytes,
+  verifyBytes,
+  NODE_ID_BYTES,
+  NODE_ID_PATTERN,
+  SIGNATURE_BYTES,
+  MAX_SPKI_BYTES,
+} from './keys';
+export { signValue, verifyValue } from './signed';
+export { type KeyValueStore, MemoryKeyValueStore } from './kv-store';
+export { type LockManagerLike, type LockOptions, type HeldLock, holdLock, MemoryLockManager } from './locks';
+export {
+  type NodeIdentity,
+  type AcquireNodeIdentityOptions,
+  type AcquiredNodeIdentity,
+  acquireNodeIdentity,
+  NODE_SLOT_PREFIX,
+  NODE_LOCK_PREFIX,
+} from './node-identity';
+export { type UserIdentity, type LoadedUserIdentity, loadUserIdentity, USER_KEY, USER_LOCK } from './user-identity';

@@ -1,0 +1,144 @@
+/**
+ * The node identity of one tab: an ECDSA P-256 key pair from a pool kept in
+ * the profile's storage. A tab takes the first free slot and holds it with a
+ * Web Lock for its lifetime, so two open tabs never share a node ID and a
+ * reloaded tab (which asks for its previous slot first) gets its own back.
+ */
+import { equalBytes } from './bytes';
+import { IdentityUnavailableError } from './errors';
+import { exportSpki, generateSigningKeyPair, nodeIdFromSpki, signBytes, verifyBytes } from './keys';
+import type { KeyValueStore } from './kv-store';
+import { holdLock, type HeldLock, type LockManagerLike } from './locks';
+
+export interface NodeIdentity {
+  readonly nodeId: string;
+  readonly spki: Uint8Array;
+  readonly publicKey: CryptoKey;
+  readonly privateKey: CryptoKey;
+  /** The pool slot this tab holds. */
+  readonly slot: number;
+}
+
+interface StoredKeyPair {
+  version: 1;
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  spki: Uint8Array;
+  id: string;
+  createdAt: number;
+}
+
+export const NODE_SLOT_PREFIX = 'node-identity/';
+export const NODE_LOCK_PREFIX = 'p2p-softphone-node-identity-';
+
+function isCryptoKey(v: unknown, type: KeyType): v is CryptoKey {
+  if (typeof v !== 'object' || v === null) return false;
+  const k = v as Partial<CryptoKey>;
+  return k.type === type && typeof k.algorithm === 'object' && Array.isArray(k.usages);
+}
+
+/**
+ * Checks a stored key pair thoroughly: the shapes, that the SPKI belongs to
+ * the public key, that the ID derives from it, and that the private key
+ * signs what the public key verifies. Returns null when anything is off.
+ */
+export async function checkStoredKeyPair(
+  raw: unknown,
+  deriveId: (spki: Uint8Array) => Promise<string>,
+): Promise<StoredKeyPair | null> {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const s = raw as Partial<StoredKeyPair>;
+  if (s.version !== 1 || !isCryptoKey(s.privateKey, 'private') || !isCryptoKey(s.publicKey, 'public')) return null;
+  if (!(s.spki instanceof Uint8Array) || typeof s.id !== 'string') return null;
+  try {
+    const spki = await exportSpki(s.publicKey);
+    if (!equalBytes(spki, s.spki) || (await deriveId(spki)) !== s.id) return null;
+    const probe = new Uint8Array([1, 2, 3, 4]);
+    if (!(await verifyBytes(spki, probe, await signBytes(s.privateKey, probe)))) return null;
+  } catch {
+    return null;
+  }
+  return s as StoredKeyPair;
+}
+
+export async function makeStoredKeyPair(
+  keys: CryptoKeyPair,
+  deriveId: (spki: Uint8Array) => Promise<string>,
+): Promise<StoredKeyPair> {
+  const spki = await exportSpki(keys.publicKey);
+  return { version: 1, privateKey: keys.privateKey, publicKey: keys.publicKey, spki, id: await deriveId(spki), createdAt: Date.now() };
+}
+
+export interface AcquireNodeIdentityOptions {
+  store: KeyValueStore;
+  locks: LockManagerLike;
+  /** The slot this tab held before a reload; tried first. */
+  preferredSlot?: number | undefined;
+  /** How long to wait for the preferred slot while the old page lets go. @default 2000 */
+  preferredWaitMs?: number;
+  /** @default 64 */
+  maxSlots?: number;
+}
+
+export interface AcquiredNodeIdentity {
+  identity: NodeIdentity;
+  lock: HeldLock;
+  /** Things the person should be told, in plain words (a damaged key replaced, …). */
+  warnings: string[];
+}
+
+async function loadOrCreateSlot(store: KeyValueStore, slot: number, warnings: string[]): Promise<NodeIdentity> {
+  const key = NODE_SLOT_PREFIX + slot;
+  let raw: unknown;
+  try {
+    raw = await store.get(key);
+  } catch {
+    raw = undefined;
+    warnings.push(`The stored node key in slot ${slot} could not be read; this tab made a new one.`);
+  }
+  let stored = raw === undefined ? null : await checkStoredKeyPair(raw, nodeIdFromSpki);
+  if (raw !== undefined && !stored) {
+    warnings.push(`The stored node key in slot ${slot} was damaged, so this tab made a new one and has a new node ID.`);
+  }
+  if (!stored) {
+    stored = await makeStoredKeyPair(await generateSigningKeyPair(false), nodeIdFromSpki);
+    await store.set(key, stored);
+  }
+  return { nodeId: stored.id, spki: stored.spki, publicKey: stored.publicKey, privateKey: stored.privateKey, slot };
+}
+
+/**
+ * Takes a free node identity from the pool (making one when the slot is
+ * empty or damaged) and holds it until `lock.release()`.
+ */
+export async function acquireNodeIdentity(opts: AcquireNodeIdentityOptions): Promise<AcquiredNodeIdentity> {
+  const maxSlots = opts.maxSlots ?? 64;
+  const warnings: string[] = [];
+  let lock: HeldLock | null = null;
+  let slot = -1;
+  const preferred = opts.preferredSlot;
+  if (preferred !== undefined && Number.isInteger(preferred) && preferred >= 0 && preferred < maxSlots) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), opts.preferredWaitMs ?? 2000);
+    try {
+      lock = await holdLock(opts.locks, NODE_LOCK_PREFIX + preferred, { signal: ctl.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (lock) slot = preferred;
+  }
+  for (let i = 0; !lock && i < maxSlots; i++) {
+    lock = await holdLock(opts.locks, NODE_LOCK_PREFIX + i, { ifAvailable: true });
+    if (lock) slot = i;
+  }
+  if (!lock) {
+    throw new IdentityUnavailableError(`All ${maxSlots} node identities of this browser profile are in use by other tabs. Close a tab and reload.`);
+  }
+  try {
+    const identity = await loadOrCreateSlot(opts.store, slot, warnings);
+    return { identity, lock, warnings };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
