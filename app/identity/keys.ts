@@ -122,6 +122,6 @@ export async function verifyBytes(spki: Uint8Array, data: Uint8Array, signature:
 
 /** Parses a node ID from hex; throws InvalidKeyError when it is not 40 lower-case hex digits. */
 export function nodeIdBytes(id: string): Uint8Array {
-  if (!isNodeId(id)) throw new InvalidKeyError(`"${id.slice(0, 60)}" is not a node ID`);
+  if (!isNodeId(id)) throw new InvalidKeyError(`"${String(id).slice(0, 60)}" is not a node ID`);
   return fromHex(id);
 }

@@ -1,0 +1,242 @@
+/**
+ * The tab's connection to a PeerJS signaling server. It keeps the best
+ * reachable server of an ordered list: a failed server hands over to the next
+ * at once, and when every server of the list has failed it waits with
+ * exponential back-off (0.5 s doubling to 5 min) and starts again from the
+ * most preferred. Data connections already open stay up while the server is
+ * away: a PeerJS peer that loses its server is only disconnected, never
+ * destroyed, and reconnects under the same ID.
+ */
+import type { DataConnection, Peer, PeerOptions } from 'peerjs';
+import { Backoff } from './backoff';
+import type { SignalingServerConfig } from './server-list';
+
+export type SignalingState =
+  | { kind: 'connecting'; server: string; attempt: number }
+  | { kind: 'online'; server: string; since: number }
+  | { kind: 'offline'; nextRetryAt: number; retryInMs: number; attempt: number; reason: string }
+  | { kind: 'stopped'; reason: string };
+
+/** What the client needs of a clock; tests pass a virtual one. */
+export interface TimerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realClock: TimerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export type PeerFactory = (id: string, options: PeerOptions) => Peer;
+
+export interface SignalingClientOptions {
+  nodeId: string;
+  servers: SignalingServerConfig[];
+  createPeer: PeerFactory;
+  clock?: TimerClock;
+  /** How long one server may take to answer before the next is tried. @default 8000 */
+  attemptTimeoutMs?: number;
+  /** ICE servers for WebRTC: none by default, so nothing but the peers is contacted. */
+  iceServers?: RTCIceServer[];
+}
+
+type Listener<T> = (value: T) => void;
+
+/** Errors that say the signaling connection itself failed (others concern one data connection). */
+const SIGNALING_ERRORS = new Set(['network', 'server-error', 'socket-error', 'socket-closed', 'unavailable-id', 'invalid-id', 'invalid-key', 'ssl-unavailable']);
+
+function describeError(type: string, server: string): string {
+  switch (type) {
+    case 'unavailable-id':
+      return 'another tab or device is online with this node ID';
+    case 'invalid-id':
+      return 'the server refused this node ID';
+    case 'ssl-unavailable':
+      return `${server} needs a secure (https) connection`;
+    default:
+      return `${server} cannot be reached`;
+  }
+}
+
+export class SignalingClient {
+  private servers: SignalingServerConfig[];
+  private readonly clock: TimerClock;
+  private readonly backoff = new Backoff();
+  private readonly attemptTimeoutMs: number;
+  private index = 0;
+  private current: { peer: Peer; server: SignalingServerConfig } | null = null;
+  /** Peers of earlier servers, kept (disconnected) for their open data connections. */
+  private readonly retired: Peer[] = [];
+  private timer: unknown = null;
+  private attemptTimer: unknown = null;
+  private attemptId = 0;
+  private _state: SignalingState = { kind: 'stopped', reason: 'not started' };
+  private readonly stateListeners = new Set<Listener<SignalingState>>();
+  private readonly connectionListeners = new Set<Listener<DataConnection>>();
+
+  constructor(private readonly opts: SignalingClientOptions) {
+    if (opts.servers.length === 0) throw new Error('at least one signaling server is needed');
+    this.servers = [...opts.servers];
+    this.clock = opts.clock ?? realClock;
+    this.attemptTimeoutMs = opts.attemptTimeoutMs ?? 8000;
+  }
+
+  get state(): SignalingState {
+    return this._state;
+  }
+
+  get serverList(): readonly SignalingServerConfig[] {
+    return this.servers;
+  }
+
+  /** The PeerJS peer that is (or is becoming) connected to the current server. */
+  get peer(): Peer | null {
+    return this.current?.peer ?? null;
+  }
+
+  onState(fn: Listener<SignalingState>): () => void {
+    this.stateListeners.add(fn);
+    return () => this.stateListeners.delete(fn);
+  }
+
+  /** Data connections opened towards this tab, from any server's peer. */
+  onConnection(fn: Listener<DataConnection>): () => void {
+    this.connectionListeners.add(fn);
+    return () => this.connectionListeners.delete(fn);
+  }
+
+  start(): void {
+    if (this._state.kind !== 'stopped') return;
+    this.index = 0;
+    this.attempt();
+  }
+
+  /** Replaces the server list; reconnects when the current server is no longer the best. */
+  setServers(servers: SignalingServerConfig[]): void {
+    if (servers.length === 0) throw new Error('at least one signaling server is needed');
+    this.servers = [...servers];
+    const best = this.servers[0]!;
+    if (this._state.kind === 'stopped') return;
+    if (this.current?.server.url === best.url && this._state.kind === 'online') return;
+    this.backoff.reset();
+    this.index = 0;
+    this.clearTimers();
+    this.attempt();
+  }
+
+  /** Tries again now instead of waiting out the back-off. */
+  retryNow(): void {
+    if (this._state.kind !== 'offline') return;
+    this.clearTimers();
+    this.index = 0;
+    this.attempt();
+  }
+
+  stop(reason = 'stopped'): void {
+    this.clearTimers();
+    this.attemptId++;
+    this.current?.peer.destroy();
+    for (const p of this.retired) p.destroy();
+    this.retired.length = 0;
+    this.current = null;
+    this.setState({ kind: 'stopped', reason });
+  }
+
+  private setState(s: SignalingState): void {
+    this._state = s;
+    for (const fn of [...this.stateListeners]) {
+      try {
+        fn(s);
+      } catch (e) {
+        console.error('signaling state listener failed', e);
+      }
+    }
+  }
+
+  private clearTimers(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    if (this.attemptTimer !== null) this.clock.clearTimeout(this.attemptTimer);
+    this.timer = this.attemptTimer = null;
+  }
+
+  private attempt(): void {
+    const server = this.servers[this.index] ?? this.servers[0]!;
+    const id = ++this.attemptId;
+    this.setState({ kind: 'connecting', server: server.url, attempt: this.backoff.attempts + 1 });
+    const cur = this.current;
+    if (cur && cur.server.url === server.url && !cur.peer.destroyed) {
+      if (cur.peer.disconnected) cur.peer.reconnect();
+    } else {
+      if (cur && !cur.peer.destroyed) {
+        cur.peer.disconnect();
+        this.retired.push(cur.peer);
+      }
+      this.current = { peer: this.makePeer(server), server };
+    }
+    this.attemptTimer = this.clock.setTimeout(() => {
+      if (id === this.attemptId && this._state.kind === 'connecting') {
+        if (this.current && !this.current.peer.destroyed && !this.current.peer.disconnected) this.current.peer.disconnect();
+        this.failed(id, `${server.url} did not answer`);
+      }
+    }, this.attemptTimeoutMs);
+  }
+
+  private makePeer(server: SignalingServerConfig): Peer {
+    const peer = this.opts.createPeer(this.opts.nodeId, {
+      host: server.host,
+      port: server.port,
+      path: server.path,
+      secure: server.secure,
+      key: 'peerjs',
+      debug: 0,
+      config: { iceServers: this.opts.iceServers ?? [] },
+    });
+    const isCurrent = (): boolean => this.current?.peer === peer;
+    peer.on('open', () => {
+      if (!isCurrent()) return;
+      this.clearTimers();
+      this.backoff.reset();
+      this.setState({ kind: 'online', server: server.url, since: this.clock.now() });
+    });
+    peer.on('connection', (conn) => {
+      for (const fn of [...this.connectionListeners]) fn(conn);
+    });
+    peer.on('disconnected', () => {
+      if (!isCurrent()) return;
+      if (this._state.kind === 'online') {
+        // Lost a server we had: wait the first back-off step, then try from the top.
+        this.index = this.servers.length;
+        this.failed(this.attemptId, `lost the connection to ${server.url}`);
+      } else if (this._state.kind === 'connecting') {
+        this.failed(this.attemptId, describeError('network', server.url));
+      }
+    });
+    peer.on('error', (err) => {
+      if (!isCurrent() || !SIGNALING_ERRORS.has(err.type)) return;
+      if (this._state.kind === 'connecting') this.failed(this.attemptId, describeError(err.type, server.url));
+    });
+    return peer;
+  }
+
+  private failed(id: number, reason: string): void {
+    if (id !== this.attemptId || this._state.kind === 'stopped' || this._state.kind === 'offline') return;
+    this.clearTimers();
+    this.attemptId++;
+    if (this.index + 1 < this.servers.length) {
+      this.index++;
+      this.attempt();
+      return;
+    }
+    this.index = 0;
+    const delay = this.backoff.next();
+    const at = this.clock.now() + delay;
+    this.setState({ kind: 'offline', nextRetryAt: at, retryInMs: delay, attempt: this.backoff.attempts, reason });
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.attempt();
+    }, delay);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * What every end-to-end test and browser benchmark uses: the system Chromium
+ * with the flags DESIGN.md fixes (loopback WebRTC, fake camera and
+ * microphone), and helpers to open peer tabs and read their state.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { chromiumPath } from './chromium-path.ts';
+
+export const CHROMIUM_ARGS = [
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // Tabs in the background must keep their timers: every tab is a peer.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+}
+
+/** The app's URL, served by `npm start` in the global setup. */
+export function appURL(query = ''): string {
+  return inject('baseURL') + '/' + query;
+}
+
+/** Errors thrown in pages; a test asserts this stays empty. */
+export const pageErrors: string[] = [];
+
+export async function newPerson(browser: Browser): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
+  return ctx;
+}
+
+/** Opens the app in a new tab of `context` and waits until it shows its node ID. */
+export async function openPeer(context: BrowserContext, query = ''): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
+  await page.goto(appURL(query));
+  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 30_000 });
+  return page;
+}
+
+export async function openPeers(context: BrowserContext, n: number, query = ''): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < n; i++) pages.push(await openPeer(context, query));
+  return pages;
+}
+
+export async function nodeIdOf(page: Page): Promise<string> {
+  return (await page.getByLabel('Node ID', { exact: true }).textContent())?.trim() ?? '';
+}
+
+export async function userIdOf(page: Page): Promise<string> {
+  return (await page.getByLabel('User ID', { exact: true }).textContent())?.trim() ?? '';
+}
+
+export function signalingStatus(page: Page) {
+  return page.getByTestId('signaling-status');
+}
+
+/** Waits until the tab says it is online with its signaling server. */
+export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
+  await signalingStatus(page).filter({ hasText: /^Online via/ }).waitFor({ timeout });
+}
