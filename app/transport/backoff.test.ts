@@ -28,6 +28,8 @@ describe('signaling server URLs', () => {
   it('refuse malformed addresses in plain words', () => {
     expect(() => parseServerUrl('')).toThrow(/empty/);
     expect(() => parseServerUrl('not a url')).toThrow(/not a web address/);
+    expect(() => parseServerUrl('ht!tp://nope', 'http://localhost:5173/')).toThrow(/not a web address/);
+    expect(() => parseServerUrl('peerjs', 'http://localhost:5173/')).toThrow(/not a web address/);
     expect(() => parseServerUrl('ftp://x/peerjs')).toThrow(/http/);
     expect(() => parseServerUrl('http://x/peerjs?a=1')).toThrow(/query/);
     const { servers, errors } = parseServerList('http://a:1/peerjs, bogus\nhttp://a:1/peerjs/\nhttp://b:2/peerjs');

@@ -21,7 +21,8 @@ export function parseServerUrl(text: string, base?: string): SignalingServerConf
   if (!trimmed) throw new ServerUrlError('The signaling server address is empty.');
   let u: URL;
   try {
-    u = base ? new URL(trimmed, base) : new URL(trimmed);
+    // Only a path ("/peerjs") is taken relative to the page; anything else must be a whole address.
+    u = base && trimmed.startsWith('/') ? new URL(trimmed, base) : new URL(trimmed);
   } catch {
     throw new ServerUrlError(`"${trimmed}" is not a web address. Write it like http://localhost:5173/peerjs`);
   }

@@ -39,7 +39,7 @@ function useNow(active: boolean): number {
     const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
   }, [active]);
-  return active ? now : Date.now();
+  return now;
 }
 
 export function SignalingPanel() {
