@@ -33,3 +33,21 @@ export {
   NODE_LOCK_PREFIX,
 } from './node-identity';
 export { type UserIdentity, type LoadedUserIdentity, loadUserIdentity, USER_KEY, USER_LOCK } from './user-identity';
+export {
+  type IdentityCertificate,
+  type VerifyCertificateOptions,
+  type CertificateProblem,
+  type CertificateCheck,
+  type IssueCertificateOptions,
+  CERTIFICATE_TYPE,
+  MAX_CERTIFICATE_CHARS,
+  MAX_CERTIFICATE_NAME,
+  toBase64Url,
+  fromBase64,
+  certificateNameProblem,
+  issueCertificate,
+  certificateToJson,
+  serializeCertificate,
+  parseCertificate,
+  verifyCertificate,
+} from './certificate';
