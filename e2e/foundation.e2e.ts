@@ -31,9 +31,16 @@ const snapshot = (page: Page): Promise<Snap> =>
 describe('the app shell', () => {
   it('loads, shows its node ID and goes online with the embedded signaling server', async () => {
     const ctx = await newPerson(browser);
+    // Paths of the WebSockets that received a frame, i.e. that really connected.
+    const sockets: string[] = [];
+    ctx.on('page', (p) =>
+      p.on('websocket', (ws) => ws.once('framereceived', () => sockets.push(new URL(ws.url()).pathname))),
+    );
     const page = await openPeer(ctx);
     expect(await nodeIdOf(page)).toMatch(/^[0-9a-f]{40}$/);
     await waitOnline(page);
+    // Vite's HMR socket and the signaling socket share the HTTP server; both connect.
+    await expect.poll(() => sockets.slice().sort()).toEqual(['/', '/peerjs/peerjs']);
     await expect(page.getByRole('button', { name: 'Copy node ID' }).isVisible()).resolves.toBe(true);
     await page.screenshot({ path: 'e2e/artifacts/shell.png', fullPage: true });
     await ctx.close();

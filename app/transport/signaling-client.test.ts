@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import type { Peer, PeerOptions } from 'peerjs';
+import { SignalingClient, type SignalingState, type TimerClock } from './signaling-client';
+import { parseServerUrl } from './server-list';
+
+class VirtualClock implements TimerClock {
+  t = 0;
+  private seq = 0;
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + ms, fn });
+    return id;
+  }
+  clearTimeout(h: unknown): void {
+    this.timers.delete(h as number);
+  }
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const next = [...this.timers.entries()].filter(([, v]) => v.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!next) break;
+      this.timers.delete(next[0]);
+      this.t = next[1].at;
+      next[1].fn();
+    }
+    this.t = end;
+  }
+}
+
+/** Just enough of a PeerJS Peer for the client: events, disconnect, reconnect, destroy. */
+class FakePeer {
+  destroyed = false;
+  disconnected = false;
+  reconnects = 0;
+  private handlers = new Map<string, ((arg?: unknown) => void)[]>();
+  constructor(
+    readonly id: string,
+    readonly options: PeerOptions,
+  ) {}
+  on(ev: string, fn: (arg?: unknown) => void): this {
+    this.handlers.set(ev, [...(this.handlers.get(ev) ?? []), fn]);
+    return this;
+  }
+  emit(ev: string, arg?: unknown): void {
+    for (const fn of this.handlers.get(ev) ?? []) fn(arg);
+  }
+  /** The server accepted us. */
+  open(): void {
+    this.disconnected = false;
+    this.emit('open', this.id);
+  }
+  /** The socket failed: PeerJS reports an error, then a disconnect. */
+  fail(): void {
+    this.emit('error', { type: 'network' });
+    this.disconnected = true;
+    this.emit('disconnected', this.id);
+  }
+  disconnect(): void {
+    this.disconnected = true;
+  }
+  reconnect(): void {
+    this.reconnects++;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+function setup(urls: string[]) {
+  const clock = new VirtualClock();
+  const peers: FakePeer[] = [];
+  const states: SignalingState[] = [];
+  const client = new SignalingClient({
+    nodeId: 'a'.repeat(40),
+    servers: urls.map((u) => parseServerUrl(u)),
+    clock,
+    createPeer: (id, options) => {
+      const p = new FakePeer(id, options);
+      peers.push(p);
+      return p as unknown as Peer;
+    },
+  });
+  client.onState((s) => states.push(s));
+  return { clock, peers, states, client };
+}
+
+describe('SignalingClient', () => {
+  it('fails over to the next server at once and uses no ICE servers by default', () => {
+    const { peers, client } = setup(['http://a:1/peerjs', 'http://b:2/peerjs']);
+    client.start();
+    expect(peers[0]!.options).toMatchObject({ host: 'a', port: 1, path: '/peerjs', config: { iceServers: [] } });
+    peers[0]!.fail();
+    expect(peers).toHaveLength(2);
+    expect(peers[1]!.options.host).toBe('b');
+    peers[1]!.open();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://b:2/peerjs' });
+  });
+
+  it('backs off 0.5 s, 1 s, 2 s … when every server fails, and starts from the most preferred', () => {
+    const { clock, peers, states, client } = setup(['http://a:1/peerjs', 'http://b:2/peerjs']);
+    client.start();
+    const waits: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      peers.at(-1)!.fail(); // a
+      peers.at(-1)!.fail(); // b
+      const s = client.state;
+      expect(s.kind).toBe('offline');
+      if (s.kind === 'offline') waits.push(s.retryInMs);
+      clock.advance(waits.at(-1)! - 1);
+      expect(client.state.kind).toBe('offline');
+      clock.advance(1);
+      expect(client.state).toMatchObject({ kind: 'connecting', server: 'http://a:1/peerjs' });
+    }
+    expect(waits).toEqual([500, 1000, 2000, 4000, 8000]);
+    expect(states.some((s) => s.kind === 'online')).toBe(false);
+    peers.at(-1)!.open();
+    expect(client.state.kind).toBe('online');
+  });
+
+  it('keeps the peer (and its data connections) when the server goes away, and reconnects under the same ID', () => {
+    const { clock, peers, client } = setup(['http://a:1/peerjs']);
+    client.start();
+    peers[0]!.open();
+    peers[0]!.disconnected = true;
+    peers[0]!.emit('disconnected');
+    expect(client.state).toMatchObject({ kind: 'offline', retryInMs: 500 });
+    clock.advance(500);
+    expect(peers).toHaveLength(1);
+    expect(peers[0]!.reconnects).toBe(1);
+    expect(peers[0]!.destroyed).toBe(false);
+    peers[0]!.open();
+    expect(client.state.kind).toBe('online');
+    // The back-off starts over after a success.
+    peers[0]!.disconnected = true;
+    peers[0]!.emit('disconnected');
+    expect(client.state).toMatchObject({ kind: 'offline', retryInMs: 500 });
+  });
+
+  it('gives up on a server that never answers after the attempt timeout', () => {
+    const { clock, peers, client } = setup(['http://a:1/peerjs', 'http://b:2/peerjs']);
+    client.start();
+    clock.advance(7999);
+    expect(peers).toHaveLength(1);
+    clock.advance(1);
+    expect(peers).toHaveLength(2);
+    expect(client.state).toMatchObject({ kind: 'connecting', server: 'http://b:2/peerjs' });
+  });
+
+  it('ignores errors about single data connections', () => {
+    const { peers, client } = setup(['http://a:1/peerjs']);
+    client.start();
+    peers[0]!.open();
+    peers[0]!.emit('error', { type: 'peer-unavailable' });
+    expect(client.state.kind).toBe('online');
+  });
+
+  it('switches to a new preferred server without destroying the old peer', () => {
+    const { peers, client } = setup(['http://a:1/peerjs']);
+    client.start();
+    peers[0]!.open();
+    client.setServers([parseServerUrl('http://b:2/peerjs')]);
+    expect(peers).toHaveLength(2);
+    expect(peers[0]!.destroyed).toBe(false);
+    expect(peers[0]!.disconnected).toBe(true);
+    peers[1]!.open();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://b:2/peerjs' });
+    client.stop();
+    expect(peers.every((p) => p.destroyed)).toBe(true);
+  });
+});
