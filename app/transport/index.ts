@@ -15,3 +15,16 @@ export {
   type PeerFactory,
   type TimerClock,
 } from './signaling-client';
+export { type Channel, peerJsChannel, memoryChannelPair, MemoryChannel } from './channel';
+export {
+  Link,
+  LinkClosedError,
+  type LinkOptions,
+  type LinkPeer,
+  type LinkPolicy,
+  type LinkDecision,
+  type LinkDirection,
+  type LocalEndpoint,
+} from './link';
+export { type PresentedUser, userBindingPayload, LINK_PROTOCOL } from './frames';
+export * as linkLimits from './limits';

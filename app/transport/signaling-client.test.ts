@@ -1,35 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Peer, PeerOptions } from 'peerjs';
-import { SignalingClient, type SignalingState, type TimerClock } from './signaling-client';
+import { SignalingClient, type SignalingState } from './signaling-client';
 import { parseServerUrl } from './server-list';
-
-class VirtualClock implements TimerClock {
-  t = 0;
-  private seq = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.timers.delete(h as number);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.timers.entries()].filter(([, v]) => v.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next) break;
-      this.timers.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
+import { VirtualClock } from './testing/virtual-clock';
 
 /** Just enough of a PeerJS Peer for the client: events, disconnect, reconnect, destroy. */
 class FakePeer {

@@ -1,0 +1,355 @@
+/**
+ * An authenticated data link to one peer. Before any overlay or SIP message
+ * passes, both sides prove the key behind their node ID (each signs both
+ * nonces and the overlay name), present their user identity if they have one,
+ * and pass the permission gate. Then it carries messages of up to 1 MiB in
+ * 16 KiB chunks with back-pressure, and keeps itself alive with pings: a
+ * link whose pings go unanswered three times is closed.
+ */
+import { isNodeId, nodeIdFromSpki, signBytes, verifyBytes } from '../identity';
+import type { Channel } from './channel';
+import {
+  LINK_PROTOCOL,
+  NONCE_BYTES,
+  decodeFrame,
+  encodeFrame,
+  proofPayload,
+  userBindingPayload,
+  type Frame,
+  type HelloFrame,
+  type PresentedUser,
+} from './frames';
+import {
+  CHUNK_BYTES,
+  HANDSHAKE_TIMEOUT_MS,
+  HIGH_WATER_BYTES,
+  KEEPALIVE_MISSES,
+  KEEPALIVE_MS,
+  LOW_WATER_BYTES,
+  MAX_MESSAGE_BYTES,
+  MAX_QUEUED_BYTES,
+  PERMISSION_TIMEOUT_MS,
+} from './limits';
+import type { TimerClock } from './signaling-client';
+
+/** This side of the link. */
+export interface LocalEndpoint {
+  overlay: string;
+  nodeId: string;
+  spki: Uint8Array;
+  privateKey: CryptoKey;
+  user?: PresentedUser;
+}
+
+/** The far side, once proven. */
+export interface LinkPeer {
+  nodeId: string;
+  spki: Uint8Array;
+  /** Present when the peer presented a user identity and it is bound to its node. */
+  user?: PresentedUser;
+}
+
+export type LinkDirection = 'inbound' | 'outbound';
+
+export interface LinkDecision {
+  allow: boolean;
+  reason: string;
+}
+
+/** The permission gate, as the link sees it: an injected async predicate. */
+export type LinkPolicy = (peer: LinkPeer, direction: LinkDirection) => Promise<LinkDecision>;
+
+export interface LinkOptions {
+  channel: Channel;
+  local: LocalEndpoint;
+  direction: LinkDirection;
+  policy: LinkPolicy;
+  clock: TimerClock;
+  /** For outbound links: the node we meant to reach. */
+  expectedPeerId?: string;
+  /** Overrides for tests. */
+  keepaliveMs?: number;
+  handshakeTimeoutMs?: number;
+  permissionTimeoutMs?: number;
+}
+
+type State = 'hello' | 'proving' | 'deciding' | 'waiting' | 'ready' | 'closed';
+
+export class LinkClosedError extends Error {
+  override name = 'LinkClosedError';
+}
+
+export class Link {
+  private state: State = 'hello';
+  private readonly nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  private remoteHello: HelloFrame | null = null;
+  private proven: LinkPeer | null = null;
+  private remoteReady = false;
+  private localReady = false;
+  private lastHeard: number;
+  private misses = 0;
+  private pingSeq = 0;
+  private keepaliveTimer: unknown = null;
+  private phaseTimer: unknown = null;
+  private readonly inbound: Uint8Array[] = [];
+  private inboundBytes = 0;
+  private readonly queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private draining = false;
+  private readonly readyFns: ((peer: LinkPeer) => void)[] = [];
+  private readonly messageFns: ((bytes: Uint8Array) => void)[] = [];
+  private readonly closeFns: ((reason: string) => void)[] = [];
+  closeReason: string | null = null;
+  /** Round-trip time of the last answered ping, in ms. */
+  rttMs: number | null = null;
+  private pingSentAt = new Map<number, number>();
+
+  constructor(private readonly opts: LinkOptions) {
+    this.lastHeard = opts.clock.now();
+    opts.channel.onData((b) => this.onBytes(b));
+    opts.channel.onClose(() => this.finish('the connection closed', false));
+    opts.channel.onDrain(LOW_WATER_BYTES, () => this.pump());
+  }
+
+  get peer(): LinkPeer | null {
+    return this.state === 'ready' ? this.proven : null;
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  onReady(fn: (peer: LinkPeer) => void): void {
+    this.readyFns.push(fn);
+  }
+
+  onMessage(fn: (bytes: Uint8Array) => void): void {
+    this.messageFns.push(fn);
+  }
+
+  onClose(fn: (reason: string) => void): void {
+    this.closeFns.push(fn);
+  }
+
+  /** Starts the handshake; call once the channel is open. */
+  start(): void {
+    const { local } = this.opts;
+    const hello: HelloFrame = {
+      t: 'hello',
+      protocol: LINK_PROTOCOL,
+      overlay: local.overlay,
+      nodeId: local.nodeId,
+      spki: local.spki,
+      nonce: this.nonce,
+      ...(local.user ? { user: local.user } : {}),
+    };
+    this.write(hello);
+    this.setPhaseTimer(this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, 'the handshake timed out');
+    this.scheduleKeepalive();
+  }
+
+  /** Sends one message; throws when the link is not ready, the message too big or the queue full. */
+  send(message: Uint8Array): void {
+    if (this.state !== 'ready') throw new LinkClosedError(this.closeReason ?? 'the link is not ready');
+    if (message.length > MAX_MESSAGE_BYTES) throw new RangeError(`message of ${message.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit`);
+    if (this.queuedBytes + message.length > MAX_QUEUED_BYTES) throw new RangeError('the link’s send queue is full');
+    for (let off = 0; off < message.length || off === 0; off += CHUNK_BYTES) {
+      const data = message.subarray(off, off + CHUNK_BYTES);
+      const frame = encodeFrame({ t: 'chunk', data, more: off + CHUNK_BYTES < message.length });
+      this.queue.push(frame);
+      this.queuedBytes += frame.length;
+      if (message.length === 0) break;
+    }
+    this.pump();
+  }
+
+  /** Closes the link, telling the far side why. */
+  close(reason: string): void {
+    this.finish(reason, true);
+  }
+
+  private pump(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0 && this.state === 'ready' && this.opts.channel.bufferedAmount < HIGH_WATER_BYTES) {
+        const f = this.queue.shift()!;
+        this.queuedBytes -= f.length;
+        this.opts.channel.send(f);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private write(frame: Frame): void {
+    this.opts.channel.send(encodeFrame(frame));
+  }
+
+  private setPhaseTimer(ms: number, reason: string): void {
+    if (this.phaseTimer !== null) this.opts.clock.clearTimeout(this.phaseTimer);
+    this.phaseTimer = this.opts.clock.setTimeout(() => this.finish(reason, true), ms);
+  }
+
+  private scheduleKeepalive(): void {
+    const every = this.opts.keepaliveMs ?? KEEPALIVE_MS;
+    this.keepaliveTimer = this.opts.clock.setTimeout(() => {
+      if (this.state === 'closed') return;
+      const now = this.opts.clock.now();
+      if (now - this.lastHeard >= every) {
+        if (this.misses >= KEEPALIVE_MISSES) {
+          this.finish(`no answer to ${KEEPALIVE_MISSES} keep-alives`, true);
+          return;
+        }
+        this.misses++;
+        const n = ++this.pingSeq;
+        this.pingSentAt.set(n, now);
+        if (this.pingSentAt.size > 8) this.pingSentAt.delete(this.pingSentAt.keys().next().value!);
+        this.write({ t: 'ping', n });
+      }
+      this.scheduleKeepalive();
+    }, every);
+  }
+
+  private onBytes(bytes: Uint8Array): void {
+    if (this.state === 'closed') return;
+    const frame = decodeFrame(bytes);
+    if ('error' in frame) {
+      this.finish(`refused a bad frame (${frame.error})`, true);
+      return;
+    }
+    this.lastHeard = this.opts.clock.now();
+    this.misses = 0;
+    void this.onFrame(frame).catch((e: unknown) => this.finish(`internal error: ${(e as Error).message}`, true));
+  }
+
+  private async onFrame(f: Frame): Promise<void> {
+    switch (f.t) {
+      case 'ping':
+        this.write({ t: 'pong', n: f.n });
+        return;
+      case 'pong': {
+        const sent = this.pingSentAt.get(f.n);
+        if (sent !== undefined) this.rttMs = this.opts.clock.now() - sent;
+        return;
+      }
+      case 'bye':
+        this.finish(`the peer closed the link: ${f.reason}`, false);
+        return;
+      case 'hello':
+        return this.onHello(f);
+      case 'proof':
+        return this.onProof(f.signature);
+      case 'ready':
+        if (this.state !== 'waiting' && this.state !== 'deciding') return this.finish('the peer said ready out of turn', true);
+        this.remoteReady = true;
+        this.maybeReady();
+        return;
+      case 'chunk':
+        return this.onChunk(f.data, f.more);
+    }
+  }
+
+  private async onHello(h: HelloFrame): Promise<void> {
+    if (this.state !== 'hello' || this.remoteHello) return this.finish('the peer said hello twice', true);
+    const { local, channel, expectedPeerId } = this.opts;
+    if (h.protocol !== LINK_PROTOCOL) return this.finish(`the peer speaks ${h.protocol}, not ${LINK_PROTOCOL}`, true);
+    if (h.overlay !== local.overlay) return this.finish(`the peer belongs to overlay "${h.overlay}", not "${local.overlay}"`, true);
+    if (!isNodeId(channel.remoteId) || h.nodeId !== channel.remoteId) return this.finish('the peer’s node ID differs from the one it signed in with', true);
+    if (expectedPeerId !== undefined && h.nodeId !== expectedPeerId) return this.finish('reached a different node than the one asked for', true);
+    if ((await nodeIdFromSpki(h.spki)) !== h.nodeId) return this.finish('the peer’s node ID does not come from its key', true);
+    if (this.state !== 'hello') return;
+    this.remoteHello = h;
+    this.state = 'proving';
+    const signature = await signBytes(local.privateKey, proofPayload(local.overlay, local.nodeId, h.nodeId, this.nonce, h.nonce));
+    if (this.isClosed) return;
+    this.write({ t: 'proof', signature });
+  }
+
+  private async onProof(signature: Uint8Array): Promise<void> {
+    const h = this.remoteHello;
+    if (this.state !== 'proving' || !h) return this.finish('the peer sent a proof out of turn', true);
+    const { local } = this.opts;
+    this.state = 'deciding';
+    const ok = await verifyBytes(h.spki, proofPayload(local.overlay, h.nodeId, local.nodeId, h.nonce, this.nonce), signature);
+    if (!ok) return this.finish('the peer could not prove the key behind its node ID', true);
+    if (h.user && !(await verifyBytes(h.user.signingSpki, userBindingPayload(local.overlay, h.nodeId), h.user.binding))) {
+      return this.finish('the peer presented a user identity that does not vouch for its node', true);
+    }
+    if (this.isClosed) return;
+    this.proven = { nodeId: h.nodeId, spki: h.spki, ...(h.user ? { user: h.user } : {}) };
+    this.setPhaseTimer(this.opts.permissionTimeoutMs ?? PERMISSION_TIMEOUT_MS, 'no permission decision in time');
+    let decision: LinkDecision;
+    try {
+      decision = await this.opts.policy(this.proven, this.opts.direction);
+    } catch (e) {
+      decision = { allow: false, reason: `the permission check failed: ${(e as Error).message}` };
+    }
+    if (this.isClosed) return;
+    if (!decision.allow) return this.finish(`not allowed: ${decision.reason}`, true, 'not allowed');
+    this.localReady = true;
+    this.state = 'waiting';
+    this.write({ t: 'ready' });
+    this.maybeReady();
+  }
+
+  private maybeReady(): void {
+    if (!this.localReady || !this.remoteReady || this.state !== 'waiting' || !this.proven) return;
+    this.state = 'ready';
+    if (this.phaseTimer !== null) this.opts.clock.clearTimeout(this.phaseTimer);
+    this.phaseTimer = null;
+    const peer = this.proven;
+    for (const fn of this.readyFns) fn(peer);
+    this.pump();
+  }
+
+  private onChunk(data: Uint8Array, more: boolean): void {
+    if (this.state !== 'ready') return this.finish('the peer sent data before the handshake finished', true);
+    this.inboundBytes += data.length;
+    if (this.inboundBytes > MAX_MESSAGE_BYTES) return this.finish(`the peer sent a message over the ${MAX_MESSAGE_BYTES}-byte limit`, true);
+    this.inbound.push(data);
+    if (more) return;
+    const message = new Uint8Array(this.inboundBytes);
+    let off = 0;
+    for (const part of this.inbound) {
+      message.set(part, off);
+      off += part.length;
+    }
+    this.inbound.length = 0;
+    this.inboundBytes = 0;
+    for (const fn of this.messageFns) {
+      try {
+        fn(message);
+      } catch (e) {
+        console.error('link message handler failed', e);
+      }
+    }
+  }
+
+  private finish(reason: string, tellPeer: boolean, toldReason = reason): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeReason = reason;
+    for (const t of [this.keepaliveTimer, this.phaseTimer]) if (t !== null) this.opts.clock.clearTimeout(t);
+    this.queue.length = 0;
+    if (tellPeer) {
+      try {
+        this.write({ t: 'bye', reason: toldReason.slice(0, 500) });
+      } catch {
+        // the channel may already be gone
+      }
+    }
+    this.opts.channel.close();
+    for (const fn of this.closeFns) {
+      try {
+        fn(reason);
+      } catch (e) {
+        console.error('link close handler failed', e);
+      }
+    }
+  }
+}
