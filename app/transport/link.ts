@@ -103,6 +103,7 @@ export class Link {
   /** Round-trip time of the last answered ping, in ms. */
   rttMs: number | null = null;
   private pingSentAt = new Map<number, number>();
+  private inOrder: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LinkOptions) {
     this.lastHeard = opts.clock.now();
@@ -224,21 +225,31 @@ export class Link {
     }
     this.lastHeard = this.opts.clock.now();
     this.misses = 0;
-    void this.onFrame(frame).catch((e: unknown) => this.finish(`internal error: ${(e as Error).message}`, true));
+    switch (frame.t) {
+      // Keep-alives and goodbyes are answered at once, even while a permission question is open.
+      case 'ping':
+        this.write({ t: 'pong', n: frame.n });
+        return;
+      case 'pong': {
+        const sent = this.pingSentAt.get(frame.n);
+        if (sent !== undefined) this.rttMs = this.opts.clock.now() - sent;
+        return;
+      }
+      case 'bye':
+        this.finish(`the peer closed the link: ${frame.reason}`, false);
+        return;
+    }
+    // Everything else runs in order: the handshake steps await crypto and the gate.
+    this.inOrder = this.inOrder
+      .then(() => (this.isClosed ? undefined : this.onFrame(frame)))
+      .catch((e: unknown) => this.finish(`internal error: ${(e as Error).message}`, true));
   }
 
   private async onFrame(f: Frame): Promise<void> {
     switch (f.t) {
       case 'ping':
-        this.write({ t: 'pong', n: f.n });
-        return;
-      case 'pong': {
-        const sent = this.pingSentAt.get(f.n);
-        if (sent !== undefined) this.rttMs = this.opts.clock.now() - sent;
-        return;
-      }
+      case 'pong':
       case 'bye':
-        this.finish(`the peer closed the link: ${f.reason}`, false);
         return;
       case 'hello':
         return this.onHello(f);
@@ -262,7 +273,6 @@ export class Link {
     if (!isNodeId(channel.remoteId) || h.nodeId !== channel.remoteId) return this.finish('the peer’s node ID differs from the one it signed in with', true);
     if (expectedPeerId !== undefined && h.nodeId !== expectedPeerId) return this.finish('reached a different node than the one asked for', true);
     if ((await nodeIdFromSpki(h.spki)) !== h.nodeId) return this.finish('the peer’s node ID does not come from its key', true);
-    if (this.state !== 'hello') return;
     this.remoteHello = h;
     this.state = 'proving';
     const signature = await signBytes(local.privateKey, proofPayload(local.overlay, local.nodeId, h.nodeId, this.nonce, h.nonce));

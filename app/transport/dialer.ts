@@ -1,0 +1,104 @@
+/**
+ * How the link manager reaches peers: PeerJS in the browser, memory in tests.
+ */
+import type { DataConnection } from 'peerjs';
+import { peerJsChannel, type Channel, memoryChannelPair } from './channel';
+import type { SignalingClient } from './signaling-client';
+
+export class DialError extends Error {
+  override name = 'DialError';
+}
+
+export interface Dialer {
+  /** Opens a channel to `nodeId`; rejects with DialError in plain words when it cannot. */
+  dial(nodeId: string, timeoutMs: number): Promise<Channel>;
+  /** Channels other peers open towards us. */
+  onIncoming(fn: (channel: Channel) => void): void;
+}
+
+function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>): Promise<Channel> {
+  return new Promise<Channel>((resolve, reject) => {
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      conn.close();
+      reject(new DialError(why));
+    };
+    const timer = setTimeout(() => fail('the peer did not answer in time'), timeoutMs);
+    void unavailable.then(() => fail('the peer is not online'));
+    conn.on('open', () => {
+      clearTimeout(timer);
+      resolve(peerJsChannel(conn));
+    });
+    conn.on('error', (e) => fail(e.message));
+  });
+}
+
+/** Dials through the tab's PeerJS peer, raw binary frames on a reliable data channel. */
+export class PeerJsDialer implements Dialer {
+  private readonly unavailable = new Map<string, () => void>();
+
+  constructor(private readonly signaling: SignalingClient) {}
+
+  /** Routes PeerJS's "peer-unavailable" errors to the dial waiting for that peer. */
+  watch(): void {
+    let watched: unknown = null;
+    const attach = (): void => {
+      const peer = this.signaling.peer;
+      if (!peer || peer === watched) return;
+      watched = peer;
+      peer.on('error', (err) => {
+        if (err.type !== 'peer-unavailable') return;
+        for (const [id, fire] of this.unavailable) if (err.message.includes(id)) fire();
+      });
+    };
+    attach();
+    this.signaling.onState(attach);
+  }
+
+  async dial(nodeId: string, timeoutMs: number): Promise<Channel> {
+    const peer = this.signaling.peer;
+    if (!peer || peer.destroyed || peer.disconnected || !peer.open) {
+      throw new DialError('this tab is not connected to a signaling server');
+    }
+    let fire!: () => void;
+    const unavailable = new Promise<void>((r) => (fire = r));
+    this.unavailable.set(nodeId, fire);
+    try {
+      return await whenOpen(peer.connect(nodeId, { reliable: true, serialization: 'raw' }), timeoutMs, unavailable);
+    } finally {
+      this.unavailable.delete(nodeId);
+    }
+  }
+
+  onIncoming(fn: (channel: Channel) => void): void {
+    this.signaling.onConnection((conn) => {
+      if (conn.serialization !== 'raw') {
+        conn.close();
+        return;
+      }
+      conn.on('open', () => fn(peerJsChannel(conn)));
+    });
+  }
+}
+
+/** An in-memory switchboard: dialers registered on it reach each other. */
+export class MemoryNetwork {
+  private readonly nodes = new Map<string, (c: Channel) => void>();
+  /** Node IDs that do not answer (crashed or partitioned). */
+  readonly down = new Set<string>();
+
+  dialer(nodeId: string): Dialer {
+    return {
+      dial: (target) => {
+        const accept = this.nodes.get(target);
+        if (!accept || this.down.has(target) || this.down.has(nodeId)) return Promise.reject(new DialError('the peer is not online'));
+        const [mine, theirs] = memoryChannelPair(nodeId, target);
+        queueMicrotask(() => accept(theirs));
+        return Promise.resolve(mine);
+      },
+      onIncoming: (fn) => {
+        this.nodes.set(nodeId, fn);
+      },
+    };
+  }
+}

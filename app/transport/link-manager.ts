@@ -1,0 +1,233 @@
+/**
+ * The links of one tab: at most one live link per peer, a cap on their
+ * number, and links the overlay still wants re-made with exponential back-off
+ * (0.5 s doubling to 5 min) after they drop.
+ */
+import { Backoff } from './backoff';
+import type { Channel } from './channel';
+import { DialError, type Dialer } from './dialer';
+import { Link, type LinkDirection, type LinkPeer, type LinkPolicy, type LocalEndpoint } from './link';
+import type { TimerClock } from './signaling-client';
+
+export interface LinkManagerOptions {
+  dialer: Dialer;
+  local: LocalEndpoint;
+  policy: LinkPolicy;
+  clock: TimerClock;
+  /** Most links at once; Chord needs successors, predecessor and distinct fingers. @default 48 */
+  maxLinks?: number;
+  /** @default 10_000 */
+  dialTimeoutMs?: number;
+  /** Passed to each link (tests shorten it). */
+  keepaliveMs?: number;
+}
+
+export interface LinkInfo {
+  nodeId: string;
+  direction: LinkDirection;
+  rttMs: number | null;
+  peer: LinkPeer;
+}
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+
+interface Entry {
+  link: Link;
+  direction: LinkDirection;
+}
+
+export class LinkManager {
+  private readonly live = new Map<string, Entry>();
+  private readonly pending = new Map<string, Promise<void>>();
+  /** Handshakes of links other peers opened, by the node ID they claim. */
+  private readonly incoming = new Map<string, Promise<void>>();
+  private readonly wanted = new Map<string, { backoff: Backoff; timer: unknown }>();
+  private readonly upFns = new Set<Listener<[LinkInfo]>>();
+  private readonly downFns = new Set<Listener<[string, string]>>();
+  private readonly messageFns = new Set<Listener<[string, Uint8Array]>>();
+  private closed = false;
+  readonly maxLinks: number;
+
+  constructor(private readonly opts: LinkManagerOptions) {
+    this.maxLinks = opts.maxLinks ?? 48;
+    opts.dialer.onIncoming((ch) => this.accept(ch));
+  }
+
+  get localId(): string {
+    return this.opts.local.nodeId;
+  }
+
+  onLinkUp(fn: Listener<[LinkInfo]>): () => void {
+    this.upFns.add(fn);
+    return () => this.upFns.delete(fn);
+  }
+
+  onLinkDown(fn: Listener<[string, string]>): () => void {
+    this.downFns.add(fn);
+    return () => this.downFns.delete(fn);
+  }
+
+  onMessage(fn: Listener<[string, Uint8Array]>): () => void {
+    this.messageFns.add(fn);
+    return () => this.messageFns.delete(fn);
+  }
+
+  isLinked(nodeId: string): boolean {
+    return this.live.has(nodeId);
+  }
+
+  links(): LinkInfo[] {
+    return [...this.live.entries()].map(([nodeId, e]) => ({ nodeId, direction: e.direction, rttMs: e.link.rttMs, peer: e.link.peer! }));
+  }
+
+  /** Sends on the live link to `nodeId`; false when there is none or it refused the message. */
+  send(nodeId: string, message: Uint8Array): boolean {
+    const e = this.live.get(nodeId);
+    if (!e) return false;
+    try {
+      e.link.send(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Resolves once there is a live link to `nodeId`, dialing when there is
+   * none. (Not the Link itself: a simultaneous dial from the far side may
+   * replace it; send through the manager.)
+   */
+  connect(nodeId: string): Promise<void> {
+    if (this.closed) return Promise.reject(new DialError('the link manager is closed'));
+    if (nodeId === this.localId) return Promise.reject(new DialError('a node does not link to itself'));
+    if (this.live.has(nodeId)) return Promise.resolve();
+    let p = this.pending.get(nodeId);
+    if (!p) {
+      p = this.dial(nodeId).finally(() => this.pending.delete(nodeId));
+      this.pending.set(nodeId, p);
+    }
+    return p;
+  }
+
+  /** Keeps a link to `nodeId` up, re-dialing with back-off when it drops, until `unwant`. */
+  want(nodeId: string): void {
+    if (this.wanted.has(nodeId) || nodeId === this.localId) return;
+    this.wanted.set(nodeId, { backoff: new Backoff(), timer: null });
+    if (!this.live.has(nodeId)) this.redial(nodeId, 0);
+  }
+
+  unwant(nodeId: string): void {
+    const w = this.wanted.get(nodeId);
+    if (w?.timer != null) this.opts.clock.clearTimeout(w.timer);
+    this.wanted.delete(nodeId);
+  }
+
+  /** Closes the link to `nodeId` (and stops wanting it). */
+  disconnect(nodeId: string, reason: string): void {
+    this.unwant(nodeId);
+    this.live.get(nodeId)?.link.close(reason);
+  }
+
+  close(reason = 'leaving'): void {
+    this.closed = true;
+    for (const id of [...this.wanted.keys()]) this.unwant(id);
+    for (const e of [...this.live.values()]) e.link.close(reason);
+  }
+
+  private redial(nodeId: string, delay: number): void {
+    const w = this.wanted.get(nodeId);
+    if (!w || this.closed) return;
+    w.timer = this.opts.clock.setTimeout(() => {
+      w.timer = null;
+      if (!this.wanted.has(nodeId) || this.live.has(nodeId)) return;
+      this.connect(nodeId).then(
+        () => w.backoff.reset(),
+        () => this.redial(nodeId, w.backoff.next()),
+      );
+    }, delay);
+  }
+
+  private async dial(nodeId: string): Promise<void> {
+    if (this.live.size >= this.maxLinks) throw new DialError(`this tab already has ${this.maxLinks} links`);
+    try {
+      const channel = await this.opts.dialer.dial(nodeId, this.opts.dialTimeoutMs ?? 10_000);
+      await this.handshake(channel, 'outbound', nodeId);
+    } catch (e) {
+      // The far side dialed us at the same moment and kept its own link: that one serves.
+      const theirs = this.incoming.get(nodeId);
+      if (theirs) return theirs;
+      if (this.live.has(nodeId)) return;
+      throw e;
+    }
+  }
+
+  private accept(channel: Channel): void {
+    const claimed = channel.remoteId;
+    if (this.closed || (this.live.size >= this.maxLinks && !this.wanted.has(claimed))) {
+      channel.close();
+      return;
+    }
+    // Both sides dialing at once: the link dialed by the smaller node ID is the one kept.
+    if (this.pending.has(claimed) && this.localId < claimed) {
+      channel.close();
+      return;
+    }
+    const p = this.handshake(channel, 'inbound').finally(() => {
+      if (this.incoming.get(claimed) === p) this.incoming.delete(claimed);
+    });
+    this.incoming.set(claimed, p);
+    p.catch(() => undefined);
+  }
+
+  private handshake(channel: Channel, direction: LinkDirection, expected?: string): Promise<void> {
+    const link = new Link({
+      channel,
+      local: this.opts.local,
+      direction,
+      policy: this.opts.policy,
+      clock: this.opts.clock,
+      ...(expected ? { expectedPeerId: expected } : {}),
+      ...(this.opts.keepaliveMs ? { keepaliveMs: this.opts.keepaliveMs } : {}),
+    });
+    return new Promise<void>((resolve, reject) => {
+      link.onReady((peer) => {
+        this.adopt(link, direction, peer);
+        resolve();
+      });
+      link.onClose((reason) => {
+        reject(new DialError(reason));
+        this.dropped(link, reason);
+      });
+      link.onMessage((m) => {
+        const id = link.peer?.nodeId;
+        if (!id || this.live.get(id)?.link !== link) return;
+        for (const fn of [...this.messageFns]) fn(id, m);
+      });
+      link.start();
+    });
+  }
+
+  private adopt(link: Link, direction: LinkDirection, peer: LinkPeer): void {
+    const existing = this.live.get(peer.nodeId);
+    if (existing) {
+      // The far side made a new link while we still hold an old one (it restarted,
+      // or lost the old one first): the newest link is the one both sides use.
+      this.live.set(peer.nodeId, { link, direction });
+      existing.link.close('replaced by a newer link');
+      return;
+    }
+    this.live.set(peer.nodeId, { link, direction });
+    const info: LinkInfo = { nodeId: peer.nodeId, direction, rttMs: link.rttMs, peer };
+    for (const fn of [...this.upFns]) fn(info);
+  }
+
+  private dropped(link: Link, reason: string): void {
+    for (const [id, e] of this.live) {
+      if (e.link !== link) continue;
+      this.live.delete(id);
+      for (const fn of [...this.downFns]) fn(id, reason);
+      const w = this.wanted.get(id);
+      if (w && w.timer === null) this.redial(id, w.backoff.next());
+    }
+  }
+}
