@@ -22,8 +22,8 @@ import { SCOPES, type Direction, type PermissionRule, type Scope, type Subject, 
 
 /** A user identity the far peer proved in the link handshake. */
 export interface PeerUserClaim {
-  /** 40 hex digits derived from signingSpki (checked). */
-  readonly userId: string;
+  /** 40 hex digits derived from signingSpki; computed when absent, checked when given. */
+  readonly userId?: string;
   readonly signingSpki: Uint8Array;
   /** The name it presented, if any. */
   readonly name?: string;
@@ -90,8 +90,11 @@ export async function examine(req: DecisionRequest, deps: EvaluateDeps): Promise
   if (!isNodeId(req.peerNodeId) || !(req.peerNodeSpki instanceof Uint8Array)) throw bad('peerNodeId and peerNodeSpki are required');
   if ((await nodeIdFromSpki(req.peerNodeSpki)) !== req.peerNodeId) throw bad('peerNodeId is not the ID of peerNodeSpki');
   const u = req.user;
+  let userId: string | undefined;
   if (u) {
-    if (!(u.signingSpki instanceof Uint8Array) || (await nodeIdFromSpki(u.signingSpki)) !== u.userId) throw bad('user.userId is not the ID of user.signingSpki');
+    if (!(u.signingSpki instanceof Uint8Array)) throw bad('user.signingSpki is required');
+    userId = await nodeIdFromSpki(u.signingSpki);
+    if (u.userId !== undefined && u.userId !== userId) throw bad('user.userId is not the ID of user.signingSpki');
     const problem = u.name === undefined ? null : certificateNameProblem(u.name);
     if (problem) throw bad(`user.name: ${problem}`);
   }
@@ -117,7 +120,7 @@ export async function examine(req: DecisionRequest, deps: EvaluateDeps): Promise
     }
   }
   const node = subject('node', req.peerNodeId, name);
-  const user = u ? subject('user', u.userId, name) : undefined;
+  const user = userId !== undefined ? subject('user', userId, name) : undefined;
   const byUser = req.scope === 'contact' && user !== undefined;
   return {
     node,
