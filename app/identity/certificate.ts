@@ -108,8 +108,8 @@ function signedBody(c: Omit<IdentityCertificate, 'signature'>): CanonicalValue {
 export function certificateNameProblem(name: string): string | null {
   if (name.length === 0) return 'the name is empty';
   if (name.length > MAX_CERTIFICATE_NAME) return `the name is longer than ${MAX_CERTIFICATE_NAME} characters`;
-  // Control characters could hide part of a name from the person reading it.
-  if (/\p{Cc}/u.test(name)) return 'the name contains control characters';
+  // Control and text-direction characters could hide or reorder part of a name for the person reading it.
+  if (/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(name)) return 'the name contains control or text-direction characters';
   return null;
 }
 

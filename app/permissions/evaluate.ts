@@ -95,11 +95,11 @@ export async function examine(req: DecisionRequest, deps: EvaluateDeps): Promise
     if (!(u.signingSpki instanceof Uint8Array)) throw bad('user.signingSpki is required');
     userId = await nodeIdFromSpki(u.signingSpki);
     if (u.userId !== undefined && u.userId !== userId) throw bad('user.userId is not the ID of user.signingSpki');
-    const problem = u.name === undefined ? null : certificateNameProblem(u.name);
-    if (problem) throw bad(`user.name: ${problem}`);
   }
+  // The name is the peer's word, shown to the person: one that could mislead (control characters, too long) is not shown.
+  const presentedName = typeof u?.name === 'string' && certificateNameProblem(u.name) === null ? u.name : undefined;
   let certificate: CertificateFinding | undefined;
-  let name = u?.name;
+  let name = presentedName;
   if (req.certificate !== undefined) {
     const roots = deps.roots.getSnapshot();
     const check = await verifyCertificate(req.certificate, {
@@ -107,7 +107,7 @@ export async function examine(req: DecisionRequest, deps: EvaluateDeps): Promise
       now: deps.now(),
       // A certificate vouches for the person's key; a service peer without a user may carry one for its node key.
       subjectSpki: u?.signingSpki ?? req.peerNodeSpki,
-      ...(u?.name !== undefined ? { name: u.name } : {}),
+      ...(presentedName !== undefined ? { name: presentedName } : {}),
       overlay: req.overlay,
     });
     if (check.ok) {

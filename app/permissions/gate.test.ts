@@ -57,6 +57,14 @@ describe('decision order', () => {
     await expect(gate.decide({ ...requestFrom(alice), peerNodeId: bob.node.id })).rejects.toBeInstanceOf(InvalidDecisionRequestError);
     await expect(gate.decide({ ...requestFrom(alice), user: { userId: bob.user.id, signingSpki: alice.user.spki } })).rejects.toThrow(/userId/);
   });
+
+  it('does not show a presented name that could mislead the person', async () => {
+    const { gate } = await openTestGate();
+    void gate.decide(requestFrom({ ...alice, name: 'alice\u202e\u0000evil' }));
+    const [q] = await questionsWhen(gate);
+    expect(q!.peer.name).toBeUndefined();
+    gate.close();
+  });
 });
 
 describe('the question queue', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { MemoryKeyValueStore, toBase64Url } from '../identity';
 import {
   AUDIT_LOG_MAX,
@@ -82,6 +83,25 @@ describe('rule store', () => {
       expect(rules.getSnapshot()).toBe(before);
       expect(store.data.get(STORAGE_KEYS.rules)).toBe(stored);
     }
+  });
+
+  it('refuses any other JSON value or text with a RulesImportError, changing nothing', async () => {
+    const { rules } = await storeWithRules();
+    const before = rules.getSnapshot();
+    const good = JSON.parse(rules.exportJson()) as Record<string, unknown>;
+    const input = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.record({ format: fc.constant(good['format']), version: fc.constant(1), rules: fc.array(fc.jsonValue(), { minLength: 1, maxLength: 3 }) }).map((v) => JSON.stringify(v)),
+    );
+    await fc.assert(
+      fc.asyncProperty(input, async (text) => {
+        const error = await rules.importJson(text, 'replace').then(() => null, (e: unknown) => e);
+        expect(error).toBeInstanceOf(RulesImportError);
+        expect(rules.getSnapshot()).toBe(before);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('starts empty with a warning when the stored rules are damaged', async () => {
