@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './clock';
 import { PermissionsError, QuestionNotFoundError } from './errors';
 import { examine, judge, summarize, type DecisionRequest, type EvaluateDeps, type PeerFacts } from './evaluate';
 import { LiveLinks, type CloseLinksRequest, type LinkGrant } from './live-links';
+import { closeOnRevocation } from './revocation';
 import { createLogger, type Logger } from './logger';
 import { PolicyStore } from './policy-store';
 import { QuestionQueue, type PermissionQuestion, type QuestionOutcome } from './question-queue';
@@ -110,32 +111,9 @@ export class PermissionGate {
     this.links = new LiveLinks(log);
     this.deps = { rules: this.rules, roots: this.roots, policy: this.policy, now: () => clock.now() };
     this.unsubscribe.push(
-      this.rules.onChange((change) => {
-        for (const rule of change.removed) {
-          if (rule.decision === 'allow') {
-            this.links.closeWhere((g) => g.basis.kind === 'rule' && g.basis.ruleId === rule.id, `your rule for ${who(rule.subject)} was revoked`);
-          }
-        }
-        for (const rule of change.added) {
-          if (rule.decision !== 'deny') continue;
-          // A new refusal also ends links let in some other way (once, by a root, by the overlay).
-          this.links.closeWhere(
-            (g) => g.scope === rule.scope && (rule.subject.kind === 'node' ? g.peerNodeId : g.subject.kind === 'user' ? g.subject.keyId : '') === rule.subject.keyId,
-            `you now always deny ${who(rule.subject)}`,
-          );
-        }
-        void this.recheck();
-      }),
-      this.roots.onWithdrawn(({ root, scopes }) => {
-        this.links.closeWhere(
-          (g) => g.basis.kind === 'root' && g.basis.rootId === root.id && scopes.includes(g.scope),
-          `root "${root.label}" no longer vouches for peers`,
-        );
-      }),
+      ...closeOnRevocation(this.links, this.rules, this.roots, this.policy),
+      this.rules.onChange(() => void this.recheck()),
       this.roots.subscribe(() => void this.recheck()),
-      this.policy.onWithdrawn((a) => {
-        this.links.closeWhere((g) => g.basis.kind === 'overlay' && g.basis.overlay === a.overlay, `overlay links for ${a.overlay} are no longer allowed`);
-      }),
       this.policy.subscribe(() => void this.recheck()),
     );
   }
@@ -332,8 +310,4 @@ export class PermissionGate {
 
 function cancelled(why: string): Verdict {
   return { allow: false, reason: 'cancelled', detail: why, basis: { kind: 'none' } };
-}
-
-function who(s: Subject): string {
-  return s.name !== undefined ? `${s.name} (${s.fingerprint})` : s.fingerprint;
 }

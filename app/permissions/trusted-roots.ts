@@ -3,7 +3,7 @@
  * with a per-scope policy "allow peers whose identity this root signed".
  */
 import { fingerprint, fromBase64, nodeIdFromSpki, toBase64Url, type KeyValueStore } from '../identity';
-import { NotFoundError } from './errors';
+import { NotFoundError, PermissionsError } from './errors';
 import { parsePublicKeyText } from './key-text';
 import { Listeners } from './listeners';
 import type { Logger } from './logger';
@@ -107,7 +107,7 @@ export class TrustedRootStore extends PersistedState<readonly TrustedRoot[]> {
         allow: { overlay: o.allow?.overlay ?? existing?.allow.overlay ?? true, contact: o.allow?.contact ?? existing?.allow.contact ?? true },
       };
       const others = this.getSnapshot().filter((r) => r.id !== id);
-      if (!existing && others.length >= MAX_TRUSTED_ROOTS) throw new RangeError(`at most ${MAX_TRUSTED_ROOTS} roots can be trusted`);
+      if (!existing && others.length >= MAX_TRUSTED_ROOTS) throw new PermissionsError(`at most ${MAX_TRUSTED_ROOTS} roots can be trusted`);
       await this.commitList([...others, root], existing, root);
       return root;
     });
