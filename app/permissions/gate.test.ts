@@ -262,6 +262,18 @@ describe('overlay links: default mode and strict mode', () => {
     expect(gate.rules.getSnapshot()[0]!.id).toBe(`overlay/node/${alice.node.id}`);
   });
 
+  it('"allow once" to an overlay question holds for this session only', async () => {
+    const t = await openTestGate();
+    const a = t.gate.decide(requestFrom(alice, { scope: 'overlay' }));
+    await t.gate.answer((await questionsWhen(t.gate))[0]!.id, 'allow-once');
+    await a;
+    expect(await t.gate.decide(requestFrom(bob, { scope: 'overlay' }))).toMatchObject({ allow: true, reason: 'policy' });
+    const reloaded = await t.reopen();
+    void reloaded.decide(requestFrom(bob, { scope: 'overlay' }));
+    expect((await questionsWhen(reloaded))[0]!.kind).toBe('overlay');
+    reloaded.close();
+  });
+
   it('forgetting an overlay allowance closes the overlay links it let in', async () => {
     const { gate } = await openTestGate();
     await gate.policy.setOverlay('p2p.local', 'allow', false);
@@ -270,6 +282,22 @@ describe('overlay links: default mode and strict mode', () => {
     gate.registerLink('o1', await gate.decide(requestFrom(alice, { scope: 'overlay' })));
     await gate.policy.forgetOverlay('p2p.local');
     expect(closed).toEqual(['o1']);
+  });
+});
+
+describe('closing', () => {
+  it('refuses the waiting links when the gate closes, and a throwing listener does not stop the others', async () => {
+    const { gate } = await openTestGate();
+    const pending = gate.decide(requestFrom(alice));
+    await questionsWhen(gate);
+    const seen: number[] = [];
+    gate.questions.subscribe(() => {
+      throw new Error('a broken component');
+    });
+    gate.questions.subscribe(() => seen.push(gate.questions.getSnapshot().length));
+    gate.close();
+    expect(await pending).toMatchObject({ allow: false, reason: 'cancelled', detail: 'the permissions gate was closed' });
+    expect(seen).toEqual([0]);
   });
 });
 
