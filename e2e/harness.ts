@@ -71,5 +71,28 @@ export function signalingStatus(page: Page) {
 
 /** Waits until the tab says it is online with its signaling server. */
 export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
+  const home = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' });
+  if ((await signalingStatus(page).count()) === 0 && (await home.count()) > 0) await home.click();
   await signalingStatus(page).filter({ hasText: /^Online via/ }).waitFor({ timeout });
+}
+
+/** Opens one of the app's pages (`network`, `permissions`, or '' for home) by its navigation link. */
+export async function goTo(page: Page, name: 'Home' | 'Network' | 'Permissions'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+  await page.getByRole('heading', { level: 2, name: name === 'Home' ? 'This tab' : name, exact: true }).first().waitFor();
+}
+
+/** Answers the permission question showing in `page` with one of its four buttons. */
+export async function answerQuestion(page: Page, answer: 'Allow once' | 'Always allow' | 'Deny' | 'Always deny', timeout = 20_000): Promise<string> {
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor({ timeout });
+  const title = (await dialog.getByRole('heading').textContent()) ?? '';
+  await dialog.getByRole('button', { name: answer, exact: true }).click();
+  await dialog.waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+  return title;
+}
+
+/** The row of the Network page's peer list for `nodeId`. */
+export function peerRow(page: Page, nodeId: string) {
+  return page.locator(`li[data-node-id="${nodeId}"]`);
 }

@@ -10,25 +10,40 @@ import {
   acquireNodeIdentity,
   fingerprint,
   loadUserIdentity,
+  equalBytes,
+  parseCertificate,
+  serializeCertificate,
+  toBase64Url,
+  verifyCertificate,
+  signBytes,
   type KeyValueStore,
   type LockManagerLike,
   type NodeIdentity,
   type UserIdentity,
 } from '../identity';
+import { PermissionGate } from '../permissions';
 import {
   SignalingClient,
   parseServerList,
+  userBindingPayload,
+  type LocalEndpoint,
   sameOriginServer,
   type SignalingServerConfig,
   type SignalingState,
 } from '../transport';
 import { IdbKeyValueStore } from './data/idb-store';
 import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './data/settings';
+import { LinkService } from './link-service';
+
+/** The overlay's name; also the SIP domain. */
+export const OVERLAY_NAME = 'p2p.local';
+const CERTIFICATE_KEY = 'user-certificate';
 
 export interface AppSnapshot {
   phase: 'starting' | 'ready' | 'failed';
   node: { nodeId: string; fingerprint: string; slot: number } | null;
-  user: { userId: string; fingerprint: string } | null;
+  /** The person's identity; publicKey is the signing key's SPKI in base64url, for an operator to certify. */
+  user: { userId: string; fingerprint: string; publicKey: string } | null;
   /** Things the person should know, in plain words. */
   warnings: string[];
   /** Why the app cannot work in this tab, when it cannot. */
@@ -37,6 +52,8 @@ export interface AppSnapshot {
   servers: string[];
   /** True when the list in use is the page's own server, not a saved list. */
   serversAreDefault: boolean;
+  /** The certificate this person presents, when a root signed their key. */
+  certificate: { name: string; text: string } | null;
 }
 
 type Listener = () => void;
@@ -51,11 +68,17 @@ export class AppServices {
     signaling: { kind: 'stopped', reason: 'starting' },
     servers: [],
     serversAreDefault: true,
+    certificate: null,
   };
   private readonly listeners = new Set<Listener>();
   nodeIdentity: NodeIdentity | null = null;
   userIdentity: UserIdentity | null = null;
   signaling: SignalingClient | null = null;
+  gate: PermissionGate | null = null;
+  links: LinkService | null = null;
+  private identityStore: KeyValueStore | null = null;
+  /** What this tab presents on new links; the certificate in it can change. */
+  private local: LocalEndpoint | null = null;
 
   readonly subscribe = (fn: Listener): (() => void) => {
     this.listeners.add(fn);
@@ -120,7 +143,15 @@ export class AppServices {
     user.warnings.forEach((w) => this.warn(w));
     this.nodeIdentity = node.identity;
     this.userIdentity = user.identity;
+    this.identityStore = usable;
     window.addEventListener('pagehide', () => node.lock.release());
+
+    const gate = await PermissionGate.open({
+      store: probe ? new IdbKeyValueStore('p2p-softphone-permissions') : new MemoryKeyValueStore(),
+    });
+    gate.warnings.forEach((w) => this.warn(w));
+    this.gate = gate;
+    const certificate = await this.loadCertificate(usable);
 
     const { servers, isDefault } = this.initialServers();
     const { Peer } = await import('peerjs');
@@ -131,14 +162,77 @@ export class AppServices {
     });
     this.signaling = client;
     client.onState((s) => this.update({ signaling: s }));
+    const local: LocalEndpoint = {
+      overlay: OVERLAY_NAME,
+      nodeId: node.identity.nodeId,
+      spki: node.identity.spki,
+      privateKey: node.identity.privateKey,
+      user: {
+        signingSpki: user.identity.signingSpki,
+        binding: await signBytes(user.identity.signingPrivateKey, userBindingPayload(OVERLAY_NAME, node.identity.nodeId)),
+        ...(certificate ? { name: certificate.name, certificate: certificate.text } : {}),
+      },
+    };
+    this.local = local;
+    this.links = new LinkService(client, gate, local);
+    window.addEventListener('pagehide', () => this.links?.stop());
     this.update({
       phase: 'ready',
       node: { nodeId: node.identity.nodeId, fingerprint: fingerprint(node.identity.nodeId), slot: node.identity.slot },
-      user: { userId: user.identity.userId, fingerprint: fingerprint(user.identity.userId) },
+      user: { userId: user.identity.userId, fingerprint: fingerprint(user.identity.userId), publicKey: toBase64Url(user.identity.signingSpki) },
       servers: servers.map((s) => s.url),
       serversAreDefault: isDefault,
+      certificate,
     });
     client.start();
+    this.links.startDiscovery();
+  }
+
+  private async loadCertificate(store: KeyValueStore): Promise<{ name: string; text: string } | null> {
+    try {
+      const text = await store.get(CERTIFICATE_KEY);
+      if (text === undefined) return null;
+      const cert = parseCertificate(text);
+      return { name: cert.name, text: serializeCertificate(cert) };
+    } catch {
+      this.warn('Your saved certificate was damaged and is no longer presented to peers; import it again.');
+      return null;
+    }
+  }
+
+  /**
+   * Saves the certificate a root issued for this person. It must be for this
+   * person's user key. Returns an error in words, or null. Links made from
+   * now on present it.
+   */
+  async setCertificate(text: string): Promise<string | null> {
+    let cert;
+    try {
+      cert = parseCertificate(text);
+    } catch (e) {
+      return `That is not a certificate: ${(e as Error).message}`;
+    }
+    const me = this.userIdentity;
+    if (!me || !equalBytes(cert.subjectSpki, me.signingSpki)) {
+      return 'That certificate was made for someone else’s key, not yours.';
+    }
+    // Checked against the root it names: a certificate edited after signing would only get you refused.
+    const check = await verifyCertificate(cert, { trustedRoots: [cert.rootSpki], now: Date.now(), subjectSpki: me.signingSpki, name: cert.name });
+    if (!check.ok) return `That certificate cannot be used: ${check.reason}.`;
+    const normal = serializeCertificate(cert);
+    await this.identityStore?.set(CERTIFICATE_KEY, normal);
+    if (this.local?.user) this.local.user = { ...this.local.user, name: cert.name, certificate: normal };
+    this.update({ certificate: { name: cert.name, text: normal } });
+    return null;
+  }
+
+  async removeCertificate(): Promise<void> {
+    await this.identityStore?.del(CERTIFICATE_KEY);
+    if (this.local?.user) {
+      const { signingSpki, binding } = this.local.user;
+      this.local.user = { signingSpki, binding };
+    }
+    this.update({ certificate: null });
   }
 
   /** IndexedDB can fail outright (private modes, a full disk); say so instead of failing later. */

@@ -1,6 +1,28 @@
+import { useEffect, useState } from 'react';
 import { IdentityPanel } from './identity-panel';
+import { NetworkPage } from './network-page';
+import { PermissionDialog } from './permission-dialog';
+import { PermissionsPage } from './permissions-page';
 import { SignalingPanel } from './signaling-panel';
 import { useAppSnapshot, useServices } from './use-app';
+
+const PAGES = [
+  { hash: '#/', label: 'Home' },
+  { hash: '#/network', label: 'Network' },
+  { hash: '#/permissions', label: 'Permissions' },
+] as const;
+type PageHash = (typeof PAGES)[number]['hash'];
+
+function usePage(): PageHash {
+  const read = (): PageHash => (PAGES.find((p) => p.hash === location.hash)?.hash ?? '#/') as PageHash;
+  const [page, setPage] = useState(read);
+  useEffect(() => {
+    const on = (): void => setPage(read());
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return page;
+}
 
 function Warnings() {
   const services = useServices();
@@ -22,11 +44,21 @@ function Warnings() {
 
 export function App() {
   const snap = useAppSnapshot();
+  const services = useServices();
+  const page = usePage();
+  const ready = snap.phase === 'ready';
   return (
     <div className="app">
       <header className="top">
         <h1>P2P Softphone</h1>
         <p className="tagline">Calls, chat and video mail between browsers, with no phone server.</p>
+        <nav aria-label="Main">
+          {PAGES.map((p) => (
+            <a key={p.hash} href={p.hash} aria-current={page === p.hash ? 'page' : undefined}>
+              {p.label}
+            </a>
+          ))}
+        </nav>
       </header>
       <main>
         <Warnings />
@@ -44,13 +76,16 @@ export function App() {
             </button>
           </section>
         )}
-        {snap.phase !== 'starting' && (
+        {snap.phase !== 'starting' && page === '#/' && (
           <>
             <IdentityPanel />
-            {snap.phase === 'ready' && <SignalingPanel />}
+            {ready && <SignalingPanel />}
           </>
         )}
+        {ready && page === '#/network' && services.links && <NetworkPage links={services.links} />}
+        {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} />}
       </main>
+      {ready && services.gate && <PermissionDialog gate={services.gate} />}
     </div>
   );
 }

@@ -47,6 +47,11 @@ export function IdentityPanel() {
             </code>
             <CopyButton text={user.userId} label="Copy user ID" />
           </dd>
+          <dt>Public key</dt>
+          <dd>
+            <span className="hint">Give this to an operator who signs certificates for a closed group.</span>
+            <CopyButton text={user.publicKey} label="Copy your public key" />
+          </dd>
         </dl>
       </section>
     </div>

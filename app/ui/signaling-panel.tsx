@@ -1,6 +1,6 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { SignalingState } from '../transport';
-import { useAppSnapshot, useServices } from './use-app';
+import { useAppSnapshot, useNow, useServices } from './use-app';
 
 function hostOf(url: string): string {
   try {
@@ -30,16 +30,6 @@ export function describeSignaling(s: SignalingState, now: number): { text: strin
     case 'stopped':
       return { text: `Not connected (${s.reason})`, tone: 'bad' };
   }
-}
-
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const t = setInterval(() => setNow(Date.now()), 250);
-    return () => clearInterval(t);
-  }, [active]);
-  return now;
 }
 
 export function SignalingPanel() {

@@ -1,0 +1,89 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Answer, PermissionGate, PermissionQuestion } from '../permissions';
+import { Identicon } from './identicon';
+import { useNow, useStore } from './use-app';
+import { SCOPE_WANTS } from './words';
+
+function Question({ gate, q, more }: { gate: PermissionGate; q: PermissionQuestion; more: number }) {
+  const now = useNow(true, 500);
+  const first = useRef<HTMLButtonElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => first.current?.focus(), [q.id]);
+  const answer = (a: Answer): void => {
+    gate.answer(q.id, a).catch((e: unknown) => setError((e as Error).message));
+  };
+  const p = q.peer;
+  const who = p.name ?? (p.userFingerprint ? `someone with key ${p.userFingerprint}` : `a peer with key ${p.nodeFingerprint}`);
+  const left = Math.max(0, Math.ceil((q.deadline - now) / 1000));
+  const headingId = `q-${q.id}-title`;
+  return (
+    <div className="modal-backdrop">
+      <div
+        className="modal"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby={headingId}
+        aria-describedby={`q-${q.id}-body`}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') answer('deny');
+        }}
+      >
+        <h2 id={headingId}>{q.kind === 'overlay' ? `Join the network “${q.overlay}”?` : `Let ${who} connect?`}</h2>
+        <div id={`q-${q.id}-body`}>
+          <div className="who">
+            <Identicon hexId={p.userId ?? p.nodeId} label={`Picture of ${who}’s key`} />
+            <div>
+              <div className="fingerprint" data-testid="question-fingerprint">
+                {p.userFingerprint ?? p.nodeFingerprint}
+              </div>
+              {p.name && <div>Name: {p.name}</div>}
+              {p.vouchedBy ? (
+                <div className="vouched">✔ Vouched for by “{p.vouchedBy.label}” ({p.vouchedBy.fingerprint}), a root you trust</div>
+              ) : (
+                <div className="hint">No root you trust vouches for them.</div>
+              )}
+              {p.certificateNote && <div className="hint">Their certificate: {p.certificateNote}</div>}
+            </div>
+          </div>
+          <p>
+            {q.kind === 'overlay'
+              ? `Peers of this network want to ${SCOPE_WANTS.overlay}. This answer covers every peer of “${q.overlay}”; the first to ask is shown above.`
+              : `They want to ${SCOPE_WANTS[q.scope]}.`}
+          </p>
+          <p className="reveal">Allowing tells them your IP address.</p>
+          <p className="hint" aria-live="off">
+            Refused automatically in {left} s{q.waiting > 1 ? ` · ${q.waiting} connections are waiting on this answer` : ''}
+            {more > 0 ? ` · ${more} more question${more > 1 ? 's' : ''} after this` : ''}
+          </p>
+        </div>
+        {error && (
+          <p className="errors" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="row answers">
+          <button type="button" ref={first} onClick={() => answer('allow-once')}>
+            Allow once
+          </button>
+          <button type="button" className="primary" onClick={() => answer('allow-always')}>
+            Always allow
+          </button>
+          <button type="button" onClick={() => answer('deny')}>
+            Deny
+          </button>
+          <button type="button" className="danger" onClick={() => answer('deny-always')}>
+            Always deny
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The oldest waiting permission question, as a dialog over whatever page is open. */
+export function PermissionDialog({ gate }: { gate: PermissionGate }) {
+  const questions = useStore(gate.questions);
+  const q = questions[0];
+  if (!q) return null;
+  return <Question key={q.id} gate={gate} q={q} more={questions.length - 1} />;
+}
