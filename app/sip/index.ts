@@ -1,0 +1,6 @@
+/** SIP over the overlay: a JsSIP socket that is also this tab's registrar and proxy. */
+export { OverlaySocket, type OverlaySocketOptions } from './overlay-socket';
+export { parseSip, nodeHost, nodeOfHost, MAX_SIP_BYTES, type SipMessage, type SipRequest, type SipResponse } from './sip-parse';
+export { makeResponse, makeCancel } from './responses';
+export type { SipNetwork, SipLocation, SendResult, LookupResult, ContactPolicy, ContactDecision } from './types';
+export { NameTakenError, OverlayTimeoutError } from './errors';

@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import JsSIP from 'jssip';
+import { OverlaySocket } from './overlay-socket';
+import { nodeHost } from './sip-parse';
+import { MemorySipOverlay } from './testing/memory-sip';
+import type { ContactPolicy } from './types';
+
+JsSIP.debug.disable();
+
+const DOMAIN = 'p2p.local';
+const allowAll: ContactPolicy = async () => ({ allow: true, reason: 'test' });
+const uas: JsSIP.UA[] = [];
+
+afterEach(() => {
+  for (const ua of uas.splice(0)) ua.stop();
+});
+
+function nodeId(n: number): string {
+  return n.toString(16).padStart(40, '0');
+}
+
+async function phone(overlay: MemorySipOverlay, user: string, node: string, policy = allowAll) {
+  const socket = new OverlaySocket({ network: overlay.network(node), location: overlay.location(node), domain: DOMAIN, user, policy });
+  const ua = new JsSIP.UA({
+    sockets: [socket as unknown as JsSIP.Socket],
+    uri: `sip:${user}@${DOMAIN}`,
+    via_host: nodeHost(node),
+    contact_uri: `sip:${user}@${nodeHost(node)};transport=ws`,
+    register: true,
+    session_timers: false,
+    user_agent: 'p2p-softphone-test',
+  } as ConstructorParameters<typeof JsSIP.UA>[0]);
+  const messages: string[] = [];
+  ua.on('newMessage', (e: { originator: string; request: { body: string } }) => {
+    if (e.originator === 'remote') messages.push(e.request.body);
+  });
+  const registered = new Promise<void>((resolve, reject) => {
+    ua.on('registered', () => resolve());
+    ua.on('registrationFailed', (e: { cause: string }) => reject(new Error(e.cause)));
+  });
+  ua.start();
+  uas.push(ua);
+  await registered;
+  return { ua, messages, node };
+}
+
+function sendMessage(ua: JsSIP.UA, target: string, body: string): Promise<string> {
+  return new Promise((resolve) => {
+    ua.sendMessage(target, body, {
+      eventHandlers: {
+        succeeded: () => resolve('ok'),
+        failed: (e: { cause: string; response?: { status_code: number } }) => resolve(`${e.response?.status_code ?? ''} ${e.cause}`.trim()),
+      },
+    });
+  });
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('SIP over the overlay', () => {
+  it('registers each tab and delivers a MESSAGE to every tab of the callee', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', nodeId(1));
+    const bob1 = await phone(o, 'bob', nodeId(2));
+    const bob2 = await phone(o, 'bob', nodeId(3));
+    expect([...o.registrations.get('bob')!]).toEqual([nodeId(2), nodeId(3)]);
+    expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'hello bob')).toBe('ok');
+    await settle();
+    expect(bob1.messages).toEqual(['hello bob']);
+    expect(bob2.messages).toEqual(['hello bob']);
+    // Nothing but the two bob tabs received it, and nothing passed through a third node.
+    expect(o.wire.filter((w) => w.text.startsWith('MESSAGE')).map((w) => w.to)).toEqual([nodeId(2), nodeId(3)]);
+  });
+
+  it('answers as a registrar and proxy would: 404 for an unknown name, 480 when no contact answers', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', nodeId(1));
+    expect(await sendMessage(alice.ua, `sip:carol@${DOMAIN}`, 'hi')).toMatch(/^404/);
+    o.registrations.set('dave', new Set());
+    expect(await sendMessage(alice.ua, `sip:dave@${DOMAIN}`, 'hi')).toMatch(/^480/);
+    o.registrations.set('erin', new Set([nodeId(9)]));
+    expect(await sendMessage(alice.ua, `sip:erin@${DOMAIN}`, 'hi')).toMatch(/^480/);
+  });
+
+  it('refuses a request whose From names someone the sending node does not speak for', async () => {
+    const o = new MemorySipOverlay();
+    await phone(o, 'alice', nodeId(1));
+    const bob = await phone(o, 'bob', nodeId(2));
+    // mallory registers as herself, then claims to be alice.
+    const mallory = await phone(o, 'mallory', nodeId(4));
+    const forged = [
+      `MESSAGE sip:bob@${DOMAIN} SIP/2.0`,
+      `Via: SIP/2.0/WS ${nodeHost(nodeId(4))};branch=z9hG4bK-forged`,
+      'Max-Forwards: 69',
+      `From: <sip:alice@${DOMAIN}>;tag=abc`,
+      `To: <sip:bob@${DOMAIN}>`,
+      'Call-ID: forged-1',
+      'CSeq: 1 MESSAGE',
+      'Content-Type: text/plain',
+      'Content-Length: 5',
+      '',
+      'pwned',
+    ].join('\r\n');
+    await o.network(nodeId(4)).send(nodeId(2), forged);
+    await settle();
+    expect(bob.messages).toEqual([]);
+    const reply = o.wire.find((w) => w.from === nodeId(2) && w.to === nodeId(4));
+    expect(reply?.text).toMatch(/^SIP\/2.0 403 the caller is not alice/);
+    void mallory;
+  });
+
+  it('answers 403 when the person refuses the caller, and the UA never sees the request', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', nodeId(1));
+    const deny: ContactPolicy = async ({ name }) => ({ allow: name !== 'alice', reason: 'no' });
+    const bob = await phone(o, 'bob', nodeId(2), deny);
+    expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'let me in')).toMatch(/^403/);
+    expect(bob.messages).toEqual([]);
+  });
+
+  it('drops garbage from the overlay without throwing or reaching the UA', async () => {
+    const o = new MemorySipOverlay();
+    const bob = await phone(o, 'bob', nodeId(2));
+    const net = o.network(nodeId(7));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 400 }), fc.constantFrom('MESSAGE sip:bob@p2p.local SIP/2.0\r\n\r\n', 'SIP/2.0 200 OK\r\n\r\n', 'x'.repeat(70_000))), async (text) => {
+        await net.send(nodeId(2), text);
+      }),
+      { seed: 3, numRuns: 200 },
+    );
+    await settle();
+    expect(bob.messages).toEqual([]);
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * A JsSIP Socket that carries SIP over the overlay and is, at the same time,
+ * this tab's registrar and proxy (DESIGN.md, SIP over the overlay):
+ * REGISTER becomes a signed contact entry on the DHT and is answered here;
+ * requests go to every node registered for the name (or straight to a
+ * `<nodeid>.node.invalid` contact); responses go back to the node in the top
+ * Via. Requests that arrive are let through only when their From is a name
+ * whose registration lists the sending node and the permission gate allows
+ * the caller. Nothing here throws into JsSIP: bad messages are dropped or
+ * answered with the error a SIP proxy would give.
+ */
+import { NameTakenError, OverlayTimeoutError } from './errors';
+import { ForkTable } from './fork-table';
+import { makeCancel, makeResponse } from './responses';
+import { headerValue, nodeHost, nodeOfHost, parseSip, type SipRequest, type SipResponse } from './sip-parse';
+import type { ContactPolicy, SipLocation, SipNetwork } from './types';
+
+export interface OverlaySocketOptions {
+  network: SipNetwork;
+  location: SipLocation;
+  /** The overlay name, which is also the SIP domain. */
+  domain: string;
+  /** This tab's user name (the AOR's user part). */
+  user: string;
+  policy: ContactPolicy;
+  log?: (line: string) => void;
+}
+
+/** Requests that start something and so need the caller's identity and permission. */
+const GATED = new Set(['INVITE', 'MESSAGE', 'OPTIONS', 'SUBSCRIBE', 'REFER', 'INFO', 'NOTIFY', 'UPDATE']);
+
+export class OverlaySocket {
+  /** JsSIP writes this into Via headers. */
+  via_transport = 'WS';
+  readonly url: string;
+  readonly sip_uri: string;
+  // Assigned by JsSIP's Transport; must not be bound here.
+  onconnect: () => void = () => undefined;
+  ondisconnect: (error: boolean, code?: number, reason?: string) => void = () => undefined;
+  ondata: (data: string) => void = () => undefined;
+
+  private connected = false;
+  private unsubscribe: (() => void) | null = null;
+  private readonly forks = new ForkTable();
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly o: OverlaySocketOptions) {
+    this.url = `overlay://${o.domain}/${o.network.nodeId}`;
+    this.sip_uri = `sip:${nodeHost(o.network.nodeId)};transport=ws`;
+    this.log = o.log ?? (() => undefined);
+  }
+
+  connect(): void {
+    if (this.connected) return;
+    this.connected = true;
+    this.unsubscribe = this.o.network.onReceive((from, text) => void this.receive(from, text));
+    queueMicrotask(() => this.onconnect());
+  }
+
+  disconnect(): void {
+    if (!this.connected) return;
+    this.connected = false;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.ondisconnect(false);
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  isConnecting(): boolean {
+    return false;
+  }
+
+  send(data: unknown): boolean {
+    if (!this.connected || typeof data !== 'string') return false;
+    if (data.trim() === '') return true; // keep-alive CRLFs have no meaning on the overlay
+    const m = parseSip(data);
+    if ('error' in m) {
+      this.log(`dropped an outgoing message: ${m.error}`);
+      return false;
+    }
+    void (m.kind === 'request' ? this.route(m) : this.respond(m)).catch((e: unknown) => this.log(`routing failed: ${(e as Error).message}`));
+    return true;
+  }
+
+  private deliver(text: string): void {
+    queueMicrotask(() => {
+      if (this.connected) this.ondata(text);
+    });
+  }
+
+  private async route(req: SipRequest): Promise<void> {
+    if (req.method === 'REGISTER') return this.register(req);
+    if (req.method === 'CANCEL') {
+      for (const node of this.forks.cancelAll(req.callId, req.branch)) void this.o.network.send(node, req.text);
+      return;
+    }
+    let nodes: string[];
+    const direct = nodeOfHost(req.uriHost);
+    if (direct) {
+      nodes = [direct];
+    } else if (req.uriHost === this.o.domain && req.uriUser) {
+      const found = await this.o.location.lookup(req.uriUser);
+      if (found.kind === 'unknown') return this.localReply(req, 404, `${req.uriUser} is not a known name`);
+      if (found.kind === 'timeout') return this.localReply(req, 408);
+      nodes = found.nodes;
+      if (nodes.length === 0) return this.localReply(req, 480, `${req.uriUser} is not online`);
+    } else {
+      return this.localReply(req, 404, 'not a name in this overlay');
+    }
+    if (req.method === 'INVITE') this.forks.open(req.callId, req.branch, req.text, nodes);
+    const results = await Promise.all(nodes.map(async (n) => [n, await this.o.network.send(n, req.text)] as const));
+    if (req.method === 'ACK') return;
+    const failed = results.filter(([, r]) => r !== 'sent');
+    if (req.method === 'INVITE') {
+      for (const [node] of failed) {
+        const final = this.forks.unreachable(req.callId, req.branch, node, makeResponse(req.text, 480));
+        if (final) this.deliver(final);
+      }
+    } else if (failed.length === results.length) {
+      this.localReply(req, failed.some(([, r]) => r === 'timeout') ? 408 : 480);
+    }
+  }
+
+  private async register(req: SipRequest): Promise<void> {
+    const contact = headerValue(req.text, 'Contact|m') ?? '';
+    const expiresHeader = Number(headerValue(req.text, 'Expires'));
+    const expiresParam = /;\s*expires=(\d+)/i.exec(contact)?.[1];
+    const expires = Math.min(3600, Number.isFinite(expiresHeader) && headerValue(req.text, 'Expires') !== null ? expiresHeader : Number(expiresParam ?? 600));
+    const user = req.toUser ?? '';
+    if (user !== this.o.user) return this.localReply(req, 403, 'this tab registers only its own name');
+    try {
+      await this.o.location.register(user, expires);
+    } catch (e) {
+      if (e instanceof NameTakenError) return this.localReply(req, 403, e.message);
+      if (e instanceof OverlayTimeoutError) return this.localReply(req, 408);
+      this.log(`registration failed: ${(e as Error).message}`);
+      return this.localReply(req, 500);
+    }
+    const bare = contact.replace(/;\s*expires=\d+/i, '');
+    this.deliver(makeResponse(req.text, 200, [`Contact: ${bare};expires=${expires}`, `Expires: ${expires}`]));
+  }
+
+  private localReply(req: SipRequest, status: number, reason?: string): void {
+    if (req.method === 'ACK') return;
+    this.deliver(makeResponse(req.text, status, [], reason));
+  }
+
+  private async respond(res: SipResponse): Promise<void> {
+    const node = nodeOfHost(res.viaHost);
+    if (!node) {
+      this.log(`dropped a response whose Via is not a node (${res.viaHost})`);
+      return;
+    }
+    await this.o.network.send(node, res.text);
+  }
+
+  private async receive(from: string, text: string): Promise<void> {
+    const m = parseSip(text);
+    if ('error' in m) {
+      this.log(`dropped a message from ${from.slice(0, 8)}: ${m.error}`);
+      return;
+    }
+    if (m.kind === 'response') return this.receiveResponse(from, m);
+    const forMe =
+      nodeOfHost(m.uriHost) === this.o.network.nodeId || (m.uriHost === this.o.domain && m.uriUser === this.o.user);
+    if (!forMe) return this.replyTo(from, m, 404, 'not here');
+    if (GATED.has(m.method) && m.toTag === null) {
+      const name = m.fromHost === this.o.domain ? m.fromUser : null;
+      if (!name) return this.replyTo(from, m, 403, 'the caller did not say who they are');
+      const reg = await this.o.location.lookup(name);
+      if (reg.kind !== 'found' || !reg.nodes.includes(from)) {
+        this.log(`refused ${m.method} claiming to be ${name} from an unregistered node ${from.slice(0, 8)}`);
+        return this.replyTo(from, m, 403, `the caller is not ${name}`);
+      }
+      const d = await this.o.policy({ name, nodeId: from });
+      if (!d.allow) return this.replyTo(from, m, 403, 'not accepted');
+    }
+    if (this.connected) this.ondata(text);
+  }
+
+  private receiveResponse(from: string, res: SipResponse): void {
+    if (res.method !== 'INVITE') {
+      this.deliver(res.text);
+      return;
+    }
+    if (!this.forks.get(res.callId, res.branch)) {
+      // An answer to an INVITE this tab no longer tracks: a retransmitted 2xx still needs its ACK.
+      if (res.status >= 200 && res.status < 300) this.deliver(res.text);
+      return;
+    }
+    if (!this.forks.knows(res.callId, res.branch, from)) {
+      this.log(`dropped a response from ${from.slice(0, 8)}, which the INVITE did not go to`);
+      return;
+    }
+    const v = this.forks.onResponse(res.callId, res.branch, from, res.status, res.text);
+    if (v.pass) this.deliver(res.text);
+    if (v.final) this.deliver(v.final);
+    for (const node of v.cancel) void this.o.network.send(node, makeCancel(v.invite));
+  }
+
+  private replyTo(node: string, req: SipRequest, status: number, reason?: string): void {
+    if (req.method === 'ACK') return;
+    void this.o.network.send(node, makeResponse(req.text, status, [], reason));
+  }
+}
