@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import JsSIP from 'jssip';
+import type { IncomingMessageEvent, OutgoingMessageEvent } from 'jssip/lib/UA';
 import { OverlaySocket } from './overlay-socket';
 import { nodeHost } from './sip-parse';
 import { MemorySipOverlay } from './testing/memory-sip';
@@ -32,12 +33,12 @@ async function phone(overlay: MemorySipOverlay, user: string, node: string, poli
     user_agent: 'p2p-softphone-test',
   } as ConstructorParameters<typeof JsSIP.UA>[0]);
   const messages: string[] = [];
-  ua.on('newMessage', (e: { originator: string; request: { body: string } }) => {
-    if (e.originator === 'remote') messages.push(e.request.body);
+  ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
+    if (e.originator === 'remote') messages.push(String((e.request as { body?: string }).body));
   });
   const registered = new Promise<void>((resolve, reject) => {
     ua.on('registered', () => resolve());
-    ua.on('registrationFailed', (e: { cause: string }) => reject(new Error(e.cause)));
+    ua.on('registrationFailed', (e) => reject(new Error(String(e.cause))));
   });
   ua.start();
   uas.push(ua);
@@ -50,7 +51,7 @@ function sendMessage(ua: JsSIP.UA, target: string, body: string): Promise<string
     ua.sendMessage(target, body, {
       eventHandlers: {
         succeeded: () => resolve('ok'),
-        failed: (e: { cause: string; response?: { status_code: number } }) => resolve(`${e.response?.status_code ?? ''} ${e.cause}`.trim()),
+        failed: (e) => resolve(`${(e.response as { status_code?: number } | null)?.status_code ?? ''} ${String(e.cause)}`.trim()),
       },
     });
   });
