@@ -116,6 +116,11 @@ export class LinkManager {
     if (!this.live.has(nodeId)) this.redial(nodeId, 0);
   }
 
+  /** The nodes whose links are kept up. */
+  wantedIds(): string[] {
+    return [...this.wanted.keys()];
+  }
+
   unwant(nodeId: string): void {
     const w = this.wanted.get(nodeId);
     if (w?.timer != null) this.opts.clock.clearTimeout(w.timer);

@@ -1,0 +1,134 @@
+/**
+ * The ring as a picture: every known peer placed by its ID on a circle, this
+ * tab highlighted, its predecessor, successors and fingers drawn as chords,
+ * and lookups drawn hop by hop as they travel. Labels only for this tab and
+ * its neighbours, so 64 peers stay readable; every dot has a tooltip.
+ */
+import { fingerprint } from '../identity';
+
+export interface RingPeer {
+  nodeId: string;
+  role: 'self' | 'predecessor' | 'successor' | 'finger' | 'known';
+  rttMs?: number | null;
+  service?: boolean;
+}
+
+export interface RingLookup {
+  id: string;
+  /** Node IDs the lookup went through, in order. */
+  path: string[];
+  key: string;
+}
+
+const SIZE = 420;
+const R = 170;
+const C = SIZE / 2;
+
+/** Where an ID sits on the circle: the first 32 bits of the 160-bit ID give the angle. */
+export function angleOf(hexId: string): number {
+  const top = parseInt(hexId.slice(0, 8), 16) / 2 ** 32;
+  return top * 2 * Math.PI - Math.PI / 2;
+}
+
+function point(hexId: string, r = R): { x: number; y: number } {
+  const a = angleOf(hexId);
+  return { x: C + r * Math.cos(a), y: C + r * Math.sin(a) };
+}
+
+const COLORS: Record<RingPeer['role'], string> = {
+  self: '#2563eb',
+  predecessor: '#9333ea',
+  successor: '#16a34a',
+  finger: '#d97706',
+  known: '#94a3b8',
+};
+
+export function RingView({ peers, lookups = [], title }: { peers: RingPeer[]; lookups?: RingLookup[]; title: string }) {
+  const self = peers.find((p) => p.role === 'self');
+  const chords = self ? peers.filter((p) => p.role !== 'self' && p.role !== 'known') : [];
+  const labelled = new Set(peers.filter((p) => p.role === 'self' || p.role === 'predecessor' || p.role === 'successor').map((p) => p.nodeId));
+  return (
+    <svg viewBox={`0 0 ${SIZE} ${SIZE}`} className="ring" role="img" aria-label={title}>
+      <circle cx={C} cy={C} r={R} fill="none" stroke="#d8dee4" strokeWidth={2} />
+      {self &&
+        chords.map((p) => {
+          const a = point(self.nodeId);
+          const b = point(p.nodeId);
+          return (
+            <line
+              key={`chord-${p.role}-${p.nodeId}`}
+              x1={a.x}
+              y1={a.y}
+              x2={b.x}
+              y2={b.y}
+              stroke={COLORS[p.role]}
+              strokeWidth={p.role === 'finger' ? 1 : 2}
+              strokeDasharray={p.role === 'finger' ? '4 3' : undefined}
+              opacity={0.8}
+            />
+          );
+        })}
+      {lookups.map((l) =>
+        l.path.slice(1).map((id, i) => {
+          const a = point(l.path[i]!, R - 6);
+          const b = point(id, R - 6);
+          return <line key={`${l.id}-${i}`} x1={a.x} y1={a.y} x2={b.x} y2={b.y} stroke="#dc2626" strokeWidth={2.5} markerEnd="url(#arrow)" className="hop" />;
+        }),
+      )}
+      <defs>
+        <marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+          <path d="M 0 0 L 10 5 L 0 10 z" fill="#dc2626" />
+        </marker>
+      </defs>
+      {peers.map((p) => {
+        const { x, y } = point(p.nodeId);
+        const r = p.role === 'self' ? 8 : p.role === 'known' ? 4 : 6;
+        const label = `${p.role === 'self' ? 'this tab' : p.role} ${fingerprint(p.nodeId)}${p.service ? ' (service peer)' : ''}${p.rttMs != null ? `, ${p.rttMs} ms` : ''}`;
+        const lp = point(p.nodeId, R + 22);
+        return (
+          <g key={p.nodeId} data-ring-node={p.nodeId} data-role={p.role}>
+            {p.service ? (
+              <rect x={x - r} y={y - r} width={2 * r} height={2 * r} fill={COLORS[p.role]} stroke="#fff" strokeWidth={1.5}>
+                <title>{label}</title>
+              </rect>
+            ) : (
+              <circle cx={x} cy={y} r={r} fill={COLORS[p.role]} stroke="#fff" strokeWidth={1.5}>
+                <title>{label}</title>
+              </circle>
+            )}
+            {labelled.has(p.nodeId) && (
+              <text x={lp.x} y={lp.y} fontSize={11} textAnchor="middle" dominantBaseline="middle" fill="#1b1f24">
+                {p.nodeId.slice(0, 4)}
+              </text>
+            )}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+/** The key to the picture's colours. */
+export function RingLegend() {
+  const items: [RingPeer['role'], string][] = [
+    ['self', 'this tab'],
+    ['predecessor', 'predecessor'],
+    ['successor', 'successors'],
+    ['finger', 'fingers'],
+    ['known', 'other known peers'],
+  ];
+  return (
+    <ul className="legend" aria-label="Key to the ring picture">
+      {items.map(([role, words]) => (
+        <li key={role}>
+          <span className="swatch" style={{ background: COLORS[role] }} aria-hidden="true" />
+          {words}
+        </li>
+      ))}
+      <li>
+        <span className="swatch square" aria-hidden="true" />
+        service peer
+      </li>
+    </ul>
+  );
+}
