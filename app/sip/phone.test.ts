@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import JsSIP from 'jssip';
+import { MemoryKeyValueStore } from '../identity';
+import { ChatHistory } from './chat-history';
+import { Phone } from './phone';
+import { MemorySipOverlay } from './testing/memory-sip';
+
+JsSIP.debug.disable();
+const phones: Phone[] = [];
+afterEach(() => phones.splice(0).forEach((p) => p.stop()));
+
+async function phone(o: MemorySipOverlay, name: string, node: string, history = new MemoryKeyValueStore()) {
+  const p = new Phone({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history });
+  phones.push(p);
+  await p.start();
+  return { p, history };
+}
+
+const id = (n: number) => n.toString(16).padStart(40, '0');
+const until = async (cond: () => boolean | Promise<boolean>) => {
+  for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('Phone chat', () => {
+  it('delivers messages once and in order, and keeps them across a reload', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', id(1));
+    const bob = await phone(o, 'bob', id(2));
+    expect(alice.p.getSnapshot().registration).toBe('registered');
+    const sent = [];
+    for (const t of ['one', 'two', 'three']) sent.push(await alice.p.sendMessage('bob', t));
+    expect(sent.map((m) => m.status)).toEqual(['sent', 'sent', 'sent']);
+    await until(async () => (await bob.p.chat.load('alice')).length === 3);
+    expect((await bob.p.chat.load('alice')).map((m) => m.text)).toEqual(['one', 'two', 'three']);
+    // A reloaded tab reads the same history from its store.
+    const again = new ChatHistory(bob.history);
+    expect((await again.load('alice')).map((m) => [m.text, m.direction])).toEqual([
+      ['one', 'in'],
+      ['two', 'in'],
+      ['three', 'in'],
+    ]);
+    expect((await new ChatHistory(alice.history).load('bob')).map((m) => m.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  it('says in words why a message could not be delivered, and refuses empty or huge ones', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', id(1));
+    const m = await alice.p.sendMessage('carol', 'hello?');
+    expect(m.status).toBe('failed');
+    expect(m.error).toBe('nobody has the name carol');
+    o.registrations.set('dave', new Set([id(9)]));
+    expect((await alice.p.sendMessage('dave', 'hi')).error).toBe('dave is not online');
+    await expect(alice.p.sendMessage('bob', '   ')).rejects.toThrow(/empty/);
+    await expect(alice.p.sendMessage('bob', 'x'.repeat(5000))).rejects.toThrow(/at most/);
+  });
+});

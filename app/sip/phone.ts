@@ -1,0 +1,256 @@
+/**
+ * The softphone itself: a JsSIP UA on the overlay socket, with registration,
+ * calls and chat as one snapshot for the UI. Media is JsSIP's own
+ * RTCPeerConnection with the ICE servers from settings (none by default).
+ */
+import JsSIP from 'jssip';
+import type { RTCSession } from 'jssip/lib/RTCSession';
+import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
+import type { KeyValueStore } from '../identity';
+import { ChatHistory, MAX_CHAT_CHARS, type ChatMessage } from './chat-history';
+import { OverlaySocket } from './overlay-socket';
+import { nodeHost } from './sip-parse';
+import type { ContactPolicy, SipLocation, SipNetwork } from './types';
+import { sipStatusWords } from './words';
+
+export interface PhoneOptions {
+  network: SipNetwork;
+  location: SipLocation;
+  policy: ContactPolicy;
+  domain: string;
+  /** The name this person claimed. */
+  name: string;
+  history: KeyValueStore;
+  iceServers?: RTCIceServer[];
+  log?: (line: string) => void;
+}
+
+export type CallState = 'calling' | 'ringing' | 'incoming' | 'active' | 'ended';
+
+export interface CallView {
+  id: string;
+  peer: string;
+  direction: 'in' | 'out';
+  state: CallState;
+  video: boolean;
+  muted: boolean;
+  cameraOff: boolean;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  /** Why it ended, in words. */
+  outcome: string | null;
+}
+
+export interface PhoneSnapshot {
+  registration: 'registering' | 'registered' | 'failed' | 'stopped';
+  registrationError: string | null;
+  calls: readonly CallView[];
+  /** Bumped whenever a conversation changes, so the UI reloads it. */
+  chatVersion: number;
+}
+
+type Listener = () => void;
+
+export class Phone {
+  private ua: JsSIP.UA | null = null;
+  readonly chat: ChatHistory;
+  private readonly sessions = new Map<string, RTCSession>();
+  private snap: PhoneSnapshot = { registration: 'stopped', registrationError: null, calls: [], chatVersion: 0 };
+  private readonly listeners = new Set<Listener>();
+
+  constructor(private readonly o: PhoneOptions) {
+    this.chat = new ChatHistory(o.history);
+  }
+
+  readonly subscribe = (fn: Listener): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  readonly getSnapshot = (): PhoneSnapshot => this.snap;
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  private update(patch: Partial<PhoneSnapshot>): void {
+    this.snap = { ...this.snap, ...patch };
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  private updateCall(id: string, patch: Partial<CallView>): void {
+    this.update({ calls: this.snap.calls.map((c) => (c.id === id ? { ...c, ...patch } : c)) });
+  }
+
+  /** Starts the UA and registers; resolves when registered, rejects with words when not. */
+  start(): Promise<void> {
+    const { network, domain, name } = this.o;
+    const socket = new OverlaySocket({
+      network,
+      location: this.o.location,
+      domain,
+      user: name,
+      policy: this.o.policy,
+      ...(this.o.log ? { log: this.o.log } : {}),
+    });
+    const ua = new JsSIP.UA({
+      sockets: [socket as unknown as JsSIP.Socket],
+      uri: `sip:${name}@${domain}`,
+      via_host: nodeHost(network.nodeId),
+      contact_uri: `sip:${name}@${nodeHost(network.nodeId)};transport=ws`,
+      register: true,
+      register_expires: 300,
+      session_timers: false,
+      user_agent: 'p2p-softphone',
+    } as ConstructorParameters<typeof JsSIP.UA>[0]);
+    this.ua = ua;
+    this.update({ registration: 'registering', registrationError: null });
+    ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
+      if (e.originator !== 'remote') return;
+      const req = e.request as unknown as { call_id: string; body?: string; from: { uri: { user: string } } };
+      const text = String(req.body ?? '').slice(0, MAX_CHAT_CHARS);
+      void this.chat
+        .put({ id: req.call_id, peer: req.from.uri.user, direction: 'in', text, at: Date.now(), status: 'received' })
+        .then(() => this.update({ chatVersion: this.snap.chatVersion + 1 }));
+    });
+    ua.on('newRTCSession', (e: RTCSessionEvent) => this.track(e.session, e.originator === 'remote' ? 'in' : 'out'));
+    return new Promise<void>((resolve, reject) => {
+      ua.on('registered', () => {
+        this.update({ registration: 'registered', registrationError: null });
+        resolve();
+      });
+      ua.on('registrationFailed', (e) => {
+        const status = (e.response as { status_code?: number } | null)?.status_code;
+        const words = status === 403 ? `the name ${name} could not be registered: ${String(e.cause)}` : sipStatusWords(status, name, String(e.cause));
+        this.update({ registration: 'failed', registrationError: words });
+        reject(new Error(words));
+      });
+      ua.start();
+    });
+  }
+
+  stop(): void {
+    for (const s of this.sessions.values()) if (!s.isEnded()) s.terminate();
+    this.ua?.stop();
+    this.ua = null;
+    this.update({ registration: 'stopped' });
+  }
+
+  /** Sends a chat message; resolves when it is delivered or has failed (the history says which). */
+  async sendMessage(peer: string, text: string): Promise<ChatMessage> {
+    const ua = this.ua;
+    const body = text.trim();
+    if (!ua) throw new Error('the phone is not started');
+    if (!body) throw new RangeError('the message is empty');
+    if (body.length > MAX_CHAT_CHARS) throw new RangeError(`a message can be at most ${MAX_CHAT_CHARS} characters`);
+    return new Promise<ChatMessage>((resolve) => {
+      let msg: ChatMessage;
+      const finish = (patch: Partial<ChatMessage>): void => {
+        msg = { ...msg, ...patch };
+        void this.chat.put(msg).then(() => {
+          this.update({ chatVersion: this.snap.chatVersion + 1 });
+          resolve(msg);
+        });
+      };
+      const m = ua.sendMessage(`sip:${peer}@${this.o.domain}`, body, {
+        eventHandlers: {
+          succeeded: () => finish({ status: 'sent' }),
+          failed: (e) => finish({ status: 'failed', error: sipStatusWords((e.response as { status_code?: number } | null)?.status_code, peer, String(e.cause)) }),
+        },
+      });
+      const callId = (m as unknown as { _request?: { call_id?: string } })._request?.call_id ?? `${Date.now()}-${Math.random()}`;
+      msg = { id: callId, peer, direction: 'out', text: body, at: Date.now(), status: 'sending' };
+      void this.chat.put(msg).then(() => this.update({ chatVersion: this.snap.chatVersion + 1 }));
+    });
+  }
+
+  /** Calls a person by name. */
+  call(peer: string, video: boolean): void {
+    if (!this.ua) throw new Error('the phone is not started');
+    this.ua.call(`sip:${peer}@${this.o.domain}`, {
+      mediaConstraints: { audio: true, video },
+      pcConfig: { iceServers: this.o.iceServers ?? [] },
+      rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: true },
+    });
+  }
+
+  answer(id: string, video: boolean): void {
+    this.sessions.get(id)?.answer({ mediaConstraints: { audio: true, video }, pcConfig: { iceServers: this.o.iceServers ?? [] } });
+  }
+
+  /** Hangs up, cancels or declines, whichever the call's state calls for. */
+  hangUp(id: string): void {
+    const s = this.sessions.get(id);
+    if (!s || s.isEnded()) return;
+    const incoming = this.snap.calls.find((c) => c.id === id)?.state === 'incoming';
+    s.terminate(incoming ? { status_code: 603, reason_phrase: 'Decline' } : {});
+  }
+
+  setMuted(id: string, muted: boolean): void {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    if (muted) s.mute({ audio: true });
+    else s.unmute({ audio: true });
+    this.updateCall(id, { muted });
+  }
+
+  setCameraOff(id: string, off: boolean): void {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    if (off) s.mute({ video: true });
+    else s.unmute({ video: true });
+    this.updateCall(id, { cameraOff: off });
+  }
+
+  /** The call's peer connection, for its media streams and statistics. */
+  connection(id: string): RTCPeerConnection | null {
+    return (this.sessions.get(id)?.connection as RTCPeerConnection | undefined) ?? null;
+  }
+
+  private track(session: RTCSession, direction: 'in' | 'out'): void {
+    const id = session.id;
+    const peer = (direction === 'in' ? session.remote_identity : session.remote_identity)?.uri?.user ?? 'unknown';
+    this.sessions.set(id, session);
+    const view: CallView = {
+      id,
+      peer,
+      direction,
+      state: direction === 'in' ? 'incoming' : 'calling',
+      video: direction === 'in' ? /m=video/.test(String((session as unknown as { _request?: { body?: string } })._request?.body ?? '')) : false,
+      muted: false,
+      cameraOff: false,
+      startedAt: Date.now(),
+      answeredAt: null,
+      endedAt: null,
+      outcome: null,
+    };
+    this.update({ calls: [...this.snap.calls.filter((c) => c.state !== 'ended').slice(-4), view] });
+    session.on('icecandidate', (e) => {
+      // On a LAN the host candidates are all there is: do not wait for gathering to finish.
+      if (/ typ host/.test(e.candidate.candidate)) setTimeout(() => e.ready(), 50);
+    });
+    session.on('progress', () => this.updateCall(id, { state: direction === 'in' ? 'incoming' : 'ringing' }));
+    session.on('accepted', () => this.updateCall(id, { state: 'active', answeredAt: Date.now() }));
+    session.on('confirmed', () => this.updateCall(id, { state: 'active' }));
+    const ended = (status: number | undefined, cause: string, originator: string): void => {
+      const c = this.snap.calls.find((x) => x.id === id);
+      const outcome =
+        c?.answeredAt != null
+          ? originator === 'local'
+            ? 'you hung up'
+            : `${peer} hung up`
+          : originator === 'local' && direction === 'out'
+            ? 'you cancelled the call'
+            : originator === 'local'
+              ? 'you declined'
+              : direction === 'in'
+                ? `missed call from ${peer}`
+                : sipStatusWords(status, peer, cause);
+      this.updateCall(id, { state: 'ended', endedAt: Date.now(), outcome });
+      this.sessions.delete(id);
+    };
+    session.on('ended', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator));
+    session.on('failed', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator));
+  }
+}

@@ -1,0 +1,36 @@
+/** SIP outcomes in words a person understands ("bob is not online", not "480"). */
+export function sipStatusWords(status: number | undefined, who: string, cause?: string): string {
+  switch (status) {
+    case 403:
+      return `${who} did not accept you`;
+    case 404:
+      return `nobody has the name ${who}`;
+    case 408:
+      return `the network did not answer in time; try again`;
+    case 480:
+      return `${who} is not online`;
+    case 486:
+    case 600:
+      return `${who} is busy`;
+    case 487:
+      return 'the call was cancelled';
+    case 603:
+      return `${who} declined`;
+    default:
+      break;
+  }
+  switch (cause) {
+    case 'Canceled':
+      return 'the call was cancelled';
+    case 'No Answer':
+    case 'Request Timeout':
+      return `${who} did not answer`;
+    case 'User Denied Media Access':
+      return 'the browser did not allow the camera or microphone';
+    case 'Connection Error':
+    case 'RTP Timeout':
+      return `the connection to ${who} was lost`;
+    default:
+      return status ? `the call failed (${cause ?? status})` : `the call failed${cause ? ` (${cause})` : ''}`;
+  }
+}
