@@ -4,7 +4,7 @@ export { parseSip, nodeHost, nodeOfHost, MAX_SIP_BYTES, type SipMessage, type Si
 export { makeResponse, makeCancel } from './responses';
 export type { SipNetwork, SipLocation, SendResult, LookupResult, ContactPolicy, ContactDecision } from './types';
 export { NameTakenError, OverlayTimeoutError } from './errors';
-export { Phone, type PhoneOptions, type PhoneSnapshot, type CallView, type CallState } from './phone';
+export { Phone, MAX_CALL_RECORDS, type PhoneOptions, type PhoneSnapshot, type CallView, type CallState, type CallRecord } from './phone';
 export { ChatHistory, MAX_CHAT_CHARS, MAX_MESSAGES_PER_PEER, type ChatMessage } from './chat-history';
 export { sipStatusWords } from './words';
 export { MemorySipOverlay } from './testing/memory-sip';

@@ -42,8 +42,26 @@ export interface CallView {
   outcome: string | null;
 }
 
+/** A finished call, as the recent-calls list shows it. */
+export interface CallRecord {
+  id: string;
+  peer: string;
+  direction: 'in' | 'out';
+  video: boolean;
+  startedAt: number;
+  /** Seconds talked; 0 when never answered. */
+  seconds: number;
+  outcome: string;
+}
+
+/** Calls kept in the recent-calls list. */
+export const MAX_CALL_RECORDS = 100;
+const CALLS_KEY = 'calls';
+
 export interface PhoneSnapshot {
   registration: 'registering' | 'registered' | 'failed' | 'stopped';
+  /** Newest first; survives reloads. */
+  recent: readonly CallRecord[];
   registrationError: string | null;
   calls: readonly CallView[];
   /** Bumped whenever a conversation changes, so the UI reloads it. */
@@ -56,7 +74,9 @@ export class Phone {
   private ua: JsSIP.UA | null = null;
   readonly chat: ChatHistory;
   private readonly sessions = new Map<string, RTCSession>();
-  private snap: PhoneSnapshot = { registration: 'stopped', registrationError: null, calls: [], chatVersion: 0 };
+  /** Whether the call being placed asked for video (JsSIP reports the session before call() returns). */
+  private nextVideo = false;
+  private snap: PhoneSnapshot = { registration: 'stopped', recent: [], registrationError: null, calls: [], chatVersion: 0 };
   private readonly listeners = new Set<Listener>();
 
   constructor(private readonly o: PhoneOptions) {
@@ -84,7 +104,17 @@ export class Phone {
   }
 
   /** Starts the UA and registers; resolves when registered, rejects with words when not. */
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    try {
+      const raw = await this.o.history.get(CALLS_KEY);
+      if (Array.isArray(raw)) this.update({ recent: raw.filter((r): r is CallRecord => typeof (r as CallRecord)?.id === 'string').slice(0, MAX_CALL_RECORDS) });
+    } catch {
+      // A damaged call log starts empty; chat history is kept apart.
+    }
+    return this.startUa();
+  }
+
+  private startUa(): Promise<void> {
     const { network, domain, name } = this.o;
     const socket = new OverlaySocket({
       network,
@@ -168,6 +198,7 @@ export class Phone {
   /** Calls a person by name. */
   call(peer: string, video: boolean): void {
     if (!this.ua) throw new Error('the phone is not started');
+    this.nextVideo = video;
     this.ua.call(`sip:${peer}@${this.o.domain}`, {
       mediaConstraints: { audio: true, video },
       pcConfig: { iceServers: this.o.iceServers ?? [] },
@@ -217,7 +248,7 @@ export class Phone {
       peer,
       direction,
       state: direction === 'in' ? 'incoming' : 'calling',
-      video: direction === 'in' ? /m=video/.test(String((session as unknown as { _request?: { body?: string } })._request?.body ?? '')) : false,
+      video: direction === 'in' ? /m=video [1-9]/.test(String((session as unknown as { _request?: { body?: string } })._request?.body ?? '')) : this.nextVideo,
       muted: false,
       cameraOff: false,
       startedAt: Date.now(),
@@ -247,8 +278,21 @@ export class Phone {
               : direction === 'in'
                 ? `missed call from ${peer}`
                 : sipStatusWords(status, peer, cause);
-      this.updateCall(id, { state: 'ended', endedAt: Date.now(), outcome });
+      const endedAt = Date.now();
+      this.updateCall(id, { state: 'ended', endedAt, outcome });
       this.sessions.delete(id);
+      const record: CallRecord = {
+        id,
+        peer,
+        direction,
+        video: c?.video ?? false,
+        startedAt: c?.startedAt ?? endedAt,
+        seconds: c?.answeredAt != null ? Math.round((endedAt - c.answeredAt) / 1000) : 0,
+        outcome,
+      };
+      const recent = [record, ...this.snap.recent].slice(0, MAX_CALL_RECORDS);
+      this.update({ recent });
+      void this.o.history.set(CALLS_KEY, recent).catch(() => undefined);
     };
     session.on('ended', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator));
     session.on('failed', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator));

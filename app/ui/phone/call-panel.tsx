@@ -1,0 +1,79 @@
+import { useEffect, useRef } from 'react';
+import type { CallView, Phone } from '../../sip';
+import { useNow } from '../use-app';
+import { QualityGraph } from './quality-graph';
+import { useCallStats } from './use-call-stats';
+
+function streamOf(pc: RTCPeerConnection | null, side: 'local' | 'remote'): MediaStream | null {
+  if (!pc) return null;
+  const tracks = side === 'remote' ? pc.getReceivers().map((r) => r.track) : pc.getSenders().map((s) => s.track);
+  const live = tracks.filter((t): t is MediaStreamTrack => !!t);
+  return live.length ? new MediaStream(live) : null;
+}
+
+function Video({ stream, muted, label }: { stream: MediaStream | null; muted: boolean; label: string }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    if (ref.current && ref.current.srcObject !== stream) ref.current.srcObject = stream;
+  }, [stream]);
+  return <video ref={ref} autoPlay playsInline muted={muted} aria-label={label} />;
+}
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+const STATE_WORDS: Record<CallView['state'], string> = {
+  calling: 'Calling…',
+  ringing: 'Ringing…',
+  incoming: 'Incoming call',
+  active: 'In call',
+  ended: 'Call ended',
+};
+
+/** One call: who, its state and duration, the video, the controls and the quality graph. */
+export function CallPanel({ phone, call }: { phone: Phone; call: CallView }) {
+  const now = useNow(call.state === 'active', 1000);
+  const pc = call.state === 'active' ? phone.connection(call.id) : null;
+  const samples = useCallStats(pc);
+  const remote = streamOf(pc, 'remote');
+  const local = streamOf(pc, 'local');
+  return (
+    <section className="card call" aria-labelledby={`call-${call.id}`} data-call-state={call.state}>
+      <h2 id={`call-${call.id}`}>
+        {call.direction === 'out' ? `Call to ${call.peer}` : `Call from ${call.peer}`}
+      </h2>
+      <p role="status" className="call-status">
+        {call.state === 'ended' ? call.outcome : STATE_WORDS[call.state]}
+        {call.state === 'active' && call.answeredAt !== null && <span className="duration"> · {duration(now - call.answeredAt)}</span>}
+      </p>
+      {call.state === 'active' && (
+        <div className="videos">
+          <Video stream={remote} muted={false} label={`Video from ${call.peer}`} />
+          {call.video && <Video stream={local} muted label="Your camera" />}
+        </div>
+      )}
+      {call.state !== 'ended' && (
+        <div className="row">
+          {call.state === 'active' && (
+            <>
+              <button type="button" aria-pressed={call.muted} onClick={() => phone.setMuted(call.id, !call.muted)}>
+                {call.muted ? 'Unmute' : 'Mute'}
+              </button>
+              {call.video && (
+                <button type="button" aria-pressed={call.cameraOff} onClick={() => phone.setCameraOff(call.id, !call.cameraOff)}>
+                  {call.cameraOff ? 'Camera on' : 'Camera off'}
+                </button>
+              )}
+            </>
+          )}
+          <button type="button" className="danger" onClick={() => phone.hangUp(call.id)}>
+            {call.state === 'active' ? 'Hang up' : 'Cancel call'}
+          </button>
+        </div>
+      )}
+      {call.state === 'active' && <QualityGraph samples={samples} />}
+    </section>
+  );
+}

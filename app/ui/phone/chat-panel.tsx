@@ -1,0 +1,74 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { MAX_CHAT_CHARS, type ChatMessage, type Phone } from '../../sip';
+import { useStore } from '../use-app';
+
+function time(at: number): string {
+  return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+const STATUS_WORDS: Record<ChatMessage['status'], string> = { sending: 'sending…', sent: 'delivered', failed: 'not delivered', received: '' };
+
+/** One conversation: its history (kept across reloads) and a box to write in. */
+export function ChatPanel({ phone, peer }: { phone: Phone; peer: string }) {
+  const { chatVersion } = useStore(phone);
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const fieldId = useId();
+  const listRef = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    let live = true;
+    void phone.chat.load(peer).then((m) => live && setMessages(m));
+    return () => {
+      live = false;
+    };
+  }, [phone, peer, chatVersion]);
+  useEffect(() => {
+    listRef.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  }, [messages.length]);
+  const send = (): void => {
+    setError(null);
+    phone.sendMessage(peer, draft).then(
+      (m) => {
+        if (m.status === 'failed') setError(`Not delivered: ${m.error ?? 'unknown reason'}`);
+      },
+      (e: unknown) => setError((e as Error).message),
+    );
+    setDraft('');
+  };
+  return (
+    <section className="card chat" aria-labelledby={`chat-${peer}`}>
+      <h2 id={`chat-${peer}`}>Messages with {peer}</h2>
+      <ol className="messages" ref={listRef} aria-label={`Messages with ${peer}`}>
+        {messages.map((m) => (
+          <li key={m.id} className={`msg msg-${m.direction}`}>
+            <span className="msg-text">{m.text}</span>
+            <span className="msg-meta">
+              {time(m.at)} {STATUS_WORDS[m.status]}
+              {m.status === 'failed' && m.error ? `: ${m.error}` : ''}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (draft.trim()) send();
+        }}
+      >
+        <label htmlFor={fieldId}>Message to {peer}</label>
+        <div className="row">
+          <input id={fieldId} value={draft} maxLength={MAX_CHAT_CHARS} onChange={(e) => setDraft(e.target.value)} autoComplete="off" />
+          <button type="submit" disabled={!draft.trim()}>
+            Send
+          </button>
+        </div>
+      </form>
+      {error && (
+        <p role="alert" className="errors">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

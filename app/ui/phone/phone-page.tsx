@@ -1,0 +1,146 @@
+import { useId, useState } from 'react';
+import type { Phone } from '../../sip';
+import { useStore } from '../use-app';
+import { CallPanel } from './call-panel';
+import { ChatPanel } from './chat-panel';
+import { IncomingCall } from './incoming-call';
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,31}$/;
+
+/** Claiming a name: first come, first served, bound to this person's key. */
+export function ClaimName({ claim }: { claim: (name: string) => Promise<string | null> }) {
+  const id = useId();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section className="card" aria-labelledby="claim-heading">
+      <h2 id="claim-heading">Choose your name</h2>
+      <p className="hint">People call you by this name. The first person to claim a name keeps it; it is bound to your key.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const n = name.trim().toLowerCase();
+          if (!NAME.test(n)) {
+            setError('Use 1 to 32 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit.');
+            return;
+          }
+          setBusy(true);
+          setError(null);
+          void claim(n).then((err) => {
+            setBusy(false);
+            setError(err);
+          });
+        }}
+      >
+        <label htmlFor={id}>Your name</label>
+        <div className="row">
+          <input id={id} value={name} onChange={(e) => setName(e.target.value)} autoComplete="username" maxLength={32} />
+          <button type="submit" disabled={busy || !name.trim()}>
+            {busy ? 'Claiming…' : 'Claim this name'}
+          </button>
+        </div>
+      </form>
+      {error && (
+        <p role="alert" className="errors">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Dialer({ phone, onChat }: { phone: Phone; onChat: (peer: string) => void }) {
+  const id = useId();
+  const [target, setTarget] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const who = target.trim().toLowerCase();
+  const act = (f: () => void): void => {
+    if (!NAME.test(who)) {
+      setError('Type the name of the person, like bob.');
+      return;
+    }
+    setError(null);
+    try {
+      f();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="dial-heading">
+      <h2 id="dial-heading">Call or message someone</h2>
+      <label htmlFor={id}>Name</label>
+      <input id={id} value={target} onChange={(e) => setTarget(e.target.value)} autoComplete="off" />
+      <div className="row">
+        <button type="button" className="primary" onClick={() => act(() => phone.call(who, true))}>
+          Video call
+        </button>
+        <button type="button" onClick={() => act(() => phone.call(who, false))}>
+          Audio call
+        </button>
+        <button type="button" onClick={() => act(() => onChat(who))}>
+          Send a message
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="errors">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function RecentCalls({ phone }: { phone: Phone }) {
+  const { recent } = useStore(phone);
+  return (
+    <section className="card" aria-labelledby="recent-heading">
+      <h2 id="recent-heading">Recent calls</h2>
+      {recent.length === 0 ? (
+        <p className="hint">No calls yet.</p>
+      ) : (
+        <ul className="plain" aria-label="Recent calls">
+          {recent.slice(0, 20).map((r) => (
+            <li key={r.id}>
+              <span aria-hidden="true">{r.direction === 'out' ? '↗' : '↙'}</span>
+              <strong>{r.peer}</strong>
+              <span className="hint">
+                {new Date(r.startedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} · {r.video ? 'video' : 'audio'} ·{' '}
+                {r.seconds > 0 ? `${Math.floor(r.seconds / 60)}:${String(r.seconds % 60).padStart(2, '0')}` : r.outcome}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** The phone: calls in progress, the dialer, a conversation, recent calls. */
+export function PhonePage({ phone }: { phone: Phone }) {
+  const snap = useStore(phone);
+  const [chatWith, setChatWith] = useState<string | null>(null);
+  const ringing = snap.calls.find((c) => c.state === 'incoming');
+  return (
+    <div className="page">
+      <h2 className="page-title">Phone</h2>
+      <p role="status" className="hint">
+        {snap.registration === 'registered'
+          ? `You are reachable as ${phone.name}.`
+          : snap.registration === 'failed'
+            ? `You are not reachable: ${snap.registrationError ?? ''}`
+            : 'Registering your name…'}
+      </p>
+      {snap.calls
+        .filter((c) => c.state !== 'incoming')
+        .map((c) => (
+          <CallPanel key={c.id} phone={phone} call={c} />
+        ))}
+      <Dialer phone={phone} onChat={setChatWith} />
+      {chatWith && <ChatPanel phone={phone} peer={chatWith} />}
+      <RecentCalls phone={phone} />
+      {ringing && <IncomingCall phone={phone} call={ringing} />}
+    </div>
+  );
+}
