@@ -30,3 +30,4 @@ export { type PresentedUser, userBindingPayload, LINK_PROTOCOL } from './frames'
 export * as linkLimits from './limits';
 export { type Dialer, DialError, PeerJsDialer, MemoryNetwork } from './dialer';
 export { LinkManager, type LinkManagerOptions, type LinkInfo } from './link-manager';
+export { LinkTransport } from './link-transport';

@@ -34,6 +34,7 @@ import {
 import { IdbKeyValueStore } from './data/idb-store';
 import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './data/settings';
 import { LinkService } from './link-service';
+import { OverlayService } from './overlay-service';
 
 /** The overlay's name; also the SIP domain. */
 export const OVERLAY_NAME = 'p2p.local';
@@ -76,6 +77,7 @@ export class AppServices {
   signaling: SignalingClient | null = null;
   gate: PermissionGate | null = null;
   links: LinkService | null = null;
+  overlay: OverlayService | null = null;
   private identityStore: KeyValueStore | null = null;
   /** What this tab presents on new links; the certificate in it can change. */
   private local: LocalEndpoint | null = null;
@@ -175,7 +177,7 @@ export class AppServices {
     };
     this.local = local;
     this.links = new LinkService(client, gate, local);
-    window.addEventListener('pagehide', () => this.links?.stop());
+
     this.update({
       phase: 'ready',
       node: { nodeId: node.identity.nodeId, fingerprint: fingerprint(node.identity.nodeId), slot: node.identity.slot },
@@ -186,6 +188,38 @@ export class AppServices {
     });
     client.start();
     this.links.startDiscovery();
+    const links = this.links;
+    const overlay = new OverlayService(
+      links.manager,
+      probe ? new IdbKeyValueStore('p2p-softphone-records') : new MemoryKeyValueStore(),
+      probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
+      () => links.onlineIds(),
+    );
+    this.overlay = overlay;
+    window.addEventListener('pagehide', () => {
+      // Hand records over and say goodbye before the links close.
+      overlay.leave();
+      links.stop();
+    });
+    await this.whenOnline(client, 5000);
+    await links.discover();
+    void overlay.start();
+  }
+
+  /** Resolves when the signaling client is online, or after `ms` (remembered peers may still answer). */
+  private whenOnline(client: SignalingClient, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (client.state.kind === 'online') return resolve();
+      const timer = setTimeout(done, ms);
+      const off = client.onState((s) => {
+        if (s.kind === 'online') done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
   }
 
   private async loadCertificate(store: KeyValueStore): Promise<{ name: string; text: string } | null> {

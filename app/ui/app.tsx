@@ -82,7 +82,7 @@ export function App() {
             {ready && <SignalingPanel />}
           </>
         )}
-        {ready && page === '#/network' && services.links && <NetworkPage links={services.links} />}
+        {ready && page === '#/network' && services.links && <NetworkPage links={services.links} overlay={services.overlay} />}
         {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} />}
       </main>
       {ready && services.gate && <PermissionDialog gate={services.gate} />}

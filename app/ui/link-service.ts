@@ -73,6 +73,11 @@ export class LinkService {
 
   readonly getSnapshot = (): readonly PeerState[] => this.snapshot;
 
+  /** Node IDs the signaling server listed as online at the last look. */
+  onlineIds(): string[] {
+    return [...this.online];
+  }
+
   /** Lists online peers every `everyMs` (PeerJS discovery), starting now. */
   startDiscovery(everyMs = 5000): void {
     void this.discover();

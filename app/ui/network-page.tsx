@@ -1,6 +1,9 @@
 import { fingerprint } from '../identity';
 import type { LinkService, PeerState } from './link-service';
+import { DhtConsole } from './dht-console';
 import { Identicon } from './identicon';
+import type { OverlayService } from './overlay-service';
+import { RingLegend, RingView, type RingPeer } from './ring-view';
 import { useStore } from './use-app';
 
 function stateWords(p: PeerState): string {
@@ -18,11 +21,43 @@ function stateWords(p: PeerState): string {
   }
 }
 
-export function NetworkPage({ links }: { links: LinkService }) {
+function Ring({ overlay, links }: { overlay: OverlayService; links: LinkService }) {
+  const ring = useStore(overlay);
+  const peers = useStore(links);
+  const rtt = new Map(peers.map((p) => [p.nodeId, p.rttMs ?? null]));
+  const roles = new Map<string, RingPeer['role']>();
+  for (const p of peers) roles.set(p.nodeId, 'known');
+  for (const f of ring.fingers) roles.set(f, 'finger');
+  for (const s of ring.successors) roles.set(s, 'successor');
+  if (ring.predecessor && ring.predecessor !== ring.self) roles.set(ring.predecessor, 'predecessor');
+  roles.set(ring.self, 'self');
+  const ringPeers: RingPeer[] = [...roles].map(([nodeId, role]) => ({ nodeId, role, rttMs: rtt.get(nodeId) ?? null }));
+  return (
+    <section className="card" aria-labelledby="ring-heading">
+      <h2 id="ring-heading">The ring</h2>
+      <p role="status" className="hint" data-testid="ring-status">
+        {ring.status}. {ring.successors.length} successor{ring.successors.length === 1 ? '' : 's'}, {ring.fingers.length} finger{ring.fingers.length === 1 ? '' : 's'}, {ring.records} record
+        {ring.records === 1 ? '' : 's'} held here.
+      </p>
+      <RingView peers={ringPeers} lookups={ring.lookups} title={`The ring: this tab and ${ringPeers.length - 1} other peers placed by their IDs`} />
+      <RingLegend />
+      <dl className="neighbours">
+        <dt>Predecessor</dt>
+        <dd data-testid="predecessor">{ring.predecessor ?? 'none yet'}</dd>
+        <dt>Successors</dt>
+        <dd data-testid="successors">{ring.successors.join(' ') || 'none yet'}</dd>
+      </dl>
+    </section>
+  );
+}
+
+export function NetworkPage({ links, overlay }: { links: LinkService; overlay: OverlayService | null }) {
   const peers = useStore(links);
   return (
     <div className="page">
       <h2 className="page-title">Network</h2>
+      {overlay && <Ring overlay={overlay} links={links} />}
+      {overlay && <DhtConsole overlay={overlay} />}
       <section className="card" aria-labelledby="peers-heading">
         <h2 id="peers-heading">Peers</h2>
         <p className="hint">Tabs that the signaling server lists as online, and this tab’s links to them.</p>

@@ -1,0 +1,66 @@
+import { useId, useState } from 'react';
+import type { LookupMode } from '../overlay';
+import { fingerprint, sha256, toHex, utf8 } from '../identity';
+import type { OverlayService } from './overlay-service';
+
+/** Turns what a person typed into a DHT key: 40 hex digits as they are, anything else hashed. */
+async function keyOf(text: string): Promise<string> {
+  const t = text.trim();
+  if (/^[0-9a-f]{40}$/.test(t)) return t;
+  return toHex((await sha256(utf8(t))).subarray(0, 20));
+}
+
+/** A small console for people who want to poke the DHT: look a key up and see where it lives. */
+export function DhtConsole({ overlay }: { overlay: OverlayService }) {
+  const id = useId();
+  const [text, setText] = useState('');
+  const [mode, setMode] = useState<LookupMode>('recursive');
+  const [result, setResult] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      const key = await keyOf(text);
+      const r = await overlay.lookup(key, mode);
+      setResult(
+        `Key ${fingerprint(key)} lives at ${fingerprint(r.successor)}; replicas on ${r.replicas.map((x) => fingerprint(x)).join(', ')}. ${r.hops} hops, ${r.messages} messages, ${r.latencyMs} ms (${r.mode}).`,
+      );
+    } catch (e) {
+      setResult(`The lookup failed: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="console-heading">
+      <h2 id="console-heading">Look up a key</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (text.trim()) void run();
+        }}
+      >
+        <label htmlFor={id}>Key (40 hex digits, or any text to hash)</label>
+        <div className="row">
+          <input id={id} value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" spellCheck={false} />
+          <label className="check">
+            <input type="radio" name="mode" checked={mode === 'recursive'} onChange={() => setMode('recursive')} />
+            recursive
+          </label>
+          <label className="check">
+            <input type="radio" name="mode" checked={mode === 'iterative'} onChange={() => setMode('iterative')} />
+            iterative
+          </label>
+          <button type="submit" disabled={busy || !text.trim()}>
+            {busy ? 'Looking up…' : 'Look up'}
+          </button>
+        </div>
+      </form>
+      {result && (
+        <p role="status" data-testid="lookup-result">
+          {result}
+        </p>
+      )}
+    </section>
+  );
+}
