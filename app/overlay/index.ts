@@ -1,0 +1,46 @@
+/**
+ * The overlay: a Chord DHT with signed, replicated, multi-master storage.
+ * Pure TypeScript; it sees the world through `Transport`, `Clock`, `Random`
+ * and `RecordVerifier` (DESIGN.md, Overlay and Storage).
+ */
+export type { Transport, MessageListener, LinkListener } from './transport';
+export { type Clock, systemClock } from './clock';
+export { type Random, SeededRandom, randomInt, randomBytes, exponential } from './random';
+export {
+  ID_BITS,
+  ID_BYTES,
+  RING,
+  isHexId,
+  idFromHex,
+  idToHex,
+  bytesToHexId,
+  hexIdToBytes,
+  distance,
+  fingerStart,
+  inHalfOpen,
+  inOpen,
+} from './id';
+export * as overlayLimits from './constants';
+export { LookupError, RpcError, RecordRefusedError, OverlayConfigError, OverlayClosedError } from './errors';
+export { OverlayCounters, MAINTENANCE_TYPES } from './counters';
+export { type OverlayComponents, type OverlayOptions, type AsyncTracker } from './options';
+export { OverlayNode, type LookupMode, type LookupOptions, type LookupResult } from './node';
+export type { LookupEvent } from './query/context';
+export { parseMessage, encodeMessage, type Message, type MessageType } from './messages';
+export {
+  type WireRecord,
+  type RecordKind,
+  type RefusalReason,
+  type RecordSigner,
+  type RecordVerifier,
+  type RecordFields,
+  createRecord,
+  checkRecord,
+  signingPayload,
+  blobKey,
+  compareRecords,
+} from './storage/record';
+export { type AccessRule, ownerOnlyAccess } from './storage/access';
+export { putRecord, getRecords, type PutResult, type GetOptions } from './storage/client';
+export { webCryptoVerifier, webCryptoSigner } from './storage/web-crypto';
+export { runTransportContract, type TransportContractHarness, type TransportPair } from './transport-contract';

@@ -1,0 +1,135 @@
+/**
+ * Wire messages: canonical maps (identity's canonical encoding) with a type
+ * tag `t`. Everything a peer sends is untrusted, so `parseMessage` checks
+ * every field with type guards and returns a reason instead of throwing.
+ */
+import { canonicalDecode, canonicalEncode, type CanonicalValue } from '../identity';
+import { MAX_ITEMS, MAX_MESSAGE_BYTES, MAX_NODE_LIST, MAX_ROUTE } from './constants';
+import { ID_BYTES } from './id';
+import { isWireRecord, type WireRecord } from './storage/record';
+
+export type Bytes = Uint8Array;
+
+/** One entry of an anti-entropy digest: key, sub-key, version, signature prefix. */
+export type DigestEntry = readonly [Bytes, string, number, Bytes];
+
+export type Message =
+  | { t: 'ping'; id: number }
+  | { t: 'pong'; id: number }
+  | { t: 'find'; id: number; key: Bytes }
+  | { t: 'found'; id: number; done: boolean; nodes: Bytes[] }
+  | { t: 'route'; lid: number; key: Bytes; route: Bytes[] }
+  | { t: 'routed'; lid: number; nodes: Bytes[]; route: Bytes[] }
+  | { t: 'neighbors'; id: number }
+  | { t: 'neighbors-reply'; id: number; pred: Bytes | null; succs: Bytes[] }
+  | { t: 'notify' }
+  | { t: 'leave'; pred: Bytes | null; succs: Bytes[] }
+  | { t: 'store'; id: number; records: WireRecord[] }
+  | { t: 'stored'; id: number; results: (string | null)[] }
+  | { t: 'fetch'; id: number; key: Bytes; sub: string | null }
+  | { t: 'fetched'; id: number; records: WireRecord[] }
+  | { t: 'sync'; id: number; lo: Bytes; hi: Bytes; digest: DigestEntry[] }
+  | { t: 'sync-reply'; id: number; want: number[]; records: WireRecord[] }
+  | { t: 'error'; id: number; reason: string };
+
+export type MessageType = Message['t'];
+/** Types that answer a request: they carry the request's id. */
+export const REPLY_TYPES: ReadonlySet<string> = new Set(['pong', 'found', 'neighbors-reply', 'stored', 'fetched', 'sync-reply', 'error']);
+
+export function encodeMessage(msg: Message): Uint8Array {
+  return canonicalEncode(msg as unknown as CanonicalValue);
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+const isRpcId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+export const isIdBytes = (v: unknown): v is Bytes => v instanceof Uint8Array && v.length === ID_BYTES;
+const isIdList = (v: unknown, max: number): v is Bytes[] => Array.isArray(v) && v.length <= max && v.every(isIdBytes);
+const isShortString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+const isRecordList = (v: unknown): v is WireRecord[] => Array.isArray(v) && v.length <= MAX_ITEMS && v.every(isWireRecord);
+
+function isDigestEntry(v: unknown): v is DigestEntry {
+  return (
+    Array.isArray(v) &&
+    v.length === 4 &&
+    isIdBytes(v[0]) &&
+    isShortString(v[1], 256) &&
+    isRpcId(v[2]) &&
+    v[3] instanceof Uint8Array &&
+    v[3].length <= 16
+  );
+}
+
+/** Field checks per type; each returns true when the object has exactly the shape of that message. */
+const GUARDS: Record<MessageType, (m: Obj) => boolean> = {
+  ping: (m) => isRpcId(m['id']),
+  pong: (m) => isRpcId(m['id']),
+  find: (m) => isRpcId(m['id']) && isIdBytes(m['key']),
+  found: (m) => isRpcId(m['id']) && typeof m['done'] === 'boolean' && isIdList(m['nodes'], MAX_NODE_LIST),
+  route: (m) => isRpcId(m['lid']) && isIdBytes(m['key']) && isIdList(m['route'], MAX_ROUTE) && (m['route'] as Bytes[]).length > 0,
+  routed: (m) => isRpcId(m['lid']) && isIdList(m['nodes'], MAX_NODE_LIST) && isIdList(m['route'], MAX_ROUTE + 1),
+  neighbors: (m) => isRpcId(m['id']),
+  'neighbors-reply': (m) => isRpcId(m['id']) && (m['pred'] === null || isIdBytes(m['pred'])) && isIdList(m['succs'], MAX_NODE_LIST),
+  notify: () => true,
+  leave: (m) => (m['pred'] === null || isIdBytes(m['pred'])) && isIdList(m['succs'], MAX_NODE_LIST),
+  store: (m) => isRpcId(m['id']) && isRecordList(m['records']),
+  stored: (m) =>
+    isRpcId(m['id']) &&
+    Array.isArray(m['results']) &&
+    m['results'].length <= MAX_ITEMS &&
+    m['results'].every((r) => r === null || isShortString(r, 64)),
+  fetch: (m) => isRpcId(m['id']) && isIdBytes(m['key']) && (m['sub'] === null || isShortString(m['sub'], 256)),
+  fetched: (m) => isRpcId(m['id']) && isRecordList(m['records']),
+  sync: (m) =>
+    isRpcId(m['id']) &&
+    isIdBytes(m['lo']) &&
+    isIdBytes(m['hi']) &&
+    Array.isArray(m['digest']) &&
+    m['digest'].length <= MAX_ITEMS &&
+    m['digest'].every(isDigestEntry),
+  'sync-reply': (m) =>
+    isRpcId(m['id']) && Array.isArray(m['want']) && m['want'].length <= MAX_ITEMS && m['want'].every(isRpcId) && isRecordList(m['records']),
+  error: (m) => isRpcId(m['id']) && isShortString(m['reason'], 200),
+};
+
+/** Why a message was refused, and the request id to answer with an error (null: do not answer). */
+export interface ParseFailure {
+  readonly refused: string;
+  readonly replyId: number | null;
+}
+
+function failure(refused: string, value: unknown): ParseFailure {
+  // Answer requests with an error so the asker need not wait out its timeout; never answer a reply.
+  const obj = isObj(value) ? value : undefined;
+  const id = obj?.['id'];
+  const t = obj?.['t'];
+  const answerable = isRpcId(id) && !(typeof t === 'string' && REPLY_TYPES.has(t));
+  return { refused, replyId: answerable ? id : null };
+}
+
+/** Checks an already-decoded value; returns the message or why not. */
+export function checkMessage(value: unknown): Message | ParseFailure {
+  if (!isObj(value)) return failure('not a map', value);
+  const t = value['t'];
+  if (typeof t !== 'string' || !Object.hasOwn(GUARDS, t)) return failure('unknown type', value);
+  if (!GUARDS[t as MessageType](value)) return failure(`malformed ${t}`, value);
+  return value as unknown as Message;
+}
+
+export function isParseFailure(v: Message | ParseFailure): v is ParseFailure {
+  return 'refused' in v;
+}
+
+/** Decodes and checks untrusted bytes; returns the message or why not. Never throws. */
+export function parseMessage(bytes: Uint8Array): Message | ParseFailure {
+  if (!(bytes instanceof Uint8Array)) return failure('not bytes', null);
+  if (bytes.length > MAX_MESSAGE_BYTES) return failure('too large', null);
+  let value: unknown;
+  try {
+    value = canonicalDecode(bytes, { maxDepth: 6, maxItems: MAX_ITEMS });
+  } catch {
+    return failure('undecodable', null);
+  }
+  return checkMessage(value);
+}

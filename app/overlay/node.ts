@@ -1,0 +1,269 @@
+/**
+ * One overlay node: Chord routing, lookups in both modes, maintenance and
+ * replicated storage, talking to the world only through its Transport.
+ * Message handlers never throw: input is checked by type guards, refused
+ * with an error reply where there is a request to answer, and counted.
+ */
+import { CACHE_ENTRIES } from './constants';
+import { OverlayCounters } from './counters';
+import { LookupError, OverlayClosedError } from './errors';
+import { idFromHex, idToHex, isHexId } from './id';
+import { Maintenance } from './maintenance';
+import { isParseFailure, parseMessage, REPLY_TYPES, type Message } from './messages';
+import { resolveOptions, type OverlayComponents, type OverlayOptions, type ResolvedOptions } from './options';
+import type { LookupEvent, RouteOutcome, RoutingOptions } from './query/context';
+import { iterativeLookup } from './query/iterative';
+import { recursiveLookup } from './query/recursive';
+import { peerFromHex, type Peer } from './routing-table/peer';
+import { RoutingTable } from './routing-table/routing-table';
+import { handleFind } from './rpc/handlers/find';
+import type { HandlerHost } from './rpc/handlers/host';
+import { handleLeave } from './rpc/handlers/leave';
+import { handleNeighbors } from './rpc/handlers/neighbors';
+import { handleNotify } from './rpc/handlers/notify';
+import { handlePing } from './rpc/handlers/ping';
+import { handleRoute } from './rpc/handlers/route';
+import { Rpc } from './rpc/rpc';
+import { ownerOnlyAccess } from './storage/access';
+import { LookupCache } from './storage/lookup-cache';
+import type { WireRecord } from './storage/record';
+import { RecordStore } from './storage/record-store';
+import { Replication } from './storage/replication';
+
+export type LookupMode = 'recursive' | 'iterative';
+
+export interface LookupOptions {
+  /** @default the node's defaultMode */
+  mode?: LookupMode;
+  signal?: AbortSignal;
+  /** @default lookupDeadlineMs */
+  timeoutMs?: number;
+  onProgress?: (e: LookupEvent) => void;
+}
+
+export interface LookupResult {
+  /** The successor of the key: the node responsible for it. */
+  successor: string;
+  /** The successor and the nodes after it, up to r: where the key's replicas live. */
+  replicas: string[];
+  hops: number;
+  messages: number;
+  mode: LookupMode;
+  latencyMs: number;
+}
+
+export class OverlayNode implements HandlerHost {
+  readonly self: Peer;
+  readonly table: RoutingTable;
+  readonly rpc: Rpc;
+  readonly counters: OverlayCounters;
+  readonly options: RoutingOptions;
+  readonly config: ResolvedOptions;
+  readonly replication: Replication;
+  readonly recursiveWaiters = new Map<number, (from: string, msg: Extract<Message, { t: 'routed' }>) => void>();
+  readonly cache: LookupCache<WireRecord[]>;
+  private readonly maintenance: Maintenance;
+  private readonly unsubscribe: (() => void)[] = [];
+  private lookupIds = 1;
+  private closed = false;
+
+  constructor(
+    readonly components: OverlayComponents,
+    init: OverlayOptions = {},
+  ) {
+    const { transport, clock, random } = components;
+    this.config = resolveOptions(init);
+    const c = this.config;
+    this.self = peerFromHex(transport.localId);
+    this.counters = components.counters ?? new OverlayCounters();
+    this.table = new RoutingTable(this.self, c.successors, c.suspectMs);
+    this.rpc = new Rpc(transport, clock, this.counters);
+    this.options = { rpcTimeoutMs: c.rpcTimeoutMs, recursiveTimeoutMs: c.recursiveTimeoutMs, findCandidates: c.findCandidates, successors: c.successors };
+    const store = new RecordStore({ quotaRecords: c.quotaRecords, quotaBytes: c.quotaBytes }, c.access ?? ownerOnlyAccess, components.kv);
+    this.replication = new Replication(this, components.verifier, store, c.syncDebounceMs);
+    this.cache = new LookupCache(c.cacheTtlMs, c.negativeCacheTtlMs, CACHE_ENTRIES);
+    this.maintenance = new Maintenance(this, clock, random, c, () => store.expire(clock.now()));
+    this.unsubscribe.push(
+      transport.onMessage((from, bytes) => this.receive(from, bytes)),
+      transport.onLinkDown((peer) => this.linkDown(peer)),
+    );
+  }
+
+  get id(): string {
+    return this.self.hex;
+  }
+
+  get clock(): OverlayComponents['clock'] {
+    return this.components.clock;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  nextLookupId(): number {
+    return this.lookupIds++;
+  }
+
+  track<T>(p: Promise<T>): Promise<T> {
+    return this.components.tracker ? this.components.tracker.track(p) : p;
+  }
+
+  markDead(hex: string): void {
+    const wasSucc = this.table.successors.has(hex);
+    const wasPred = this.table.predecessor?.hex === hex;
+    this.table.markDead(hex, this.clock.now());
+    if (this.table.successors.length === 0) {
+      // The whole list is gone: fall back on any finger, closest first.
+      for (const p of this.table.fingers.distinct()) this.table.successors.consider(p);
+    }
+    if (wasSucc) this.successorsChanged();
+    if (wasPred) this.replication.scheduleSync();
+  }
+
+  predecessorChanged(old: Peer | null): void {
+    this.replication.predecessorChanged(old, this.table.predecessor);
+  }
+
+  successorsChanged(): void {
+    this.replication.scheduleSync();
+  }
+
+  private linkDown(peer: string): void {
+    if (this.closed || !isHexId(peer)) return;
+    this.rpc.failPeer(peer);
+  }
+
+  /** Entry point for every arriving message. Never throws. */
+  receive(from: string, bytes: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      this.dispatch(from, bytes);
+    } catch {
+      // A handler bug must not take the node down; count it like bad input.
+      this.counters.countBad('handler-threw');
+    }
+  }
+
+  private dispatch(from: string, bytes: Uint8Array): void {
+    if (!isHexId(from) || from === this.self.hex) return this.counters.countBad('bad-sender');
+    const msg = parseMessage(bytes);
+    if (isParseFailure(msg)) {
+      this.counters.countReceived('invalid', bytes instanceof Uint8Array ? bytes.length : 0);
+      this.counters.countBad(msg.refused);
+      if (msg.replyId !== null) this.rpc.send(from, { t: 'error', id: msg.replyId, reason: msg.refused });
+      return;
+    }
+    this.counters.countReceived(msg.t, bytes.length);
+    if (REPLY_TYPES.has(msg.t)) {
+      if (!this.rpc.deliverReply(from, msg as Message & { id: number })) this.counters.countBad('unexpected-reply');
+      return;
+    }
+    switch (msg.t) {
+      case 'ping':
+        return handlePing(this, from, msg);
+      case 'find':
+        return handleFind(this, from, msg);
+      case 'route':
+        return handleRoute(this, from, msg);
+      case 'routed': {
+        const waiter = this.recursiveWaiters.get(msg.lid);
+        if (waiter) waiter(from, msg);
+        return;
+      }
+      case 'neighbors':
+        return handleNeighbors(this, from, msg);
+      case 'notify':
+        return handleNotify(this, peerFromHex(from));
+      case 'leave':
+        return handleLeave(this, peerFromHex(from), msg);
+      case 'store':
+        return this.replication.handleStore(from, msg);
+      case 'fetch':
+        return this.replication.handleFetch(from, msg);
+      case 'sync':
+        return this.replication.handleSync(from, msg);
+    }
+  }
+
+  /**
+   * Joins the ring through any of the given nodes (several, so one bad or
+   * dead bootstrap node cannot stop a join), then starts maintenance. With
+   * no bootstrap node this node starts a ring of its own.
+   */
+  async join(bootstrap: readonly string[] = []): Promise<void> {
+    if (this.closed) throw new OverlayClosedError('node is closed');
+    const others = bootstrap.filter((b) => isHexId(b) && b !== this.self.hex);
+    for (const b of others) {
+      const outcome = await new Promise<RouteOutcome | string>((resolve) =>
+        iterativeLookup(this, this.self.id, { deadline: this.clock.now() + this.config.lookupDeadlineMs, start: [peerFromHex(b)] }, resolve),
+      );
+      if (typeof outcome === 'string') continue;
+      const [head, ...tail] = outcome.nodes;
+      if (head) this.table.successors.replace(head, tail, (hex) => this.table.isSuspect(hex, this.clock.now()));
+      break;
+    }
+    if (others.length > 0 && this.table.successors.length === 0) throw new LookupError('no bootstrap node answered', 'no-candidate');
+    this.maintenance.start();
+    this.maintenance.stabilize();
+  }
+
+  /** Starts maintenance on a routing state installed by `installRoutingState` (simulator bootstrap). */
+  startMaintenance(): void {
+    this.maintenance.start();
+  }
+
+  /**
+   * Installs a routing state computed from global knowledge of the ring. For
+   * simulators only: building 10,000 nodes join by join would cost minutes.
+   */
+  installRoutingState(predecessor: string | null, successors: readonly string[], successorOf: (id: bigint) => string): void {
+    this.table.predecessor = predecessor ? peerFromHex(predecessor) : null;
+    const [head, ...tail] = successors.map(peerFromHex);
+    if (head) this.table.successors.replace(head, tail, () => false);
+    this.table.fingers.fillFrom((id) => peerFromHex(successorOf(id)));
+  }
+
+  /** Finds the node responsible for `key` (hex ID or bigint) and the key's replica set. */
+  lookup(key: string | bigint, opts: LookupOptions = {}): Promise<LookupResult> {
+    if (this.closed) return Promise.reject(new OverlayClosedError('node is closed'));
+    const k = typeof key === 'bigint' ? key : idFromHex(key);
+    const mode = opts.mode ?? this.config.defaultMode;
+    const started = this.clock.now();
+    const deadline = started + (opts.timeoutMs ?? this.config.lookupDeadlineMs);
+    this.counters.lookups++;
+    return new Promise((resolve, reject) => {
+      if (opts.signal?.aborted) return reject(new LookupError('lookup aborted', 'aborted'));
+      const run = mode === 'recursive' ? recursiveLookup : iterativeLookup;
+      run(this, k, { deadline, signal: opts.signal, onEvent: opts.onProgress }, (outcome) => {
+        if (typeof outcome === 'string') {
+          this.counters.lookupFailures++;
+          return reject(new LookupError(`lookup of ${idToHex(k)} failed: ${outcome}`, outcome));
+        }
+        this.counters.lookupHops += outcome.hops;
+        const replicas = outcome.nodes.slice(0, this.config.successors).map((p) => p.hex);
+        resolve({ successor: replicas[0]!, replicas, hops: outcome.hops, messages: outcome.messages, mode, latencyMs: this.clock.now() - started });
+      });
+    });
+  }
+
+  /** Gracefully leaves: hands its records to its successor, tells its neighbours, stops. */
+  leave(): void {
+    if (this.closed) return;
+    const succ = this.table.successors.first();
+    if (succ.id !== this.self.id) this.replication.push(succ.hex, this.replication.store.all());
+    this.maintenance.announceLeave();
+    this.close();
+  }
+
+  /** Stops timers and listeners; pending requests fail. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.maintenance.stop();
+    this.replication.close();
+    this.rpc.close();
+    for (const u of this.unsubscribe) u();
+    this.components.transport.close();
+  }
+}

@@ -1,0 +1,96 @@
+/** Construction of a node: injected collaborators and documented options (kad-dht's `(components, init)`). */
+import type { KeyValueStore } from '../identity';
+import type { Clock } from './clock';
+import * as C from './constants';
+import type { OverlayCounters } from './counters';
+import { OverlayConfigError } from './errors';
+import type { Random } from './random';
+import type { AccessRule } from './storage/access';
+import type { RecordVerifier } from './storage/record';
+import type { Transport } from './transport';
+
+/** Counts async work (signature checks, storage) so a simulator can wait for it before moving time. */
+export interface AsyncTracker {
+  track<T>(p: Promise<T>): Promise<T>;
+}
+
+export interface OverlayComponents {
+  transport: Transport;
+  clock: Clock;
+  random: Random;
+  /** Checks record signatures and blob hashes (WebCrypto, or a cheap stand-in in large simulations). */
+  verifier: RecordVerifier;
+  /** Where stored records persist; none keeps them in memory only. */
+  kv?: KeyValueStore;
+  /** Shared by many simulated nodes to total their traffic. */
+  counters?: OverlayCounters;
+  tracker?: AsyncTracker;
+}
+
+export interface OverlayOptions {
+  /** Successor-list length r, also the replica count, 2..8. @default 4 */
+  successors?: number;
+  /** @default 2000 */
+  stabilizeMs?: number;
+  /** @default 5000 */
+  fixFingersMs?: number;
+  /** @default 500 */
+  fixFingersFastMs?: number;
+  /** @default 2000 */
+  checkPredecessorMs?: number;
+  /** @default 30000 */
+  syncMs?: number;
+  /** @default 1000 */
+  syncDebounceMs?: number;
+  /** @default 1500 */
+  rpcTimeoutMs?: number;
+  /** @default 3000 */
+  recursiveTimeoutMs?: number;
+  /** @default 15000 */
+  lookupDeadlineMs?: number;
+  /** @default 30000 */
+  suspectMs?: number;
+  /** @default 3 */
+  findCandidates?: number;
+  /** @default 1000 */
+  quotaRecords?: number;
+  /** @default 8 MiB */
+  quotaBytes?: number;
+  /** @default 30000 */
+  cacheTtlMs?: number;
+  /** @default 5000 */
+  negativeCacheTtlMs?: number;
+  /** Who may replace what. @default ownerOnlyAccess */
+  access?: AccessRule;
+  /** Routing mode of lookups that do not choose one. @default 'recursive' */
+  defaultMode?: 'recursive' | 'iterative';
+}
+
+export type ResolvedOptions = Required<Omit<OverlayOptions, 'access'>> & { access?: AccessRule | undefined };
+
+export function resolveOptions(o: OverlayOptions): ResolvedOptions {
+  const r = o.successors ?? C.DEFAULT_SUCCESSORS;
+  if (!Number.isInteger(r) || r < C.MIN_SUCCESSORS || r > C.MAX_SUCCESSORS) {
+    throw new OverlayConfigError(`successors must be an integer in ${C.MIN_SUCCESSORS}..${C.MAX_SUCCESSORS}`);
+  }
+  return {
+    successors: r,
+    stabilizeMs: o.stabilizeMs ?? C.STABILIZE_MS,
+    fixFingersMs: o.fixFingersMs ?? C.FIX_FINGERS_MS,
+    fixFingersFastMs: o.fixFingersFastMs ?? C.FIX_FINGERS_FAST_MS,
+    checkPredecessorMs: o.checkPredecessorMs ?? C.CHECK_PREDECESSOR_MS,
+    syncMs: o.syncMs ?? C.SYNC_MS,
+    syncDebounceMs: o.syncDebounceMs ?? C.SYNC_DEBOUNCE_MS,
+    rpcTimeoutMs: o.rpcTimeoutMs ?? C.RPC_TIMEOUT_MS,
+    recursiveTimeoutMs: o.recursiveTimeoutMs ?? C.RECURSIVE_TIMEOUT_MS,
+    lookupDeadlineMs: o.lookupDeadlineMs ?? C.LOOKUP_DEADLINE_MS,
+    suspectMs: o.suspectMs ?? C.SUSPECT_MS,
+    findCandidates: o.findCandidates ?? C.FIND_CANDIDATES,
+    quotaRecords: o.quotaRecords ?? C.QUOTA_RECORDS,
+    quotaBytes: o.quotaBytes ?? C.QUOTA_BYTES,
+    cacheTtlMs: o.cacheTtlMs ?? C.CACHE_TTL_MS,
+    negativeCacheTtlMs: o.negativeCacheTtlMs ?? C.NEGATIVE_CACHE_TTL_MS,
+    defaultMode: o.defaultMode ?? 'recursive',
+    access: o.access,
+  };
+}

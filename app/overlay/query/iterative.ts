@@ -1,0 +1,86 @@
+/**
+ * Iterative lookup: the origin asks each hop for closer nodes and keeps the
+ * candidates itself, so a dead or lying hop costs one timeout and the next
+ * candidate is tried. It fails only when no candidate is left, at its
+ * deadline, or when aborted.
+ */
+import { distance, hexIdToBytes, idToHex, inOpen } from '../id';
+import type { Peer } from '../routing-table/peer';
+import { peerFromBytes } from '../routing-table/peer';
+import { checkFinalAnswer } from './answer-check';
+import type { RouteCallback, RoutingContext, StepOptions } from './context';
+import { localAnswer } from './local-answer';
+
+const MAX_CANDIDATES = 32;
+
+export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOptions, done: RouteCallback): void {
+  const local = opts.start ? null : localAnswer(ctx.table, key);
+  if (local) return done({ nodes: local, hops: 0, messages: 0 });
+
+  const asked = new Set<string>(opts.avoid);
+  asked.add(ctx.self.hex);
+  const skip = (hex: string): boolean => asked.has(hex) || ctx.table.isSuspect(hex, ctx.clock.now());
+  let candidates: Peer[] = opts.start ? opts.start.filter((p) => !skip(p.hex)) : ctx.table.closestPreceding(key, ctx.options.findCandidates * 2, skip);
+  let hops = 0;
+  let messages = 0;
+  let finished = false;
+  const keyBytes = hexIdToBytes(idToHex(key));
+
+  const finish = (outcome: Parameters<RouteCallback>[0]): void => {
+    if (finished) return;
+    finished = true;
+    done(outcome);
+  };
+
+  const step = (): void => {
+    if (finished) return;
+    if (opts.signal?.aborted) return finish('aborted');
+    if (ctx.clock.now() >= opts.deadline) return finish('deadline');
+    candidates = candidates.filter((p) => !skip(p.hex));
+    const next = candidates.shift();
+    if (!next) return finish('no-candidate');
+    asked.add(next.hex);
+    opts.onEvent?.({ type: 'query', peer: next.hex });
+    messages += 1;
+    const timeout = Math.max(1, Math.min(ctx.options.rpcTimeoutMs, opts.deadline - ctx.clock.now()));
+    ctx.rpc.request(next.hex, { t: 'find', key: keyBytes }, timeout, (reply) => {
+      if (finished) return;
+      if (!reply) {
+        ctx.counters.retries++;
+        opts.onEvent?.({ type: 'timeout', peer: next.hex });
+        ctx.markDead(next.hex);
+        return step();
+      }
+      if (reply.t !== 'found') return step();
+      messages += 1;
+      hops++;
+      ctx.table.alive(next.hex);
+      const nodes = reply.nodes.map(peerFromBytes);
+      if (reply.done) {
+        const problem = checkFinalAnswer(ctx, key, next, nodes, opts.start !== undefined);
+        if (problem) {
+          ctx.counters.countBad('lying-answer');
+          opts.onEvent?.({ type: 'refused', peer: next.hex, reason: problem });
+          return step();
+        }
+        return finish({ nodes, hops, messages });
+      }
+      // Only strictly closer nodes are progress; anything else is a wrong or lying answer.
+      let closer = 0;
+      for (const p of nodes) {
+        if (!inOpen(p.id, next.id, key)) {
+          ctx.counters.countBad('non-progressing-candidate');
+          continue;
+        }
+        if (skip(p.hex) || candidates.some((c) => c.hex === p.hex)) continue;
+        candidates.push(p);
+        closer++;
+      }
+      candidates.sort((a, b) => (distance(a.id, key) < distance(b.id, key) ? -1 : 1));
+      if (candidates.length > MAX_CANDIDATES) candidates.length = MAX_CANDIDATES;
+      opts.onEvent?.({ type: 'answer', peer: next.hex, closer });
+      step();
+    });
+  };
+  step();
+}

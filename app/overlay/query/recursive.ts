@@ -1,0 +1,67 @@
+/**
+ * Recursive lookup, origin side: the request travels hop by hop carrying its
+ * route (rpc/handlers/route.ts), and the last hop answers the origin
+ * directly. Relays keep no per-request state, so when the answer does not
+ * come, or does not check out, the origin retries iteratively — routing
+ * around the dead or lying hop — until its deadline.
+ */
+import { hexIdToBytes, idToHex } from '../id';
+import { peerFromBytes } from '../routing-table/peer';
+import { checkFinalAnswer } from './answer-check';
+import type { RouteCallback, RoutingContext, StepOptions } from './context';
+import { iterativeLookup } from './iterative';
+import { localAnswer } from './local-answer';
+
+export function recursiveLookup(ctx: RoutingContext, key: bigint, opts: StepOptions, done: RouteCallback): void {
+  const local = localAnswer(ctx.table, key);
+  if (local) return done({ nodes: local, hops: 0, messages: 0 });
+  const first = ctx.table.closestPreceding(key, 1, (hex) => ctx.table.isSuspect(hex, ctx.clock.now()) || (opts.avoid?.has(hex) ?? false))[0];
+  if (!first) return done('no-candidate');
+
+  const lid = ctx.nextLookupId();
+  let finished = false;
+  const fallback = (reason: string, avoid: Set<string>, spent: number): void => {
+    if (finished) return;
+    finished = true;
+    ctx.recursiveWaiters.delete(lid);
+    ctx.clock.clearTimeout(timer);
+    if (opts.signal?.aborted) return done('aborted');
+    ctx.counters.retries++;
+    opts.onEvent?.({ type: 'fallback', reason });
+    iterativeLookup(ctx, key, { ...opts, avoid }, (outcome) => {
+      if (typeof outcome === 'string') return done(outcome);
+      done({ ...outcome, messages: outcome.messages + spent });
+    });
+  };
+
+  const timeoutMs = Math.max(1, Math.min(ctx.options.recursiveTimeoutMs, opts.deadline - ctx.clock.now()));
+  const timer = ctx.clock.setTimeout(() => fallback('timeout', new Set(opts.avoid), 1), timeoutMs);
+  ctx.recursiveWaiters.set(lid, (from, msg) => {
+    if (finished) return;
+    const route = msg.route.map(peerFromBytes);
+    const responder = route[route.length - 1];
+    // The answer must come from the route's last hop, and the route must start here.
+    if (!responder || responder.hex !== from || route[0]?.hex !== ctx.self.hex) {
+      ctx.counters.countBad('bad-route-answer');
+      return;
+    }
+    const messages = route.length;
+    const nodes = msg.nodes.map(peerFromBytes);
+    const problem = nodes.length === 0 ? 'no route' : checkFinalAnswer(ctx, key, responder, nodes);
+    if (problem) {
+      if (nodes.length > 0) ctx.counters.countBad('lying-answer');
+      opts.onEvent?.({ type: 'refused', peer: from, reason: problem });
+      const avoid = new Set(opts.avoid);
+      if (nodes.length > 0) avoid.add(from);
+      return fallback(problem, avoid, messages);
+    }
+    finished = true;
+    ctx.recursiveWaiters.delete(lid);
+    ctx.clock.clearTimeout(timer);
+    done({ nodes, hops: route.length - 1, messages });
+  });
+  opts.onEvent?.({ type: 'query', peer: first.hex });
+  ctx.rpc.send(first.hex, { t: 'route', lid, key: hexIdToBytes(idToHex(key)), route: [hexIdToBytes(ctx.self.hex)] });
+  opts.signal?.addEventListener('abort', () => fallback('aborted', new Set(), 0), { once: true });
+}
+

@@ -1,0 +1,107 @@
+/**
+ * Everything a node knows about the ring: predecessor, successor list,
+ * fingers and the nodes it suspects dead. Pure data (STYLE.md, practice 3):
+ * the maintenance loop does the I/O and tells the table what it learned.
+ */
+import { distance, inHalfOpen, inOpen } from '../id';
+import { FingerTable } from './finger-table';
+import type { Peer } from './peer';
+import { SuccessorList } from './successor-list';
+
+export class RoutingTable {
+  readonly successors: SuccessorList;
+  readonly fingers: FingerTable;
+  predecessor: Peer | null = null;
+  /** hex → time until which the node is skipped. */
+  private readonly suspects = new Map<string, number>();
+
+  constructor(
+    readonly self: Peer,
+    r: number,
+    private readonly suspectMs: number,
+  ) {
+    this.successors = new SuccessorList(self, r);
+    this.fingers = new FingerTable(self);
+  }
+
+  /** True when this node is the successor of `key` as far as it knows: key ∈ (predecessor, self]. */
+  owns(key: bigint): boolean {
+    return this.predecessor === null ? this.successors.length === 0 : inHalfOpen(key, this.predecessor.id, this.self.id);
+  }
+
+  /** True when `key` ∈ (self, successor]: this node's successor list is the answer. */
+  successorCovers(key: bigint): boolean {
+    return inHalfOpen(key, this.self.id, this.successors.first().id);
+  }
+
+  isSuspect(hex: string, now: number): boolean {
+    const until = this.suspects.get(hex);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.suspects.delete(hex);
+    return false;
+  }
+
+  /** Forgets a node that stopped answering, and skips it for a while. */
+  markDead(hex: string, now: number): void {
+    this.successors.remove(hex);
+    this.fingers.remove(hex);
+    if (this.predecessor?.hex === hex) this.predecessor = null;
+    this.suspects.set(hex, now + this.suspectMs);
+    // Bound the map: old entries go first (Map keeps insertion order).
+    if (this.suspects.size > 256) {
+      const oldest = this.suspects.keys().next().value;
+      if (oldest !== undefined) this.suspects.delete(oldest);
+    }
+  }
+
+  /** Clears a suspicion: the node has just answered. */
+  alive(hex: string): void {
+    this.suspects.delete(hex);
+  }
+
+  /** Every distinct node in the table (successors, fingers, predecessor). */
+  known(): Peer[] {
+    const out = new Map<string, Peer>();
+    for (const p of this.successors.entries()) out.set(p.hex, p);
+    for (const p of this.fingers.distinct()) out.set(p.hex, p);
+    if (this.predecessor) out.set(this.predecessor.hex, this.predecessor);
+    return [...out.values()];
+  }
+
+  /**
+   * The known nodes that lie strictly between self and `key`, closest to the
+   * key first: the next hops of a lookup. `skip` leaves out nodes already
+   * tried or suspected.
+   */
+  closestPreceding(key: bigint, count: number, skip: (hex: string) => boolean): Peer[] {
+    const out: Peer[] = [];
+    const consider = (p: Peer): void => {
+      if (!inOpen(p.id, this.self.id, key) || skip(p.hex) || out.some((q) => q.hex === p.hex)) return;
+      out.push(p);
+    };
+    for (const p of this.successors.entries()) consider(p);
+    for (const p of this.fingers.distinct()) consider(p);
+    if (this.predecessor) consider(this.predecessor);
+    out.sort((a, b) => (distance(a.id, key) < distance(b.id, key) ? -1 : 1));
+    if (out.length > count) out.length = count;
+    return out;
+  }
+
+  /**
+   * A node lying in [key, claimed) proves that `claimed` is not the
+   * successor of `key` (a lying or stale answer). Only this node, its
+   * predecessor and its successor list count as proof: they are checked every
+   * stabilize round, so a dead finger cannot refute a true answer.
+   */
+  refutes(key: bigint, claimed: Peer, now: number): boolean {
+    // Before joining, this node is not on the ring yet and proves nothing itself.
+    const witnesses = this.successors.length > 0 ? [this.self, ...this.successors.entries()] : [];
+    if (this.predecessor) witnesses.push(this.predecessor);
+    for (const p of witnesses) {
+      if (p.id === claimed.id || this.isSuspect(p.hex, now)) continue;
+      if (p.id === key || inOpen(p.id, key, claimed.id)) return true;
+    }
+    return false;
+  }
+}

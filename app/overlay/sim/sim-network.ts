@@ -1,0 +1,179 @@
+/**
+ * The in-memory network of a simulation: one Transport per node, latency
+ * from network coordinates (fixed per pair, so each link stays in order),
+ * random loss, partitions, crashes. Everything random comes from the seed.
+ */
+import type { Random } from '../random';
+import type { LinkListener, MessageListener, Transport } from '../transport';
+import type { VirtualClock } from './virtual-clock';
+
+export interface SimNetworkOptions {
+  /** Latency between the two closest nodes. @default 5 */
+  minLatencyMs?: number;
+  /** Latency between the two farthest nodes. @default 80 */
+  maxLatencyMs?: number;
+  /** Chance that one message is lost. @default 0 */
+  loss?: number;
+  /** How long a sender takes to learn that a node it sent to is gone (keep-alive: 3 × 2 s). @default 6000 */
+  failureDetectMs?: number;
+  /** Report link-up events (costs memory per pair; large benchmarks turn it off). @default true */
+  linkEvents?: boolean;
+}
+
+class SimEndpoint implements Transport {
+  alive = true;
+  readonly x: number;
+  readonly y: number;
+  readonly messageFns: MessageListener[] = [];
+  readonly upFns: LinkListener[] = [];
+  readonly downFns: LinkListener[] = [];
+  linked: Set<string> | null = null;
+  /** Peers whose link-down is already on its way here. */
+  downPending: Set<string> | null = null;
+  group = 0;
+
+  constructor(
+    readonly localId: string,
+    private readonly net: SimNetwork,
+    rng: Random,
+  ) {
+    this.x = rng.next();
+    this.y = rng.next();
+  }
+
+  send(to: string, bytes: Uint8Array): void {
+    this.net.deliver(this, to, bytes);
+  }
+
+  onMessage(fn: MessageListener): () => void {
+    return add(this.messageFns, fn);
+  }
+
+  onLinkUp(fn: LinkListener): () => void {
+    return add(this.upFns, fn);
+  }
+
+  onLinkDown(fn: LinkListener): () => void {
+    return add(this.downFns, fn);
+  }
+
+  close(): void {
+    this.alive = false;
+  }
+}
+
+function add<T>(list: T[], fn: T): () => void {
+  list.push(fn);
+  return () => {
+    const i = list.indexOf(fn);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
+export class SimNetwork {
+  private readonly endpoints = new Map<string, SimEndpoint>();
+  readonly opts: Required<SimNetworkOptions>;
+  messages = 0;
+  bytes = 0;
+  dropped = 0;
+
+  constructor(
+    readonly clock: VirtualClock,
+    private readonly rng: Random,
+    opts: SimNetworkOptions = {},
+  ) {
+    this.opts = {
+      minLatencyMs: opts.minLatencyMs ?? 5,
+      maxLatencyMs: opts.maxLatencyMs ?? 80,
+      loss: opts.loss ?? 0,
+      failureDetectMs: opts.failureDetectMs ?? 6_000,
+      linkEvents: opts.linkEvents ?? true,
+    };
+  }
+
+  /** A new endpoint (a node coming online); an old one with the same ID is replaced. */
+  endpoint(id: string): Transport {
+    const e = new SimEndpoint(id, this, this.rng);
+    this.endpoints.set(id, e);
+    return e;
+  }
+
+  isAlive(id: string): boolean {
+    return this.endpoints.get(id)?.alive ?? false;
+  }
+
+  /** The node stops dead: no goodbye, messages to it vanish. */
+  crash(id: string): void {
+    const e = this.endpoints.get(id);
+    if (e) e.alive = false;
+    this.endpoints.delete(id);
+  }
+
+  /** Splits the network: nodes in different groups cannot reach each other. */
+  partition(groupOf: (id: string) => number): void {
+    for (const e of this.endpoints.values()) e.group = groupOf(e.localId);
+  }
+
+  heal(): void {
+    for (const e of this.endpoints.values()) e.group = 0;
+  }
+
+  set loss(p: number) {
+    this.opts.loss = p;
+  }
+
+  latency(a: { x: number; y: number }, b: { x: number; y: number }): number {
+    const d = Math.hypot(a.x - b.x, a.y - b.y) / Math.SQRT2;
+    return this.opts.minLatencyMs + d * (this.opts.maxLatencyMs - this.opts.minLatencyMs);
+  }
+
+  deliver(from: SimEndpoint, to: string, bytes: Uint8Array): void {
+    if (!from.alive || to === from.localId) return;
+    const dest = this.endpoints.get(to);
+    if (!dest || !dest.alive || dest.group !== from.group) {
+      this.dropped++;
+      this.reportDown(from, to);
+      return;
+    }
+    if (this.opts.loss > 0 && this.rng.next() < this.opts.loss) {
+      this.dropped++;
+      return;
+    }
+    this.messages++;
+    this.bytes += bytes.length;
+    const fromId = from.localId;
+    this.clock.setTimeout(() => {
+      if (!dest.alive) return;
+      if (this.opts.linkEvents) {
+        this.linkUp(dest, fromId);
+        this.linkUp(from, to);
+      }
+      for (const fn of dest.messageFns) fn(fromId, bytes);
+    }, this.latency(from, dest));
+  }
+
+  private linkUp(e: SimEndpoint, peer: string): void {
+    if (!e.alive) return;
+    e.linked ??= new Set();
+    if (e.linked.has(peer)) return;
+    e.linked.add(peer);
+    for (const fn of e.upFns) fn(peer);
+  }
+
+  /** The sender learns after the failure-detection delay that the node is unreachable. */
+  private reportDown(from: SimEndpoint, to: string): void {
+    from.downPending ??= new Set();
+    if (from.downPending.has(to)) return;
+    from.downPending.add(to);
+    this.clock.setTimeout(() => {
+      from.downPending?.delete(to);
+      from.linked?.delete(to);
+      if (!from.alive) return;
+      for (const fn of from.downFns) fn(to);
+    }, this.opts.failureDetectMs);
+  }
+
+  get size(): number {
+    return this.endpoints.size;
+  }
+}

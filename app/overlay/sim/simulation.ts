@@ -1,0 +1,211 @@
+/**
+ * A deterministic simulation of many overlay nodes running the real node
+ * code on a SimNetwork and a VirtualClock: build a ring, crash, join, churn,
+ * and check every answer against the true ring. Everything comes from the
+ * seed, so a failing run replays.
+ */
+import { OverlayCounters } from '../counters';
+import { bytesToHexId, idToHex, inHalfOpen } from '../id';
+import { OverlayNode } from '../node';
+import type { OverlayOptions } from '../options';
+import { exponential, randomBytes, SeededRandom, type Random } from '../random';
+import type { RecordVerifier } from '../storage/record';
+import { cheapVerifier } from './cheap-crypto';
+import { SimNetwork, type SimNetworkOptions } from './sim-network';
+import { VirtualClock } from './virtual-clock';
+
+export interface SimulationOptions {
+  seed: number;
+  network?: SimNetworkOptions;
+  overlay?: OverlayOptions;
+  /** @default cheapVerifier */
+  verifier?: RecordVerifier;
+  /** One counters object for all nodes (cheaper) or one per node. @default true */
+  sharedCounters?: boolean;
+}
+
+export class Simulation {
+  readonly clock = new VirtualClock(Date.UTC(2025, 0, 1));
+  readonly rng: Random;
+  readonly net: SimNetwork;
+  readonly nodes = new Map<string, OverlayNode>();
+  readonly counters = new OverlayCounters();
+  /** Live node IDs in ring order, kept sorted for the oracle. */
+  private sorted: bigint[] = [];
+  private dirty = false;
+
+  constructor(readonly opts: SimulationOptions) {
+    this.rng = new SeededRandom(opts.seed);
+    this.net = new SimNetwork(this.clock, new SeededRandom(opts.seed ^ 0x5eed), opts.network);
+  }
+
+  /** A fresh random node ID (the simulator skips key generation; IDs are uniform either way). */
+  randomId(): string {
+    return bytesToHexId(randomBytes(this.rng, 20));
+  }
+
+  /** Creates a node (not yet joined). */
+  createNode(id = this.randomId(), overlay: OverlayOptions = {}): OverlayNode {
+    const node = new OverlayNode(
+      {
+        transport: this.net.endpoint(id),
+        clock: this.clock,
+        random: new SeededRandom(Math.floor(this.rng.next() * 2 ** 32)),
+        verifier: this.opts.verifier ?? cheapVerifier,
+        counters: this.opts.sharedCounters === false ? new OverlayCounters() : this.counters,
+        tracker: this.clock.tracker,
+      },
+      { ...this.opts.overlay, ...overlay },
+    );
+    this.nodes.set(id, node);
+    this.dirty = true;
+    return node;
+  }
+
+  /** Starts a node's join through up to three random live nodes. */
+  join(node: OverlayNode): Promise<void> {
+    const others = this.liveIds().filter((id) => id !== node.id);
+    const boot: string[] = [];
+    for (let i = 0; i < 3 && others.length > 0; i++) boot.push(others[Math.floor(this.rng.next() * others.length)]!);
+    return node.join(boot);
+  }
+
+  /** Grows the ring to `n` nodes by real joins spread over `spreadMs`, then lets it stabilize for `settleMs`. */
+  async buildByJoins(n: number, spreadMs: number, settleMs: number): Promise<void> {
+    if (this.nodes.size === 0) await this.createNode().join([]);
+    const joins: Promise<void>[] = [];
+    const start = this.clock.now();
+    for (let i = this.nodes.size; i < n; i++) {
+      const at = start + (spreadMs * i) / n;
+      this.clock.setTimeout(() => joins.push(this.join(this.createNode()).catch(() => {})), at - this.clock.now());
+    }
+    await this.clock.advance(spreadMs + 1);
+    await this.clock.until(Promise.all(joins));
+    await this.clock.advance(settleMs);
+  }
+
+  /** Builds an `n`-node ring from global knowledge (simulator shortcut), then starts maintenance. */
+  buildByOracle(n: number): void {
+    for (let i = 0; i < n; i++) this.createNode();
+    this.refreshOracle();
+    const r = this.opts.overlay?.successors ?? 4;
+    for (const node of this.nodes.values()) {
+      const id = BigInt('0x' + node.id);
+      const succs: string[] = [];
+      let cur = id;
+      for (let i = 0; i < r; i++) {
+        cur = this.successorId(cur + 1n);
+        succs.push(idToHex(cur));
+      }
+      node.installRoutingState(idToHex(this.predecessorId(id)), succs, (x) => idToHex(this.successorId(x)));
+      node.startMaintenance();
+    }
+  }
+
+  liveIds(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  private refreshOracle(): void {
+    if (!this.dirty) return;
+    this.sorted = [...this.nodes.keys()].map((h) => BigInt('0x' + h)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.dirty = false;
+  }
+
+  /** The true successor of `key` among live nodes. */
+  successorId(key: bigint): bigint {
+    this.refreshOracle();
+    const s = this.sorted;
+    const k = key & ((1n << 160n) - 1n);
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid]! < k) lo = mid + 1;
+      else hi = mid;
+    }
+    return s[lo % s.length]!;
+  }
+
+  predecessorId(id: bigint): bigint {
+    this.refreshOracle();
+    const s = this.sorted;
+    const i = s.indexOf(id);
+    return s[(i - 1 + s.length) % s.length]!;
+  }
+
+  /** The r true successors of a key: where its replicas belong. */
+  replicaIds(key: bigint, r: number): string[] {
+    const out: string[] = [];
+    let cur = this.successorId(key);
+    for (let i = 0; i < Math.min(r, this.nodes.size); i++) {
+      out.push(idToHex(cur));
+      cur = this.successorId(cur + 1n);
+    }
+    return out;
+  }
+
+  owns(id: string, key: bigint): boolean {
+    const me = BigInt('0x' + id);
+    return inHalfOpen(key, this.predecessorId(me), me);
+  }
+
+  /** Crashes a node: it stops dead, no goodbye. */
+  crash(id: string): void {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    this.net.crash(id);
+    node.close();
+    this.nodes.delete(id);
+    this.dirty = true;
+  }
+
+  /** A graceful leave with hand-over. */
+  leave(id: string): void {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    node.leave();
+    this.net.crash(id);
+    this.nodes.delete(id);
+    this.dirty = true;
+  }
+
+  randomLive(): OverlayNode {
+    const ids = this.liveIds();
+    return this.nodes.get(ids[Math.floor(this.rng.next() * ids.length)]!)!;
+  }
+
+  /**
+   * Churn: each node's session lasts an exponential time with the given
+   * median; when it ends the node crashes and a fresh node joins, keeping N
+   * steady. Returns a stopper.
+   */
+  startChurn(medianSessionMs: number, onJoin?: (n: OverlayNode) => void): () => void {
+    let active = true;
+    const mean = medianSessionMs / Math.LN2;
+    const schedule = (id: string): void => {
+      this.clock.setTimeout(() => {
+        if (!active || !this.nodes.has(id)) return;
+        this.crash(id);
+        const fresh = this.createNode();
+        void this.join(fresh).then(
+          () => onJoin?.(fresh),
+          () => {},
+        );
+        schedule(fresh.id);
+      }, exponential(this.rng, mean));
+    };
+    for (const id of this.liveIds()) schedule(id);
+    return () => {
+      active = false;
+    };
+  }
+
+  run(ms: number): Promise<void> {
+    return this.clock.advance(ms);
+  }
+
+  until<T>(p: Promise<T>, maxMs?: number): Promise<T> {
+    return this.clock.until(p, maxMs);
+  }
+}

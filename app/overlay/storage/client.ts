@@ -1,0 +1,88 @@
+/**
+ * Writing and reading records through the overlay: find the key's replica
+ * set, then store at every replica (any replica may take the write) or read
+ * from the replicas in order, checking each answer again as a reader.
+ */
+import { RPC_TIMEOUT_MS } from '../constants';
+import { RecordRefusedError } from '../errors';
+import { bytesToHexId } from '../id';
+import type { LookupOptions, OverlayNode } from '../node';
+import { checkRecord, checkRecordStatic, type RecordVerifier, type RefusalReason, type WireRecord } from './record';
+
+export interface PutResult {
+  /** Replicas that hold the record now. */
+  stored: string[];
+  /** Replicas that refused it, with their reason, or did not answer ('timeout'). */
+  refused: Record<string, RefusalReason | 'timeout'>;
+}
+
+export interface GetOptions extends LookupOptions {
+  /** One dictionary entry; omitted: every entry (or the single value / blob). */
+  sub?: string;
+  /** Use and fill the lookup cache. @default false */
+  cache?: boolean;
+}
+
+function request<T>(node: OverlayNode, to: string, req: Parameters<OverlayNode['rpc']['request']>[1], pick: (m: unknown) => T | null): Promise<T | null> {
+  return new Promise((resolve) => node.rpc.request(to, req, RPC_TIMEOUT_MS, (reply) => resolve(reply ? pick(reply) : null)));
+}
+
+/** Stores a signed record on the replicas of its key; throws RecordRefusedError when it is invalid on its face. */
+export async function putRecord(node: OverlayNode, record: WireRecord, opts: LookupOptions = {}): Promise<PutResult> {
+  const problem = checkRecordStatic(record, node.clock.now());
+  if (problem) throw new RecordRefusedError(problem);
+  const found = await node.lookup(bytesToHexId(record.k), opts);
+  const result: PutResult = { stored: [], refused: {} };
+  await Promise.all(
+    found.replicas.map(async (hex) => {
+      let reason: RefusalReason | 'timeout' | null;
+      if (hex === node.id) {
+        reason = (await node.track(node.replication.accept([record])))[0] ?? null;
+      } else {
+        const results = await request(node, hex, { t: 'store', records: [record] }, (m) => ((m as { t: string }).t === 'stored' ? (m as { results: (string | null)[] }).results : null));
+        reason = results ? ((results[0] ?? 'malformed') as RefusalReason | null) : 'timeout';
+      }
+      if (reason === null) result.stored.push(hex);
+      else result.refused[hex] = reason;
+    }),
+  );
+  node.cache.invalidate(bytesToHexId(record.k) + '/' + (opts as GetOptions).sub);
+  return result;
+}
+
+/** Keeps the records that pass a reader's checks, for the key asked. */
+async function verified(node: OverlayNode, verifier: RecordVerifier, keyHex: string, sub: string | undefined, records: readonly WireRecord[]): Promise<WireRecord[]> {
+  const out: WireRecord[] = [];
+  for (const r of records) {
+    if (bytesToHexId(r.k) !== keyHex || (sub !== undefined && r.sub !== sub)) continue;
+    if ((await node.track(checkRecord(r, node.clock.now(), verifier))) === null) out.push(r);
+  }
+  return out;
+}
+
+/** Reads the live records under a key: asks the replicas in turn until one has them. */
+export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOptions = {}): Promise<WireRecord[]> {
+  const keyHex = bytesToHexId(key);
+  const cacheKey = keyHex + '/' + (opts.sub ?? '*');
+  if (opts.cache) {
+    const hit = node.cache.get(cacheKey, node.clock.now());
+    if (hit !== undefined) return hit ?? [];
+  }
+  const found = await node.lookup(keyHex, opts);
+  const verifier = node.components.verifier;
+  let records: WireRecord[] = [];
+  for (const hex of found.replicas) {
+    let answer: readonly WireRecord[] | null;
+    if (hex === node.id) {
+      const now = node.clock.now();
+      answer = opts.sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, opts.sub)].filter((r): r is WireRecord => !!r && r.expires > now);
+    } else {
+      answer = await request(node, hex, { t: 'fetch', key, sub: opts.sub ?? null }, (m) => ((m as { t: string }).t === 'fetched' ? (m as { records: WireRecord[] }).records : null));
+    }
+    if (!answer) continue;
+    records = await verified(node, verifier, keyHex, opts.sub, answer);
+    if (records.length > 0) break;
+  }
+  if (opts.cache) node.cache.set(cacheKey, records.length > 0 ? records : null, node.clock.now());
+  return records;
+}
