@@ -124,7 +124,8 @@ export class SimNetwork {
 
   latency(a: { x: number; y: number }, b: { x: number; y: number }): number {
     const d = Math.hypot(a.x - b.x, a.y - b.y) / Math.SQRT2;
-    return this.opts.minLatencyMs + d * (this.opts.maxLatencyMs - this.opts.minLatencyMs);
+    // Whole milliseconds, like Date.now(): records carry integer times.
+    return Math.round(this.opts.minLatencyMs + d * (this.opts.maxLatencyMs - this.opts.minLatencyMs));
   }
 
   deliver(from: SimEndpoint, to: string, bytes: Uint8Array): void {

@@ -43,7 +43,7 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): unknown {
-    return this.queue.push(this.time + Math.max(0, ms), fn);
+    return this.queue.push(this.time + Math.max(0, Math.ceil(ms)), fn);
   }
 
   clearTimeout(handle: unknown): void {
@@ -67,7 +67,7 @@ export class VirtualClock implements Clock {
 
   /** Runs every event up to `ms` from now, in order, then sets the time there. */
   async advance(ms: number): Promise<void> {
-    const until = this.time + ms;
+    const until = this.time + Math.ceil(ms);
     let n = 0;
     while (this.step(until)) {
       if (this.tracker.pending > 0) await this.tracker.idle();

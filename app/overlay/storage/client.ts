@@ -40,7 +40,7 @@ export async function putRecord(node: OverlayNode, record: WireRecord, opts: Loo
         reason = (await node.track(node.replication.accept([record])))[0] ?? null;
       } else {
         const results = await request(node, hex, { t: 'store', records: [record] }, (m) => ((m as { t: string }).t === 'stored' ? (m as { results: (string | null)[] }).results : null));
-        reason = results ? ((results[0] ?? 'malformed') as RefusalReason | null) : 'timeout';
+        reason = !results ? 'timeout' : results[0] === undefined ? 'malformed' : (results[0] as RefusalReason | null);
       }
       if (reason === null) result.stored.push(hex);
       else result.refused[hex] = reason;

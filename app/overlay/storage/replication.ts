@@ -57,7 +57,14 @@ export class Replication {
   }
 
   handleStore(from: string, msg: Extract<Message, { t: 'store' }>): void {
-    void this.host.track(this.accept(msg.records).then((results) => this.host.rpc.send(from, { t: 'stored', id: msg.id, results })));
+    const answer = this.accept(msg.records).then(
+      (results) => this.host.rpc.send(from, { t: 'stored', id: msg.id, results }),
+      (e: unknown) => {
+        this.host.counters.countBad(e instanceof Error ? `store-failed: ${e.name}` : 'store-failed');
+        this.host.rpc.send(from, { t: 'error', id: msg.id, reason: 'store failed' });
+      },
+    );
+    void this.host.track(answer);
   }
 
   handleFetch(from: string, msg: Extract<Message, { t: 'fetch' }>): void {
