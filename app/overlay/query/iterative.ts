@@ -12,6 +12,8 @@ import type { RouteCallback, RoutingContext, StepOptions } from './context';
 import { localAnswer } from './local-answer';
 
 const MAX_CANDIDATES = 32;
+/** Walks over the candidates before a lookup gives up (each after a pause). */
+const MAX_ROUNDS = 3;
 
 export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOptions, done: RouteCallback): void {
   const local = opts.start ? null : localAnswer(ctx.table, key);
@@ -24,6 +26,8 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
   let hops = 0;
   let messages = 0;
   let finished = false;
+  let refilled = false;
+  let rounds = 0;
   const keyBytes = hexIdToBytes(idToHex(key));
 
   const finish = (outcome: Parameters<RouteCallback>[0]): void => {
@@ -37,8 +41,29 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
     if (opts.signal?.aborted) return finish('aborted');
     if (ctx.clock.now() >= opts.deadline) return finish('deadline');
     candidates = candidates.filter((p) => !skip(p.hex));
+    if (candidates.length === 0 && !refilled) {
+      // Every node before the key failed: any known node can still route onward from where it is.
+      refilled = true;
+      candidates = ctx.table.known().filter((p) => !skip(p.hex));
+      candidates.sort((a, b) => (distance(a.id, key) < distance(b.id, key) ? -1 : 1));
+    }
     const next = candidates.shift();
-    if (!next) return finish('no-candidate');
+    if (!next) {
+      // Nodes that still list the dead as their successors stop listing them after a stabilize
+      // round or two: with time left, wait that long and walk again before giving up.
+      const wait = ctx.options.rpcTimeoutMs;
+      if (rounds >= MAX_ROUNDS || ctx.clock.now() + wait >= opts.deadline) return finish('no-candidate');
+      rounds++;
+      asked.clear();
+      asked.add(ctx.self.hex);
+      for (const a of opts.avoid ?? []) asked.add(a);
+      refilled = false;
+      ctx.clock.setTimeout(() => {
+        candidates = opts.start ? opts.start.filter((p) => !skip(p.hex)) : ctx.table.closestPreceding(key, ctx.options.findCandidates * 2, skip);
+        step();
+      }, wait);
+      return;
+    }
     asked.add(next.hex);
     opts.onEvent?.({ type: 'query', peer: next.hex });
     messages += 1;
