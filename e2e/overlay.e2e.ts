@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { goTo, launchChromium, newPerson, pageErrors } from './harness.ts';
-import { openRing, ringIsConsistent } from './ring.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { goTo, launchChromium, newPerson, nodeIdOf, pageErrors, waitOnline } from './harness.ts';
+import { holdsRecord, lookupFrom, openRing, readNote, replicaSetOf, ringIsConsistent, ringOf, waitForRing } from './ring.ts';
 
+const TABS = Number(process.env['RING_TABS'] ?? 8);
 let browser: Browser;
+let ctx: BrowserContext;
+let pages: Page[];
+let key = '';
 
 beforeAll(async () => {
   browser = await launchChromium();
+  ctx = await newPerson(browser);
 });
 
 afterAll(async () => {
@@ -14,13 +19,79 @@ afterAll(async () => {
   expect(pageErrors).toEqual([]);
 });
 
+async function ids(ps: Page[]): Promise<string[]> {
+  return Promise.all(ps.map(async (p) => (await ringOf(p)).self));
+}
+
 describe('the live overlay', () => {
-  it('tabs form one ring whose successors and predecessors agree with the sorted node IDs', async () => {
-    const ctx = await newPerson(browser);
-    const pages = await openRing(ctx, Number(process.env['RING_TABS'] ?? 4));
+  it(`${TABS} tabs form one ring whose successors and predecessors agree with the sorted node IDs`, async () => {
+    const started = Date.now();
+    pages = await openRing(ctx, TABS);
     expect((await ringIsConsistent(pages)).ok).toBe(true);
+    console.log(`[overlay] ${TABS}-tab ring consistent ${Date.now() - started} ms after the first tab opened`);
     await goTo(pages[0]!, 'Network');
-    await pages[0]!.screenshot({ path: 'e2e/artifacts/ring.png', fullPage: true });
-    await ctx.close();
+    await pages[0]!.screenshot({ path: `e2e/artifacts/ring-${TABS}.png`, fullPage: true });
+  });
+
+  it('a record put from one tab is read from every other tab, and its r copies sit on the right tabs', async () => {
+    const p0 = pages[0]!;
+    await p0.getByLabel('Key (40 hex digits, or any text to hash)').fill('e2e-note');
+    await p0.getByLabel(/Text to store under the key/).fill('hello ring');
+    await p0.getByRole('button', { name: 'Store' }).click();
+    await p0.getByTestId('lookup-result').filter({ hasText: /Stored under .* on 4 replicas\./ }).waitFor();
+    key = await p0.evaluate(async () => {
+      const bytes = new TextEncoder().encode('e2e-note');
+      const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)).subarray(0, 20);
+      return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+    });
+    for (const p of pages) expect(await readNote(p, key)).toBe('hello ring');
+    const all = await ids(pages);
+    const expected = replicaSetOf(key, all).sort();
+    const holders = (await Promise.all(pages.map(async (p, i) => ((await holdsRecord(p, key)) ? all[i]! : null)))).filter((x): x is string => !!x).sort();
+    expect(holders).toEqual(expected);
+  });
+
+  it('survives two tabs closing at once (one holding the record) and one crashing: data readable, lookups work, ring heals', async () => {
+    const all = await ids(pages);
+    const holders = replicaSetOf(key, all);
+    const holderPage = pages[all.indexOf(holders[0]!)]!;
+    const others = pages.filter((p) => p !== holderPage);
+    const closing = [holderPage, others[0]!];
+    const crashing = others[1]!;
+    const survivors = pages.filter((p) => !closing.includes(p) && p !== crashing);
+    const cdp = await ctx.newCDPSession(crashing);
+    const crashed = new Promise<void>((r) => crashing.once('crash', () => r()));
+    // The crash gets no pagehide: its neighbours find out by keep-alive.
+    void cdp.send('Page.crash').catch(() => undefined);
+    await Promise.all([...closing.map((p) => p.close({ runBeforeUnload: true })), crashed]);
+    pages = survivors;
+    await waitForRing(pages, 60_000);
+    const alive = await ids(pages);
+    const outcomes: string[] = [];
+    for (const [i, p] of pages.entries()) {
+      for (const step of ['read', 'recursive', 'iterative'] as const) {
+        try {
+          if (step === 'read') outcomes.push(`${i} read ${await readNote(p, key)}`);
+          else outcomes.push(`${i} ${step} ${alive.includes((await lookupFrom(p, key, step)).successor) ? 'ok' : 'dead successor'}`);
+        } catch (e) {
+          outcomes.push(`${i} ${step} failed: ${(e as Error).message.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(outcomes.filter((o) => !/ (read hello ring|recursive ok|iterative ok)$/.test(o))).toEqual([]);
+  });
+
+  it('a reloaded tab keeps its node ID and its records, and the ring is consistent again', async () => {
+    const all = await ids(pages);
+    const holderIdx = (await Promise.all(pages.map((p) => holdsRecord(p, key)))).indexOf(true);
+    expect(holderIdx).toBeGreaterThanOrEqual(0);
+    const p = pages[holderIdx]!;
+    const before = all[holderIdx]!;
+    await p.reload();
+    await waitOnline(p);
+    expect(await nodeIdOf(p)).toBe(before);
+    await waitForRing(pages, 60_000);
+    expect(await holdsRecord(p, key)).toBe(true);
+    expect((await ringOf(p)).self).toBe(before);
   });
 });

@@ -80,3 +80,39 @@ export async function openRing(context: BrowserContext, n: number): Promise<Page
 }
 
 export { nodeIdOf };
+
+type OverlayHandle = {
+  __softphone: {
+    overlay: {
+      getNote(k: string): Promise<string | null>;
+      holds(k: string): boolean;
+      lookup(k: string, mode: 'recursive' | 'iterative'): Promise<{ successor: string; hops: number }>;
+    };
+  };
+};
+
+/** Reads the note under `key` through the page's own overlay node. */
+export function readNote(page: Page, key: string): Promise<string | null> {
+  return page.evaluate((k) => (window as unknown as OverlayHandle).__softphone.overlay.getNote(k), key);
+}
+
+export function holdsRecord(page: Page, key: string): Promise<boolean> {
+  return page.evaluate((k) => (window as unknown as OverlayHandle).__softphone.overlay.holds(k), key);
+}
+
+export function lookupFrom(page: Page, key: string, mode: 'recursive' | 'iterative'): Promise<{ successor: string; hops: number }> {
+  return page.evaluate(([k, m]) => (window as unknown as OverlayHandle).__softphone.overlay.lookup(k, m), [key, mode] as const);
+}
+
+/** The node responsible for `key` among `ids`: the first ID at or after it on the ring. */
+export function successorOf(key: string, ids: string[]): string {
+  const sorted = [...ids].sort();
+  return sorted.find((id) => id >= key) ?? sorted[0]!;
+}
+
+/** The r nodes that should hold `key`: its successor and the r-1 after it. */
+export function replicaSetOf(key: string, ids: string[], r = 4): string[] {
+  const sorted = [...ids].sort();
+  const start = sorted.indexOf(successorOf(key, ids));
+  return Array.from({ length: Math.min(r, sorted.length) }, (_, i) => sorted[(start + i) % sorted.length]!);
+}

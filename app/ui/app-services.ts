@@ -21,6 +21,7 @@ import {
   type NodeIdentity,
   type UserIdentity,
 } from '../identity';
+import type { RecordSigner } from '../overlay';
 import { PermissionGate } from '../permissions';
 import {
   SignalingClient,
@@ -258,6 +259,13 @@ export class AppServices {
     if (this.local?.user) this.local.user = { ...this.local.user, name: cert.name, certificate: normal };
     this.update({ certificate: { name: cert.name, text: normal } });
     return null;
+  }
+
+  /** Signs overlay records as this person (their user key). */
+  async recordSigner(): Promise<RecordSigner> {
+    const u = this.userIdentity;
+    if (!u) throw new Error('the user identity is not loaded');
+    return { spki: u.signingSpki, sign: (payload) => signBytes(u.signingPrivateKey, payload) };
   }
 
   async removeCertificate(): Promise<void> {

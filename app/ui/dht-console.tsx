@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import type { LookupMode } from '../overlay';
 import { fingerprint, sha256, toHex, utf8 } from '../identity';
 import type { OverlayService } from './overlay-service';
+import { useServices } from './use-app';
 
 /** Turns what a person typed into a DHT key: 40 hex digits as they are, anything else hashed. */
 async function keyOf(text: string): Promise<string> {
@@ -12,11 +13,38 @@ async function keyOf(text: string): Promise<string> {
 
 /** A small console for people who want to poke the DHT: look a key up and see where it lives. */
 export function DhtConsole({ overlay }: { overlay: OverlayService }) {
+  const services = useServices();
   const id = useId();
+  const noteId = useId();
+  const [note, setNote] = useState('');
   const [text, setText] = useState('');
   const [mode, setMode] = useState<LookupMode>('recursive');
   const [result, setResult] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const act = async (what: () => Promise<string>): Promise<void> => {
+    setBusy(true);
+    try {
+      setResult(await what());
+    } catch (e) {
+      setResult(`That failed: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const put = (): Promise<void> =>
+    act(async () => {
+      const signer = await services.recordSigner();
+      const key = await keyOf(text);
+      const r = await overlay.putNote(key, note, signer);
+      const refused = Object.entries(r.refused);
+      return `Stored under ${fingerprint(key)} on ${r.stored.length} replica${r.stored.length === 1 ? '' : 's'}${refused.length ? `; refused by ${refused.map(([n, why]) => `${fingerprint(n)} (${why})`).join(', ')}` : ''}.`;
+    });
+  const get = (): Promise<void> =>
+    act(async () => {
+      const key = await keyOf(text);
+      const value = await overlay.getNote(key);
+      return value === null ? `Nothing is stored under ${fingerprint(key)}.` : `Under ${fingerprint(key)}: “${value}”`;
+    });
   const run = async (): Promise<void> => {
     setBusy(true);
     try {
@@ -33,7 +61,7 @@ export function DhtConsole({ overlay }: { overlay: OverlayService }) {
   };
   return (
     <section className="card" aria-labelledby="console-heading">
-      <h2 id="console-heading">Look up a key</h2>
+      <h2 id="console-heading">Look up, store and read a key</h2>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -52,7 +80,17 @@ export function DhtConsole({ overlay }: { overlay: OverlayService }) {
             iterative
           </label>
           <button type="submit" disabled={busy || !text.trim()}>
-            {busy ? 'Looking up…' : 'Look up'}
+            {busy ? 'Working…' : 'Look up'}
+          </button>
+          <button type="button" disabled={busy || !text.trim()} onClick={() => void get()}>
+            Read
+          </button>
+        </div>
+        <label htmlFor={noteId}>Text to store under the key (signed with your key, kept for an hour)</label>
+        <div className="row">
+          <input id={noteId} value={note} onChange={(e) => setNote(e.target.value)} autoComplete="off" maxLength={1000} />
+          <button type="button" disabled={busy || !text.trim() || !note} onClick={() => void put()}>
+            Store
           </button>
         </div>
       </form>

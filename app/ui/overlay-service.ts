@@ -5,7 +5,20 @@
  * publishing a snapshot for the Network page.
  */
 import type { KeyValueStore } from '../identity';
-import { OverlayNode, SeededRandom, systemClock, webCryptoVerifier, type LookupResult, type LookupMode } from '../overlay';
+import { fromHex, fromUtf8, utf8 } from '../identity';
+import {
+  OverlayNode,
+  SeededRandom,
+  createRecord,
+  getRecords,
+  putRecord,
+  systemClock,
+  webCryptoVerifier,
+  type LookupMode,
+  type LookupResult,
+  type PutResult,
+  type RecordSigner,
+} from '../overlay';
 import { LinkTransport, type LinkManager } from '../transport';
 
 export interface RingSnapshot {
@@ -108,6 +121,37 @@ export class OverlayService {
     this.lookups = [...this.lookups.slice(-4), { id: `${Date.now()}-${Math.random()}`, key, path, at: Date.now() }];
     this.publish({});
     return r;
+  }
+
+  /**
+   * Stores a short text note under `keyHex` as a single-value record owned by
+   * this person (the console's put): signed with the user key, one hour long.
+   */
+  async putNote(keyHex: string, text: string, signer: RecordSigner): Promise<PutResult> {
+    const record = await createRecord(signer, {
+      key: fromHex(keyHex),
+      kind: 'single',
+      value: utf8(text),
+      version: Date.now(),
+      expires: Date.now() + 3_600_000,
+    });
+    return putRecord(this.node, record);
+  }
+
+  /** Reads the note under `keyHex`, or null when there is none. */
+  async getNote(keyHex: string): Promise<string | null> {
+    const [r] = await getRecords(this.node, fromHex(keyHex));
+    if (!r) return null;
+    try {
+      return fromUtf8(r.value);
+    } catch {
+      return '(not text)';
+    }
+  }
+
+  /** Whether this tab itself holds a copy of the record under `keyHex`. */
+  holds(keyHex: string): boolean {
+    return this.node.replication.store.get(keyHex, '') !== undefined;
   }
 
   /** Hands records to the successor and says goodbye (page closing). */
