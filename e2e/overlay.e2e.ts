@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { goTo, launchChromium, newPerson, nodeIdOf, pageErrors, waitOnline } from './harness.ts';
+import { answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from './harness.ts';
 import { holdsRecord, lookupFrom, openRing, readNote, replicaSetOf, ringIsConsistent, ringOf, waitForRing } from './ring.ts';
 
 const TABS = Number(process.env['RING_TABS'] ?? 8);
@@ -38,7 +38,8 @@ describe('the live overlay', () => {
     await p0.getByLabel('Key (40 hex digits, or any text to hash)').fill('e2e-note');
     await p0.getByLabel(/Text to store under the key/).fill('hello ring');
     await p0.getByRole('button', { name: 'Store' }).click();
-    await p0.getByTestId('lookup-result').filter({ hasText: /Stored under .* on 4 replicas\./ }).waitFor();
+    const stored = await p0.getByTestId('lookup-result').filter({ hasText: /^Stored under/ }).textContent();
+    expect(stored).toMatch(new RegExp(`on ${Math.min(4, TABS)} replicas\\.$`));
     key = await p0.evaluate(async () => {
       const bytes = new TextEncoder().encode('e2e-note');
       const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)).subarray(0, 20);
@@ -93,5 +94,21 @@ describe('the live overlay', () => {
     await waitForRing(pages, 60_000);
     expect(await holdsRecord(p, key)).toBe(true);
     expect((await ringOf(p)).self).toBe(before);
+  });
+
+  it('a tab whose permission gate refuses overlay links stays out of the ring and says why', async () => {
+    const loner = await newPerson(browser);
+    const p = await openPeer(loner);
+    await waitOnline(p);
+    expect(await answerQuestion(p, 'Always deny')).toMatch(/Join the network/);
+    await goTo(p, 'Network');
+    await p.getByTestId('ring-status').filter({ hasText: /not in the ring: you refused links to the network “p2p.local”/ }).waitFor({ timeout: 30_000 });
+    const me = (await ringOf(p)).self;
+    for (const other of pages) {
+      const v = await ringOf(other);
+      expect([v.predecessor, ...v.successors]).not.toContain(me);
+    }
+    await p.screenshot({ path: 'e2e/artifacts/refused-network.png', fullPage: true });
+    await loner.close();
   });
 });

@@ -47,6 +47,8 @@ export class LinkManager {
   private readonly messageFns = new Set<Listener<[string, Uint8Array]>>();
   private closed = false;
   readonly maxLinks: number;
+  /** Links refused or closed for cause (bad frames, failed proofs, refusals), by reason; for the Network page and tests. */
+  readonly refusals = new Map<string, number>();
 
   constructor(private readonly opts: LinkManagerOptions) {
     this.maxLinks = opts.maxLinks ?? 48;
@@ -200,6 +202,7 @@ export class LinkManager {
         resolve();
       });
       link.onClose((reason) => {
+        this.countRefusal(reason);
         reject(new DialError(reason));
         this.dropped(link, reason);
       });
@@ -210,6 +213,14 @@ export class LinkManager {
       });
       link.start();
     });
+  }
+
+  private countRefusal(reason: string): void {
+    // Ordinary endings are not refusals.
+    if (/^(the connection closed|the peer closed the link: (leaving|this tab is closing|closed by you)|leaving|closed by you|replaced by a newer link|making room)/.test(reason)) return;
+    const category = reason.replace(/[0-9a-f]{12,}/g, '…').slice(0, 120).trim();
+    this.refusals.set(category, (this.refusals.get(category) ?? 0) + 1);
+    if (this.refusals.size > 50) this.refusals.delete(this.refusals.keys().next().value!);
   }
 
   private adopt(link: Link, direction: LinkDirection, peer: LinkPeer): void {

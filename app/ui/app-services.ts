@@ -195,6 +195,10 @@ export class AppServices {
       probe ? new IdbKeyValueStore('p2p-softphone-records') : new MemoryKeyValueStore(),
       probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
       () => links.onlineIds(),
+      () =>
+        gate.policy.overlayAllowance(OVERLAY_NAME)?.decision === 'deny'
+          ? `you refused links to the network “${OVERLAY_NAME}” (Permissions page, Network relay)`
+          : null,
     );
     this.overlay = overlay;
     window.addEventListener('pagehide', () => {

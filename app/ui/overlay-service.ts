@@ -9,6 +9,7 @@ import { fromHex, fromUtf8, utf8 } from '../identity';
 import {
   OverlayNode,
   SeededRandom,
+  checkRecord,
   createRecord,
   getRecords,
   putRecord,
@@ -19,7 +20,7 @@ import {
   type PutResult,
   type RecordSigner,
 } from '../overlay';
-import { LinkTransport, type LinkManager } from '../transport';
+import { Backoff, LinkTransport, type LinkManager } from '../transport';
 
 export interface RingSnapshot {
   self: string;
@@ -57,7 +58,9 @@ export class OverlayService {
   private readonly listeners = new Set<Listener>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private joining = false;
-  private lastJoin = 0;
+  private nextJoinAt = 0;
+  /** Re-joins after failures back off, so a refused question is not asked every few seconds. */
+  private readonly joinBackoff = new Backoff({ initialMs: 3000 });
   private lookups: RingSnapshot['lookups'] = [];
 
   constructor(
@@ -65,6 +68,8 @@ export class OverlayService {
     records: KeyValueStore,
     private readonly settings: KeyValueStore,
     private readonly onlinePeers: () => string[],
+    /** Why this tab may not join (its own permission settings), in words; null when nothing stops it. */
+    private readonly whyNot: () => string | null = () => null,
   ) {
     this.transport = new LinkTransport(links);
     const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
@@ -81,6 +86,13 @@ export class OverlayService {
 
   /** Joins (or starts) the ring, then keeps the snapshot and the neighbour links fresh. */
   async start(): Promise<void> {
+    // Records kept from the last visit come back first, each checked again (storage is not trusted either).
+    try {
+      const n = await this.node.replication.store.load(Date.now(), async (r) => (await checkRecord(r, Date.now(), webCryptoVerifier)) === null);
+      this.publish({ status: n ? `loaded ${n} records kept from the last visit` : this.snap.status });
+    } catch {
+      this.publish({ status: 'the records kept from the last visit could not be read' });
+    }
     this.timer = setInterval(() => this.tick(), 1000);
     await this.join();
   }
@@ -93,16 +105,21 @@ export class OverlayService {
   async join(): Promise<void> {
     if (this.joining) return;
     this.joining = true;
-    this.lastJoin = Date.now();
     try {
       const remembered = await this.remembered();
       const online = this.onlinePeers().filter((p) => p !== this.node.id);
       const candidates = [...shuffle(online), ...remembered.filter((p) => !online.includes(p))].slice(0, JOIN_CANDIDATES);
       this.publish({ status: candidates.length ? `joining through ${candidates.length} peers…` : 'alone: started a new ring' });
       await this.node.join(candidates);
+      const alone = this.node.table.successors.entries().every((p) => p.hex === this.node.id);
+      if (alone && candidates.length > 0) throw new Error('no peer let this tab in');
+      this.joinBackoff.reset();
       this.publish({ joined: true, status: candidates.length ? 'joined the ring' : 'alone: started a new ring' });
     } catch (e) {
-      this.publish({ joined: false, status: `could not join: ${(e as Error).message}; retrying` });
+      const wait = this.joinBackoff.next();
+      this.nextJoinAt = Date.now() + wait;
+      const why = this.whyNot() ?? (e as Error).message;
+      this.publish({ joined: false, status: `not in the ring: ${why}; trying again in ${Math.round(wait / 1000)} s` });
     } finally {
       this.joining = false;
     }
@@ -173,7 +190,7 @@ export class OverlayService {
     // Alone while others are online (a failed join, or two tabs that each started a
     // ring at the same moment): join again through them, which merges the rings.
     const alone = t.successors.entries().every((p) => p.hex === this.node.id);
-    if (alone && !this.joining && this.onlinePeers().some((p) => p !== this.node.id) && Date.now() - this.lastJoin > 3000) void this.join();
+    if (alone && !this.joining && this.onlinePeers().some((p) => p !== this.node.id) && Date.now() >= this.nextJoinAt) void this.join();
     if (Date.now() % 10_000 < 1000) void this.rememberPeers();
     this.publish({});
   }

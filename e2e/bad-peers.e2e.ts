@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { appURL, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from './harness.ts';
+
+let browser: Browser;
+let tab: Page;
+let tabId: string;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  tab = await openPeer(await newPerson(browser));
+  await waitOnline(tab);
+  tabId = await nodeIdOf(tab);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  expect(pageErrors).toEqual([]);
+});
+
+function evil(mode: string): { mode: string; outcome: string; framesReceived: number } {
+  const r = spawnSync('node_modules/.bin/tsx', ['e2e/evil-peer.ts', `${appURL().replace(/\/$/, '')}/peerjs`, tabId, mode], { encoding: 'utf8', timeout: 30_000 });
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line) as { mode: string; outcome: string; framesReceived: number };
+  } catch {
+    throw new Error(`evil peer printed nothing usable: ${r.stdout} ${r.stderr}`);
+  }
+}
+
+const refusals = (page: Page) =>
+  page.evaluate(() => Object.fromEntries((window as unknown as { __softphone: { links: { manager: { refusals: Map<string, number> } } } }).__softphone.links.manager.refusals));
+
+describe('a misbehaving peer is refused, counted, and the tab keeps working', () => {
+  it.each([
+    ['garbage', /refused a bad frame/],
+    ['oversized', /refused a bad frame \(frame of 204800 bytes/],
+    ['wrong-key', /node ID does not come from its key/],
+    ['data-before-handshake', /before the handshake/],
+  ])('%s', async (mode, reason) => {
+    const r = evil(mode);
+    expect(r.outcome).toMatch(/^closed/);
+    const counted = Object.keys(await refusals(tab));
+    expect(counted.some((k) => reason.test(k))).toBe(true);
+    // The tab still works: it is online and answers a fresh, honest link.
+    await waitOnline(tab);
+  });
+
+  it('a ping flood is answered without harm and the tab stays responsive', async () => {
+    const r = evil('ping-flood');
+    expect(r.framesReceived).toBeGreaterThan(0);
+    await waitOnline(tab);
+    expect(await tab.evaluate(() => 1 + 1)).toBe(2);
+  });
+});
