@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     peer.on('open', () => resolve());
     peer.on('error', (e) => reject(new Error(e.message)));
   });
-  const conn = peer.connect(target, { reliable: true, serialization: 'raw' });
+  const conn = peer.connect(target, { reliable: true, serialization: 'raw', label: 'p2p-link' });
   const frames: unknown[] = [];
   const closed = new Promise<string>((resolve) => {
     conn.on('close', () => resolve('closed'));

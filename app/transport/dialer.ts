@@ -5,6 +5,9 @@ import type { DataConnection } from 'peerjs';
 import { peerJsChannel, type Channel, memoryChannelPair } from './channel';
 import type { SignalingClient } from './signaling-client';
 
+/** The PeerJS label of link data connections. */
+export const LINK_LABEL = 'p2p-link';
+
 export class DialError extends Error {
   override name = 'DialError';
 }
@@ -64,7 +67,7 @@ export class PeerJsDialer implements Dialer {
     const unavailable = new Promise<void>((r) => (fire = r));
     this.unavailable.set(nodeId, fire);
     try {
-      return await whenOpen(peer.connect(nodeId, { reliable: true, serialization: 'raw' }), timeoutMs, unavailable);
+      return await whenOpen(peer.connect(nodeId, { reliable: true, serialization: 'raw', label: LINK_LABEL }), timeoutMs, unavailable);
     } finally {
       this.unavailable.delete(nodeId);
     }
@@ -72,6 +75,8 @@ export class PeerJsDialer implements Dialer {
 
   onIncoming(fn: (channel: Channel) => void): void {
     this.signaling.onConnection((conn) => {
+      // Other data connections (a call's, a test's) belong to other listeners.
+      if (conn.label !== LINK_LABEL) return;
       if (conn.serialization !== 'raw') {
         conn.close();
         return;

@@ -9,6 +9,8 @@ import type { Transport } from '../overlay';
 import { MAX_MESSAGE_BYTES } from './limits';
 import type { LinkManager } from './link-manager';
 
+const EVICTED = 'making room';
+
 /** Messages held for one node while its link is being made. */
 const MAX_WAITING_PER_NODE = 64;
 
@@ -34,8 +36,10 @@ export class LinkTransport implements Transport {
         this.touch(info.nodeId);
         for (const fn of [...this.upFns]) fn(info.nodeId);
       }),
-      links.onLinkDown((id) => {
+      links.onLinkDown((id, reason) => {
         this.lastUsed.delete(id);
+        // A link this tab closed to make room says nothing about the peer: the next send re-dials.
+        if (reason.startsWith(EVICTED)) return;
         for (const fn of [...this.downFns]) fn(id);
       }),
     );
@@ -116,6 +120,6 @@ export class LinkTransport implements Transport {
         victim = l.nodeId;
       }
     }
-    if (victim) this.links.disconnect(victim, 'making room for a link the overlay needs');
+    if (victim) this.links.disconnect(victim, `${EVICTED} for a link the overlay needs`);
   }
 }

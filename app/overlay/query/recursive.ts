@@ -16,7 +16,9 @@ export function recursiveLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
   const local = localAnswer(ctx.table, key);
   if (local) return done({ nodes: local, hops: 0, messages: 0 });
   const first = ctx.table.closestPreceding(key, 1, (hex) => ctx.table.isSuspect(hex, ctx.clock.now()) || (opts.avoid?.has(hex) ?? false))[0];
-  if (!first) return done('no-candidate');
+  // No live node before the key (right after churn every one may be suspect): the
+  // iterative walk still has other known nodes and its pauses to try, so hand over to it.
+  if (!first) return iterativeLookup(ctx, key, opts, done);
 
   const lid = ctx.nextLookupId();
   let finished = false;
