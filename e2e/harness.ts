@@ -96,3 +96,20 @@ export async function answerQuestion(page: Page, answer: 'Allow once' | 'Always 
 export function peerRow(page: Page, nodeId: string) {
   return page.locator(`li[data-node-id="${nodeId}"]`);
 }
+
+/** Gives the same answer to every permission question `page` shows, until none has shown for `quietMs`. Returns how many it answered. */
+export async function answerAll(page: Page, answer: 'Allow once' | 'Always allow' | 'Deny' | 'Always deny', firstWithinMs = 30_000, quietMs = 2000): Promise<number> {
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor({ timeout: firstWithinMs });
+  let n = 0;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs) {
+    if ((await dialog.count()) > 0) {
+      await dialog.getByRole('button', { name: answer, exact: true }).click().catch(() => undefined);
+      n++;
+      quietSince = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return n;
+}

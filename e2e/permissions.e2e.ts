@@ -1,26 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { exportSpki, fromBase64, generateSigningKeyPair, issueCertificate, serializeCertificate, toBase64Url } from '../app/identity/index.ts';
-import { answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, peerRow, waitOnline } from './harness.ts';
+import { answerAll, answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, peerRow, waitOnline } from './harness.ts';
 
+// Bob asks about every network link (strict mode); alice's tab joins the
+// network through bob's, as every tab does by itself, and bob decides.
 let browser: Browser;
 let alice: BrowserContext;
 let bob: BrowserContext;
 let a: Page;
 let b: Page;
-let aliceId: string;
 let bobId: string;
+
+async function setStrict(page: Page, on: boolean): Promise<void> {
+  await goTo(page, 'Permissions');
+  const box = page.getByLabel('Ask me for every network link (strict mode)');
+  if ((await box.isChecked()) !== on) await box.click();
+}
 
 beforeAll(async () => {
   browser = await launchChromium();
-  alice = await newPerson(browser);
   bob = await newPerson(browser);
-  a = await openPeer(alice);
+  alice = await newPerson(browser);
   b = await openPeer(bob);
-  await Promise.all([waitOnline(a), waitOnline(b)]);
-  aliceId = await nodeIdOf(a);
+  await waitOnline(b);
   bobId = await nodeIdOf(b);
-  await goTo(a, 'Network');
+  await setStrict(b, true);
+  a = await openPeer(alice);
+  await waitOnline(a);
 });
 
 afterAll(async () => {
@@ -30,63 +37,56 @@ afterAll(async () => {
 
 const state = (page: Page, id: string) => peerRow(page, id).getByTestId('peer-state');
 
-async function connect(from: Page, to: string): Promise<void> {
-  await peerRow(from, to).waitFor({ timeout: 20_000 });
-  await peerRow(from, to).getByRole('button', { name: /^Connect to/ }).click();
-}
-
 async function auditRows(page: Page): Promise<string[]> {
   await goTo(page, 'Permissions');
-  const rows = page.getByTestId('audit-log').locator('tbody tr');
-  return rows.allTextContents();
+  return page.getByTestId('audit-log').locator('tbody tr').allTextContents();
 }
 
-async function setStrict(page: Page, on: boolean): Promise<void> {
-  await goTo(page, 'Permissions');
-  const box = page.getByLabel('Ask me for every network link (strict mode)');
-  if ((await box.isChecked()) !== on) await box.click();
+/** Makes alice's tab try to join now instead of waiting out its back-off. */
+async function aliceJoinsNow(): Promise<void> {
+  await goTo(a, 'Network');
+  const retry = a.getByRole('button', { name: 'Try to join now' });
+  if ((await retry.count()) > 0) await retry.click();
 }
 
 describe('who may connect is the person’s decision', () => {
   it('bob refuses alice: alice is told, and nothing passes', async () => {
-    await setStrict(b, true);
-    await connect(a, bobId);
     // Alice's own tab asks first: joining a network reveals her address too.
-    expect(await answerQuestion(a, 'Allow once')).toMatch(/Join the network “p2p.local”/);
-    const asked = await answerQuestion(b, 'Deny');
-    expect(asked).toMatch(/^Let .* connect\?$/);
-    await state(a, bobId).filter({ hasText: /refused: .*not allowed/ }).waitFor();
-    const log = await auditRows(b);
-    expect(log[0]).toMatch(/refused.*you answered: deny/);
+    expect(await answerQuestion(a, 'Allow once', 30_000)).toMatch(/Join the network “p2p.local”/);
+    await b.getByRole('alertdialog').getByRole('heading', { name: /^Let .* connect\?$/ }).waitFor({ timeout: 30_000 });
+    await answerAll(b, 'Deny');
+    await goTo(a, 'Network');
+    await state(a, bobId).filter({ hasText: /refused: .*not allowed/ }).waitFor({ timeout: 30_000 });
+    await a.getByTestId('ring-status').filter({ hasText: /^not in the ring/ }).waitFor();
+    const rows = await auditRows(b);
+    console.log(rows.join('\n'));
+    expect(rows.some((r) => /refused.*you answered: deny/.test(r))).toBe(true);
   });
 
   it('bob always allows alice: after both reload, her next link needs no question', async () => {
-    await goTo(a, 'Network');
-    await connect(a, bobId);
-    await answerQuestion(b, 'Always allow');
-    await state(a, bobId).filter({ hasText: /^linked/ }).waitFor();
+    await aliceJoinsNow();
+    await answerAll(b, 'Always allow');
+    await state(a, bobId).filter({ hasText: /^linked/ }).waitFor({ timeout: 30_000 });
     await b.screenshot({ path: 'e2e/artifacts/permissions-page.png', fullPage: true });
 
     await Promise.all([a.reload(), b.reload()]);
-    await Promise.all([waitOnline(a), waitOnline(b)]);
-    await goTo(a, 'Network');
-    await connect(a, bobId);
     // Alice's "allow once" for the network lasted until her reload: she is asked again, bob is not.
-    await answerQuestion(a, 'Always allow');
-    await state(a, bobId).filter({ hasText: /^linked/ }).waitFor();
+    await answerAll(a, 'Always allow');
+    await goTo(a, 'Network');
+    await state(a, bobId).filter({ hasText: /^linked/ }).waitFor({ timeout: 30_000 });
     expect(await b.getByRole('alertdialog').count()).toBe(0);
-    const log = await auditRows(b);
-    expect(log[0]).toMatch(/allowed.*a remembered rule/);
+    expect((await auditRows(b)).slice(0, 3).some((r) => /allowed.*a remembered rule/.test(r))).toBe(true);
   });
 
   it('bob revokes the rule: the live link closes and the next link asks again', async () => {
     await goTo(b, 'Permissions');
     await b.getByRole('button', { name: /^Revoke the rule for .*Network relay$/ }).click();
-    await state(a, bobId).filter({ hasText: /not linked: .*revoked/ }).waitFor();
-    await connect(a, bobId);
-    const asked = await answerQuestion(b, 'Deny');
-    expect(asked).toMatch(/^Let .* connect\?$/);
-    await state(a, bobId).filter({ hasText: /refused/ }).waitFor();
+    await goTo(a, 'Network');
+    await state(a, bobId).filter({ hasText: /revoked/ }).waitFor({ timeout: 15_000 });
+    await aliceJoinsNow();
+    await b.getByRole('alertdialog').getByRole('heading', { name: /^Let .* connect\?$/ }).waitFor({ timeout: 30_000 });
+    await answerAll(b, 'Deny');
+    await state(a, bobId).filter({ hasText: /refused/ }).waitFor({ timeout: 15_000 });
   });
 
   it('a peer whose certificate a trusted root signed is let in without a question; a tampered one is refused', async () => {
@@ -116,13 +116,17 @@ describe('who may connect is the person’s decision', () => {
     await b.getByRole('button', { name: 'Trust this root' }).click();
     await b.getByText('Now trusting “Acme staff”').waitFor();
 
-    await goTo(a, 'Network');
-    await connect(a, bobId);
-    await state(a, bobId).filter({ hasText: /^linked/ }).waitFor();
+    await aliceJoinsNow();
+    await state(a, bobId)
+      .filter({ hasText: /^linked/ })
+      .waitFor({ timeout: 30_000 })
+      .catch(async (e: unknown) => {
+        console.log('ALICE', await a.getByTestId('ring-status').textContent(), await state(a, bobId).textContent());
+        console.log('BOB', (await auditRows(b)).slice(0, 4).join('\n'));
+        throw e;
+      });
     expect(await b.getByRole('alertdialog').count()).toBe(0);
-    expect((await auditRows(b))[0]).toMatch(/alice.*allowed.*a policy/);
-    await a.getByRole('link', { name: 'Network' }).click();
-    await peerRow(a, bobId).getByRole('button', { name: /^Disconnect/ }).click();
+    expect((await auditRows(b)).find((r) => /allowed/.test(r))).toMatch(/alice.*allowed.*a policy/);
 
     // The same peer with the name in its certificate changed after signing.
     const tampered = certText.replace('"name": "alice"', '"name": "mallory"');
@@ -143,26 +147,19 @@ describe('who may connect is the person’s decision', () => {
     await a.reload();
     await waitOnline(a);
     await goTo(a, 'Network');
-    await connect(a, bobId);
-    await state(a, bobId).filter({ hasText: /refused/ }).waitFor();
+    await state(a, bobId).filter({ hasText: /refused/ }).waitFor({ timeout: 30_000 });
     expect(await b.getByRole('alertdialog').count()).toBe(0);
-    expect((await auditRows(b))[0]).toMatch(/refused.*a bad certificate: .*changed after signing/);
+    expect((await auditRows(b)).slice(0, 3).some((r) => /refused.*a bad certificate: .*changed after signing/.test(r))).toBe(true);
   });
 
-  it('question dialog and permissions page are readable (screenshots)', async () => {
-    await goTo(a, 'Network');
-    await setStrict(b, true);
-    // A third person asks bob.
+  it('the question dialog is readable (screenshot)', async () => {
     const carol = await newPerson(browser);
     const c = await openPeer(carol);
     await waitOnline(c);
-    await goTo(c, 'Network');
-    await connect(c, bobId);
-    await answerQuestion(c, 'Allow once');
-    await b.getByRole('alertdialog').waitFor();
+    await answerQuestion(c, 'Allow once', 30_000);
+    await b.getByRole('alertdialog').waitFor({ timeout: 30_000 });
     await b.screenshot({ path: 'e2e/artifacts/permission-question.png' });
     await answerQuestion(b, 'Deny');
     await carol.close();
-    void aliceId;
   });
 });

@@ -45,6 +45,7 @@ export class LinkManager {
   private readonly upFns = new Set<Listener<[LinkInfo]>>();
   private readonly downFns = new Set<Listener<[string, string]>>();
   private readonly messageFns = new Set<Listener<[string, Uint8Array]>>();
+  private readonly failFns = new Set<Listener<[string, string]>>();
   private closed = false;
   readonly maxLinks: number;
   /** Links refused or closed for cause (bad frames, failed proofs, refusals), by reason; for the Network page and tests. */
@@ -67,6 +68,12 @@ export class LinkManager {
   onLinkDown(fn: Listener<[string, string]>): () => void {
     this.downFns.add(fn);
     return () => this.downFns.delete(fn);
+  }
+
+  /** A link that did not come up (refused, unreachable, failed handshake), either way, with why. */
+  onDialFailed(fn: Listener<[string, string]>): () => void {
+    this.failFns.add(fn);
+    return () => this.failFns.delete(fn);
   }
 
   onMessage(fn: Listener<[string, Uint8Array]>): () => void {
@@ -105,7 +112,13 @@ export class LinkManager {
     if (this.live.has(nodeId)) return Promise.resolve();
     let p = this.pending.get(nodeId);
     if (!p) {
-      p = this.dial(nodeId).finally(() => this.pending.delete(nodeId));
+      p = this.dial(nodeId)
+        .catch((e: unknown) => {
+          const why = e instanceof Error ? e.message : String(e);
+          for (const fn of [...this.failFns]) fn(nodeId, why);
+          throw e;
+        })
+        .finally(() => this.pending.delete(nodeId));
       this.pending.set(nodeId, p);
     }
     return p;
@@ -183,7 +196,10 @@ export class LinkManager {
       if (this.incoming.get(claimed) === p) this.incoming.delete(claimed);
     });
     this.incoming.set(claimed, p);
-    p.catch(() => undefined);
+    p.catch((e: unknown) => {
+      if (this.live.has(claimed) || this.pending.has(claimed)) return;
+      for (const fn of [...this.failFns]) fn(claimed, e instanceof Error ? e.message : String(e));
+    });
   }
 
   private handshake(channel: Channel, direction: LinkDirection, expected?: string): Promise<void> {

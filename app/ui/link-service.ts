@@ -61,6 +61,9 @@ export class LinkService {
       this.forget.delete(nodeId);
       this.set(nodeId, { state: /not allowed/.test(reason) ? 'refused' : 'failed', detail: reason });
     });
+    this.manager.onDialFailed((nodeId, why) => {
+      if (!this.manager.isLinked(nodeId)) this.set(nodeId, { state: /not allowed/.test(why) ? 'refused' : 'failed', detail: why });
+    });
     gate.onCloseLinks(({ linkIds, reason }) => {
       for (const id of linkIds) this.manager.disconnect(id, reason);
     });

@@ -39,6 +39,11 @@ function Ring({ overlay, links }: { overlay: OverlayService; links: LinkService 
         {ring.status}. {ring.successors.length} successor{ring.successors.length === 1 ? '' : 's'}, {ring.fingers.length} finger{ring.fingers.length === 1 ? '' : 's'}, {ring.records} record
         {ring.records === 1 ? '' : 's'} held here.
       </p>
+      {!ring.status.startsWith('in the ring') && !ring.status.startsWith('joined') && (
+        <button type="button" onClick={() => void overlay.join()}>
+          Try to join now
+        </button>
+      )}
       <RingView peers={ringPeers} lookups={ring.lookups} title={`The ring: this tab and ${ringPeers.length - 1} other peers placed by their IDs`} />
       <RingLegend />
       <dl className="neighbours">

@@ -22,7 +22,11 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
   const asked = new Set<string>(opts.avoid);
   asked.add(ctx.self.hex);
   const skip = (hex: string): boolean => asked.has(hex) || ctx.table.isSuspect(hex, ctx.clock.now());
-  let candidates: Peer[] = opts.start ? opts.start.filter((p) => !skip(p.hex)) : ctx.table.closestPreceding(key, ctx.options.findCandidates * 2, skip);
+  // Nodes given to start from (a join's bootstrap nodes) are asked even when suspected:
+  // the caller chose them, and a node refused a minute ago may let this one in now.
+  const startIds = new Set((opts.start ?? []).map((p) => p.hex));
+  const fromStart = (): Peer[] => (opts.start ?? []).filter((p) => !asked.has(p.hex));
+  let candidates: Peer[] = opts.start ? fromStart() : ctx.table.closestPreceding(key, ctx.options.findCandidates * 2, skip);
   let hops = 0;
   let messages = 0;
   let finished = false;
@@ -40,7 +44,7 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
     if (finished) return;
     if (opts.signal?.aborted) return finish('aborted');
     if (ctx.clock.now() >= opts.deadline) return finish('deadline');
-    candidates = candidates.filter((p) => !skip(p.hex));
+    candidates = candidates.filter((p) => (startIds.has(p.hex) ? !asked.has(p.hex) : !skip(p.hex)));
     if (candidates.length === 0 && !refilled) {
       // Every node before the key failed: any known node can still route onward from where it is.
       refilled = true;
@@ -59,7 +63,7 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
       for (const a of opts.avoid ?? []) asked.add(a);
       refilled = false;
       ctx.clock.setTimeout(() => {
-        candidates = opts.start ? opts.start.filter((p) => !skip(p.hex)) : ctx.table.closestPreceding(key, ctx.options.findCandidates * 2, skip);
+        candidates = opts.start ? fromStart() : ctx.table.closestPreceding(key, ctx.options.findCandidates * 2, skip);
         step();
       }, wait);
       return;
