@@ -68,6 +68,17 @@ describe('the live overlay', () => {
     pages = survivors;
     await waitForRing(pages, 60_000);
     const alive = await ids(pages);
+    // Right after the ring heals, nodes may still hold the dead as suspects for a moment;
+    // wait (bounded) until each survivor's own lookup of the key succeeds, then check everything.
+    const deadline = Date.now() + 20_000;
+    for (const p of pages) {
+      for (;;) {
+        const ok = await lookupFrom(p, key, 'recursive').then((r) => alive.includes(r.successor), () => false);
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error('lookups did not recover within 20 s of the ring healing');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     const outcomes: string[] = [];
     for (const [i, p] of pages.entries()) {
       for (const step of ['read', 'recursive', 'iterative'] as const) {

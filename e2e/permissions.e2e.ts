@@ -53,10 +53,17 @@ describe('who may connect is the person’s decision', () => {
   it('bob refuses alice: alice is told, and nothing passes', async () => {
     // Alice's own tab asks first: joining a network reveals her address too.
     expect(await answerQuestion(a, 'Allow once', 30_000)).toMatch(/Join the network “p2p.local”/);
-    await b.getByRole('alertdialog').getByRole('heading', { name: /^Let .* connect\?$/ }).waitFor({ timeout: 30_000 });
+    await b.getByRole('alertdialog').getByRole('heading', { name: /^Let .* connect\?$/ }).waitFor({ timeout: 45_000 });
     await answerAll(b, 'Deny');
     await goTo(a, 'Network');
-    await state(a, bobId).filter({ hasText: /refused: .*not allowed/ }).waitFor({ timeout: 30_000 });
+    await state(a, bobId)
+      .filter({ hasText: /refused: .*not allowed/ })
+      .waitFor({ timeout: 45_000 })
+      .catch(async (e: unknown) => {
+        console.log('ALICE', await a.getByTestId('ring-status').textContent(), '|', await state(a, bobId).textContent().catch(() => 'no row'));
+        console.log('BOB', (await auditRows(b)).slice(0, 4).join('\n'));
+        throw e;
+      });
     await a.getByTestId('ring-status').filter({ hasText: /^not in the ring/ }).waitFor();
     const rows = await auditRows(b);
     console.log(rows.join('\n'));
@@ -66,14 +73,14 @@ describe('who may connect is the person’s decision', () => {
   it('bob always allows alice: after both reload, her next link needs no question', async () => {
     await aliceJoinsNow();
     await answerAll(b, 'Always allow');
-    await state(a, bobId).filter({ hasText: /^linked/ }).waitFor({ timeout: 30_000 });
+    await state(a, bobId).filter({ hasText: /^linked/ }).waitFor({ timeout: 45_000 });
     await b.screenshot({ path: 'e2e/artifacts/permissions-page.png', fullPage: true });
 
     await Promise.all([a.reload(), b.reload()]);
     // Alice's "allow once" for the network lasted until her reload: she is asked again, bob is not.
     await answerAll(a, 'Always allow');
     await goTo(a, 'Network');
-    await state(a, bobId).filter({ hasText: /^linked/ }).waitFor({ timeout: 30_000 });
+    await state(a, bobId).filter({ hasText: /^linked/ }).waitFor({ timeout: 45_000 });
     expect(await b.getByRole('alertdialog').count()).toBe(0);
     expect((await auditRows(b)).slice(0, 3).some((r) => /allowed.*a remembered rule/.test(r))).toBe(true);
   });
@@ -84,7 +91,7 @@ describe('who may connect is the person’s decision', () => {
     await goTo(a, 'Network');
     await state(a, bobId).filter({ hasText: /revoked/ }).waitFor({ timeout: 15_000 });
     await aliceJoinsNow();
-    await b.getByRole('alertdialog').getByRole('heading', { name: /^Let .* connect\?$/ }).waitFor({ timeout: 30_000 });
+    await b.getByRole('alertdialog').getByRole('heading', { name: /^Let .* connect\?$/ }).waitFor({ timeout: 45_000 });
     await answerAll(b, 'Deny');
     await state(a, bobId).filter({ hasText: /refused/ }).waitFor({ timeout: 15_000 });
   });
@@ -119,7 +126,7 @@ describe('who may connect is the person’s decision', () => {
     await aliceJoinsNow();
     await state(a, bobId)
       .filter({ hasText: /^linked/ })
-      .waitFor({ timeout: 30_000 })
+      .waitFor({ timeout: 45_000 })
       .catch(async (e: unknown) => {
         console.log('ALICE', await a.getByTestId('ring-status').textContent(), await state(a, bobId).textContent());
         console.log('BOB', (await auditRows(b)).slice(0, 4).join('\n'));
@@ -147,7 +154,7 @@ describe('who may connect is the person’s decision', () => {
     await a.reload();
     await waitOnline(a);
     await goTo(a, 'Network');
-    await state(a, bobId).filter({ hasText: /refused/ }).waitFor({ timeout: 30_000 });
+    await state(a, bobId).filter({ hasText: /refused/ }).waitFor({ timeout: 45_000 });
     expect(await b.getByRole('alertdialog').count()).toBe(0);
     expect((await auditRows(b)).slice(0, 3).some((r) => /refused.*a bad certificate: .*changed after signing/.test(r))).toBe(true);
   });
@@ -157,7 +164,7 @@ describe('who may connect is the person’s decision', () => {
     const c = await openPeer(carol);
     await waitOnline(c);
     await answerQuestion(c, 'Allow once', 30_000);
-    await b.getByRole('alertdialog').waitFor({ timeout: 30_000 });
+    await b.getByRole('alertdialog').waitFor({ timeout: 45_000 });
     await b.screenshot({ path: 'e2e/artifacts/permission-question.png' });
     await answerQuestion(b, 'Deny');
     await carol.close();
