@@ -66,7 +66,6 @@ describe('who may connect is the person’s decision', () => {
       });
     await a.getByTestId('ring-status').filter({ hasText: /^not in the ring/ }).waitFor();
     const rows = await auditRows(b);
-    console.log(rows.join('\n'));
     expect(rows.some((r) => /refused.*you answered: deny/.test(r))).toBe(true);
   });
 
