@@ -29,9 +29,10 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
 }
 
-/** The app's URL, served by `npm start` in the global setup. */
+/** The app's URL, served by `npm start` in the global setup (or APP_URL). */
 export function appURL(query = ''): string {
-  return inject('baseURL') + '/' + query;
+  // Benchmarks run outside Vitest and name the server themselves.
+  return (process.env['APP_URL'] ?? inject('baseURL')) + '/' + query;
 }
 
 /** Errors thrown in pages; a test asserts this stays empty. */

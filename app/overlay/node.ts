@@ -208,6 +208,27 @@ export class OverlayNode implements HandlerHost {
     this.maintenance.stabilize();
   }
 
+  /**
+   * Ring unification: asks `peer` (typically one this node has never heard
+   * of) for the successor of this node's own ID, and takes the nodes it names
+   * into the successor list when they are nearer than the ones it has. Two
+   * rings that formed apart (tabs that started at the same moment) merge as
+   * their members do this; stabilize and notify do the rest. Resolves true
+   * when the successor list changed.
+   */
+  async mergeVia(peer: string): Promise<boolean> {
+    if (this.closed || !isHexId(peer) || peer === this.self.hex) return false;
+    const outcome = await new Promise<RouteOutcome | string>((resolve) =>
+      iterativeLookup(this, this.self.id, { deadline: this.clock.now() + this.config.lookupDeadlineMs, start: [peerFromHex(peer)] }, resolve),
+    );
+    if (typeof outcome === 'string' || this.closed) return false;
+    const now = this.clock.now();
+    let changed = false;
+    for (const p of outcome.nodes) if (this.table.successors.consider(p, (hex) => this.table.isSuspect(hex, now))) changed = true;
+    if (changed) this.maintenance.stabilize();
+    return changed;
+  }
+
   /** Starts maintenance on a routing state installed by `installRoutingState` (simulator bootstrap). */
   startMaintenance(): void {
     this.maintenance.start();

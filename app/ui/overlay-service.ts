@@ -58,6 +58,7 @@ export class OverlayService {
   private readonly listeners = new Set<Listener>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private joining = false;
+  private nextMergeAt = Date.now() + 5000;
   private nextJoinAt = 0;
   /** Re-joins after failures back off, so a refused question is not asked every few seconds. */
   private readonly joinBackoff = new Backoff({ initialMs: 3000 });
@@ -191,8 +192,23 @@ export class OverlayService {
     // ring at the same moment): join again through them, which merges the rings.
     const alone = t.successors.entries().every((p) => p.hex === this.node.id);
     if (alone && !this.joining && this.onlinePeers().some((p) => p !== this.node.id) && Date.now() >= this.nextJoinAt) void this.join();
+    else if (!alone && Date.now() >= this.nextMergeAt) this.probeForOtherRings();
     if (Date.now() % 10_000 < 1000) void this.rememberPeers();
     this.publish({});
+  }
+
+  /**
+   * Every few seconds, asks one online peer this tab has never heard of
+   * where its own ID belongs: if that peer is in another ring (tabs that
+   * started at once can form several), the rings merge.
+   */
+  private probeForOtherRings(): void {
+    const known = new Set(this.node.table.known().map((p) => p.hex));
+    const strangers = this.onlinePeers().filter((p) => p !== this.node.id && !known.has(p));
+    // More strangers, more often: a lone ring among many tabs merges quickly, a settled one rarely probes.
+    this.nextMergeAt = Date.now() + (strangers.length > 0 ? 1500 + Math.random() * 2000 : 30_000);
+    const pick = strangers[Math.floor(Math.random() * strangers.length)];
+    if (pick) void this.node.mergeVia(pick).catch(() => false);
   }
 
   private publish(patch: Partial<RingSnapshot>): void {
