@@ -70,11 +70,18 @@ async function overlayBench(): Promise<void> {
     );
     const lastLoaded = Date.now();
     await allowEverything(pages, 1500);
-    await waitForRing(pages, 180_000);
-    const ringAt = Date.now();
     add('tabs', tabs, 'tabs');
-    add('ring consistent after the last tab loaded', ringAt - lastLoaded, 'ms', 'target ≤ 10,000 ms at 16 tabs; the Rings project did not converge 16 nodes in 5 min');
-    add('ring consistent after the first of the tabs started loading', ringAt - loadStart, 'ms');
+    const target = 'target ≤ 10,000 ms at 16 tabs; the Rings project did not converge 16 nodes in 5 min';
+    try {
+      await waitForRing(pages, 180_000);
+      const ringAt = Date.now();
+      add('ring consistent after the last tab loaded', ringAt - lastLoaded, 'ms', target);
+      add('ring consistent after the first of the tabs started loading', ringAt - loadStart, 'ms');
+    } catch (e) {
+      // Reported, not fatal: the other figures still mean something on the ring as it stands.
+      console.error(`[bench] ${(e as Error).message.slice(0, 300)}`);
+      add('ring consistent after the last tab loaded (NOT within 180 s)', NaN, 'ms', target);
+    }
 
     // Baseline: one data-channel round trip between two tabs, in this run.
     await serveEcho(pages[1]!);
