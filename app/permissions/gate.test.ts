@@ -208,6 +208,9 @@ describe('trusted roots', () => {
     expect(q!.peer.certificateNote).toMatch(/signed by a root you do not trust/);
     await gate.answer(q!.id, 'deny');
     await untrusted;
+    // A plain "deny" keeps the same question quiet for a moment.
+    expect(await gate.decide(requestFrom(alice, {}))).toMatchObject({ allow: false, reason: 'user', detail: 'you answered “deny” a moment ago' });
+    clock.advance(15_000);
 
     const added = await gate.roots.add(publicKeyText(root), { label: 'Acme', allow: { contact: false, overlay: true } });
     const notForContact = gate.decide(requestFrom(alice, { certificate: await certificateFor(root, alice, clock.now()) }));

@@ -50,6 +50,12 @@ export interface PermissionGateOptions {
   maxQuestions?: number;
   /** Audit log entries kept. @default 1000 */
   auditMax?: number;
+  /**
+   * After a plain "Deny", the same question is not asked again for this long
+   * (links are refused quietly, and logged): a peer that keeps retrying must
+   * not bring the dialog back every few seconds. @default 15_000
+   */
+  denyCooldownMs?: number;
 }
 
 /** What the UI reads of the question queue. */
@@ -82,6 +88,9 @@ export class PermissionGate {
   private readonly unsubscribe: (() => void)[] = [];
   private seq = 0;
   private closed = false;
+  /** Question keys answered "Deny", until when they stay quiet. */
+  private readonly quiet = new Map<string, number>();
+  private readonly denyCooldownMs: number;
 
   /** Opens the stores (rules, roots, policy, audit log) from `store` and makes a gate over them. */
   static async open(o: PermissionGateOptions): Promise<PermissionGate> {
@@ -101,8 +110,9 @@ export class PermissionGate {
     stores: { rules: RuleStore; roots: TrustedRootStore; policy: PolicyStore; audit: AuditLog },
     private readonly clock: Clock,
     private readonly log: Logger,
-    o: Pick<PermissionGateOptions, 'timeoutMs' | 'maxQuestions'>,
+    o: Pick<PermissionGateOptions, 'timeoutMs' | 'maxQuestions' | 'denyCooldownMs'>,
   ) {
+    this.denyCooldownMs = o.denyCooldownMs ?? 15_000;
     this.rules = stores.rules;
     this.roots = stores.roots;
     this.policy = stores.policy;
@@ -142,6 +152,11 @@ export class PermissionGate {
     // Default mode asks once per overlay for overlay links; strict mode and contact ask per key.
     const perOverlay = req.scope === 'overlay' && !this.policy.strict;
     const key = perOverlay ? `overlay/${req.overlay}` : `${req.scope}/${facts.ruleSubject.kind}/${facts.ruleSubject.keyId}`;
+    const quietUntil = this.quiet.get(key);
+    if (quietUntil !== undefined && quietUntil > this.clock.now()) {
+      return this.finish(req, facts, { allow: false, reason: 'user', detail: 'you answered “deny” a moment ago', basis: { kind: 'none' } });
+    }
+    this.quiet.delete(key);
     const outcome = await this.queue.ask(
       key,
       () => ({ kind: perOverlay ? 'overlay' : 'peer', scope: req.scope, direction: req.direction, overlay: req.overlay, peer: summarize(facts) }),
@@ -172,6 +187,11 @@ export class PermissionGate {
     } catch (e) {
       // The person's answer still holds for these links; only remembering it failed.
       failure = e;
+    }
+    if (answer === 'deny' && first) {
+      const s = first.facts.ruleSubject;
+      const key = question.kind === 'overlay' ? `overlay/${question.overlay}` : `${question.scope}/${s.kind}/${s.keyId}`;
+      this.quiet.set(key, this.clock.now() + this.denyCooldownMs);
     }
     for (const w of waiters) w.settle({ kind: 'answered', answer, basis });
     if (failure) throw failure;
