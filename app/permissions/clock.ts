@@ -1,16 +1,6 @@
-/** The time source the gate waits on; tests pass a ManualClock (STYLE.md, practice 4). */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+/** The time source the gate waits on is the overlay's Clock; tests pass a ManualClock (STYLE.md, practice 4). */
+import type { Clock } from '../overlay';
+export { type Clock, systemClock } from '../overlay';
 
 /**
  * A virtual clock: time moves only when `advance` is called, and due timers

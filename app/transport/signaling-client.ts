@@ -8,6 +8,7 @@
  * destroyed, and reconnects under the same ID.
  */
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
+import { systemClock, type Clock } from '../overlay';
 import { Backoff } from './backoff';
 import type { SignalingServerConfig } from './server-list';
 
@@ -17,18 +18,9 @@ export type SignalingState =
   | { kind: 'offline'; nextRetryAt: number; retryInMs: number; attempt: number; reason: string }
   | { kind: 'stopped'; reason: string };
 
-/** What the client needs of a clock; tests pass a virtual one. */
-export interface TimerClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realClock: TimerClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+/** What the client needs of a clock (the overlay's Clock); tests pass a virtual one. */
+export type TimerClock = Clock;
+export const realClock: TimerClock = systemClock;
 
 export type PeerFactory = (id: string, options: PeerOptions) => Peer;
 
