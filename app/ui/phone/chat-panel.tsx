@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { MAX_CHAT_CHARS, type ChatMessage, type Phone } from '../../sip';
+import { ErrorLine } from '../error-line';
 import { useStore } from '../use-app';
 
 function time(at: number): string {
@@ -64,11 +65,7 @@ export function ChatPanel({ phone, peer }: { phone: Phone; peer: string }) {
           </button>
         </div>
       </form>
-      {error && (
-        <p role="alert" className="errors">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import type { Phone } from '../../sip';
+import { ErrorLine } from '../error-line';
 import { useStore } from '../use-app';
 import { CallPanel } from './call-panel';
 import { ChatPanel } from './chat-panel';
@@ -41,11 +42,7 @@ export function ClaimName({ claim }: { claim: (name: string) => Promise<string |
           </button>
         </div>
       </form>
-      {error && (
-        <p role="alert" className="errors">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </section>
   );
 }
@@ -83,11 +80,7 @@ function Dialer({ phone, onChat }: { phone: Phone; onChat: (peer: string) => voi
           Send a message
         </button>
       </div>
-      {error && (
-        <p role="alert" className="errors">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </section>
   );
 }
