@@ -27,6 +27,8 @@ export interface HelloFrame {
   spki: Uint8Array;
   nonce: Uint8Array;
   user?: PresentedUser;
+  /** 'service': an always-on service peer (app/node), shown as such; absent for a browser tab. */
+  role?: 'service';
 }
 export interface ProofFrame {
   t: 'proof';
@@ -88,7 +90,8 @@ export function isFrame(v: unknown): v is Frame {
         isNodeId(v['nodeId']) &&
         isBytes(v['spki'], MAX_SPKI_BYTES) &&
         isBytes(v['nonce'], NONCE_BYTES, NONCE_BYTES) &&
-        (v['user'] === undefined || isUser(v['user']))
+        (v['user'] === undefined || isUser(v['user'])) &&
+        (v['role'] === undefined || v['role'] === 'service')
       );
     case 'proof':
       return isBytes(v['signature'], SIGNATURE_BYTES, SIGNATURE_BYTES);

@@ -39,6 +39,8 @@ export interface LocalEndpoint {
   spki: Uint8Array;
   privateKey: CryptoKey;
   user?: PresentedUser;
+  /** Set by a service peer, so the far side can show it as one. */
+  role?: 'service';
 }
 
 /** The far side, once proven. */
@@ -47,6 +49,8 @@ export interface LinkPeer {
   spki: Uint8Array;
   /** Present when the peer presented a user identity and it is bound to its node. */
   user?: PresentedUser;
+  /** What the peer says it is (not proven; for display only). */
+  role?: 'service';
 }
 
 export type LinkDirection = 'inbound' | 'outbound';
@@ -147,6 +151,7 @@ export class Link {
       spki: local.spki,
       nonce: this.nonce,
       ...(local.user ? { user: local.user } : {}),
+      ...(local.role ? { role: local.role } : {}),
     };
     this.write(hello);
     this.setPhaseTimer(this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, 'the handshake timed out');
@@ -291,7 +296,7 @@ export class Link {
       return this.finish('the peer presented a user identity that does not vouch for its node', true);
     }
     if (this.isClosed) return;
-    this.proven = { nodeId: h.nodeId, spki: h.spki, ...(h.user ? { user: h.user } : {}) };
+    this.proven = { nodeId: h.nodeId, spki: h.spki, ...(h.user ? { user: h.user } : {}), ...(h.role ? { role: h.role } : {}) };
     this.setPhaseTimer(this.opts.permissionTimeoutMs ?? PERMISSION_TIMEOUT_MS, 'no permission decision in time');
     let decision: LinkDecision;
     try {

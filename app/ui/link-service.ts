@@ -22,6 +22,8 @@ export interface PeerState {
   state: 'online' | 'connecting' | 'linked' | 'refused' | 'failed';
   detail?: string;
   name?: string;
+  /** The peer said it is an always-on service peer. */
+  service?: boolean;
   rttMs?: number | null;
   direction?: LinkDirection;
 }
@@ -54,6 +56,7 @@ export class LinkService {
         direction: info.direction,
         rttMs: info.rttMs,
         ...(info.peer.user?.name ? { name: info.peer.user.name } : {}),
+        ...(info.peer.role === 'service' ? { service: true } : {}),
       });
     });
     this.manager.onLinkDown((nodeId, reason) => {
@@ -146,7 +149,9 @@ export class LinkService {
   }
 
   private set(nodeId: string, s: Omit<PeerState, 'nodeId'>): void {
-    this.states.set(nodeId, { nodeId, ...s });
+    // A service peer stays marked as one while its link is re-made.
+    const service = this.states.get(nodeId)?.service ? { service: true } : {};
+    this.states.set(nodeId, { nodeId, ...service, ...s });
     this.publish();
   }
 

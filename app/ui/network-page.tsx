@@ -77,6 +77,11 @@ export function NetworkPage({ links, overlay }: { links: LinkService; overlay: O
                 <li key={p.nodeId} data-node-id={p.nodeId}>
                   <Identicon hexId={p.nodeId} size={28} label={`Picture of peer ${fp}`} />
                   <span className="peer-name">{who}</span>
+                  {p.service && (
+                    <span className="peer-kind" data-testid="service-peer-mark" title="An always-on peer run by a server, not a browser tab">
+                      service peer
+                    </span>
+                  )}
                   <span className={`peer-state state-${p.state}`} data-testid="peer-state">
                     {stateWords(p)}
                   </span>
