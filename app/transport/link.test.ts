@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { exportSpki, generateSigningKeyPair, nodeIdFromSpki, signBytes } from '../identity';
 import { memoryChannelPair, type MemoryChannel } from './channel';
-import { encodeFrame, proofPayload, userBindingPayload, type HelloFrame } from './frames';
+import { encodeFrame, isFrame, proofPayload, userBindingPayload, type HelloFrame } from './frames';
 import { Link, type LinkDecision, type LinkPeer, type LocalEndpoint } from './link';
 import { MAX_MESSAGE_BYTES } from './limits';
 import { VirtualClock, settle } from './testing/virtual-clock';
@@ -78,6 +78,16 @@ describe('link handshake', () => {
     expect(sb.messages[2]).toEqual(big);
     expect(sa.messages).toEqual([new Uint8Array([9])]);
     expect(() => sa.link.send(new Uint8Array(MAX_MESSAGE_BYTES + 1))).toThrow(/limit/);
+  });
+
+  it('passes a service peer’s role to the far side, and refuses a hello with an unknown role', async () => {
+    const [a, b] = await Promise.all([endpoint(), endpoint()]);
+    const [sa, sb] = await pair({ ...a, role: 'service' }, b);
+    expect(sb.ready[0]!.role).toBe('service');
+    expect(sa.ready[0]!.role).toBeUndefined();
+    const bogus = { t: 'hello', protocol: 'p2p-link/1', overlay: 'p2p.local', nodeId: a.nodeId, spki: a.spki, nonce: new Uint8Array(32), role: 'admin' };
+    expect(isFrame(bogus)).toBe(false);
+    expect(isFrame({ ...bogus, role: 'service' })).toBe(true);
   });
 
   it('refuses peers of another overlay', async () => {
