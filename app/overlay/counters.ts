@@ -16,6 +16,8 @@ export class OverlayCounters {
   lookupFailures = 0;
   lookupHops = 0;
   recordsRefused = 0;
+  /** Routed application messages this node passed on for others. */
+  relayed = 0;
 
   countSent(type: string, bytes: number): void {
     this.sent.set(type, (this.sent.get(type) ?? 0) + 1);
@@ -62,6 +64,7 @@ export class OverlayCounters {
       lookupFailures: this.lookupFailures,
       lookupHops: this.lookupHops,
       recordsRefused: this.recordsRefused,
+      relayed: this.relayed,
     };
   }
 }

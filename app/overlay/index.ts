@@ -24,6 +24,7 @@ export * as overlayLimits from './constants';
 export { LookupError, RpcError, RecordRefusedError, OverlayConfigError, OverlayClosedError } from './errors';
 export { OverlayCounters, MAINTENANCE_TYPES } from './counters';
 export { type OverlayComponents, type OverlayOptions, type AsyncTracker } from './options';
+export { AppRouter, type AppSendResult, type AppListener, type AppSendOptions } from './app-routing';
 export { OverlayNode, type LookupMode, type LookupOptions, type LookupResult } from './node';
 export type { LookupEvent } from './query/context';
 export { parseMessage, encodeMessage, type Message, type MessageType } from './messages';

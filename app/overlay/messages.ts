@@ -4,7 +4,7 @@
  * every field with type guards and returns a reason instead of throwing.
  */
 import { canonicalDecode, canonicalEncode, type CanonicalValue } from '../identity';
-import { MAX_ITEMS, MAX_MESSAGE_BYTES, MAX_NODE_LIST, MAX_ROUTE } from './constants';
+import { MAX_APP_BODY_BYTES, MAX_ITEMS, MAX_MESSAGE_BYTES, MAX_NODE_LIST, MAX_ROUTE } from './constants';
 import { ID_BYTES } from './id';
 import { isWireRecord, type WireRecord } from './storage/record';
 
@@ -30,7 +30,9 @@ export type Message =
   | { t: 'fetched'; id: number; records: WireRecord[] }
   | { t: 'sync'; id: number; lo: Bytes; hi: Bytes; digest: DigestEntry[] }
   | { t: 'sync-reply'; id: number; want: number[]; records: WireRecord[] }
-  | { t: 'error'; id: number; reason: string };
+  | { t: 'error'; id: number; reason: string }
+  | { t: 'app'; aid: number; to: Bytes; from: Bytes; spki: Bytes; at: number; topic: string; body: Bytes; hops: number; sig: Bytes }
+  | { t: 'app-ack'; aid: number; to: Bytes; from: Bytes; hops: number; via: number };
 
 export type MessageType = Message['t'];
 /** Types that answer a request: they carry the request's id. */
@@ -91,6 +93,21 @@ const GUARDS: Record<MessageType, (m: Obj) => boolean> = {
   'sync-reply': (m) =>
     isRpcId(m['id']) && Array.isArray(m['want']) && m['want'].length <= MAX_ITEMS && m['want'].every(isRpcId) && isRecordList(m['records']),
   error: (m) => isRpcId(m['id']) && isShortString(m['reason'], 200),
+  app: (m) =>
+    isRpcId(m['aid']) &&
+    isIdBytes(m['to']) &&
+    isIdBytes(m['from']) &&
+    m['spki'] instanceof Uint8Array &&
+    m['spki'].length <= 512 &&
+    isRpcId(m['at']) &&
+    isShortString(m['topic'], 32) &&
+    m['body'] instanceof Uint8Array &&
+    m['body'].length <= MAX_APP_BODY_BYTES &&
+    isRpcId(m['hops']) &&
+    m['hops'] <= MAX_ROUTE &&
+    m['sig'] instanceof Uint8Array &&
+    m['sig'].length <= 512,
+  'app-ack': (m) => isRpcId(m['aid']) && isIdBytes(m['to']) && isIdBytes(m['from']) && isRpcId(m['hops']) && m['hops'] <= MAX_ROUTE && isRpcId(m['via']) && m['via'] <= MAX_ROUTE,
 };
 
 /** Why a message was refused, and the request id to answer with an error (null: do not answer). */

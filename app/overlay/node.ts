@@ -4,6 +4,7 @@
  * Message handlers never throw: input is checked by type guards, refused
  * with an error reply where there is a request to answer, and counted.
  */
+import { AppRouter } from './app-routing';
 import { CACHE_ENTRIES } from './constants';
 import { OverlayCounters } from './counters';
 import { LookupError, OverlayClosedError } from './errors';
@@ -62,6 +63,8 @@ export class OverlayNode implements HandlerHost {
   readonly replication: Replication;
   readonly recursiveWaiters = new Map<number, (from: string, msg: Extract<Message, { t: 'routed' }>) => void>();
   readonly cache: LookupCache<WireRecord[]>;
+  /** Signed messages routed across the ring to one node (SIP rides on these). */
+  readonly apps: AppRouter;
   private readonly maintenance: Maintenance;
   private readonly unsubscribe: (() => void)[] = [];
   private lookupIds = 1;
@@ -82,6 +85,7 @@ export class OverlayNode implements HandlerHost {
     const store = new RecordStore({ quotaRecords: c.quotaRecords, quotaBytes: c.quotaBytes }, c.access ?? ownerOnlyAccess, components.kv);
     this.replication = new Replication(this, components.verifier, store, c.syncDebounceMs);
     this.cache = new LookupCache(c.cacheTtlMs, c.negativeCacheTtlMs, CACHE_ENTRIES);
+    this.apps = new AppRouter(this, components.verifier, components.nodeSigner, () => random.next());
     this.maintenance = new Maintenance(this, clock, random, c, () => store.expire(clock.now()));
     this.unsubscribe.push(
       transport.onMessage((from, bytes) => this.receive(from, bytes)),
@@ -183,6 +187,9 @@ export class OverlayNode implements HandlerHost {
         return this.replication.handleFetch(from, msg);
       case 'sync':
         return this.replication.handleSync(from, msg);
+      case 'app':
+      case 'app-ack':
+        return this.apps.handle(msg);
     }
   }
 
@@ -283,6 +290,7 @@ export class OverlayNode implements HandlerHost {
     this.closed = true;
     this.maintenance.stop();
     this.replication.close();
+    this.apps.close();
     this.rpc.close();
     for (const u of this.unsubscribe) u();
     this.components.transport.close();

@@ -6,7 +6,7 @@ import type { OverlayCounters } from './counters';
 import { OverlayConfigError } from './errors';
 import type { Random } from './random';
 import type { AccessRule } from './storage/access';
-import type { RecordVerifier } from './storage/record';
+import type { RecordSigner, RecordVerifier } from './storage/record';
 import type { Transport } from './transport';
 
 /** Counts async work (signature checks, storage) so a simulator can wait for it before moving time. */
@@ -20,6 +20,8 @@ export interface OverlayComponents {
   random: Random;
   /** Checks record signatures and blob hashes (WebCrypto, or a cheap stand-in in large simulations). */
   verifier: RecordVerifier;
+  /** Signs routed application messages as this node (its node key, whose hash is its ID); none: it cannot send them. */
+  nodeSigner?: RecordSigner;
   /** Where stored records persist; none keeps them in memory only. */
   kv?: KeyValueStore;
   /** Shared by many simulated nodes to total their traffic. */

@@ -7,7 +7,7 @@
 import { OverlayCounters } from '../counters';
 import { bytesToHexId, idToHex, inHalfOpen } from '../id';
 import { OverlayNode } from '../node';
-import type { OverlayOptions } from '../options';
+import type { OverlayComponents, OverlayOptions } from '../options';
 import { exponential, randomBytes, SeededRandom, type Random } from '../random';
 import type { RecordVerifier } from '../storage/record';
 import { cheapVerifier } from './cheap-crypto';
@@ -30,9 +30,11 @@ export class Simulation {
   readonly net: SimNetwork;
   readonly nodes = new Map<string, OverlayNode>();
   readonly counters = new OverlayCounters();
-  /** Live node IDs in ring order, kept sorted for the oracle. */
-  private sorted: bigint[] = [];
-  private dirty = false;
+  /** Live node IDs in ring order, kept sorted (insert and remove in place) for the oracle. */
+  private readonly sorted: bigint[] = [];
+  /** Live node IDs in no particular order, for picking one at random in O(1). */
+  private readonly live: string[] = [];
+  private readonly liveIndex = new Map<string, number>();
 
   constructor(readonly opts: SimulationOptions) {
     this.rng = new SeededRandom(opts.seed);
@@ -44,8 +46,8 @@ export class Simulation {
     return bytesToHexId(randomBytes(this.rng, 20));
   }
 
-  /** Creates a node (not yet joined). */
-  createNode(id = this.randomId(), overlay: OverlayOptions = {}): OverlayNode {
+  /** Creates a node (not yet joined); `extra` adds components such as a node signer. */
+  createNode(id = this.randomId(), overlay: OverlayOptions = {}, extra: Partial<OverlayComponents> = {}): OverlayNode {
     const node = new OverlayNode(
       {
         transport: this.net.endpoint(id),
@@ -54,19 +56,26 @@ export class Simulation {
         verifier: this.opts.verifier ?? cheapVerifier,
         counters: this.opts.sharedCounters === false ? new OverlayCounters() : this.counters,
         tracker: this.clock.tracker,
+        ...extra,
       },
       { ...this.opts.overlay, ...overlay },
     );
+    if (this.nodes.has(id)) this.forget(id);
     this.nodes.set(id, node);
-    this.dirty = true;
+    this.liveIndex.set(id, this.live.length);
+    this.live.push(id);
+    this.sorted.splice(this.rank(node.self.id), 0, node.self.id);
     return node;
   }
 
   /** Starts a node's join through up to three random live nodes. */
   join(node: OverlayNode): Promise<void> {
-    const others = this.liveIds().filter((id) => id !== node.id);
     const boot: string[] = [];
-    for (let i = 0; i < 3 && others.length > 0; i++) boot.push(others[Math.floor(this.rng.next() * others.length)]!);
+    for (let i = 0; i < 3 && this.live.length > 1; i++) {
+      let pick = this.live[Math.floor(this.rng.next() * this.live.length)]!;
+      if (pick === node.id) pick = this.live[(this.liveIndex.get(pick)! + 1) % this.live.length]!;
+      boot.push(pick);
+    }
     return node.join(boot);
   }
 
@@ -87,7 +96,6 @@ export class Simulation {
   /** Builds an `n`-node ring from global knowledge (simulator shortcut), then starts maintenance. */
   buildByOracle(n: number): void {
     for (let i = 0; i < n; i++) this.createNode();
-    this.refreshOracle();
     const r = this.opts.overlay?.successors ?? 4;
     for (const node of this.nodes.values()) {
       const id = BigInt('0x' + node.id);
@@ -106,32 +114,28 @@ export class Simulation {
     return [...this.nodes.keys()];
   }
 
-  private refreshOracle(): void {
-    if (!this.dirty) return;
-    this.sorted = [...this.nodes.keys()].map((h) => BigInt('0x' + h)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    this.dirty = false;
-  }
-
-  /** The true successor of `key` among live nodes. */
-  successorId(key: bigint): bigint {
-    this.refreshOracle();
+  /** How many live IDs are below `id`. */
+  private rank(id: bigint): number {
     const s = this.sorted;
-    const k = key & ((1n << 160n) - 1n);
     let lo = 0;
     let hi = s.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (s[mid]! < k) lo = mid + 1;
+      if (s[mid]! < id) lo = mid + 1;
       else hi = mid;
     }
-    return s[lo % s.length]!;
+    return lo;
   }
 
+  /** The true successor of `key` among live nodes. */
+  successorId(key: bigint): bigint {
+    return this.sorted[this.rank(key & ((1n << 160n) - 1n)) % this.sorted.length]!;
+  }
+
+  /** The live node before `id` on the ring (`id` itself need not be live). */
   predecessorId(id: bigint): bigint {
-    this.refreshOracle();
     const s = this.sorted;
-    const i = s.indexOf(id);
-    return s[(i - 1 + s.length) % s.length]!;
+    return s[(this.rank(id) - 1 + s.length) % s.length]!;
   }
 
   /** The r true successors of a key: where its replicas belong. */
@@ -156,8 +160,25 @@ export class Simulation {
     if (!node) return;
     this.net.crash(id);
     node.close();
+    this.forget(id);
+  }
+
+  private forget(id: string): void {
+    const node = this.nodes.get(id);
+    if (node) {
+      const at = this.rank(node.self.id);
+      if (this.sorted[at] === node.self.id) this.sorted.splice(at, 1);
+    }
     this.nodes.delete(id);
-    this.dirty = true;
+    const i = this.liveIndex.get(id);
+    if (i !== undefined) {
+      const last = this.live.pop()!;
+      if (last !== id) {
+        this.live[i] = last;
+        this.liveIndex.set(last, i);
+      }
+      this.liveIndex.delete(id);
+    }
   }
 
   /** A graceful leave with hand-over. */
@@ -166,13 +187,11 @@ export class Simulation {
     if (!node) return;
     node.leave();
     this.net.crash(id);
-    this.nodes.delete(id);
-    this.dirty = true;
+    this.forget(id);
   }
 
   randomLive(): OverlayNode {
-    const ids = this.liveIds();
-    return this.nodes.get(ids[Math.floor(this.rng.next() * ids.length)]!)!;
+    return this.nodes.get(this.live[Math.floor(this.rng.next() * this.live.length)]!)!;
   }
 
   /**

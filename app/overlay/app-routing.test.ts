@@ -1,0 +1,128 @@
+/**
+ * Routed application messages on the simulator: a signed message crosses
+ * relays to its target, arrives once, and a forged, altered, stale or
+ * misaddressed one is refused and counted.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canonicalEncode, sha256 } from '../identity';
+import { bytesToHexId, hexIdToBytes } from './id';
+import { encodeMessage, type Message } from './messages';
+import type { OverlayNode } from './node';
+import { randomBytes } from './random';
+import { cheapSigner } from './sim/cheap-crypto';
+import { Simulation } from './sim/simulation';
+
+const N = 40;
+
+async function keyedNode(sim: Simulation): Promise<{ node: OverlayNode; spki: Uint8Array }> {
+  const spki = randomBytes(sim.rng, 65);
+  const id = bytesToHexId((await sha256(spki)).slice(0, 20));
+  return { node: sim.createNode(id, {}, { nodeSigner: cheapSigner(spki) }), spki };
+}
+
+describe('routed application messages', () => {
+  const sim = new Simulation({ seed: 77, network: { linkEvents: false } });
+  const nodes: OverlayNode[] = [];
+  const spkis = new Map<string, Uint8Array>();
+
+  beforeAll(async () => {
+    for (let i = 0; i < N; i++) {
+      const { node, spki } = await keyedNode(sim);
+      spkis.set(node.id, spki);
+      nodes.push(node);
+      await sim.until(i === 0 ? node.join([]) : sim.join(node));
+    }
+    await sim.run(120_000);
+  }, 60_000);
+
+  /** Two nodes that do not know each other directly, so a message to one from the other needs relays. */
+  function strangers(): [OverlayNode, OverlayNode] {
+    for (const a of nodes)
+      for (const b of nodes) {
+        if (a === b) continue;
+        if (!a.table.known().some((p) => p.hex === b.id)) return [a, b];
+      }
+    throw new Error('every node knows every other');
+  }
+
+  function inbox(node: OverlayNode, topic = 'sip'): { from: string; text: string }[] {
+    const got: { from: string; text: string }[] = [];
+    node.apps.on(topic, (from, body) => got.push({ from, text: new TextDecoder().decode(body) }));
+    return got;
+  }
+
+  it('crosses relays to a node the sender does not know, arrives once, and is acknowledged with its hop count', async () => {
+    const [a, b] = strangers();
+    const got = inbox(b);
+    const relayedBefore = sim.counters.relayed;
+    const r = await sim.until(a.apps.send(b.id, 'sip', new TextEncoder().encode('INVITE sip:bob@p2p.local SIP/2.0')));
+    await sim.run(1000);
+    expect(r.outcome).toBe('delivered');
+    expect(r.outcome === 'delivered' && r.hops).toBeGreaterThanOrEqual(2);
+    expect(got).toEqual([{ from: a.id, text: 'INVITE sip:bob@p2p.local SIP/2.0' }]);
+    expect(sim.counters.relayed).toBeGreaterThan(relayedBefore);
+  });
+
+  it('keeps the order of messages between two nodes and delivers each once', async () => {
+    const [a, b] = strangers();
+    const got = inbox(b, 'order');
+    const results = await sim.until(Promise.all([1, 2, 3, 4, 5].map((i) => a.apps.send(b.id, 'order', new TextEncoder().encode(`m${i}`)))));
+    await sim.run(1000);
+    expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
+    expect(got.map((g) => g.text)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+  });
+
+  it('says unreachable or timeout for a node that is not on the ring', async () => {
+    const [a] = strangers();
+    const r = await sim.until(a.apps.send(bytesToHexId(randomBytes(sim.rng, 20)), 'sip', new Uint8Array([1])));
+    expect(['unreachable', 'timeout']).toContain(r.outcome);
+  });
+
+  it('says timeout when the target crashed, and nothing is delivered', async () => {
+    const [a, b] = strangers();
+    const got = inbox(b);
+    sim.crash(b.id);
+    const r = await sim.until(a.apps.send(b.id, 'sip', new Uint8Array([1])));
+    expect(r.outcome).not.toBe('delivered');
+    expect(got).toEqual([]);
+  });
+
+  /** Sends raw message bytes from `via` to `to`, as a misbehaving neighbour would. */
+  function inject(via: OverlayNode, to: OverlayNode, msg: Message): void {
+    via.components.transport.send(to.id, encodeMessage(msg));
+  }
+
+  async function signedBy(origin: OverlayNode, to: OverlayNode, body: Uint8Array, at = sim.clock.now()): Promise<Extract<Message, { t: 'app' }>> {
+    const spki = spkis.get(origin.id)!;
+    const unsigned = { aid: 999, to: hexIdToBytes(to.id), from: hexIdToBytes(origin.id), at, topic: 'sip', body };
+    const sig = await cheapSigner(spki).sign(canonicalEncode({ d: 'p2p-sip/app-message/1', ...unsigned }));
+    return { t: 'app', ...unsigned, spki, hops: 0, sig };
+  }
+
+  it('refuses a message that claims another origin, an altered body, a stale one, and a replay', async () => {
+    const live = nodes.filter((n) => !n.isClosed);
+    const [origin, relay, target] = [live[0]!, live[1]!, live[2]!];
+    const got = inbox(target);
+    const before = { ...Object.fromEntries(sim.counters.bad) };
+    const good = await signedBy(origin, target, new Uint8Array([1, 2, 3]));
+    // The relay pretends the message is from itself, but keeps the origin's key and signature.
+    inject(relay, target, { ...good, from: hexIdToBytes(relay.id) });
+    inject(relay, target, { ...good, body: new Uint8Array([6, 6, 6]) });
+    inject(relay, target, await signedBy(origin, target, new Uint8Array([4]), sim.clock.now() - 3_600_000));
+    await sim.run(500);
+    expect(got).toEqual([]);
+    inject(relay, target, good);
+    inject(relay, target, good);
+    await sim.run(500);
+    expect(got).toEqual([{ from: origin.id, text: '\u0001\u0002\u0003' }]);
+    const bad = Object.fromEntries(sim.counters.bad);
+    expect((bad['app-wrong-key'] ?? 0) - (before['app-wrong-key'] ?? 0)).toBe(1);
+    expect((bad['app-bad-signature'] ?? 0) - (before['app-bad-signature'] ?? 0)).toBe(1);
+    expect((bad['app-stale'] ?? 0) - (before['app-stale'] ?? 0)).toBe(1);
+  });
+
+  it('refuses oversized bodies before sending', async () => {
+    const [a, b] = strangers();
+    await expect(a.apps.send(b.id, 'sip', new Uint8Array(70 * 1024))).rejects.toThrow(/at most/);
+  });
+});
