@@ -118,7 +118,8 @@ export class AppRouter {
     if (target !== this.host.self.hex) return this.relay(msg);
     if (msg.t === 'app-ack') {
       const p = this.pending.get(msg.aid);
-      if (p && p.to === bytesToHexId(msg.from)) p.done({ outcome: 'delivered', hops: msg.via });
+      // via 0: a relay found no way on (the target has left the ring, as far as it knows).
+      if (p && p.to === bytesToHexId(msg.from)) p.done(msg.via === 0 ? { outcome: 'unreachable' } : { outcome: 'delivered', hops: msg.via });
       else this.host.counters.countBad('app-unexpected-ack');
       return;
     }
@@ -133,7 +134,10 @@ export class AppRouter {
   private relay(msg: AppMessage | AppAck): void {
     if (msg.hops + 1 >= MAX_ROUTE) return this.host.counters.countBad('app-too-many-hops');
     this.host.counters.relayed++;
-    if (!this.forward({ ...msg, hops: msg.hops + 1 })) this.host.counters.countBad('app-unroutable');
+    if (this.forward({ ...msg, hops: msg.hops + 1 })) return;
+    this.host.counters.countBad('app-unroutable');
+    // Tell the origin now rather than let it wait out its timeout.
+    if (msg.t === 'app') this.forward({ t: 'app-ack', aid: msg.aid, to: msg.from, from: msg.to, hops: 0, via: 0 });
   }
 
   /**

@@ -8,3 +8,6 @@ export { Phone, MAX_CALL_RECORDS, type PhoneOptions, type PhoneSnapshot, type Ca
 export { ChatHistory, MAX_CHAT_CHARS, MAX_MESSAGES_PER_PEER, type ChatMessage } from './chat-history';
 export { sipStatusWords } from './words';
 export { MemorySipOverlay } from './testing/memory-sip';
+export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';
+export { DhtLocation } from './dht-location';
+export { OverlaySipNetwork } from './overlay-network';

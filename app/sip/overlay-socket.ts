@@ -120,7 +120,8 @@ export class OverlaySocket {
         if (final) this.deliver(final);
       }
     } else if (failed.length === results.length) {
-      this.localReply(req, failed.some(([, r]) => r === 'timeout') ? 408 : 480);
+      // The registrar answered but no contact did: the person is not reachable (408 is for the overlay itself).
+      this.localReply(req, 480, `${req.uriUser ?? 'the callee'} is not online`);
     }
   }
 

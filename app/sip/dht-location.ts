@@ -1,0 +1,97 @@
+/**
+ * The SIP registrar and location service on the DHT (DESIGN.md, SIP over the
+ * overlay): REGISTER writes a contact entry, signed by the person's key,
+ * into the dictionary at H("sip:" + aor), one entry per node; a lookup reads
+ * the name's claim and keeps only the entries signed by the key that owns
+ * the name, so nobody can register as somebody else.
+ */
+import { canonicalDecode, canonicalEncode, equalBytes } from '../identity';
+import { LookupError, isHexId, createRecord, getRecords, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
+import { OverlayTimeoutError } from './errors';
+import { dhtKey, type NameDirectory } from './name-directory';
+import type { LookupResult, SipLocation } from './types';
+
+/** A removed entry stays this long, so replicas learn of the removal and drop the old one. */
+const TOMBSTONE_MS = 60_000;
+
+interface Contact {
+  node: string;
+  gone: boolean;
+}
+
+function decodeContact(r: WireRecord): Contact | null {
+  try {
+    const v = canonicalDecode(r.value, { maxDepth: 2, maxItems: 4 }) as Record<string, unknown>;
+    const node = v['node'];
+    if (typeof node !== 'string' || !isHexId(node) || typeof v['gone'] !== 'boolean') return null;
+    return { node, gone: v['gone'] };
+  } catch {
+    return null;
+  }
+}
+
+export class DhtLocation implements SipLocation {
+  /** The sub-key this node's entry lives under (changes if someone squats on the usual one). */
+  private sub: string;
+
+  constructor(
+    private readonly node: OverlayNode,
+    private readonly directory: NameDirectory,
+    private readonly signer: RecordSigner,
+    private readonly domain: string,
+  ) {
+    this.sub = node.id;
+  }
+
+  private key(name: string): Promise<Uint8Array> {
+    return dhtKey('sip:', `${name}@${this.domain}`);
+  }
+
+  async lookup(name: string): Promise<LookupResult> {
+    try {
+      const claim = await this.directory.resolve(name);
+      if (!claim) return { kind: 'unknown' };
+      const now = this.node.clock.now();
+      const entries = await getRecords(this.node, await this.key(name));
+      const nodes = new Set<string>();
+      for (const r of entries) {
+        if (r.kind !== 'dict' || r.expires <= now || !equalBytes(r.owner, claim.signingSpki)) continue;
+        const c = decodeContact(r);
+        if (c && !c.gone) nodes.add(c.node);
+      }
+      return { kind: 'found', nodes: [...nodes] };
+    } catch (e) {
+      if (e instanceof OverlayTimeoutError || e instanceof LookupError) return { kind: 'timeout' };
+      throw e;
+    }
+  }
+
+  /** Registers (expiresSec > 0) or removes this node's contact for `name`; claims the name first. */
+  async register(name: string, expiresSec: number): Promise<void> {
+    if (expiresSec > 0) await this.directory.claim(name);
+    const now = this.node.clock.now();
+    const gone = expiresSec <= 0;
+    const write = async (sub: string) =>
+      putRecord(
+        this.node,
+        await createRecord(this.signer, {
+          key: await this.key(name),
+          kind: 'dict',
+          sub,
+          value: canonicalEncode({ node: this.node.id, gone }),
+          version: now,
+          expires: now + (gone ? TOMBSTONE_MS : expiresSec * 1000),
+        }),
+      ).catch((e: unknown) => {
+        if (e instanceof LookupError) throw new OverlayTimeoutError('the network did not answer in time');
+        throw e;
+      });
+    let result = await write(this.sub);
+    if (result.stored.length === 0 && Object.values(result.refused).includes('wrong-owner') && !gone) {
+      // Someone else wrote an entry under this node's ID first: use a sub-key of our own.
+      this.sub = `${this.node.id}/${Math.random().toString(36).slice(2, 10)}`;
+      result = await write(this.sub);
+    }
+    if (result.stored.length === 0) throw new OverlayTimeoutError('no peer stored the registration');
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * SipNetwork on the overlay: SIP text travels as routed application
+ * messages (app/overlay/app-routing.ts), signed by the sending node and
+ * relayed across the ring, so the receiver knows which node sent it whoever
+ * carried it.
+ */
+import { fromUtf8, utf8 } from '../identity';
+import type { OverlayNode } from '../overlay';
+import type { SendResult, SipNetwork } from './types';
+
+const TOPIC = 'sip';
+
+export class OverlaySipNetwork implements SipNetwork {
+  /** Links crossed by the last message delivered, for statistics. */
+  lastHops = 0;
+
+  constructor(private readonly node: OverlayNode) {}
+
+  get nodeId(): string {
+    return this.node.id;
+  }
+
+  async send(nodeId: string, text: string): Promise<SendResult> {
+    const r = await this.node.apps.send(nodeId, TOPIC, utf8(text));
+    if (r.outcome === 'delivered') {
+      this.lastHops = r.hops;
+      return 'sent';
+    }
+    return r.outcome;
+  }
+
+  onReceive(fn: (from: string, text: string) => void): () => void {
+    return this.node.apps.on(TOPIC, (from, body) => {
+      let text: string;
+      try {
+        text = fromUtf8(body);
+      } catch {
+        return; // not UTF-8, so not SIP
+      }
+      fn(from, text);
+    });
+  }
+}

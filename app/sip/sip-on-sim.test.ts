@@ -1,0 +1,167 @@
+/**
+ * Real JsSIP UAs on OverlaySockets over the overlay simulator (the way
+ * JsSIP's own LoopSocket test runs two UAs): names are claimed on the DHT,
+ * REGISTER writes signed contact entries, MESSAGE crosses relays, and the
+ * registrar answers 404/480/403 as a proxy would.
+ */
+import JsSIP from 'jssip';
+import type { IncomingMessageEvent, OutgoingMessageEvent } from 'jssip/lib/UA';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../identity';
+import { bytesToHexId, randomBytes, type OverlayNode } from '../overlay';
+import { Simulation, cheapSigner } from '../overlay/sim';
+import { DhtLocation } from './dht-location';
+import { NameDirectory } from './name-directory';
+import { OverlaySipNetwork } from './overlay-network';
+import { OverlaySocket } from './overlay-socket';
+import { nodeHost } from './sip-parse';
+import type { ContactPolicy } from './types';
+
+JsSIP.debug.disable();
+
+const DOMAIN = 'p2p.local';
+const N = 14;
+const allowAll: ContactPolicy = async () => ({ allow: true, reason: 'test' });
+
+describe('SIP over the simulated overlay with real JsSIP UAs', () => {
+  const sim = new Simulation({ seed: 2024, network: { linkEvents: false } });
+  const nodes: OverlayNode[] = [];
+  const uas: JsSIP.UA[] = [];
+  let pump: ReturnType<typeof setInterval>;
+
+  beforeAll(async () => {
+    for (let i = 0; i < N; i++) {
+      const spki = randomBytes(sim.rng, 65);
+      const id = bytesToHexId((await sha256(spki)).slice(0, 20));
+      const node = sim.createNode(id, {}, { nodeSigner: cheapSigner(spki) });
+      nodes.push(node);
+      await sim.until(i === 0 ? node.join([]) : sim.join(node));
+    }
+    await sim.run(60_000);
+    // JsSIP runs on real timers: move virtual time along with real time (10x) while the tests wait.
+    let busy = false;
+    pump = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void sim.clock.advance(50).finally(() => (busy = false));
+    }, 5);
+  }, 60_000);
+
+  afterAll(() => {
+    for (const ua of uas) ua.stop();
+    clearInterval(pump);
+  });
+
+  function person(): { signer: ReturnType<typeof cheapSigner>; ecdh: Uint8Array } {
+    return { signer: cheapSigner(randomBytes(sim.rng, 65)), ecdh: randomBytes(sim.rng, 65) };
+  }
+
+  async function phone(name: string, node: OverlayNode, who = person(), policy = allowAll) {
+    const directory = new NameDirectory(node, who.signer, who.ecdh);
+    const network = new OverlaySipNetwork(node);
+    const socket = new OverlaySocket({ network, location: new DhtLocation(node, directory, who.signer, DOMAIN), domain: DOMAIN, user: name, policy });
+    const ua = new JsSIP.UA({
+      sockets: [socket as unknown as JsSIP.Socket],
+      uri: `sip:${name}@${DOMAIN}`,
+      via_host: nodeHost(node.id),
+      contact_uri: `sip:${name}@${nodeHost(node.id)};transport=ws`,
+      register: true,
+      session_timers: false,
+      user_agent: 'p2p-softphone-test',
+    } as ConstructorParameters<typeof JsSIP.UA>[0]);
+    uas.push(ua);
+    const messages: { from: string; body: string }[] = [];
+    ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
+      if (e.originator === 'remote') messages.push({ from: e.request.from.uri.user, body: String((e.request as { body?: string }).body) });
+    });
+    const registered = new Promise<string>((resolve) => {
+      ua.on('registered', () => resolve('registered'));
+      ua.on('registrationFailed', (e) => {
+        const res = e.response as { status_code?: number; reason_phrase?: string } | null;
+        resolve(`${res?.status_code ?? ''} ${res?.reason_phrase ?? String(e.cause)}`);
+      });
+    });
+    ua.start();
+    return { ua, messages, network, who, registered: await registered };
+  }
+
+  function sendMessage(ua: JsSIP.UA, target: string, body: string): Promise<string> {
+    return new Promise((resolve) => {
+      ua.sendMessage(target, body, {
+        eventHandlers: {
+          succeeded: () => resolve('ok'),
+          failed: (e) => {
+            const res = e.response as { status_code?: number; reason_phrase?: string } | null;
+            resolve(`${res?.status_code ?? ''} ${res?.reason_phrase ?? String(e.cause)}`.trim());
+          },
+        },
+      });
+    });
+  }
+
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** Two live nodes that do not know each other, so SIP between them crosses relays. */
+  function strangers(): [OverlayNode, OverlayNode] {
+    for (const a of nodes)
+      for (const b of nodes) if (a !== b && !a.isClosed && !b.isClosed && !a.table.known().some((p) => p.hex === b.id)) return [a, b];
+    throw new Error('no two strangers');
+  }
+
+  it('claims names, registers, and delivers a MESSAGE across relays to every tab of the callee', async () => {
+    const [na, nb] = strangers();
+    const alice = await phone('alice', na);
+    expect(alice.registered).toBe('registered');
+    const bobKeys = person();
+    const bob1 = await phone('bob', nb, bobKeys);
+    const bob2 = await phone('bob', nodes.find((n) => n !== na && n !== nb)!, bobKeys);
+    expect([bob1.registered, bob2.registered]).toEqual(['registered', 'registered']);
+    const relayed = sim.counters.relayed;
+    expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'hello bob')).toBe('ok');
+    await wait(100);
+    expect(bob1.messages).toEqual([{ from: 'alice', body: 'hello bob' }]);
+    expect(bob2.messages).toEqual([{ from: 'alice', body: 'hello bob' }]);
+    expect(sim.counters.relayed).toBeGreaterThan(relayed);
+  }, 30_000);
+
+  it('refuses a name that someone else holds', async () => {
+    const carol = await phone('carol', nodes[5]!);
+    expect(carol.registered).toBe('registered');
+    const thief = await phone('carol', nodes[6]!);
+    expect(thief.registered).toMatch(/^403 .*taken/);
+  }, 30_000);
+
+  it('answers 404 for an unknown name and 480 for a name whose tabs are gone', async () => {
+    const sender = await phone('dave', nodes[7]!);
+    expect(await sendMessage(sender.ua, `sip:nobody@${DOMAIN}`, 'hi')).toMatch(/^404/);
+    const erin = await phone('erin', nodes[8]!);
+    expect(erin.registered).toBe('registered');
+    sim.crash(nodes[8]!.id);
+    expect(await sendMessage(sender.ua, `sip:erin@${DOMAIN}`, 'are you there')).toMatch(/^480 erin is not online/);
+  }, 60_000);
+
+  it('refuses a MESSAGE whose From names a person the sending node does not speak for', async () => {
+    const frank = await phone('frank', nodes[9]!);
+    const mallory = await phone('mallory', nodes[10]!);
+    expect([frank.registered, mallory.registered]).toEqual(['registered', 'registered']);
+    const forged = [
+      `MESSAGE sip:frank@${DOMAIN} SIP/2.0`,
+      `Via: SIP/2.0/WS ${nodeHost(nodes[10]!.id)};branch=z9hG4bK-forged`,
+      'Max-Forwards: 69',
+      `From: <sip:alice@${DOMAIN}>;tag=abc`,
+      `To: <sip:frank@${DOMAIN}>`,
+      'Call-ID: forged-1',
+      'CSeq: 1 MESSAGE',
+      'Content-Type: text/plain',
+      'Content-Length: 5',
+      '',
+      'pwned',
+    ].join('\r\n');
+    const replies: string[] = [];
+    mallory.network.onReceive((_from, text) => replies.push(text));
+    expect(await mallory.network.send(nodes[9]!.id, forged)).toBe('sent');
+    await wait(300);
+    expect(frank.messages).toEqual([]);
+    expect(replies.some((r) => /^SIP\/2.0 403 the caller is not alice/.test(r))).toBe(true);
+  }, 30_000);
+});
