@@ -1,12 +1,13 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { signalingPlugin } from './app/node/signaling-plugin.ts';
+import { servicePeerPlugin } from './app/node/service-peer-plugin.ts';
 
 const port = Number(process.env['PORT'] ?? 5173);
 const host = process.env['HOST'] ?? 'localhost';
 
 export default defineConfig({
-  plugins: [react(), signalingPlugin()],
+  plugins: [react(), signalingPlugin(), servicePeerPlugin()],
   server: { port, host, strictPort: true },
   preview: { port, host, strictPort: true },
   build: { target: 'es2022', sourcemap: true },

@@ -88,9 +88,13 @@ export async function startServer(
   return { url, port, stop, output: () => log };
 }
 
-/** The app as `npm start` serves it, with its embedded signaling server. */
-export function startApp(port?: number): Promise<ServerProcess> {
-  return startServer('npm', ['start', '--silent'], { readyPath: '/peerjs/', ...(port ? { port } : {}) });
+/**
+ * The app as `npm start` serves it, with its embedded signaling server. Its
+ * service peer is off unless `env` turns it on: the suites count the tabs
+ * of the ring and place replicas among tabs only.
+ */
+export function startApp(port?: number, env: Record<string, string> = {}): Promise<ServerProcess> {
+  return startServer('npm', ['start', '--silent'], { readyPath: '/peerjs/', env: { SERVICE_PEER: '0', ...env }, ...(port ? { port } : {}) });
 }
 
 /** The signaling server alone, as `npm run signaling` runs it. */

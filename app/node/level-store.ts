@@ -65,6 +65,18 @@ export class LevelKeyValueStore implements KeyValueStore {
     return this.db.keys().all();
   }
 
+  /** Every entry whose key starts with `prefix`, as stored (tag byte and all), for checks at start. */
+  async rawEntries(prefix: string): Promise<[string, Uint8Array][]> {
+    return this.db.iterator({ gte: prefix, lt: prefix + '\uffff' }).all();
+  }
+
+  /** Moves an entry to another key, bytes unchanged, in one synced batch. */
+  async rename(from: string, to: string): Promise<void> {
+    const raw = await this.db.get(from);
+    if (raw === undefined) return;
+    await this.db.batch([{ type: 'put', key: to, value: raw }, { type: 'del', key: from }], { sync: true });
+  }
+
   /** Bytes on disk, roughly (LevelDB's own estimate). */
   async approximateSize(): Promise<number> {
     return this.db.approximateSize('', '\uffff');

@@ -1,0 +1,120 @@
+/**
+ * The service peer's command line: `--signaling URL --data DIR` and the
+ * options around them, checked up front so that a typo stops the peer with
+ * one clear sentence instead of a half-started node.
+ */
+import { parseServerUrl, ServerUrlError, type SignalingServerConfig } from '../transport';
+
+export interface ServicePeerConfig {
+  /** Signaling servers, most preferred first. */
+  signaling: SignalingServerConfig[];
+  /** Directory for the node key and the record database. */
+  dataDir: string;
+  /** The overlay (and SIP domain) to join. */
+  overlay: string;
+  /** A root public key file: only peers it signed may link. Absent: every peer of the overlay may. */
+  trustedRoot: string | null;
+  /** Port of the JSON health endpoint on statusHost; null: none. 0 picks a free port. */
+  statusPort: number | null;
+  statusHost: string;
+  /** Seconds between status lines in the log; 0: none. */
+  statusEverySeconds: number;
+  /** A damaged key file or database is moved aside and a fresh one made, instead of stopping. */
+  startFresh: boolean;
+  /** Most links at once. */
+  maxLinks: number;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: npm run service-peer -- --signaling URL --data DIR [options]
+
+  --signaling URL      signaling server, e.g. http://localhost:5173/peerjs
+                       (repeat, or separate with commas, for fail-over)
+  --data DIR           where the node key and the records live (made if missing)
+  --overlay NAME       overlay to join (default p2p.local)
+  --trusted-root FILE  only link with peers whose certificate this root signed
+                       (default: every peer of the overlay)
+  --status-port N      serve the status as JSON on http://HOST:N/ (0: any free port)
+  --status-host HOST   address of the status endpoint (default 127.0.0.1)
+  --status-every S     print a status line every S seconds (default 30, 0: never)
+  --start-fresh        if the key file or the database is damaged, move it aside
+                       (nothing is deleted) and start with a new one
+  --max-links N        most links at once (default 128)
+  --help               this text`;
+
+const FLAGS_WITH_VALUE = new Set(['--signaling', '--data', '--overlay', '--trusted-root', '--status-port', '--status-host', '--status-every', '--max-links']);
+const BOOLEAN_FLAGS = new Set(['--start-fresh', '--help']);
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return n;
+}
+
+/** Reads the command line (without `node` and the script); throws UsageError in words. Returns null for --help. */
+export function parseServicePeerArgs(argv: readonly string[]): ServicePeerConfig | null {
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i]!;
+    let value: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (BOOLEAN_FLAGS.has(arg)) {
+      if (value !== undefined) throw new UsageError(`${arg} takes no value`);
+      flags.add(arg);
+      continue;
+    }
+    if (!FLAGS_WITH_VALUE.has(arg)) throw new UsageError(`unknown option "${arg}"\n\n${USAGE}`);
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+    }
+    values.set(arg, [...(values.get(arg) ?? []), value]);
+  }
+  if (flags.has('--help')) return null;
+  const one = (flag: string): string | undefined => {
+    const v = values.get(flag);
+    if (v && v.length > 1) throw new UsageError(`${flag} is given more than once`);
+    return v?.[0];
+  };
+
+  const signalingText = (values.get('--signaling') ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (signalingText.length === 0) throw new UsageError(`--signaling URL is needed\n\n${USAGE}`);
+  const signaling: SignalingServerConfig[] = [];
+  for (const text of signalingText) {
+    try {
+      const s = parseServerUrl(text);
+      if (!signaling.some((x) => x.url === s.url)) signaling.push(s);
+    } catch (e) {
+      throw new UsageError(`--signaling: ${e instanceof ServerUrlError ? e.message : String(e)}`);
+    }
+  }
+
+  const dataDir = one('--data');
+  if (dataDir === undefined || dataDir.trim() === '') throw new UsageError(`--data DIR is needed\n\n${USAGE}`);
+  const overlay = one('--overlay') ?? 'p2p.local';
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(overlay)) throw new UsageError(`--overlay must be a domain-like name such as p2p.local, not "${overlay}"`);
+  const port = one('--status-port');
+  const every = one('--status-every');
+  const links = one('--max-links');
+  return {
+    signaling,
+    dataDir,
+    overlay,
+    trustedRoot: one('--trusted-root') ?? null,
+    statusPort: port === undefined ? null : integer('--status-port', port, 0, 65535),
+    statusHost: one('--status-host') ?? '127.0.0.1',
+    statusEverySeconds: every === undefined ? 30 : integer('--status-every', every, 0, 86_400),
+    startFresh: flags.has('--start-fresh'),
+    maxLinks: links === undefined ? 128 : integer('--max-links', links, 8, 1000),
+  };
+}

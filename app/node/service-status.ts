@@ -1,0 +1,78 @@
+/**
+ * What a service peer reports about itself: a JSON status (node ID, ring
+ * position, links, records, disk use) served on a small loopback HTTP
+ * endpoint (`--status-port`), for health checks and the tests.
+ */
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { fingerprint } from '../identity';
+import type { RingMember, SignalingClient, LinkManager } from '../transport';
+import { diskUse, RECORDS_DIR } from './data-dir';
+
+export interface ServiceStatus {
+  nodeId: string;
+  fingerprint: string;
+  overlay: string;
+  role: 'service';
+  uptimeSeconds: number;
+  signaling: string;
+  ring: { joined: boolean; status: string; predecessor: string | null; successors: string[]; fingers: number };
+  links: { nodeId: string; direction: string; rttMs: number | null; service: boolean }[];
+  records: number;
+  quarantined: number;
+  diskBytes: number;
+  heapBytes: number;
+}
+
+interface StatusSource {
+  config: { overlay: string };
+  identity: { nodeId: string };
+  dataDir: string;
+  startedAt: number;
+  signaling: SignalingClient;
+  links: LinkManager;
+  member: RingMember;
+  quarantined: number;
+}
+
+export function statusOf(p: StatusSource): ServiceStatus {
+  const ring = p.member.getSnapshot();
+  const sig = p.signaling.state;
+  return {
+    nodeId: p.identity.nodeId,
+    fingerprint: fingerprint(p.identity.nodeId),
+    overlay: p.config.overlay,
+    role: 'service',
+    uptimeSeconds: Math.round((Date.now() - p.startedAt) / 1000),
+    signaling: sig.kind === 'online' ? `online via ${sig.server}` : sig.kind,
+    ring: { joined: ring.joined, status: ring.status, predecessor: ring.predecessor, successors: ring.successors, fingers: ring.fingers.length },
+    links: p.links.links().map((l) => ({ nodeId: l.nodeId, direction: l.direction, rttMs: l.rttMs, service: l.peer.role === 'service' })),
+    records: p.member.node.replication.store.size,
+    quarantined: p.quarantined,
+    diskBytes: diskUse(join(p.dataDir, RECORDS_DIR)),
+    heapBytes: process.memoryUsage().heapUsed,
+  };
+}
+
+/** Serves `status()` as JSON on GET / and /health; resolves with the port it listens on. */
+export function serveStatus(status: () => unknown, port: number, host: string): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method !== 'GET' || (path !== '/' && path !== '/health')) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found; GET / or /health\n');
+      return;
+    }
+    try {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(status(), null, 2) + '\n');
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(`status failed: ${(e as Error).message}\n`);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (e) => reject(new Error(`the status endpoint cannot listen on ${host}:${port} (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
+    server.listen(port, host, () => {
+      const a = server.address();
+      resolve({ server, port: typeof a === 'object' && a ? a.port : port });
+    });
+  });
+}
