@@ -58,6 +58,8 @@ export class AppRouter {
   private nextId: number;
   private readonly pending = new Map<number, { to: string; done: (r: AppSendResult) => void }>();
   private readonly listeners = new Map<string, Set<AppListener>>();
+  /** Node keys of origins whose messages passed the checks, newest last. */
+  private readonly keys = new Map<string, Uint8Array>();
   /** `origin/aid` of messages delivered here recently, oldest first. */
   private readonly seen = new Map<string, number>();
 
@@ -126,6 +128,11 @@ export class AppRouter {
     void this.accept(msg).catch(() => this.host.counters.countBad('app-check-failed'));
   }
 
+  /** The node key of `nodeId`, when a message signed by it has arrived here lately. */
+  spkiOf(nodeId: string): Uint8Array | null {
+    return this.keys.get(nodeId) ?? null;
+  }
+
   /** Fails the sends still waiting (the node is closing). */
   close(): void {
     for (const p of [...this.pending.values()]) p.done({ outcome: 'unreachable' });
@@ -172,6 +179,9 @@ export class AppRouter {
     if (this.host.isClosed || this.seen.has(key)) return;
     this.seen.set(key, now);
     if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.keys().next().value!);
+    this.keys.delete(origin);
+    this.keys.set(origin, msg.spki);
+    if (this.keys.size > SEEN_LIMIT) this.keys.delete(this.keys.keys().next().value!);
     this.ack(msg);
     this.deliver(origin, msg.topic, msg.body);
   }

@@ -16,6 +16,7 @@ import {
   type LookupMode,
   type LookupResult,
   type OverlayOptions,
+  type RecordSigner,
 } from '../overlay';
 import { Backoff } from './backoff';
 import type { LinkManager } from './link-manager';
@@ -73,10 +74,12 @@ export class RingMember {
     /** Why this tab may not join (its own permission settings), in words; null when nothing stops it. */
     private readonly whyNot: () => string | null = () => null,
     nodeOptions: OverlayOptions = {},
+    /** Signs routed messages as this node (SIP rides on them); without it the node only relays. */
+    nodeSigner?: RecordSigner,
   ) {
     this.transport = new LinkTransport(links);
     const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
-    this.node = new OverlayNode({ transport: this.transport, clock: systemClock, random: new SeededRandom(seed), verifier: webCryptoVerifier, kv: records }, nodeOptions);
+    this.node = new OverlayNode({ transport: this.transport, clock: systemClock, random: new SeededRandom(seed), verifier: webCryptoVerifier, kv: records, ...(nodeSigner ? { nodeSigner } : {}) }, nodeOptions);
     this.snap = { self: this.node.id, joined: false, status: 'not joined yet', predecessor: null, successors: [], fingers: [], records: 0, lookups: [] };
   }
 

@@ -36,6 +36,7 @@ import { IdbKeyValueStore } from './data/idb-store';
 import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './data/settings';
 import { LinkService } from './link-service';
 import { OverlayService } from './overlay-service';
+import { PhoneService } from './phone-service';
 
 /** The overlay's name; also the SIP domain. */
 export const OVERLAY_NAME = 'p2p.local';
@@ -79,6 +80,7 @@ export class AppServices {
   gate: PermissionGate | null = null;
   links: LinkService | null = null;
   overlay: OverlayService | null = null;
+  phone: PhoneService | null = null;
   private identityStore: KeyValueStore | null = null;
   /** What this tab presents on new links; the certificate in it can change. */
   private local: LocalEndpoint | null = null;
@@ -199,16 +201,29 @@ export class AppServices {
         gate.policy.overlayAllowance(OVERLAY_NAME)?.decision === 'deny'
           ? `you refused links to the network “${OVERLAY_NAME}” (Permissions page, Network relay)`
           : null,
+      {},
+      { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
     );
     this.overlay = overlay;
+    const phone = new PhoneService({
+      overlay,
+      user: user.identity,
+      gate,
+      settings: probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
+      history: probe ? new IdbKeyValueStore('p2p-softphone-history') : new MemoryKeyValueStore(),
+      domain: OVERLAY_NAME,
+    });
+    this.phone = phone;
     window.addEventListener('pagehide', () => {
-      // Hand records over and say goodbye before the links close.
+      // Unregister, hand records over and say goodbye before the links close.
+      phone.stop();
       overlay.leave();
       links.stop();
     });
     await this.whenOnline(client, 5000);
     await links.discover();
     void overlay.start();
+    void phone.start();
   }
 
   /** Resolves when the signaling client is online, or after `ms` (remembered peers may still answer). */

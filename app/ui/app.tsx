@@ -3,11 +3,13 @@ import { IdentityPanel } from './identity-panel';
 import { NetworkPage } from './network-page';
 import { PermissionDialog } from './permission-dialog';
 import { PermissionsPage } from './permissions-page';
+import { PhoneScreen, RingingCalls } from './phone/phone-screen';
 import { SignalingPanel } from './signaling-panel';
 import { useAppSnapshot, useServices } from './use-app';
 
 const PAGES = [
   { hash: '#/', label: 'Home' },
+  { hash: '#/phone', label: 'Phone' },
   { hash: '#/network', label: 'Network' },
   { hash: '#/permissions', label: 'Permissions' },
 ] as const;
@@ -82,9 +84,11 @@ export function App() {
             {ready && <SignalingPanel />}
           </>
         )}
+        {ready && page === '#/phone' && services.phone && <PhoneScreen service={services.phone} />}
         {ready && page === '#/network' && services.links && <NetworkPage links={services.links} overlay={services.overlay} />}
         {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} />}
       </main>
+      {ready && services.phone && <RingingCalls service={services.phone} />}
       {ready && services.gate && <PermissionDialog gate={services.gate} />}
     </div>
   );

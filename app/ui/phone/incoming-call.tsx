@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { CallView, Phone } from '../../sip';
 
 /** The ringing dialog: who calls, and answer with video, answer with sound only, or decline. */
-export function IncomingCall({ phone, call }: { phone: Phone; call: CallView }) {
+export function IncomingCall({ phone, call, fingerprint }: { phone: Phone; call: CallView; fingerprint?: string | null }) {
   const first = useRef<HTMLButtonElement>(null);
   useEffect(() => first.current?.focus(), [call.id]);
   return (
@@ -19,6 +19,7 @@ export function IncomingCall({ phone, call }: { phone: Phone; call: CallView }) 
         <h2 id={`ring-${call.id}`}>
           {call.peer} is calling{call.video ? ' (video)' : ''}
         </h2>
+        {fingerprint && <p className="hint">Key fingerprint {fingerprint}</p>}
         <div className="row answers">
           <button type="button" ref={first} className="primary" onClick={() => phone.answer(call.id, true)}>
             Answer with video

@@ -4,14 +4,13 @@ import { ErrorLine } from '../error-line';
 import { useStore } from '../use-app';
 import { CallPanel } from './call-panel';
 import { ChatPanel } from './chat-panel';
-import { IncomingCall } from './incoming-call';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,31}$/;
 
 /** Claiming a name: first come, first served, bound to this person's key. */
-export function ClaimName({ claim }: { claim: (name: string) => Promise<string | null> }) {
+export function ClaimName({ claim, initial = '' }: { claim: (name: string) => Promise<string | null>; initial?: string }) {
   const id = useId();
-  const [name, setName] = useState('');
+  const [name, setName] = useState(initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   return (
@@ -114,7 +113,6 @@ function RecentCalls({ phone }: { phone: Phone }) {
 export function PhonePage({ phone }: { phone: Phone }) {
   const snap = useStore(phone);
   const [chatWith, setChatWith] = useState<string | null>(null);
-  const ringing = snap.calls.find((c) => c.state === 'incoming');
   return (
     <div className="page">
       <h2 className="page-title">Phone</h2>
@@ -133,7 +131,6 @@ export function PhonePage({ phone }: { phone: Phone }) {
       <Dialer phone={phone} onChat={setChatWith} />
       {chatWith && <ChatPanel phone={phone} peer={chatWith} />}
       <RecentCalls phone={phone} />
-      {ringing && <IncomingCall phone={phone} call={ringing} />}
     </div>
   );
 }

@@ -1,0 +1,199 @@
+/**
+ * The phone as the app runs it: the person's name (claimed on the DHT and
+ * remembered for every tab of the profile), the JsSIP phone on the overlay,
+ * and the contact permission that decides who may reach this person.
+ */
+import { keyFingerprint, signBytes, type KeyValueStore, type UserIdentity } from '../identity';
+import type { RecordSigner } from '../overlay';
+import type { PermissionGate } from '../permissions';
+import {
+  DhtLocation,
+  NameDirectory,
+  OverlaySipNetwork,
+  OverlayTimeoutError,
+  Phone,
+  nameProblem,
+  type ContactPolicy,
+  type NameClaim,
+} from '../sip';
+import type { OverlayService } from './overlay-service';
+
+const NAME_KEY = 'my-name';
+/** A person allowed once may go on reaching this tab for this long (one conversation). */
+const ALLOW_ONCE_MS = 10 * 60_000;
+/** How long a start waits for the tab to join the ring before claiming anyway. */
+const JOIN_WAIT_MS = 15_000;
+
+export interface PhoneServiceSnapshot {
+  status: 'no-name' | 'starting' | 'ready' | 'failed';
+  name: string | null;
+  /** What went wrong, in words. */
+  error: string | null;
+}
+
+export interface PhoneServiceOptions {
+  overlay: OverlayService;
+  user: UserIdentity;
+  gate: PermissionGate;
+  /** Where the chosen name is remembered (shared by the profile's tabs). */
+  settings: KeyValueStore;
+  /** Recent calls and chat history. */
+  history: KeyValueStore;
+  domain: string;
+  iceServers?: RTCIceServer[];
+}
+
+type Listener = () => void;
+
+export class PhoneService {
+  phone: Phone | null = null;
+  readonly directory: NameDirectory;
+  private snap: PhoneServiceSnapshot = { status: 'starting', name: null, error: null };
+  private readonly listeners = new Set<Listener>();
+  private readonly allowedUntil = new Map<string, number>();
+  private readonly fingerprints = new Map<string, string>();
+
+  constructor(private readonly o: PhoneServiceOptions) {
+    this.directory = new NameDirectory(o.overlay.node, this.signer(), o.user.ecdhSpki);
+  }
+
+  readonly subscribe = (fn: Listener): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  readonly getSnapshot = (): PhoneServiceSnapshot => this.snap;
+
+  private update(patch: Partial<PhoneServiceSnapshot>): void {
+    this.snap = { ...this.snap, ...patch };
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  private signer(): RecordSigner {
+    const u = this.o.user;
+    return { spki: u.signingSpki, sign: (payload) => signBytes(u.signingPrivateKey, payload) };
+  }
+
+  /** Starts with the name this person chose before, if any. */
+  async start(): Promise<void> {
+    let saved: unknown;
+    try {
+      saved = await this.o.settings.get(NAME_KEY);
+    } catch {
+      saved = undefined;
+    }
+    if (typeof saved === 'string' && nameProblem(saved) === null) {
+      await this.waitForRing();
+      const err = await this.claim(saved);
+      if (err) this.update({ status: 'failed', name: saved, error: err });
+    } else {
+      this.update({ status: 'no-name' });
+    }
+  }
+
+  /** A lone tab would claim in a ring of its own; give the join a moment first. */
+  private waitForRing(): Promise<void> {
+    const overlay = this.o.overlay;
+    if (overlay.getSnapshot().joined) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, JOIN_WAIT_MS);
+      const off = overlay.subscribe(() => {
+        if (overlay.getSnapshot().joined) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+  }
+
+  /** Claims `name` and starts the phone with it. Returns what went wrong, in words, or null. */
+  async claim(name: string): Promise<string | null> {
+    const problem = nameProblem(name);
+    if (problem) return problem;
+    this.phone?.stop();
+    this.phone = null;
+    this.update({ status: 'starting', name, error: null });
+    const node = this.o.overlay.node;
+    const phone = new Phone({
+      network: new OverlaySipNetwork(node),
+      location: new DhtLocation(node, this.directory, this.signer(), this.o.domain),
+      policy: this.policy,
+      domain: this.o.domain,
+      name,
+      history: this.o.history,
+      ...(this.o.iceServers ? { iceServers: this.o.iceServers } : {}),
+      log: (line) => console.info(`[sip] ${line}`),
+    });
+    try {
+      await phone.start();
+    } catch (e) {
+      phone.stop();
+      const words = (e as Error).message;
+      this.update({ status: 'failed', error: words });
+      return words;
+    }
+    this.phone = phone;
+    try {
+      await this.o.settings.set(NAME_KEY, name);
+    } catch {
+      // The name still works in this tab; the next visit asks again.
+    }
+    this.update({ status: 'ready', name, error: null });
+    return null;
+  }
+
+  /** Forgets the name in this profile and stops the phone (the claim itself lapses unless refreshed). */
+  async forgetName(): Promise<void> {
+    this.phone?.stop();
+    this.phone = null;
+    await this.o.settings.del(NAME_KEY).catch(() => undefined);
+    this.update({ status: 'no-name', name: null, error: null });
+  }
+
+  /** The fingerprint of the key that holds `name`, once it has been looked up. */
+  fingerprintOf(name: string): string | null {
+    return this.fingerprints.get(name) ?? null;
+  }
+
+  /** The public keys behind a name (video mail needs the ECDH key); null when nobody holds it. */
+  async resolve(name: string): Promise<NameClaim | null> {
+    const claim = await this.directory.resolve(name);
+    if (claim) this.fingerprints.set(name, await keyFingerprint(claim.signingSpki));
+    return claim;
+  }
+
+  /**
+   * Who may call or message this person: the permission gate, in the
+   * contact scope, about the caller's user key (from the name's claim) and
+   * the node key that signed the request.
+   */
+  readonly policy: ContactPolicy = async ({ name, nodeId }) => {
+    const nodeSpki = this.o.overlay.node.apps.spkiOf(nodeId);
+    if (!nodeSpki) return { allow: false, reason: 'the caller’s node key is not known' };
+    let claim: NameClaim | null;
+    try {
+      claim = await this.resolve(name);
+    } catch (e) {
+      return { allow: false, reason: e instanceof OverlayTimeoutError ? 'the network did not answer' : String(e) };
+    }
+    if (!claim) return { allow: false, reason: `${name} is not a known name` };
+    const key = `${name}/${await keyFingerprint(claim.signingSpki)}`;
+    if ((this.allowedUntil.get(key) ?? 0) > Date.now()) return { allow: true, reason: 'allowed a moment ago' };
+    const d = await this.o.gate.decide({
+      peerNodeId: nodeId,
+      peerNodeSpki: nodeSpki,
+      user: { signingSpki: claim.signingSpki, name },
+      scope: 'contact',
+      direction: 'inbound',
+      overlay: this.o.domain,
+    });
+    if (d.allow) this.allowedUntil.set(key, Date.now() + ALLOW_ONCE_MS);
+    return { allow: d.allow, reason: d.detail };
+  };
+
+  stop(): void {
+    this.phone?.stop();
+  }
+}

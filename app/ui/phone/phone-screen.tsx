@@ -1,0 +1,42 @@
+import type { PhoneService } from '../phone-service';
+import { useStore } from '../use-app';
+import { ClaimName, PhonePage } from './phone-page';
+import { IncomingCall } from './incoming-call';
+import type { Phone } from '../../sip';
+
+/** The Phone page: choose a name first, then the phone itself. */
+export function PhoneScreen({ service }: { service: PhoneService }) {
+  const snap = useStore(service);
+  const phone = service.phone;
+  if (snap.status === 'ready' && phone) return <PhonePage phone={phone} />;
+  return (
+    <div className="page">
+      <h2 className="page-title">Phone</h2>
+      {snap.status === 'starting' && (
+        <p role="status" className="hint">
+          {snap.name ? `Claiming the name ${snap.name} and registering it on the network…` : 'Starting the phone…'}
+        </p>
+      )}
+      {snap.status === 'failed' && snap.error && (
+        <p role="alert" className="error">
+          {snap.name ? `You are not reachable as ${snap.name}: ` : ''}
+          {snap.error}
+        </p>
+      )}
+      {snap.status !== 'starting' && <ClaimName claim={(name) => service.claim(name)} initial={snap.name ?? ''} />}
+    </div>
+  );
+}
+
+function Ringing({ phone, service }: { phone: Phone; service: PhoneService }) {
+  const { calls } = useStore(phone);
+  const ringing = calls.find((c) => c.state === 'incoming');
+  if (!ringing) return null;
+  return <IncomingCall phone={phone} call={ringing} fingerprint={service.fingerprintOf(ringing.peer)} />;
+}
+
+/** The ringing dialog, shown over whatever page the person is on. */
+export function RingingCalls({ service }: { service: PhoneService }) {
+  useStore(service);
+  return service.phone ? <Ringing phone={service.phone} service={service} /> : null;
+}
