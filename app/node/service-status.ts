@@ -14,6 +14,7 @@ export interface ServiceStatus {
   fingerprint: string;
   overlay: string;
   role: 'service';
+  pid: number;
   uptimeSeconds: number;
   signaling: string;
   ring: { joined: boolean; status: string; predecessor: string | null; successors: string[]; fingers: number };
@@ -43,6 +44,7 @@ export function statusOf(p: StatusSource): ServiceStatus {
     fingerprint: fingerprint(p.identity.nodeId),
     overlay: p.config.overlay,
     role: 'service',
+    pid: process.pid,
     uptimeSeconds: Math.round((Date.now() - p.startedAt) / 1000),
     signaling: sig.kind === 'online' ? `online via ${sig.server}` : sig.kind,
     ring: { joined: ring.joined, status: ring.status, predecessor: ring.predecessor, successors: ring.successors, fingers: ring.fingers.length },
