@@ -77,8 +77,8 @@ export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
   await signalingStatus(page).filter({ hasText: /^Online via/ }).waitFor({ timeout });
 }
 
-/** Opens one of the app's pages (`network`, `permissions`, or '' for home) by its navigation link. */
-export async function goTo(page: Page, name: 'Home' | 'Network' | 'Permissions'): Promise<void> {
+/** Opens one of the app's pages by its navigation link. */
+export async function goTo(page: Page, name: 'Home' | 'Phone' | 'Network' | 'Permissions'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
   await page.getByRole('heading', { level: 2, name: name === 'Home' ? 'This tab' : name, exact: true }).first().waitFor();
 }

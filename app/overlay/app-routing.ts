@@ -148,23 +148,29 @@ export class AppRouter {
   }
 
   /**
-   * Hands a message one step on: to its target when this node knows it, else
-   * to the known node closest before the target's ID. False when there is
-   * no such node (the target is not on the ring as far as this node knows).
+   * Hands a message one step on, the way Chord routes to a key: straight to
+   * the target when it is this node's successor or predecessor, else to the
+   * known node closest before the target's ID, so the target's predecessor
+   * makes the last hop; straight to the target only when no known node lies
+   * between. False when there is no way on (the target is not on the ring
+   * as far as this node knows).
    */
   private forward(msg: AppMessage | AppAck): boolean {
     const { table, clock, self, rpc } = this.host;
     const target = bytesToHexId(msg.to);
     const now = clock.now();
     const usable = (hex: string): boolean => hex !== self.hex && !table.isSuspect(hex, now);
-    if (usable(target) && table.known().some((p) => p.hex === target)) {
+    const neighbour = table.successors.first().hex === target || table.predecessor?.hex === target;
+    const next = neighbour ? undefined : table.closestPreceding(idFromHex(target), 1, (hex) => hex === target || !usable(hex))[0];
+    if (next) {
+      rpc.send(next.hex, msg);
+      return true;
+    }
+    if (usable(target) && (neighbour || table.known().some((p) => p.hex === target))) {
       rpc.send(target, msg);
       return true;
     }
-    const next = table.closestPreceding(idFromHex(target), 1, (hex) => !usable(hex))[0];
-    if (!next) return false;
-    rpc.send(next.hex, msg);
-    return true;
+    return false;
   }
 
   private async accept(msg: AppMessage): Promise<void> {

@@ -66,6 +66,8 @@ export interface PhoneSnapshot {
   calls: readonly CallView[];
   /** Bumped whenever a conversation changes, so the UI reloads it. */
   chatVersion: number;
+  /** Who sent the latest message that arrived, so the UI can open that conversation. */
+  lastMessageFrom: string | null;
 }
 
 type Listener = () => void;
@@ -76,7 +78,7 @@ export class Phone {
   private readonly sessions = new Map<string, RTCSession>();
   /** Whether the call being placed asked for video (JsSIP reports the session before call() returns). */
   private nextVideo = false;
-  private snap: PhoneSnapshot = { registration: 'stopped', recent: [], registrationError: null, calls: [], chatVersion: 0 };
+  private snap: PhoneSnapshot = { registration: 'stopped', recent: [], registrationError: null, calls: [], chatVersion: 0, lastMessageFrom: null };
   private readonly listeners = new Set<Listener>();
 
   constructor(private readonly o: PhoneOptions) {
@@ -142,7 +144,7 @@ export class Phone {
       const text = String(req.body ?? '').slice(0, MAX_CHAT_CHARS);
       void this.chat
         .put({ id: req.call_id, peer: req.from.uri.user, direction: 'in', text, at: Date.now(), status: 'received' })
-        .then(() => this.update({ chatVersion: this.snap.chatVersion + 1 }));
+        .then(() => this.update({ chatVersion: this.snap.chatVersion + 1, lastMessageFrom: req.from.uri.user }));
     });
     ua.on('newRTCSession', (e: RTCSessionEvent) => this.track(e.session, e.originator === 'remote' ? 'in' : 'out'));
     return new Promise<void>((resolve, reject) => {

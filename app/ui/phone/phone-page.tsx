@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { Phone } from '../../sip';
 import { ErrorLine } from '../error-line';
 import { useStore } from '../use-app';
@@ -109,10 +109,40 @@ function RecentCalls({ phone }: { phone: Phone }) {
   );
 }
 
+/** The people there is chat history with; one click opens the conversation. */
+function Conversations({ phone, open }: { phone: Phone; open: (peer: string) => void }) {
+  const { chatVersion } = useStore(phone);
+  const [peers, setPeers] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    void phone.chat.peers().then((p) => live && setPeers(p.sort()));
+    return () => {
+      live = false;
+    };
+  }, [phone, chatVersion]);
+  if (peers.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby="conversations-heading">
+      <h2 id="conversations-heading">Conversations</h2>
+      <ul className="plain row" aria-label="Conversations">
+        {peers.map((p) => (
+          <li key={p}>
+            <button type="button" onClick={() => open(p)} aria-label={`Open the conversation with ${p}`}>
+              {p}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** The phone: calls in progress, the dialer, a conversation, recent calls. */
 export function PhonePage({ phone }: { phone: Phone }) {
   const snap = useStore(phone);
   const [chatWith, setChatWith] = useState<string | null>(null);
+  // A message from someone shows their conversation when none is open.
+  const shown = chatWith ?? snap.lastMessageFrom;
   return (
     <div className="page">
       <h2 className="page-title">Phone</h2>
@@ -129,7 +159,8 @@ export function PhonePage({ phone }: { phone: Phone }) {
           <CallPanel key={c.id} phone={phone} call={c} />
         ))}
       <Dialer phone={phone} onChat={setChatWith} />
-      {chatWith && <ChatPanel phone={phone} peer={chatWith} />}
+      {shown && <ChatPanel phone={phone} peer={shown} />}
+      <Conversations phone={phone} open={setChatWith} />
       <RecentCalls phone={phone} />
     </div>
   );
