@@ -1,0 +1,157 @@
+/**
+ * Calls end to end: real Chromium tabs with the fake camera and microphone,
+ * SIP over the overlay, media browser to browser. Each person is a browser
+ * context (a profile); bob also opens a second tab for forking.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from './harness.ts';
+import { callStatus, calls, claimName, dial, mediaFlows, reachable, ringing, waitCall } from './phone.ts';
+import { waitForRing } from './ring.ts';
+
+let browser: Browser;
+let alice: BrowserContext;
+let bob: BrowserContext;
+let a: Page;
+let b: Page;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  alice = await newPerson(browser);
+  bob = await newPerson(browser);
+  b = await openPeer(bob);
+  a = await openPeer(alice);
+  await Promise.all([waitOnline(a), waitOnline(b)]);
+  await waitForRing([a, b]);
+  await claimName(b, 'bob');
+  await claimName(a, 'alice');
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  expect(pageErrors).toEqual([]);
+});
+
+describe('calls between two people', () => {
+  it('alice calls bob with video: bob is asked, rings, answers; audio and video flow both ways; alice hangs up and both are idle', async () => {
+    await dial(a, 'bob', 'Video call');
+    // Bob has never met alice: the permission question comes first, then the ringing.
+    const question = await answerQuestion(b, 'Allow once');
+    expect(question).toMatch(/alice/);
+    const ring = ringing(b, 'alice');
+    await ring.waitFor({ timeout: 20_000 });
+    await expect(ring.getByText(/Key fingerprint [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}/).count()).resolves.toBe(1);
+    await ring.getByRole('button', { name: 'Answer with video' }).click();
+    const [ca, cb] = await Promise.all([waitCall(a, 'bob', 'active'), waitCall(b, 'alice', 'active')]);
+    const [ma, mb] = await Promise.all([mediaFlows(a, ca.id), mediaFlows(b, cb.id)]);
+    expect(ma.framesDecoded).toBeGreaterThan(0);
+    expect(mb.framesDecoded).toBeGreaterThan(0);
+    await a.screenshot({ path: 'e2e/artifacts/call-active.png' });
+    await a.getByRole('button', { name: 'Hang up' }).click();
+    await waitCall(a, 'bob', 'ended');
+    await waitCall(b, 'alice', 'ended', 10_000);
+    await expect(callStatus(a, 'bob', 'to').textContent()).resolves.toBe('you hung up');
+    await expect(callStatus(b, 'alice', 'from').textContent()).resolves.toBe('alice hung up');
+    expect((await calls(a)).every((c) => c.state === 'ended')).toBe(true);
+    expect((await calls(b)).every((c) => c.state === 'ended')).toBe(true);
+  }, 90_000);
+
+  it('chat: messages arrive once and in order, and are in the history after a reload', async () => {
+    await dial(a, 'bob', 'Send a message');
+    for (const text of ['one', 'two', 'three']) {
+      await a.getByLabel('Message to bob').fill(text);
+      await a.getByRole('button', { name: 'Send', exact: true }).click();
+      await a.getByRole('list', { name: 'Messages with bob' }).getByText(text).waitFor();
+    }
+    const list = b.getByRole('list', { name: 'Messages with alice' });
+    await list.getByText('three').waitFor({ timeout: 20_000 });
+    expect(await list.locator('.msg-text').allTextContents()).toEqual(['one', 'two', 'three']);
+    await b.reload();
+    await reachable(b, 'bob');
+    await b.getByRole('button', { name: 'Open the conversation with alice' }).click();
+    await b.getByRole('list', { name: 'Messages with alice' }).getByText('three').waitFor();
+    expect(await b.getByRole('list', { name: 'Messages with alice' }).locator('.msg-text').allTextContents()).toEqual(['one', 'two', 'three']);
+  }, 90_000);
+
+  it('bob declining, and calling an unknown name, end with plain words on alice’s side', async () => {
+    await dial(a, 'zed', 'Audio call');
+    await waitCall(a, 'zed', 'ended');
+    await expect(callStatus(a, 'zed', 'to').textContent()).resolves.toBe('nobody has the name zed');
+    await dial(a, 'bob', 'Audio call');
+    const ring = ringing(b, 'alice');
+    await ring.waitFor({ timeout: 20_000 });
+    await ring.getByRole('button', { name: 'Decline' }).click();
+    await waitCall(a, 'bob', 'ended');
+    await expect(callStatus(a, 'bob', 'to').last().textContent()).resolves.toBe('bob declined');
+  }, 60_000);
+
+  it('forking: bob in two tabs, both ring, answering on one stops the other', async () => {
+    const b2 = await openPeer(bob);
+    await waitOnline(b2);
+    await waitForRing([a, b, b2]);
+    await reachable(b2, 'bob');
+    await dial(a, 'bob', 'Audio call');
+    await Promise.all([ringing(b, 'alice').waitFor({ timeout: 20_000 }), ringing(b2, 'alice').waitFor({ timeout: 20_000 })]);
+    await ringing(b2, 'alice').getByRole('button', { name: 'Answer with sound only' }).click();
+    await waitCall(b2, 'alice', 'active');
+    await ringing(b, 'alice').waitFor({ state: 'detached', timeout: 10_000 });
+    await waitCall(a, 'bob', 'active');
+    await a.getByRole('button', { name: 'Hang up' }).click();
+    await waitCall(b2, 'alice', 'ended', 10_000);
+    await b2.close();
+  }, 90_000);
+
+  it('a person bob refuses hears that bob did not accept; a tab that claims to be alice is refused', async () => {
+    const carol = await newPerson(browser);
+    const c = await openPeer(carol);
+    await waitOnline(c);
+    await waitForRing([a, b, c]);
+    await claimName(c, 'carol');
+    await dial(c, 'bob', 'Audio call');
+    expect(await answerQuestion(b, 'Deny')).toMatch(/carol/);
+    await waitCall(c, 'bob', 'ended');
+    await expect(callStatus(c, 'bob', 'to').textContent()).resolves.toBe('bob did not accept you');
+
+    // Carol's tab now sends an INVITE that says it is from alice, signed (as it must be) by its own node key.
+    const bobNode = await nodeIdOf(b);
+    const replies = await c.evaluate(async (to) => {
+      const s = (window as unknown as { __softphone: { overlay: { node: { id: string; apps: { on(t: string, f: (from: string, b: Uint8Array) => void): () => void; send(to: string, t: string, b: Uint8Array): Promise<{ outcome: string }> } } } } }).__softphone;
+      const me = s.overlay.node.id;
+      const invite = [
+        `INVITE sip:bob@p2p.local SIP/2.0`,
+        `Via: SIP/2.0/WS ${me}.node.invalid;branch=z9hG4bK-forged1`,
+        'Max-Forwards: 69',
+        'From: <sip:alice@p2p.local>;tag=forged',
+        'To: <sip:bob@p2p.local>',
+        'Call-ID: forged-call-1',
+        'CSeq: 1 INVITE',
+        `Contact: <sip:alice@${me}.node.invalid;transport=ws>`,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      const got: string[] = [];
+      const off = s.overlay.node.apps.on('sip', (_from, body) => got.push(new TextDecoder().decode(body)));
+      const sent = await s.overlay.node.apps.send(to, 'sip', new TextEncoder().encode(invite));
+      await new Promise((r) => setTimeout(r, 3000));
+      off();
+      return { sent: sent.outcome, got: got.map((t) => t.split('\r\n')[0]) };
+    }, bobNode);
+    expect(replies.sent).toBe('delivered');
+    expect(replies.got).toContain('SIP/2.0 403 the caller is not alice');
+    expect(await ringing(b, 'alice').count()).toBe(0);
+    await goTo(b, 'Phone');
+  }, 120_000);
+
+  it('calling a name whose tabs are all closed says the person is not online', async () => {
+    const dave = await newPerson(browser);
+    const d = await openPeer(dave);
+    await waitOnline(d);
+    await waitForRing([a, b, d]);
+    await claimName(d, 'dave');
+    await d.close();
+    await dial(a, 'dave', 'Audio call');
+    await waitCall(a, 'dave', 'ended', 30_000);
+    await expect(callStatus(a, 'dave', 'to').textContent()).resolves.toBe('dave is not online');
+  }, 90_000);
+});

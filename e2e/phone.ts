@@ -1,0 +1,97 @@
+/** Helpers for the calls suites: names, dialing, the ringing dialog, and media statistics read from the call's RTCPeerConnection. */
+import type { Page } from 'playwright-core';
+import { goTo } from './harness.ts';
+
+/** Claims `name` on the Phone page and waits until the tab is reachable by it. */
+export async function claimName(page: Page, name: string): Promise<void> {
+  await goTo(page, 'Phone');
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Claim this name' }).click();
+  await reachable(page, name);
+}
+
+/** Waits until the Phone page says the tab is reachable as `name` (a remembered name registers by itself). */
+export async function reachable(page: Page, name: string, timeout = 45_000): Promise<void> {
+  await goTo(page, 'Phone');
+  await page.getByText(`You are reachable as ${name}.`).waitFor({ timeout });
+}
+
+export async function dial(page: Page, who: string, kind: 'Video call' | 'Audio call' | 'Send a message'): Promise<void> {
+  await goTo(page, 'Phone');
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(who);
+  await page.getByRole('button', { name: kind, exact: true }).click();
+}
+
+/** The ringing dialog for a call from `caller`. */
+export function ringing(page: Page, caller: string) {
+  return page.getByRole('alertdialog', { name: new RegExp(`${caller} is calling`) });
+}
+
+export interface CallInfo {
+  id: string;
+  peer: string;
+  state: string;
+  outcome: string | null;
+}
+
+/** The calls this tab's phone knows of, newest last. */
+export function calls(page: Page): Promise<CallInfo[]> {
+  return page.evaluate(() => {
+    const s = (window as unknown as { __softphone: { phone: { phone: { getSnapshot(): { calls: CallInfo[] } } | null } } }).__softphone;
+    return (s.phone.phone?.getSnapshot().calls ?? []).map((c) => ({ id: c.id, peer: c.peer, state: c.state, outcome: c.outcome }));
+  });
+}
+
+/** Waits until the newest call with `peer` is in `state`; returns it. */
+export async function waitCall(page: Page, peer: string, state: string, timeout = 30_000): Promise<CallInfo> {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const c = (await calls(page)).filter((x) => x.peer === peer).at(-1);
+    if (c?.state === state) return c;
+    if (Date.now() > until) throw new Error(`the call with ${peer} is ${c ? `${c.state} (${c.outcome ?? ''})` : 'not there'}, not ${state}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+export interface MediaStats {
+  audioBytes: number;
+  videoBytes: number;
+  framesDecoded: number;
+}
+
+/** What the active call has received so far, from getStats(). */
+export function mediaIn(page: Page, callId: string): Promise<MediaStats> {
+  return page.evaluate(async (id) => {
+    const s = (window as unknown as { __softphone: { phone: { phone: { connection(id: string): RTCPeerConnection | null } } } }).__softphone;
+    const pc = s.phone.phone.connection(id);
+    const out = { audioBytes: 0, videoBytes: 0, framesDecoded: 0 };
+    if (!pc) return out;
+    (await pc.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number; framesDecoded?: number }) => {
+      if (r.type !== 'inbound-rtp') return;
+      if (r.kind === 'audio') out.audioBytes += r.bytesReceived ?? 0;
+      if (r.kind === 'video') {
+        out.videoBytes += r.bytesReceived ?? 0;
+        out.framesDecoded += r.framesDecoded ?? 0;
+      }
+    });
+    return out;
+  }, callId);
+}
+
+/** Waits until audio and video both flow into this tab: bytes and decoded frames rising between two readings. */
+export async function mediaFlows(page: Page, callId: string, timeout = 20_000): Promise<MediaStats> {
+  const until = Date.now() + timeout;
+  let last = await mediaIn(page, callId);
+  for (;;) {
+    await page.waitForTimeout(500);
+    const now = await mediaIn(page, callId);
+    if (now.audioBytes > last.audioBytes && now.videoBytes > last.videoBytes && now.framesDecoded > last.framesDecoded && last.framesDecoded > 0) return now;
+    if (Date.now() > until) throw new Error(`media did not flow: ${JSON.stringify(now)}`);
+    last = now;
+  }
+}
+
+/** The status line of the call panel for the newest call with `peer`. */
+export function callStatus(page: Page, peer: string, direction: 'to' | 'from') {
+  return page.getByRole('region', { name: `Call ${direction} ${peer}` }).last().getByRole('status');
+}
