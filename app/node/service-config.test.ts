@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { parseServicePeerArgs, UsageError } from './service-config';
+
+const base = ['--signaling', 'http://127.0.0.1:5173/peerjs', '--data', '/tmp/sp'];
+
+describe('service peer command line', () => {
+  it('reads the usual options and fills in the defaults', () => {
+    const c = parseServicePeerArgs(base)!;
+    expect(c.signaling.map((s) => s.url)).toEqual(['http://127.0.0.1:5173/peerjs']);
+    expect(c).toMatchObject({ dataDir: '/tmp/sp', overlay: 'p2p.local', trustedRoot: null, statusPort: null, statusHost: '127.0.0.1', statusEverySeconds: 30, startFresh: false, maxLinks: 128 });
+  });
+
+  it('takes several signaling servers (repeated or comma-separated, duplicates once), --opt=value and every option', () => {
+    const c = parseServicePeerArgs([
+      '--signaling=http://a.test:1/peerjs,http://b.test:2/peerjs',
+      '--signaling',
+      'http://a.test:1/peerjs',
+      '--data=rel/dir',
+      '--overlay',
+      'corp.example',
+      '--trusted-root',
+      'root.public.json',
+      '--status-port',
+      '0',
+      '--status-every',
+      '5',
+      '--max-links',
+      '64',
+      '--start-fresh',
+    ])!;
+    expect(c.signaling.map((s) => s.host)).toEqual(['a.test', 'b.test']);
+    expect(c).toMatchObject({ dataDir: 'rel/dir', overlay: 'corp.example', trustedRoot: 'root.public.json', statusPort: 0, statusEverySeconds: 5, maxLinks: 64, startFresh: true });
+  });
+
+  it('returns null for --help', () => {
+    expect(parseServicePeerArgs(['--help'])).toBeNull();
+  });
+
+  it.each([
+    [[], /--signaling URL is needed/],
+    [['--data', '/tmp/x'], /--signaling URL is needed/],
+    [['--signaling', 'http://x.test/peerjs'], /--data DIR is needed/],
+    [['--signaling', 'http://x.test/peerjs', '--data', '  '], /--data DIR is needed/],
+    [['--signaling', 'not a url', '--data', 'd'], /--signaling: "not a url" is not a web address/],
+    [['--signaling', 'ftp://x.test/', '--data', 'd'], /--signaling:/],
+    [[...base, '--data', 'other'], /--data is given more than once/],
+    [[...base, '--status-port', '70000'], /--status-port must be a whole number from 0 to 65535, not "70000"/],
+    [[...base, '--status-port', '-1'], /--status-port needs a value|--status-port must be/],
+    [[...base, '--status-port', '8e3'], /--status-port must be a whole number/],
+    [[...base, '--status-every', 'often'], /--status-every must be a whole number/],
+    [[...base, '--max-links', '2'], /--max-links must be a whole number from 8/],
+    [[...base, '--overlay', 'Has Spaces'], /--overlay must be a domain-like name/],
+    [[...base, '--start-fresh=yes'], /--start-fresh takes no value/],
+    [[...base, '--trusted-root'], /--trusted-root needs a value/],
+    [[...base, '--status-port', '--start-fresh'], /--status-port needs a value/],
+    [[...base, '--dta', 'x'], /unknown option "--dta"/],
+    [[...base, 'stray'], /unknown option "stray"/],
+  ])('refuses %j with a sentence', (argv, message) => {
+    expect(() => parseServicePeerArgs(argv as string[])).toThrow(UsageError);
+    expect(() => parseServicePeerArgs(argv as string[])).toThrow(message as RegExp);
+  });
+});
