@@ -9,6 +9,8 @@ const host = process.env['HOST'] ?? 'localhost';
 export default defineConfig({
   plugins: [react(), signalingPlugin(), servicePeerPlugin()],
   server: { port, host, strictPort: true },
+  // Pre-bundled at start: a dependency found only when a page first imports it makes Vite reload every open tab.
+  optimizeDeps: { include: ['react', 'react-dom/client', 'peerjs', 'jssip', 'idb-keyval'] },
   preview: { port, host, strictPort: true },
   build: { target: 'es2022', sourcemap: true },
 });
