@@ -26,6 +26,8 @@ export class RecordStore {
   private readonly byKey = new Map<string, Map<string, WireRecord>>();
   private readonly usage = new Map<string, { records: number; bytes: number }>();
   private count = 0;
+  /** Writes to the KeyValueStore not yet finished, by entry. */
+  private readonly writes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly limits: StoreLimits,
@@ -132,8 +134,26 @@ export class RecordStore {
   }
 
   private persist(r: WireRecord): void {
-    // Write-behind: the in-memory store is the truth while the node runs.
-    void this.kv?.set(KV_PREFIX + entryId(r), canonicalEncode(r as unknown as Record<string, Uint8Array | string | number>)).catch(() => {});
+    // Write-behind: the in-memory store is the truth while the node runs;
+    // `written` lets a caller wait for the disk before acknowledging.
+    if (!this.kv) return;
+    const id = entryId(r);
+    const p = this.kv.set(KV_PREFIX + id, canonicalEncode(r as unknown as Record<string, Uint8Array | string | number>));
+    this.writes.set(id, p);
+    p.then(
+      () => this.writes.get(id) === p && this.writes.delete(id),
+      () => this.writes.get(id) === p && this.writes.delete(id),
+    );
+  }
+
+  /** Whether records persist (a KeyValueStore is behind this store). */
+  get persistent(): boolean {
+    return this.kv !== undefined;
+  }
+
+  /** Resolves once the last write of `r`'s entry is in the KeyValueStore; rejects when that write failed (a full disk). */
+  written(r: Pick<WireRecord, 'k' | 'sub'>): Promise<void> {
+    return this.writes.get(entryId(r)) ?? Promise.resolve();
   }
 
   /**

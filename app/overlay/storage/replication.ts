@@ -49,6 +49,8 @@ export class Replication {
       }
       const problem = await checkRecord(r, this.host.clock.now(), this.verifier);
       const result = problem ?? this.store.apply(r, this.host.clock.now());
+      // Durable before acknowledged: a failed write (a full disk) fails the whole request.
+      if (result === 'stored' && this.store.persistent) await this.store.written(r);
       const refused = result === 'stored' || result === 'unchanged' ? null : result;
       if (refused) this.host.counters.recordsRefused++;
       out.push(refused);
@@ -121,7 +123,7 @@ export class Replication {
         if (!reply || reply.t !== 'sync-reply') return;
         const wanted = reply.want.map((j) => chunk[j]).filter((r): r is WireRecord => r !== undefined);
         if (wanted.length > 0) this.push(to, wanted);
-        if (reply.records.length > 0) void this.host.track(this.accept(reply.records));
+        if (reply.records.length > 0) void this.host.track(this.accept(reply.records)).catch(() => this.host.counters.countBad('store-failed'));
       });
     }
   }
