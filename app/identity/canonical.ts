@@ -64,6 +64,19 @@ class Writer {
     this.length += b.length;
   }
 
+  /** A string as length and UTF-8 bytes; short ASCII (all wire keys and tags) is copied without an encoder call. */
+  text(v: string): void {
+    if (v.length <= 64 && isAscii(v)) {
+      this.varint(v.length);
+      this.ensure(v.length);
+      for (let i = 0; i < v.length; i++) this.buf[this.length++] = v.charCodeAt(i);
+      return;
+    }
+    const b = utf8(v);
+    this.varint(b.length);
+    this.bytes(b);
+  }
+
   varint(n: number): void {
     // Arithmetic rather than bit operations: values go up to 2^53.
     while (n >= 0x80) {
@@ -102,10 +115,8 @@ function writeValue(w: Writer, v: CanonicalValue, depth: number): void {
     return w.bytes(f);
   }
   if (typeof v === 'string') {
-    const b = utf8(v);
     w.byte(Tag.Str);
-    w.varint(b.length);
-    return w.bytes(b);
+    return w.text(v);
   }
   if (v instanceof Uint8Array) {
     w.byte(Tag.Bytes);
@@ -123,6 +134,22 @@ function writeValue(w: Writer, v: CanonicalValue, depth: number): void {
     if (proto !== Object.prototype && proto !== null) {
       throw new EncodingError('only plain objects can be encoded');
     }
+    const keys = Object.keys(v);
+    // ASCII keys sort the same as strings and as UTF-8 bytes: no byte arrays needed.
+    if (keys.every(isAscii)) {
+      keys.sort();
+      let n = 0;
+      for (const k of keys) if ((v as Record<string, unknown>)[k] !== undefined) n++;
+      w.byte(Tag.Map);
+      w.varint(n);
+      for (const k of keys) {
+        const val = (v as Record<string, CanonicalValue | undefined>)[k];
+        if (val === undefined) continue;
+        w.text(k);
+        writeValue(w, val, depth + 1);
+      }
+      return;
+    }
     const entries = Object.entries(v)
       .filter((e): e is [string, CanonicalValue] => e[1] !== undefined)
       .map(([k, val]) => [utf8(k), val] as const)
@@ -139,12 +166,25 @@ function writeValue(w: Writer, v: CanonicalValue, depth: number): void {
   throw new EncodingError(`cannot encode a ${typeof v}`);
 }
 
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** The canonical bytes of a value. Throws EncodingError on values it cannot represent. */
 export function canonicalEncode(value: CanonicalValue): Uint8Array {
-  const w = new Writer();
-  writeValue(w, value, 0);
-  return w.result();
+  // One scratch writer reused (encoding is synchronous and calls no user code); the result is a copy.
+  const w = scratch;
+  w.length = 0;
+  try {
+    writeValue(w, value, 0);
+    return w.result();
+  } finally {
+    w.length = 0;
+  }
 }
+
+const scratch = new Writer();
 
 class Reader {
   pos = 0;
@@ -164,8 +204,13 @@ class Reader {
   }
 
   take(n: number): Uint8Array {
+    return this.view(n).slice();
+  }
+
+  /** The next n bytes without copying them. */
+  view(n: number): Uint8Array {
     if (n > this.buf.length - this.pos) throw new EncodingError('length runs past the end of input');
-    const out = this.buf.slice(this.pos, this.pos + n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
@@ -216,13 +261,14 @@ function readValue(r: Reader, depth: number): CanonicalValue {
       if (!Number.isFinite(f) || Number.isSafeInteger(f)) throw new EncodingError('non-canonical float');
       return f;
     }
-    case Tag.Str:
+    case Tag.Str: {
+      const b = r.view(r.varint());
       try {
-        return fromUtf8(r.take(r.varint()));
-      } catch (e) {
-        if (e instanceof EncodingError) throw e;
+        return decodeText(b);
+      } catch {
         throw new EncodingError('string is not valid UTF-8');
       }
+    }
     case Tag.Bytes:
       return r.take(r.varint());
     case Tag.Arr: {
@@ -236,28 +282,38 @@ function readValue(r: Reader, depth: number): CanonicalValue {
       const out: Record<string, CanonicalValue> = {};
       let prev: Uint8Array | null = null;
       for (let i = 0; i < n; i++) {
-        const kb = r.take(r.varint());
+        const kb = r.view(r.varint());
         if (prev && compareBytes(prev, kb) >= 0) throw new EncodingError('map keys out of order');
         prev = kb;
         let key: string;
         try {
-          key = fromUtf8(kb);
+          key = decodeText(kb);
         } catch {
           throw new EncodingError('map key is not valid UTF-8');
         }
-        // defineProperty, not assignment: a "__proto__" key must stay data.
-        Object.defineProperty(out, key, {
-          value: readValue(r, depth + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const value = readValue(r, depth + 1);
+        // defineProperty, not assignment, for "__proto__": it must stay data.
+        if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+        else out[key] = value;
       }
       return out;
     }
     default:
       throw new EncodingError(`unknown tag ${tag}`);
   }
+}
+
+/** UTF-8 to string; short ASCII without a decoder call. Throws on malformed UTF-8. */
+function decodeText(b: Uint8Array): string {
+  if (b.length <= 64) {
+    let out = '';
+    for (let i = 0; i < b.length; i++) {
+      if (b[i]! > 0x7f) return fromUtf8(b);
+      out += String.fromCharCode(b[i]!);
+    }
+    return out;
+  }
+  return fromUtf8(b);
 }
 
 /** Decodes canonical bytes; throws EncodingError on anything malformed or non-canonical. */

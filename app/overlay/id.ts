@@ -37,9 +37,14 @@ export function bytesToHexId(bytes: Uint8Array): string {
   return out;
 }
 
+/** Value of one lower-case hex digit (callers pass checked IDs). */
+function nibble(c: number): number {
+  return c >= 97 ? c - 87 : c - 48;
+}
+
 export function hexIdToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(ID_BYTES);
-  for (let i = 0; i < ID_BYTES; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0; i < ID_BYTES; i++) out[i] = (nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1));
   return out;
 }
 

@@ -12,6 +12,8 @@ export class FingerTable {
   private cursor = 0;
   /** True once fix-fingers has walked the whole table once. */
   filled = false;
+  /** `distinct()` until the next change: every routing step asks for it. */
+  private distinctCache: Peer[] | null = null;
 
   constructor(readonly self: Peer) {}
 
@@ -28,6 +30,7 @@ export class FingerTable {
     const low = successor.id === this.self.id ? ID_BITS : log2Floor(distance(this.self.id, successor.id)) + 1;
     if (this.cursor < low) {
       for (let i = 0; i < Math.min(low, ID_BITS); i++) this.fingers[i] = successor.id === this.self.id ? undefined : successor;
+      this.distinctCache = null;
       this.cursor = low;
     }
     if (this.cursor >= ID_BITS) {
@@ -42,6 +45,7 @@ export class FingerTable {
    * start it also covers get it too, and the cursor moves past them.
    */
   record(index: number, found: Peer): void {
+    this.distinctCache = null;
     this.fingers[index] = found.id === this.self.id ? undefined : found;
     let i = index + 1;
     while (i < ID_BITS && inHalfOpen(fingerStart(this.self.id, i), this.self.id, found.id) && found.id !== this.self.id) {
@@ -53,11 +57,19 @@ export class FingerTable {
   }
 
   remove(hex: string): void {
-    for (let i = 0; i < ID_BITS; i++) if (this.fingers[i]?.hex === hex) this.fingers[i] = undefined;
+    for (let i = 0; i < ID_BITS; i++) {
+      if (this.fingers[i]?.hex !== hex) continue;
+      this.fingers[i] = undefined;
+      this.distinctCache = null;
+    }
   }
 
-  /** Each distinct finger once, highest first. */
-  distinct(): Peer[] {
+  /** Each distinct finger once, highest first. Shared until the table changes: do not modify. */
+  distinct(): readonly Peer[] {
+    return (this.distinctCache ??= this.computeDistinct());
+  }
+
+  private computeDistinct(): Peer[] {
     const out: Peer[] = [];
     let last: string | undefined;
     for (let i = ID_BITS - 1; i >= 0; i--) {
@@ -70,6 +82,7 @@ export class FingerTable {
 
   /** Installs fingers from a known ring (simulator bootstrap); `succOf` gives the successor of an ID. */
   fillFrom(succOf: (id: bigint) => Peer): void {
+    this.distinctCache = null;
     for (let i = 0; i < ID_BITS; i++) this.fingers[i] = succOf(fingerStart(this.self.id, i));
     this.filled = true;
   }

@@ -6,8 +6,26 @@ export interface Peer {
   readonly hex: string;
 }
 
+interface InternedPeer extends Peer {
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * One Peer object per node ID, reused: every routing message names nodes,
+ * and parsing a 160-bit bigint and re-encoding 20 bytes for each of them was
+ * most of a message's cost. Bounded: cleared when it grows past the limit.
+ */
+const interned = new Map<string, InternedPeer>();
+const INTERN_LIMIT = 200_000;
+
 export function peerFromHex(hex: string): Peer {
-  return { id: idFromHex(hex), hex };
+  let p = interned.get(hex);
+  if (!p) {
+    p = { id: idFromHex(hex), hex, bytes: hexIdToBytes(hex) };
+    if (interned.size >= INTERN_LIMIT) interned.clear();
+    interned.set(hex, p);
+  }
+  return p;
 }
 
 /** From 20 checked bytes (messages.ts has verified the length). */
@@ -15,6 +33,7 @@ export function peerFromBytes(bytes: Uint8Array): Peer {
   return peerFromHex(bytesToHexId(bytes));
 }
 
+/** The node's 20 ID bytes. Shared by every message naming the node: encoders copy, nobody writes to it. */
 export function peerBytes(p: Peer): Uint8Array {
-  return hexIdToBytes(p.hex);
+  return 'bytes' in p ? (p as InternedPeer).bytes : hexIdToBytes(p.hex);
 }

@@ -3,7 +3,7 @@
  * fingers and the nodes it suspects dead. Pure data (STYLE.md, practice 3):
  * the maintenance loop does the I/O and tells the table what it learned.
  */
-import { distance, inHalfOpen, inOpen } from '../id';
+import { distance, inHalfOpen, inOpen, RING } from '../id';
 import { FingerTable } from './finger-table';
 import type { Peer } from './peer';
 import { SuccessorList } from './successor-list';
@@ -75,15 +75,23 @@ export class RoutingTable {
    * tried or suspected.
    */
   closestPreceding(key: bigint, count: number, skip: (hex: string) => boolean): Peer[] {
+    // Nodes in (self, key), by distance to the key: the one nearest the key first.
+    // key === self: the whole ring but self lies before it (as inOpen has it).
+    const span = distance(this.self.id, key) || RING;
     const out: Peer[] = [];
+    const gaps: bigint[] = [];
     const consider = (p: Peer): void => {
-      if (!inOpen(p.id, this.self.id, key) || skip(p.hex) || out.some((q) => q.hex === p.hex)) return;
-      out.push(p);
+      const d = distance(this.self.id, p.id);
+      if (d === 0n || d >= span || out.some((q) => q.hex === p.hex) || skip(p.hex)) return;
+      // Insertion by distance from self, farthest (nearest the key) first.
+      let i = out.length;
+      while (i > 0 && gaps[i - 1]! < d) i--;
+      out.splice(i, 0, p);
+      gaps.splice(i, 0, d);
     };
     for (const p of this.successors.entries()) consider(p);
     for (const p of this.fingers.distinct()) consider(p);
     if (this.predecessor) consider(this.predecessor);
-    out.sort((a, b) => (distance(a.id, key) < distance(b.id, key) ? -1 : 1));
     if (out.length > count) out.length = count;
     return out;
   }
