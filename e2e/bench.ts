@@ -18,7 +18,7 @@ const arg = (name: string, dflt: string): string => {
 };
 const tabs = Number(arg('tabs', '16'));
 const only = arg('only', 'overlay');
-const jsonFile = arg('json', 'bench-results/browser.json');
+const jsonFile = arg('json', only === 'service-peer' ? 'bench-results/service-peer.json' : 'bench-results/browser.json');
 
 interface Figure {
   name: string;
@@ -180,12 +180,13 @@ async function overlayBench(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (only !== 'overlay') {
-    console.error(`unknown benchmark "${only}"; known: overlay`);
+  if (only !== 'overlay' && only !== 'service-peer') {
+    console.error(`unknown benchmark "${only}"; known: overlay, service-peer`);
     process.exit(2);
   }
   const started = Date.now();
-  await overlayBench();
+  if (only === 'service-peer') await (await import('./bench-service-peer.ts')).servicePeerBench(add, argv);
+  else await overlayBench();
   add('wall time', (Date.now() - started) / 1000, 's');
   const width = Math.max(...figures.map((f) => f.name.length));
   console.log(`\n${'figure'.padEnd(width)}  ${'value'.padStart(10)}  unit          baseline`);

@@ -15,6 +15,7 @@ export interface ServiceStatusJson {
   records: number;
   diskBytes: number;
   heapBytes: number;
+  rssBytes: number;
 }
 
 export interface ServicePeerProcess extends ServerProcess {

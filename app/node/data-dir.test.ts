@@ -101,7 +101,7 @@ describe('service peer data directory', () => {
     const expired = { ...(await record('old')), expires: Date.now() - 1 };
     await db.set(entryKey(good), encoded(good));
     const bad = encoded(tampered);
-    bad[bad.length - 70] ^= 0xff;
+    bad[bad.length - 70] = bad[bad.length - 70]! ^ 0xff;
     await db.set(entryKey(tampered), bad);
     await db.set(`${RECORD_PREFIX}garbage`, crypto.getRandomValues(new Uint8Array(40)));
     await db.set(`${RECORD_PREFIX}json`, { not: 'a record' });

@@ -7,7 +7,7 @@ describe('service peer command line', () => {
   it('reads the usual options and fills in the defaults', () => {
     const c = parseServicePeerArgs(base)!;
     expect(c.signaling.map((s) => s.url)).toEqual(['http://127.0.0.1:5173/peerjs']);
-    expect(c).toMatchObject({ dataDir: '/tmp/sp', overlay: 'p2p.local', trustedRoot: null, statusPort: null, statusHost: '127.0.0.1', statusEverySeconds: 30, startFresh: false, maxLinks: 128 });
+    expect(c).toMatchObject({ dataDir: '/tmp/sp', overlay: 'p2p.local', trustedRoot: null, statusPort: null, statusHost: '127.0.0.1', statusEverySeconds: 30, startFresh: false, maxLinks: 128, inMemory: false });
   });
 
   it('takes several signaling servers (repeated or comma-separated, duplicates once), --opt=value and every option', () => {

@@ -23,6 +23,8 @@ export interface ServicePeerConfig {
   startFresh: boolean;
   /** Most links at once. */
   maxLinks: number;
+  /** Records in memory only (for benchmarks: the baseline without a disk). */
+  inMemory: boolean;
 }
 
 export class UsageError extends Error {
@@ -43,10 +45,11 @@ export const USAGE = `Usage: npm run service-peer -- --signaling URL --data DIR 
   --start-fresh        if the key file or the database is damaged, move it aside
                        (nothing is deleted) and start with a new one
   --max-links N        most links at once (default 128)
+  --in-memory          keep records in memory only, not on disk (benchmark baseline)
   --help               this text`;
 
 const FLAGS_WITH_VALUE = new Set(['--signaling', '--data', '--overlay', '--trusted-root', '--status-port', '--status-host', '--status-every', '--max-links']);
-const BOOLEAN_FLAGS = new Set(['--start-fresh', '--help']);
+const BOOLEAN_FLAGS = new Set(['--start-fresh', '--in-memory', '--help']);
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = Number(text);
@@ -116,5 +119,6 @@ export function parseServicePeerArgs(argv: readonly string[]): ServicePeerConfig
     statusEverySeconds: every === undefined ? 30 : integer('--status-every', every, 0, 86_400),
     startFresh: flags.has('--start-fresh'),
     maxLinks: links === undefined ? 128 : integer('--max-links', links, 8, 1000),
+    inMemory: flags.has('--in-memory'),
   };
 }

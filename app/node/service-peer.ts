@@ -7,7 +7,7 @@
  * records to its successor when it stops.
  */
 import { join } from 'node:path';
-import type { NodeIdentity } from '../identity';
+import { MemoryKeyValueStore, type NodeIdentity } from '../identity';
 import { overlayLimits, recordBatches, type WireRecord } from '../overlay';
 import { LinkManager, PeerJsDialer, RingMember, SignalingClient, realClock, type LocalEndpoint } from '../transport';
 import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, RECORDS_DIR } from './data-dir';
@@ -69,7 +69,7 @@ export class ServicePeer {
     dialer.watch();
     const links = new LinkManager({ dialer, local, clock: realClock, policy: policy.linkPolicy, maxLinks: config.maxLinks });
     let peer: ServicePeer | null = null;
-    const member = new RingMember(links, db, db, () => peer?.online ?? []);
+    const member = new RingMember(links, config.inMemory ? new MemoryKeyValueStore() : db, db, () => peer?.online ?? []);
     peer = new ServicePeer(config, dataDir, identity, db, policy, signaling, links, member, quarantined, log);
     await peer.run();
     return peer;

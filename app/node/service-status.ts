@@ -23,6 +23,7 @@ export interface ServiceStatus {
   quarantined: number;
   diskBytes: number;
   heapBytes: number;
+  rssBytes: number;
 }
 
 interface StatusSource {
@@ -53,6 +54,7 @@ export function statusOf(p: StatusSource): ServiceStatus {
     quarantined: p.quarantined,
     diskBytes: diskUse(join(p.dataDir, RECORDS_DIR)),
     heapBytes: process.memoryUsage().heapUsed,
+    rssBytes: process.memoryUsage().rss,
   };
 }
 

@@ -8,6 +8,18 @@ import WebSocket from 'ws';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * PeerJS listens for close, not error, on its signaling socket; ws throws an
+ * 'error' nobody listens to, which would end the process whenever the
+ * signaling server is away. The close that follows is what PeerJS handles.
+ */
+class NodeWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('error', () => undefined);
+  }
+}
+
 export function installWebRtcGlobals(): void {
   const g = globalThis as Record<string, unknown>;
   if (g['RTCPeerConnection']) return;
@@ -15,7 +27,7 @@ export function installWebRtcGlobals(): void {
   for (const name of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'RTCDataChannel', 'MediaStream', 'MediaStreamTrack']) {
     if (wrtc[name]) g[name] = wrtc[name];
   }
-  g['WebSocket'] ??= WebSocket;
+  g['WebSocket'] ??= NodeWebSocket;
   // PeerJS reads the browser from the user agent and checks a few window properties.
   const nav = { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36', platform: 'Linux x86_64' };
   if (!g['navigator']) g['navigator'] = nav;
