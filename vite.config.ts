@@ -8,7 +8,8 @@ const host = process.env['HOST'] ?? 'localhost';
 
 export default defineConfig({
   plugins: [react(), signalingPlugin(), servicePeerPlugin()],
-  server: { port, host, strictPort: true },
+  // SOFTPHONE_WATCH=0 (the end-to-end runs) stops reloading open tabs when source files change under a running test.
+  server: { port, host, strictPort: true, ...(process.env['SOFTPHONE_WATCH'] === '0' ? { watch: { ignored: () => true } } : {}) },
   // Pre-bundled at start: a dependency found only when a page first imports it makes Vite reload every open tab.
   optimizeDeps: { include: ['react', 'react-dom/client', 'peerjs', 'jssip', 'idb-keyval'] },
   preview: { port, host, strictPort: true },

@@ -36,7 +36,7 @@ describe('calls between two people', () => {
   it('alice calls bob with video: bob is asked, rings, answers; audio and video flow both ways; alice hangs up and both are idle', async () => {
     await dial(a, 'bob', 'Video call');
     // Bob has never met alice: the permission question comes first, then the ringing.
-    const question = await answerQuestion(b, 'Allow once');
+    const question = await answerQuestion(b, 'Always allow');
     expect(question).toMatch(/alice/);
     const ring = ringing(b, 'alice');
     await ring.waitFor({ timeout: 20_000 });

@@ -5,7 +5,7 @@ import { goTo } from './harness.ts';
 /** Claims `name` on the Phone page and waits until the tab is reachable by it. */
 export async function claimName(page: Page, name: string): Promise<void> {
   await goTo(page, 'Phone');
-  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('textbox', { name: 'Your name', exact: true }).fill(name);
   await page.getByRole('button', { name: 'Claim this name' }).click();
   await reachable(page, name);
 }
@@ -13,7 +13,13 @@ export async function claimName(page: Page, name: string): Promise<void> {
 /** Waits until the Phone page says the tab is reachable as `name` (a remembered name registers by itself). */
 export async function reachable(page: Page, name: string, timeout = 45_000): Promise<void> {
   await goTo(page, 'Phone');
-  await page.getByText(`You are reachable as ${name}.`).waitFor({ timeout });
+  try {
+    await page.getByText(`You are reachable as ${name}.`).waitFor({ timeout });
+  } catch {
+    const snap = await page.evaluate(() => JSON.stringify((window as unknown as { __softphone: { phone: { getSnapshot(): unknown } } }).__softphone.phone.getSnapshot()));
+    const text = await page.locator('main').innerText();
+    throw new Error(`not reachable as ${name}: ${snap}; the page says: ${text.slice(0, 500)}`);
+  }
 }
 
 export async function dial(page: Page, who: string, kind: 'Video call' | 'Audio call' | 'Send a message'): Promise<void> {

@@ -91,10 +91,11 @@ export async function startServer(
 /**
  * The app as `npm start` serves it, with its embedded signaling server. Its
  * service peer is off unless `env` turns it on: the suites count the tabs
- * of the ring and place replicas among tabs only.
+ * of the ring and place replicas among tabs only. Source files are not
+ * watched, so an edit made during a run cannot reload the tabs under test.
  */
 export function startApp(port?: number, env: Record<string, string> = {}): Promise<ServerProcess> {
-  return startServer('npm', ['start', '--silent'], { readyPath: '/peerjs/', env: { SERVICE_PEER: '0', ...env }, ...(port ? { port } : {}) });
+  return startServer('npm', ['start', '--silent'], { readyPath: '/peerjs/', env: { SERVICE_PEER: '0', SOFTPHONE_WATCH: '0', ...env }, ...(port ? { port } : {}) });
 }
 
 /** The signaling server alone, as `npm run signaling` runs it. */
