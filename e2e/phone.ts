@@ -97,7 +97,12 @@ export async function mediaFlows(page: Page, callId: string, timeout = 20_000): 
   }
 }
 
-/** The status line of the call panel for the newest call with `peer`. */
-export function callStatus(page: Page, peer: string, direction: 'to' | 'from') {
-  return page.getByRole('region', { name: `Call ${direction} ${peer}` }).last().getByRole('status');
+/** The status line of the call panel for the newest call with `peer`; says what the page shows instead when there is none. */
+export async function callStatus(page: Page, peer: string, direction: 'to' | 'from'): Promise<string> {
+  const status = page.getByRole('region', { name: `Call ${direction} ${peer}` }).last().getByRole('status');
+  try {
+    return (await status.textContent({ timeout: 5000 })) ?? '';
+  } catch {
+    return `(no call panel; the page says: ${(await page.locator('main').innerText()).slice(0, 400)})`;
+  }
 }
