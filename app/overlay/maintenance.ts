@@ -79,6 +79,9 @@ export class Maintenance {
     this.host.rpc.request(succ.hex, { t: 'neighbors' }, this.host.options.rpcTimeoutMs, (reply) => {
       if (!reply || reply.t !== 'neighbors-reply') {
         this.host.markDead(succ.hex);
+        // Ask the next successor at once: its list refills this one's, and lookups
+        // answered here until the next round would miss the node after the gap.
+        if (chain > 0 && table.successors.length > 0) this.stabilize(chain - 1);
         return;
       }
       table.alive(succ.hex);
@@ -95,6 +98,11 @@ export class Maintenance {
       if (table.successors.replace(head, tail, skip)) this.host.successorsChanged();
       if (closer && chain > 0) return this.stabilize(chain - 1);
       this.host.rpc.send(table.successors.first().hex, { t: 'notify' });
+      // The successor's predecessor lies before this node (this node has just joined between
+      // them): tell it too, so it takes this node as successor now (handlers/notify.ts).
+      if (x !== null && !closer && x.id !== self.id && !skip(x.hex) && inOpen(self.id, x.id, table.successors.first().id)) {
+        this.host.rpc.send(x.hex, { t: 'notify' });
+      }
     });
   }
 

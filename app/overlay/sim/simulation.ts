@@ -62,10 +62,15 @@ export class Simulation {
     );
     if (this.nodes.has(id)) this.forget(id);
     this.nodes.set(id, node);
-    this.liveIndex.set(id, this.live.length);
-    this.live.push(id);
-    this.sorted.splice(this.rank(node.self.id), 0, node.self.id);
+    this.intoRing(node);
     return node;
+  }
+
+  private intoRing(node: OverlayNode): void {
+    if (this.liveIndex.has(node.id)) return;
+    this.liveIndex.set(node.id, this.live.length);
+    this.live.push(node.id);
+    this.sorted.splice(this.rank(node.self.id), 0, node.self.id);
   }
 
   /** Starts a node's join through up to three random live nodes. */
@@ -164,12 +169,17 @@ export class Simulation {
   }
 
   private forget(id: string): void {
+    this.outOfRing(id);
+    this.nodes.delete(id);
+  }
+
+  /** Takes a node out of the oracle and the random picks (it is not, or no longer, in the ring). */
+  private outOfRing(id: string): void {
     const node = this.nodes.get(id);
     if (node) {
       const at = this.rank(node.self.id);
       if (this.sorted[at] === node.self.id) this.sorted.splice(at, 1);
     }
-    this.nodes.delete(id);
     const i = this.liveIndex.get(id);
     if (i !== undefined) {
       const last = this.live.pop()!;
@@ -206,13 +216,27 @@ export class Simulation {
       this.clock.setTimeout(() => {
         if (!active || !this.nodes.has(id)) return;
         this.crash(id);
-        const fresh = this.createNode();
-        void this.join(fresh).then(
-          () => onJoin?.(fresh),
-          () => {},
-        );
-        schedule(fresh.id);
+        spawn();
       }, exponential(this.rng, mean));
+    };
+    // A fresh node is responsible for nothing, and is no lookup origin nor bootstrap node,
+    // until its join completes; a failed join is retried by a new node a second later.
+    const spawn = (): void => {
+      const fresh = this.createNode();
+      this.outOfRing(fresh.id);
+      void this.join(fresh).then(
+        () => {
+          if (this.nodes.get(fresh.id) !== fresh) return;
+          this.intoRing(fresh);
+          onJoin?.(fresh);
+        },
+        () => {
+          if (this.nodes.get(fresh.id) !== fresh) return;
+          this.crash(fresh.id);
+          if (active) this.clock.setTimeout(spawn, 1_000);
+        },
+      );
+      schedule(fresh.id);
     };
     for (const id of this.liveIds()) schedule(id);
     return () => {
