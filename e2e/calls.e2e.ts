@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { callStatus, calls, claimName, dial, mediaFlows, reachable, ringing, waitCall } from './phone.ts';
+import { callStatus, calls, claimName, dial, mediaFlows, reachable, ringing, waitCall, waitRinging } from './phone.ts';
 import { waitForRing } from './ring.ts';
 
 let browser: Browser;
@@ -78,9 +78,8 @@ describe('calls between two people', () => {
     await waitCall(a, 'zed', 'ended');
     expect(await callStatus(a, 'zed', 'to')).toBe('nobody has the name zed');
     await dial(a, 'bob', 'Audio call');
-    const ring = ringing(b, 'alice');
-    await ring.waitFor({ timeout: 20_000 });
-    await ring.getByRole('button', { name: 'Decline' }).click();
+    await waitRinging(b, a, 'alice', 'bob');
+    await ringing(b, 'alice').getByRole('button', { name: 'Decline' }).click();
     await waitCall(a, 'bob', 'ended');
     expect(await callStatus(a, 'bob', 'to')).toBe('bob declined');
   }, 60_000);
@@ -100,6 +99,37 @@ describe('calls between two people', () => {
     await waitCall(b2, 'alice', 'ended', 10_000);
     await b2.close();
   }, 90_000);
+
+  it('alice cancelling while bob rings stops the ringing, and bob sees a missed call', async () => {
+    await dial(a, 'bob', 'Audio call');
+    await waitRinging(b, a, 'alice', 'bob');
+    await a.getByRole('button', { name: 'Cancel call' }).click();
+    await ringing(b, 'alice').waitFor({ state: 'detached', timeout: 10_000 });
+    await waitCall(b, 'alice', 'ended');
+    expect(await callStatus(a, 'bob', 'to')).toBe('you cancelled the call');
+    expect(await callStatus(b, 'alice', 'from')).toBe('missed call from alice');
+  }, 60_000);
+
+  it('when bob’s tab dies mid-call (no goodbye), alice’s call ends by itself with the reason', async () => {
+    const b3 = await openPeer(bob);
+    await waitOnline(b3);
+    await waitForRing([a, b, b3]);
+    await reachable(b3, 'bob');
+    await dial(a, 'bob', 'Video call');
+    await ringing(b3, 'alice').waitFor({ timeout: 20_000 });
+    await ringing(b3, 'alice').getByRole('button', { name: 'Answer with video' }).click();
+    const call = await waitCall(a, 'bob', 'active');
+    await mediaFlows(a, call.id);
+    const cdp = await bob.newCDPSession(b3);
+    const crashed = new Promise<void>((r) => b3.once('crash', () => r()));
+    void cdp.send('Page.crash').catch(() => undefined);
+    await crashed;
+    const t0 = Date.now();
+    await waitCall(a, 'bob', 'ended', 40_000);
+    console.log(`[calls] the caller saw the call end ${Date.now() - t0} ms after the callee's tab crashed`);
+    expect(await callStatus(a, 'bob', 'to')).toBe('the connection to bob was lost');
+    await b3.close().catch(() => undefined);
+  }, 120_000);
 
   it('a person bob refuses hears that bob did not accept; a tab that claims to be alice is refused', async () => {
     const carol = await newPerson(browser);

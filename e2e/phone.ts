@@ -33,6 +33,18 @@ export function ringing(page: Page, caller: string) {
   return page.getByRole('alertdialog', { name: new RegExp(`${caller} is calling`) });
 }
 
+/** Waits for the ringing dialog; on timeout says where the call got to on both sides. */
+export async function waitRinging(callee: Page, caller: Page, callerName: string, calleeName: string, timeout = 20_000): Promise<void> {
+  try {
+    await ringing(callee, callerName).waitFor({ timeout });
+  } catch {
+    const mine = (await calls(caller)).filter((c) => c.peer === calleeName).at(-1);
+    const theirs = (await calls(callee)).filter((c) => c.peer === callerName).at(-1);
+    const text = (await callee.locator('body').innerText()).slice(0, 400);
+    throw new Error(`${calleeName}'s tab did not ring: caller sees ${JSON.stringify(mine)}, callee has ${JSON.stringify(theirs)}; callee page: ${text}`);
+  }
+}
+
 export interface CallInfo {
   id: string;
   peer: string;

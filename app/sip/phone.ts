@@ -54,6 +54,9 @@ export interface CallRecord {
   outcome: string;
 }
 
+/** How long media may stay disconnected before the call is given up as lost. */
+const MEDIA_LOST_GRACE_MS = 3000;
+
 /** Calls kept in the recent-calls list. */
 export const MAX_CALL_RECORDS = 100;
 const CALLS_KEY = 'calls';
@@ -264,12 +267,37 @@ export class Phone {
       if (/ typ host/.test(e.candidate.candidate)) setTimeout(() => e.ready(), 50);
     });
     session.on('progress', () => this.updateCall(id, { state: direction === 'in' ? 'incoming' : 'ringing' }));
-    session.on('accepted', () => this.updateCall(id, { state: 'active', answeredAt: Date.now() }));
+    let lost = false;
+    const watchMedia = (): void => {
+      // A callee whose tab died sends no BYE: the media path going dark is how the caller finds out.
+      const pc = session.connection as RTCPeerConnection | undefined;
+      if (!pc) return;
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const end = (): void => {
+        if (session.isEnded()) return;
+        lost = true;
+        session.terminate();
+      };
+      pc.addEventListener('iceconnectionstatechange', () => {
+        const st = pc.iceConnectionState;
+        if (st === 'failed') end();
+        else if (st === 'disconnected') timer ??= setTimeout(end, MEDIA_LOST_GRACE_MS);
+        else if (timer) {
+          clearTimeout(timer);
+          timer = null;
+        }
+      });
+    };
+    session.on('accepted', () => {
+      this.updateCall(id, { state: 'active', answeredAt: Date.now() });
+      watchMedia();
+    });
     session.on('confirmed', () => this.updateCall(id, { state: 'active' }));
     const ended = (status: number | undefined, cause: string, originator: string): void => {
       const c = this.snap.calls.find((x) => x.id === id);
-      const outcome =
-        c?.answeredAt != null
+      const outcome = lost
+        ? `the connection to ${peer} was lost`
+        : c?.answeredAt != null
           ? originator === 'local'
             ? 'you hung up'
             : `${peer} hung up`
