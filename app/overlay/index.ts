@@ -26,6 +26,7 @@ export { OverlayCounters, MAINTENANCE_TYPES } from './counters';
 export { type OverlayComponents, type OverlayOptions, type AsyncTracker } from './options';
 export { AppRouter, type AppSendResult, type AppListener, type AppSendOptions } from './app-routing';
 export { OverlayNode, type LookupMode, type LookupOptions, type LookupResult } from './node';
+export { RingUnifier, type UnifierOptions } from './unification';
 export type { LookupEvent } from './query/context';
 export { parseMessage, encodeMessage, type Message, type MessageType } from './messages';
 export {

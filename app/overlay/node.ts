@@ -8,7 +8,7 @@ import { AppRouter } from './app-routing';
 import { CACHE_ENTRIES } from './constants';
 import { OverlayCounters } from './counters';
 import { LookupError, OverlayClosedError } from './errors';
-import { idFromHex, idToHex, isHexId } from './id';
+import { hexIdToBytes, idFromHex, idToHex, isHexId, RING } from './id';
 import { Maintenance } from './maintenance';
 import { isParseFailure, parseMessage, REPLY_TYPES, type Message } from './messages';
 import { resolveOptions, type OverlayComponents, type OverlayOptions, type ResolvedOptions } from './options';
@@ -30,8 +30,12 @@ import { LookupCache } from './storage/lookup-cache';
 import type { WireRecord } from './storage/record';
 import { RecordStore } from './storage/record-store';
 import { Replication } from './storage/replication';
+import { walkOtherRing } from './unification';
 
 export type LookupMode = 'recursive' | 'iterative';
+
+/** The error reason of a node asked to route before it is in a ring. */
+const NOT_IN_RING = 'not in a ring yet';
 
 export interface LookupOptions {
   /** @default the node's defaultMode */
@@ -69,6 +73,8 @@ export class OverlayNode implements HandlerHost {
   private readonly unsubscribe: (() => void)[] = [];
   private lookupIds = 1;
   private closed = false;
+  /** In a ring (joined, or started one): before that, this node refuses to route for joiners. */
+  private started = false;
 
   constructor(
     readonly components: OverlayComponents,
@@ -103,6 +109,11 @@ export class OverlayNode implements HandlerHost {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Whether this node is in a ring: it joined one, or started its own. */
+  get joined(): boolean {
+    return this.started;
   }
 
   nextLookupId(): number {
@@ -167,6 +178,9 @@ export class OverlayNode implements HandlerHost {
       case 'ping':
         return handlePing(this, from, msg);
       case 'find':
+        // A node still joining would call itself the successor of every key, and tabs
+        // that load together would join through each other into rings of their own.
+        if (!this.started) return this.rpc.send(from, { t: 'error', id: msg.id, reason: NOT_IN_RING });
         return handleFind(this, from, msg);
       case 'route':
         return handleRoute(this, from, msg);
@@ -194,25 +208,61 @@ export class OverlayNode implements HandlerHost {
   }
 
   /**
-   * Joins the ring through any of the given nodes (several, so one bad or
-   * dead bootstrap node cannot stop a join), then starts maintenance. With
-   * no bootstrap node this node starts a ring of its own.
+   * Joins the ring through the given nodes: asks them all at once and goes
+   * through the first that answers from inside a ring (so one bad, dead or
+   * still-joining bootstrap node cannot stop or split a join), then starts
+   * maintenance. With no bootstrap node this node starts a ring of its own.
+   * Fails with reason 'not-joined' when the only answers were "not in a ring
+   * yet" (tabs that load together), 'no-candidate' when nobody answered.
    */
   async join(bootstrap: readonly string[] = []): Promise<void> {
     if (this.closed) throw new OverlayClosedError('node is closed');
-    const others = bootstrap.filter((b) => isHexId(b) && b !== this.self.hex);
-    for (const b of others) {
-      const outcome = await new Promise<RouteOutcome | string>((resolve) =>
-        iterativeLookup(this, this.self.id, { deadline: this.clock.now() + this.config.lookupDeadlineMs, start: [peerFromHex(b)] }, resolve),
+    const others = [...new Set(bootstrap.filter((b) => isHexId(b) && b !== this.self.hex))];
+    if (others.length > 0) {
+      // Callbacks, not awaits, up to the answer: a simulator's virtual time must not run ahead of the join.
+      const outcome = await new Promise<RouteOutcome | LookupError>((resolve) =>
+        this.firstInRing(others, (first, notInRing) => {
+          if (first === null) {
+            return resolve(
+              notInRing > 0
+                ? new LookupError('the peers that answered are not in a ring yet', 'not-joined')
+                : new LookupError('no bootstrap node answered', 'no-candidate'),
+            );
+          }
+          const start = [first, ...others.filter((b) => b !== first)].map(peerFromHex);
+          iterativeLookup(this, this.self.id, { deadline: this.clock.now() + this.config.lookupDeadlineMs, start }, (o) =>
+            resolve(typeof o === 'string' ? new LookupError(`no bootstrap node answered: ${o}`, 'no-candidate') : o),
+          );
+        }),
       );
-      if (typeof outcome === 'string') continue;
+      if (outcome instanceof LookupError) throw outcome;
       const [head, ...tail] = outcome.nodes;
       if (head) this.table.successors.replace(head, tail, (hex) => this.table.isSuspect(hex, this.clock.now()));
-      break;
+      if (this.table.successors.length === 0) throw new LookupError('no bootstrap node answered', 'no-candidate');
     }
-    if (others.length > 0 && this.table.successors.length === 0) throw new LookupError('no bootstrap node answered', 'no-candidate');
+    if (this.closed) throw new OverlayClosedError('node is closed');
+    this.started = true;
     this.maintenance.start();
     this.maintenance.stabilize();
+  }
+
+  /** Sends one find to every node at once; calls back with the first that answers from a ring. */
+  private firstInRing(peers: readonly string[], done: (first: string | null, notInRing: number) => void): void {
+    const key = hexIdToBytes(this.self.hex);
+    let pending = peers.length;
+    let notInRing = 0;
+    let settled = false;
+    for (const p of peers) {
+      this.rpc.request(p, { t: 'find', key }, this.config.rpcTimeoutMs * 2, (reply) => {
+        pending--;
+        if (reply?.t === 'error' && reply.reason === NOT_IN_RING) notInRing++;
+        if (settled) return;
+        if (reply?.t === 'found' || pending === 0) {
+          settled = true;
+          done(reply?.t === 'found' ? p : null, notInRing);
+        }
+      });
+    }
   }
 
   /**
@@ -225,19 +275,26 @@ export class OverlayNode implements HandlerHost {
    */
   async mergeVia(peer: string): Promise<boolean> {
     if (this.closed || !isHexId(peer) || peer === this.self.hex) return false;
-    const outcome = await new Promise<RouteOutcome | string>((resolve) =>
-      iterativeLookup(this, this.self.id, { deadline: this.clock.now() + this.config.lookupDeadlineMs, start: [peerFromHex(peer)] }, resolve),
-    );
-    if (typeof outcome === 'string' || this.closed) return false;
+    // The key just after this node's ID: its successor there is the same node, and unlike this
+    // node's own ID the key is not refuted by this node's own place on the ring.
+    const key = (this.self.id + 1n) % RING;
+    const nodes = await walkOtherRing(this, peerFromHex(peer), key);
+    if (nodes === null || this.closed) return false;
     const now = this.clock.now();
     let changed = false;
-    for (const p of outcome.nodes) if (this.table.successors.consider(p, (hex) => this.table.isSuspect(hex, now))) changed = true;
+    for (const p of nodes) if (this.table.successors.consider(p, (hex) => this.table.isSuspect(hex, now))) changed = true;
+    // This node also belongs just before the successor it found there, even when its own
+    // successor is nearer: saying so lets that ring's nodes find this one (its predecessor
+    // there learns of it on its next stabilize), so the merge also runs the other way.
+    const found = nodes[0];
+    if (found && found.hex !== this.self.hex && found.hex !== this.table.successors.first().hex) this.rpc.send(found.hex, { t: 'notify' });
     if (changed) this.maintenance.stabilize();
     return changed;
   }
 
   /** Starts maintenance on a routing state installed by `installRoutingState` (simulator bootstrap). */
   startMaintenance(): void {
+    this.started = true;
     this.maintenance.start();
   }
 

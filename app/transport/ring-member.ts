@@ -1,14 +1,16 @@
 /**
  * One member of the live ring, browser tab or service peer alike: the Chord
  * node on the authenticated-link Transport, joined through online and
- * remembered peers, re-joining with back-off when alone, probing for other
- * rings to merge with, keeping links to its neighbours, persisting its
+ * remembered peers, re-joining with back-off when it could not join,
+ * merging rings that formed apart (RingUnifier), keeping links to its neighbours, persisting its
  * records behind a KeyValueStore, and publishing a snapshot. No DOM: the tab
  * (app/ui/overlay-service.ts) and the service peer (app/node/) both run it.
  */
 import type { KeyValueStore } from '../identity';
 import {
+  LookupError,
   OverlayNode,
+  RingUnifier,
   SeededRandom,
   checkRecord,
   systemClock,
@@ -38,8 +40,14 @@ export interface RingSnapshot {
 const PEERS_KEY = 'remembered-peers';
 /** Peers remembered for the next visit. */
 const MAX_REMEMBERED = 32;
-/** Bootstrap candidates tried per join attempt. */
-const JOIN_CANDIDATES = 6;
+/** Bootstrap candidates asked at once per join attempt. */
+const JOIN_CANDIDATES = 8;
+/**
+ * Join attempts that met only peers outside any ring before this member
+ * starts a ring of its own anyway (unless its ID is the smallest online, when
+ * it starts one at once); the rings that result merge.
+ */
+const LONE_START_AFTER = 4;
 
 type Listener = () => void;
 
@@ -60,10 +68,17 @@ export class RingMember {
   /** Records reloaded from storage at start. */
   loaded = 0;
   private joining = false;
-  private nextMergeAt = Date.now() + 5000;
   private nextJoinAt = 0;
-  /** Re-joins after failures back off, so a refused question is not asked every few seconds. */
+  /** Join attempts in a row that found only peers not in a ring yet. */
+  private notInRingAttempts = 0;
+  /** Merges rings that formed apart; every member gets the same list of online peers to check its successor against. */
+  readonly unifier: RingUnifier;
+  /** Re-joins after a refusal back off, so a refused question is not asked every few seconds. */
   private readonly joinBackoff = new Backoff({ initialMs: 3000 });
+  /** Re-joins after nobody answered in time (links still being made, questions still open) come quickly. */
+  private readonly quickRejoin = new Backoff({ initialMs: 1000, maxMs: 5000 });
+  /** When a link was last refused by a permission decision, either side's. */
+  private refusedAt = 0;
   private lookups: RingSnapshot['lookups'] = [];
 
   constructor(
@@ -78,8 +93,12 @@ export class RingMember {
     nodeSigner?: RecordSigner,
   ) {
     this.transport = new LinkTransport(links);
+    links.onDialFailed((_peer, why) => {
+      if (/not allowed/.test(why)) this.refusedAt = Date.now();
+    });
     const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
     this.node = new OverlayNode({ transport: this.transport, clock: systemClock, random: new SeededRandom(seed), verifier: webCryptoVerifier, kv: records, ...(nodeSigner ? { nodeSigner } : {}) }, nodeOptions);
+    this.unifier = new RingUnifier(this.node, systemClock, new SeededRandom(seed ^ 0x9e3779b9), () => this.onlinePeers());
     this.snap = { self: this.node.id, joined: false, status: 'not joined yet', predecessor: null, successors: [], fingers: [], records: 0, lookups: [] };
   }
 
@@ -104,31 +123,71 @@ export class RingMember {
   }
 
   /**
-   * Joins through online peers and peers remembered from earlier visits;
-   * alone, starts a ring of its own. A failed join leaves the tab alone in a
-   * ring of one and is retried on the next tick.
+   * Joins through online peers and peers remembered from earlier visits,
+   * asking several at once; alone, starts a ring of its own. Tabs that load
+   * together find one another outside any ring: the one with the smallest ID
+   * starts a ring and the others join it a moment later, instead of each
+   * starting its own. A failed join is retried on a later tick.
    */
   async join(): Promise<void> {
     if (this.joining) return;
     this.joining = true;
+    const startedAt = Date.now();
     try {
-      const remembered = await this.remembered();
       const online = this.onlinePeers().filter((p) => p !== this.node.id);
-      const candidates = [...shuffle(online), ...remembered.filter((p) => !online.includes(p))].slice(0, JOIN_CANDIDATES);
+      const candidates = this.joinCandidates(online, await this.remembered());
       this.publish({ status: candidates.length ? `joining through ${candidates.length} peers…` : 'alone: started a new ring' });
-      await this.node.join(candidates);
+      try {
+        await this.node.join(candidates);
+      } catch (e) {
+        if (!(e instanceof LookupError && e.reason === 'not-joined')) throw e;
+        if (++this.notInRingAttempts < LONE_START_AFTER && online.some((p) => p < this.node.id)) {
+          this.nextJoinAt = Date.now() + 400 + Math.random() * 600;
+          this.publish({ joined: false, status: 'waiting for the peers online to form a ring…' });
+          return;
+        }
+        await this.node.join([]);
+        this.joined('no peer was in a ring yet: started a new ring');
+        return;
+      }
       const alone = this.node.table.successors.entries().every((p) => p.hex === this.node.id);
       if (alone && candidates.length > 0) throw new Error('no peer let this tab in');
-      this.joinBackoff.reset();
-      this.publish({ joined: true, status: candidates.length ? 'joined the ring' : 'alone: started a new ring' });
+      this.joined(candidates.length ? 'joined the ring' : 'alone: started a new ring');
     } catch (e) {
-      const wait = this.joinBackoff.next();
+      const refused = this.refusedAt >= startedAt || this.whyNot() !== null;
+      const wait = refused ? this.joinBackoff.next() : this.quickRejoin.next();
       this.nextJoinAt = Date.now() + wait;
       const why = this.whyNot() ?? (e as Error).message;
       this.publish({ joined: false, status: `not in the ring: ${why}; trying again in ${Math.round(wait / 1000)} s` });
     } finally {
       this.joining = false;
     }
+  }
+
+  private joined(status: string): void {
+    this.joinBackoff.reset();
+    this.quickRejoin.reset();
+    this.notInRingAttempts = 0;
+    this.unifier.start();
+    this.publish({ joined: true, status });
+  }
+
+  /**
+   * Whom to ask: remembered peers (they were in a ring), the online peers
+   * nearest this ID on either side, the longest online (the signaling server
+   * lists peers in the order they came, and the first are the likeliest to be
+   * in a ring already), and a random few.
+   */
+  private joinCandidates(online: string[], remembered: string[]): string[] {
+    const picked = new Set<string>(remembered.filter((p) => p !== this.node.id).slice(0, JOIN_CANDIDATES / 2));
+    const sorted = [...online].sort();
+    const at = sorted.findIndex((p) => p > this.node.id);
+    const after = at < 0 ? 0 : at;
+    for (const p of [sorted[after], sorted[(after - 1 + sorted.length) % sorted.length], online[0], online[1], ...shuffle([...online])]) {
+      if (picked.size >= JOIN_CANDIDATES) break;
+      if (p !== undefined) picked.add(p);
+    }
+    return [...picked];
   }
 
   /** Looks a key up for the console, remembering its path for the picture. */
@@ -149,6 +208,7 @@ export class RingMember {
   /** Hands records to the successor and says goodbye (page closing). */
   leave(): void {
     if (this.timer) clearInterval(this.timer);
+    this.unifier.stop();
     void this.rememberPeers();
     this.node.leave();
   }
@@ -162,27 +222,11 @@ export class RingMember {
     for (const p of t.fingers.distinct()) keep.add(p.hex);
     keep.delete(this.node.id);
     this.transport.keep(keep);
-    // Alone while others are online (a failed join, or two tabs that each started a
-    // ring at the same moment): join again through them, which merges the rings.
-    const alone = t.successors.entries().every((p) => p.hex === this.node.id);
-    if (alone && !this.joining && this.onlinePeers().some((p) => p !== this.node.id) && Date.now() >= this.nextJoinAt) void this.join();
-    else if (!alone && Date.now() >= this.nextMergeAt) this.probeForOtherRings();
+    // Not in a ring (a failed join) while others are online: try again. Rings that formed
+    // apart, a member that started one alone among them included, are the unifier's to merge.
+    if (!this.node.joined && !this.joining && this.onlinePeers().some((p) => p !== this.node.id) && Date.now() >= this.nextJoinAt) void this.join();
     if (Date.now() % 10_000 < 1000) void this.rememberPeers();
     this.publish({});
-  }
-
-  /**
-   * Every few seconds, asks one online peer this tab has never heard of
-   * where its own ID belongs: if that peer is in another ring (tabs that
-   * started at once can form several), the rings merge.
-   */
-  private probeForOtherRings(): void {
-    const known = new Set(this.node.table.known().map((p) => p.hex));
-    const strangers = this.onlinePeers().filter((p) => p !== this.node.id && !known.has(p));
-    // More strangers, more often: a lone ring among many tabs merges quickly, a settled one rarely probes.
-    this.nextMergeAt = Date.now() + (strangers.length > 0 ? 1500 + Math.random() * 2000 : 30_000);
-    const pick = strangers[Math.floor(Math.random() * strangers.length)];
-    if (pick) void this.node.mergeVia(pick).catch(() => false);
   }
 
   private publish(patch: Partial<RingSnapshot>): void {
