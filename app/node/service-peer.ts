@@ -90,7 +90,7 @@ export class ServicePeer {
     await this.discover();
     this.discoveryTimer = setInterval(() => void this.discover(), DISCOVERY_MS);
     await member.start();
-    log(`records: ${member.loaded} loaded from disk${this.quarantined ? `, ${this.quarantined} damaged kept aside` : ''}`);
+    log(`records: ${member.loaded} loaded from disk${this.quarantined ? `, ${this.quarantined} damaged kept aside` : ''}; serving ${process.uptime().toFixed(1)} s after the process started`);
     if (this.config.statusEverySeconds > 0) this.statusTimer = setInterval(() => log(this.statusLine()), this.config.statusEverySeconds * 1000);
   }
 
