@@ -86,18 +86,21 @@ describe('calls between two people', () => {
 
   it('forking: bob in two tabs, both ring, answering on one stops the other', async () => {
     const b2 = await openPeer(bob);
-    await waitOnline(b2);
-    await waitForRing([a, b, b2]);
-    await reachable(b2, 'bob');
-    await dial(a, 'bob', 'Audio call');
-    await Promise.all([ringing(b, 'alice').waitFor({ timeout: 20_000 }), ringing(b2, 'alice').waitFor({ timeout: 20_000 })]);
-    await ringing(b2, 'alice').getByRole('button', { name: 'Answer with sound only' }).click();
-    await waitCall(b2, 'alice', 'active');
-    await ringing(b, 'alice').waitFor({ state: 'detached', timeout: 10_000 });
-    await waitCall(a, 'bob', 'active');
-    await a.getByRole('button', { name: 'Hang up' }).click();
-    await waitCall(b2, 'alice', 'ended', 10_000);
-    await b2.close();
+    try {
+      await waitOnline(b2);
+      await waitForRing([a, b, b2]);
+      await reachable(b2, 'bob');
+      await dial(a, 'bob', 'Audio call');
+      await Promise.all([waitRinging(b, a, 'alice', 'bob'), waitRinging(b2, a, 'alice', 'bob')]);
+      await ringing(b2, 'alice').getByRole('button', { name: 'Answer with sound only' }).click();
+      await waitCall(b2, 'alice', 'active');
+      await ringing(b, 'alice').waitFor({ state: 'detached', timeout: 10_000 });
+      await waitCall(a, 'bob', 'active');
+      await a.getByRole('button', { name: 'Hang up' }).click();
+      await waitCall(b2, 'alice', 'ended', 10_000);
+    } finally {
+      await b2.close();
+    }
   }, 90_000);
 
   it('alice cancelling while bob rings stops the ringing, and bob sees a missed call', async () => {
@@ -112,28 +115,32 @@ describe('calls between two people', () => {
 
   it('when bob’s tab dies mid-call (no goodbye), alice’s call ends by itself with the reason', async () => {
     const b3 = await openPeer(bob);
-    await waitOnline(b3);
-    await waitForRing([a, b, b3]);
-    await reachable(b3, 'bob');
-    await dial(a, 'bob', 'Video call');
-    await ringing(b3, 'alice').waitFor({ timeout: 20_000 });
-    await ringing(b3, 'alice').getByRole('button', { name: 'Answer with video' }).click();
-    const call = await waitCall(a, 'bob', 'active');
-    await mediaFlows(a, call.id);
-    const cdp = await bob.newCDPSession(b3);
-    const crashed = new Promise<void>((r) => b3.once('crash', () => r()));
-    void cdp.send('Page.crash').catch(() => undefined);
-    await crashed;
-    const t0 = Date.now();
-    await waitCall(a, 'bob', 'ended', 40_000);
-    console.log(`[calls] the caller saw the call end ${Date.now() - t0} ms after the callee's tab crashed`);
-    expect(await callStatus(a, 'bob', 'to')).toBe('the connection to bob was lost');
-    await b3.close().catch(() => undefined);
+    try {
+      await waitOnline(b3);
+      await waitForRing([a, b, b3]);
+      await reachable(b3, 'bob');
+      await dial(a, 'bob', 'Video call');
+      await waitRinging(b3, a, 'alice', 'bob');
+      await ringing(b3, 'alice').getByRole('button', { name: 'Answer with video' }).click();
+      const call = await waitCall(a, 'bob', 'active');
+      await mediaFlows(a, call.id);
+      const cdp = await bob.newCDPSession(b3);
+      const crashed = new Promise<void>((r) => b3.once('crash', () => r()));
+      void cdp.send('Page.crash').catch(() => undefined);
+      await crashed;
+      const t0 = Date.now();
+      await waitCall(a, 'bob', 'ended', 40_000);
+      console.log(`[calls] the caller saw the call end ${Date.now() - t0} ms after the callee's tab crashed`);
+      expect(await callStatus(a, 'bob', 'to')).toBe('the connection to bob was lost');
+    } finally {
+      await b3.close().catch(() => undefined);
+    }
   }, 120_000);
 
   it('a person bob refuses hears that bob did not accept; a tab that claims to be alice is refused', async () => {
     const carol = await newPerson(browser);
     const c = await openPeer(carol);
+    try {
     await waitOnline(c);
     await waitForRing([a, b, c]);
     await claimName(c, 'carol');
@@ -170,7 +177,9 @@ describe('calls between two people', () => {
     expect(replies.sent).toBe('delivered');
     expect(replies.got).toContain('SIP/2.0 403 the caller is not alice');
     expect(await ringing(b, 'alice').count()).toBe(0);
-    await c.close();
+    } finally {
+      await c.close();
+    }
   }, 120_000);
 
   it('calling a name whose tabs are all closed says the person is not online', async () => {

@@ -159,14 +159,16 @@ export class AppRouter {
     const { table, clock, self, rpc } = this.host;
     const target = bytesToHexId(msg.to);
     const now = clock.now();
-    const usable = (hex: string): boolean => hex !== self.hex && !table.isSuspect(hex, now);
+    if (target === self.hex) return false;
+    // The last hop is tried even to a node suspected of late (a reloaded tab is back within seconds):
+    // suspicion only steers the choice of relays.
     const neighbour = table.successors.first().hex === target || table.predecessor?.hex === target;
-    const next = neighbour ? undefined : table.closestPreceding(idFromHex(target), 1, (hex) => hex === target || !usable(hex))[0];
+    const next = neighbour ? undefined : table.closestPreceding(idFromHex(target), 1, (hex) => hex === target || hex === self.hex || table.isSuspect(hex, now))[0];
     if (next) {
       rpc.send(next.hex, msg);
       return true;
     }
-    if (usable(target) && (neighbour || table.known().some((p) => p.hex === target))) {
+    if (neighbour || table.known().some((p) => p.hex === target)) {
       rpc.send(target, msg);
       return true;
     }
