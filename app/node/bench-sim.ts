@@ -19,20 +19,32 @@ const seed = Number(arg('seed', '1'));
 const jsonFile = arg('json', 'bench-results/sim.json');
 const churnMax = Number(arg('churn-max', '1000'));
 const add = (name: string, n: number, value: number, unit: string, baseline: string): void => { figures.push({ name, n, value: Math.round(value * 1000) / 1000, unit, baseline }); };
+const t0 = performance.now();
+/** Progress on stderr, so a long run shows where it is. */
+const progress = (n: number, what: string): void => { console.error(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(7)} s] N=${n} ${what}`); };
 const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0; };
 
-async function lookups(sim: Simulation, count: number, mode: 'recursive' | 'iterative'): Promise<{ hops: number[]; msgs: number[]; ok: number; wrong: number }> {
-  const hops: number[] = []; const msgs: number[] = []; let ok = 0; let wrong = 0;
+/**
+ * `count` lookups of random keys from random nodes of the ring, all at once. A lookup is a
+ * success when it names the true successor of the key at the moment it completes. Under
+ * churn a lookup whose origin crashes before it completes is left out (`total` excludes it):
+ * nobody is left to want the answer.
+ */
+async function lookups(sim: Simulation, count: number, mode: 'recursive' | 'iterative'): Promise<{ hops: number[]; msgs: number[]; ok: number; wrong: number; failed: number; total: number; pct: number }> {
+  const hops: number[] = []; const msgs: number[] = []; let ok = 0; let wrong = 0; let failed = 0; let gone = 0;
   const ps: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     const key = sim.randomId();
-    ps.push(sim.randomLive().lookup(key, { mode }).then((r) => {
+    const origin = sim.randomLive();
+    ps.push(origin.lookup(key, { mode }).then((r) => {
+      if (origin.isClosed) return void gone++;
       if (BigInt('0x' + r.successor) === sim.successorId(idFromHex(key))) ok++; else wrong++;
       hops.push(r.hops); msgs.push(r.messages);
-    }, () => {}));
+    }, () => { if (origin.isClosed) gone++; else failed++; }));
   }
   await sim.until(Promise.all(ps));
-  return { hops, msgs, ok, wrong };
+  const total = count - gone;
+  return { hops, msgs, ok, wrong, failed, total, pct: (100 * ok) / Math.max(1, total) };
 }
 
 async function putMany(sim: Simulation, count: number): Promise<WireRecord[]> {
@@ -58,12 +70,12 @@ async function ring(n: number, r: number, s: number): Promise<Simulation> {
 }
 
 async function main(): Promise<void> {
-  const t0 = performance.now();
   for (const n of sizes) {
     const tn = performance.now();
     const half = 0.5 * Math.log2(n);
     const heap0 = process.memoryUsage().heapUsed;
     const sim = await ring(n, 4, seed);
+    progress(n, 'ring built and settled');
     add('memory per node', n, (process.memoryUsage().heapUsed - heap0) / n / 1024, 'KiB', 'none');
     const before = sim.counters.totalSent(MAINTENANCE_TYPES);
     const fingerBefore = sim.counters.totalSent(new Set(['route', 'routed', 'find', 'found']));
@@ -73,6 +85,7 @@ async function main(): Promise<void> {
     add('maintenance messages per node per minute (stabilize, notify, check-predecessor, sync)', n, (m.messages - before.messages) / n, 'msg/node/min', 'stabilize 2 s, check-predecessor 2 s');
     add('maintenance bytes per node per minute', n, (m.bytes - before.bytes) / n, 'B/node/min', 'none');
     add('fix-fingers lookup messages per node per minute', n, (f.messages - fingerBefore.messages) / n, 'msg/node/min', 'one finger every 5 s');
+    progress(n, 'maintenance measured');
     const count = Math.min(2000, n * 4);
     for (const mode of ['recursive', 'iterative'] as const) {
       const res = await lookups(sim, count, mode);
@@ -81,27 +94,45 @@ async function main(): Promise<void> {
       add(`${mode} hops p50`, n, pct(res.hops, 0.5), 'hops', `½·log2 N = ${half.toFixed(2)}`);
       add(`${mode} hops p99`, n, pct(res.hops, 0.99), 'hops', `log2 N = ${Math.log2(n).toFixed(2)}`);
       add(`${mode} messages per lookup`, n, res.msgs.reduce((a, b) => a + b, 0) / Math.max(1, res.msgs.length), 'msg', 'recursive ≈ hops+1, iterative ≈ 2·hops');
-      add(`${mode} lookup correct`, n, (100 * res.ok) / count, '%', '100 %');
+      add(`${mode} lookup correct`, n, res.pct, '%', '100 %');
     }
     // Simultaneous failure, r = 4.
     for (const frac of [0.1, 0.25, 0.5]) {
+      progress(n, `failure of ${frac * 100} %`);
       const fs = await ring(n, 4, seed + 100);
       const recs = await putMany(fs, Math.min(200, n));
       const ids = fs.liveIds();
       for (let i = 0; i < Math.floor(frac * n); i++) fs.crash(ids[Math.floor(fs.rng.next() * ids.length)]!) ;
       const early = await lookups(fs, Math.min(500, n), 'recursive');
-      add(`lookup success right after ${frac * 100} % fail`, n, (100 * early.ok) / Math.min(500, n), '%', '100 %');
+      add(`lookup success right after ${frac * 100} % fail`, n, early.pct, '%', '100 %');
       add(`records lost right after ${frac * 100} % fail`, n, lost(fs, recs), 'records', `of ${recs.length}; expected loss ≈ N_rec·f^4`);
       await fs.run(60_000);
       const late = await lookups(fs, Math.min(500, n), 'recursive');
-      add(`lookup success 60 s after ${frac * 100} % fail`, n, (100 * late.ok) / Math.min(500, n), '%', '100 %');
+      add(`lookup success 60 s after ${frac * 100} % fail`, n, late.pct, '%', '100 %');
       const reads = await fs.until(Promise.all(recs.map((r) => getRecords(fs.randomLive(), r.k).catch(() => []))));
       add(`records unreadable 60 s after ${frac * 100} % fail`, n, reads.filter((x) => x.length === 0).length, 'records', `of ${recs.length}`);
+    }
+    // Fewer than r failures between stabilization rounds: r-1 neighbours at once, then 10 s, ten times (on the same ring).
+    {
+      progress(n, 'r-1 adjacent crashes, 10 rounds');
+      const rs = sim;
+      const recs = await putMany(rs, Math.min(200, n));
+      for (let round = 0; round < 10; round++) {
+        let id = rs.successorId(BigInt('0x' + rs.randomId()));
+        for (let i = 0; i < 3; i++) {
+          const next = rs.successorId(id + 1n);
+          rs.crash(id.toString(16).padStart(40, '0'));
+          id = next;
+        }
+        await rs.run(10_000);
+      }
+      add('records lost after 10 rounds of r-1 adjacent crashes, 10 s apart (r=4)', n, lost(rs, recs), 'records', `of ${recs.length}; target 0`);
     }
     // Churn, for r = 2, 4, 6 (at most churnMax nodes, to bound the run).
     if (n <= churnMax) {
       for (const median of [30 * 60_000, 2 * 60_000]) {
         for (const r of [2, 4, 6]) {
+          progress(n, `churn, median ${median / 60_000} min, r=${r}`);
           const cs = await ring(n, r, seed + r);
           const recs = await putMany(cs, Math.min(100, n));
           const stop = cs.startChurn(median);
@@ -109,7 +140,7 @@ async function main(): Promise<void> {
           for (let minute = 0; minute < 5; minute++) {
             await cs.run(60_000);
             const res = await lookups(cs, Math.min(200, n), 'recursive');
-            ok += res.ok; total += Math.min(200, n);
+            ok += res.ok; total += res.total;
           }
           stop();
           add(`lookup success under churn, median session ${median / 60_000} min, r=${r}`, n, (100 * ok) / total, '%', r === 4 && median === 30 * 60_000 ? 'target ≥ 99.9 %' : 'none');

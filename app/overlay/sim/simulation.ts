@@ -78,10 +78,7 @@ export class Simulation {
     const boot: string[] = [];
     for (let i = 0; i < 3 && this.live.length > 1; i++) {
       let pick = this.live[Math.floor(this.rng.next() * this.live.length)]!;
-      // Nodes still joining refuse to route; step to the next one in a ring (a tab's join retries the same way).
-      for (let k = 0; k < this.live.length && (pick === node.id || !this.nodes.get(pick)!.joined); k++) {
-        pick = this.live[(this.liveIndex.get(pick)! + 1) % this.live.length]!;
-      }
+      if (pick === node.id) pick = this.live[(this.liveIndex.get(pick)! + 1) % this.live.length]!;
       boot.push(pick);
     }
     return node.join(boot);
@@ -223,16 +220,24 @@ export class Simulation {
       }, exponential(this.rng, mean));
     };
     // A fresh node is responsible for nothing, and is no lookup origin nor bootstrap node,
-    // until its join completes; a failed join is retried by a new node a second later.
+    // until its successor has taken it as predecessor: that is when the keys before it are
+    // handed over to it (Chord's notify), and until then its successor rightly answers for
+    // them. A failed join is retried by a new node a second later.
     const spawn = (): void => {
       const fresh = this.createNode();
       this.outOfRing(fresh.id);
+      const admitted = (waited: number): void => {
+        if (this.nodes.get(fresh.id) !== fresh) return;
+        const succ = this.nodes.get(fresh.table.successors.first().hex);
+        if (succ && succ.table.predecessor?.hex !== fresh.id && waited < 10_000) {
+          this.clock.setTimeout(() => admitted(waited + 10), 10);
+          return;
+        }
+        this.intoRing(fresh);
+        onJoin?.(fresh);
+      };
       void this.join(fresh).then(
-        () => {
-          if (this.nodes.get(fresh.id) !== fresh) return;
-          this.intoRing(fresh);
-          onJoin?.(fresh);
-        },
+        () => admitted(0),
         () => {
           if (this.nodes.get(fresh.id) !== fresh) return;
           this.crash(fresh.id);
