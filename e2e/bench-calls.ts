@@ -11,6 +11,7 @@
  * lookup. The order of the two calls alternates from pair to pair.
  */
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench, type SoftphoneLike } from './bench-calls-page.ts';
 
@@ -67,7 +68,19 @@ async function waitEnded(p: Page): Promise<void> {
 interface Row {
   caller: string;
   callee: string;
-  sip: { dialToRing: number; dialToInvite: number; answerToFrame: number; dialToMedia: number; dht: number; dhtReads: number; how: string; outcome: string | null };
+  sip: {
+    dialToRing: number;
+    dialToInvite: number;
+    ringToAnswer: number;
+    answerToFrame: number;
+    dialToMedia: number;
+    dht: number;
+    dhtCaller: number;
+    dhtCallee: number;
+    dhtReads: number;
+    how: string;
+    outcome: string | null;
+  };
   floor: { dialToAlert: number; answerToFrame: number; dialToMedia: number; how: string; outcome: string | null };
 }
 
@@ -128,6 +141,7 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
     console.error(`[calls] ${tabs} people online with names; ${met.size} caller/callee pairs have met; ${nCalls} calls`);
 
     const rows: Row[] = [];
+    const loadBefore = loadavg()[0]!;
     for (const [i, [a, b]] of pairs.entries()) {
       const caller = pages[a]!;
       const callee = pages[b]!;
@@ -136,14 +150,19 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
         await Promise.all([waitEnded(caller), waitEnded(callee)]);
         const seen: CalleeTimes | undefined = await callee.evaluate((id) => (window as unknown as Win).__bench.incoming[id], r.id);
         const ringAt = seen?.ringAt ?? NaN;
-        const spans = [...(await spansIn(caller, r.tDial, ringAt)), ...(await spansIn(callee, r.tDial, ringAt))];
+        const atCaller = await spansIn(caller, r.tDial, ringAt);
+        const atCallee = await spansIn(callee, r.tDial, ringAt);
+        const spans = [...atCaller, ...atCallee];
         const first = (await spansIn(caller, r.tDial, r.tDial + CALL_TIMEOUT_MS)).filter((s) => s.what === 'location' && s.name === names[b]).at(0);
         return {
           dialToRing: ringAt - r.tDial,
           dialToInvite: (first?.t0 ?? NaN) - r.tDial,
+          ringToAnswer: (seen?.answerAt ?? NaN) - ringAt,
           answerToFrame: (r.tFirstFrame ?? NaN) - (seen?.answerAt ?? NaN),
           dialToMedia: (r.tFirstFrame ?? NaN) - r.tDial,
           dht: coveredMs(spans, r.tDial, ringAt),
+          dhtCaller: coveredMs(atCaller, r.tDial, ringAt),
+          dhtCallee: coveredMs(atCallee, r.tDial, ringAt),
           dhtReads: spans.filter((s) => s.t1 <= ringAt).length,
           how: r.how,
           outcome: r.outcome,
@@ -183,6 +202,7 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
     }
     writeFileSync(DETAIL_FILE, JSON.stringify({ tabs, calls: rows }, null, 2) + '\n');
     report(add, rows);
+    add('machine load during the calls (1-minute average, start/end mean)', (loadBefore + loadavg()[0]!) / 2, 'load', `${cpus().length} cores, shared`);
     console.error(`[calls] every call, with its parts: ${DETAIL_FILE}`);
   } finally {
     await browser.close();
@@ -198,7 +218,9 @@ function report(add: Add, rows: Row[]): void {
   const floorAlert = col('floor', (x) => x.dialToAlert);
   add('SIP dial → callee ringing, p50', pct(sipRing, 0.5), 'ms', `PeerJS dial → callee alerted p50 ${pct(floorAlert, 0.5)} ms; PSTN toll < 2,000 ms`);
   add('SIP dial → callee ringing, p95', pct(sipRing, 0.95), 'ms', `PeerJS p95 ${pct(floorAlert, 0.95)} ms`);
-  add('  of which dial → INVITE handed to the overlay (media, offer, ICE), p50', pct(col('sip', (x) => x.dialToInvite), 0.5), 'ms');
+  add('  of which dial → INVITE handed to the overlay (camera, offer, ICE), p50', pct(col('sip', (x) => x.dialToInvite), 0.5), 'ms', 'JsSIP sends once ICE candidates are ready');
+  add('  of which INVITE → callee ringing (lookups, routing, caller check), p50', pct(col('sip', (x) => x.dialToRing - x.dialToInvite), 0.5), 'ms');
+  add('callee ringing → answered by the benchmark (a 0 ms timer), p50', pct(col('sip', (x) => x.ringToAnswer), 0.5), 'ms', 'scheduling delay in a busy tab, not the app');
   const sipAns = col('sip', (x) => x.answerToFrame);
   const floorAns = col('floor', (x) => x.answerToFrame);
   add('SIP answer → first remote video frame, p50', pct(sipAns, 0.5), 'ms', `PeerJS answer → frame p50 ${pct(floorAns, 0.5)} ms`);
@@ -212,6 +234,8 @@ function report(add: Add, rows: Row[]): void {
   add('SIP dial → media p50 / PeerJS floor p50', pct(sipMedia, 0.5) / pct(floorMedia, 0.5), 'ratio', 'target ≤ 1.5');
   const dht = col('sip', (x) => x.dht);
   add('DHT reads on the call path per call, p50', pct(dht, 0.5), 'ms', `${(col('sip', (x) => x.dhtReads).reduce((s, x) => s + x, 0) / Math.max(1, ok.length)).toFixed(1)} reads per call (mean)`);
+  add('  DHT at the caller (registration lookup of the callee), p50', pct(col('sip', (x) => x.dhtCaller), 0.5), 'ms');
+  add('  DHT at the callee (caller check and contact policy), p50', pct(col('sip', (x) => x.dhtCallee), 0.5), 'ms');
   add('DHT share of dial → ringing, p50 of calls', 100 * pct(ok.map((r) => r.sip.dht / r.sip.dialToRing), 0.5), '%', 'published P2PSIP: > 60 %');
   add('DHT share of dial → media, p50 of calls', 100 * pct(ok.map((r) => r.sip.dht / r.sip.dialToMedia), 0.5), '%');
   const how = ok.flatMap((r) => [r.sip.how, r.floor.how]);
