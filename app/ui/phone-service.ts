@@ -189,7 +189,8 @@ export class PhoneService {
       direction: 'inbound',
       overlay: this.o.domain,
     });
-    if (d.allow) this.allowedUntil.set(key, Date.now() + ALLOW_ONCE_MS);
+    // Only an "allow once" is stretched over the conversation; remembered rules are asked each time, so a revoke bites at once.
+    if (d.allow && d.reason === 'user') this.allowedUntil.set(key, Date.now() + ALLOW_ONCE_MS);
     return { allow: d.allow, reason: d.detail };
   };
 
