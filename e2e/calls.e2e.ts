@@ -41,6 +41,7 @@ describe('calls between two people', () => {
     const ring = ringing(b, 'alice');
     await ring.waitFor({ timeout: 20_000 });
     await expect(ring.getByText(/Key fingerprint [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}/).count()).resolves.toBe(1);
+    await b.screenshot({ path: 'e2e/artifacts/ringing.png' });
     await ring.getByRole('button', { name: 'Answer with video' }).click();
     const [ca, cb] = await Promise.all([waitCall(a, 'bob', 'active'), waitCall(b, 'alice', 'active')]);
     const [ma, mb] = await Promise.all([mediaFlows(a, ca.id), mediaFlows(b, cb.id)]);
