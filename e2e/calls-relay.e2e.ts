@@ -11,7 +11,7 @@ import { ringOf, waitForRing } from './ring.ts';
 
 const TABS = 6;
 let browser: Browser;
-let pages: Page[] = [];
+const pages: Page[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
