@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
+import { answerQuestion, goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
 import { callStatus, calls, claimName, dial, mediaFlows, reachable, ringing, waitCall, waitRinging } from './phone.ts';
 import { waitForRing } from './ring.ts';
 
@@ -194,4 +194,23 @@ describe('calls between two people', () => {
     await waitCall(a, 'dave', 'ended', 30_000);
     expect(await callStatus(a, 'dave', 'to')).toBe('dave is not online');
   }, 90_000);
+});
+
+describe('media server settings', () => {
+  it('refuse a bad line with a reason, save a good list, and survive a reload', async () => {
+    await goTo(a, 'Phone');
+    const field = a.getByRole('textbox', { name: 'Servers for calls' });
+    await field.fill('http://stun.example.org');
+    await a.getByRole('button', { name: 'Save servers' }).click();
+    await a.getByRole('alert').filter({ hasText: 'is not a STUN or TURN address' }).waitFor();
+    await field.fill('stun:127.0.0.1:3478');
+    await a.getByRole('button', { name: 'Save servers' }).click();
+    await a.getByText('Saved: the next call uses these servers.').waitFor();
+    await a.reload();
+    await reachable(a, 'alice');
+    expect(await a.getByRole('textbox', { name: 'Servers for calls' }).inputValue()).toBe('stun:127.0.0.1:3478');
+    await a.getByRole('textbox', { name: 'Servers for calls' }).fill('');
+    await a.getByRole('button', { name: 'Save servers' }).click();
+    await a.getByText('Saved: calls use no media servers.').waitFor();
+  }, 60_000);
 });

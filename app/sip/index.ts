@@ -11,3 +11,4 @@ export { MemorySipOverlay } from './testing/memory-sip';
 export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';
 export { DhtLocation } from './dht-location';
 export { OverlaySipNetwork } from './overlay-network';
+export { parseIceServers, formatIceServers, MAX_ICE_SERVERS, type IceServerList } from './ice-servers';

@@ -85,6 +85,7 @@ export class Phone {
   private readonly listeners = new Set<Listener>();
 
   constructor(private readonly o: PhoneOptions) {
+    this.o = { ...o };
     this.chat = new ChatHistory(o.history);
   }
 
@@ -97,6 +98,11 @@ export class Phone {
 
   get name(): string {
     return this.o.name;
+  }
+
+  /** ICE servers for the calls placed or answered from now on. */
+  setIceServers(servers: RTCIceServer[]): void {
+    this.o.iceServers = servers;
   }
 
   private update(patch: Partial<PhoneSnapshot>): void {

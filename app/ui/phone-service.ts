@@ -12,10 +12,13 @@ import {
   OverlaySipNetwork,
   OverlayTimeoutError,
   Phone,
+  formatIceServers,
   nameProblem,
+  parseIceServers,
   type ContactPolicy,
   type NameClaim,
 } from '../sip';
+import { loadIceSetting, saveIceSetting } from './data/settings';
 import type { OverlayService } from './overlay-service';
 
 const NAME_KEY = 'my-name';
@@ -29,6 +32,8 @@ export interface PhoneServiceSnapshot {
   name: string | null;
   /** What went wrong, in words. */
   error: string | null;
+  /** The ICE servers calls use, as the person wrote them ('' for none). */
+  iceText: string;
 }
 
 export interface PhoneServiceOptions {
@@ -40,7 +45,6 @@ export interface PhoneServiceOptions {
   /** Recent calls and chat history. */
   history: KeyValueStore;
   domain: string;
-  iceServers?: RTCIceServer[];
 }
 
 type Listener = () => void;
@@ -48,13 +52,28 @@ type Listener = () => void;
 export class PhoneService {
   phone: Phone | null = null;
   readonly directory: NameDirectory;
-  private snap: PhoneServiceSnapshot = { status: 'starting', name: null, error: null };
+  private snap: PhoneServiceSnapshot = { status: 'starting', name: null, error: null, iceText: '' };
+  private iceServers: RTCIceServer[] = [];
   private readonly listeners = new Set<Listener>();
   private readonly allowedUntil = new Map<string, number>();
   private readonly fingerprints = new Map<string, string>();
 
   constructor(private readonly o: PhoneServiceOptions) {
     this.directory = new NameDirectory(o.overlay.node, this.signer(), o.user.ecdhSpki);
+    // A saved list that no longer parses keeps its good lines; the field shows what is in use.
+    this.iceServers = parseIceServers(loadIceSetting()).servers;
+    this.snap = { ...this.snap, iceText: formatIceServers(this.iceServers) };
+  }
+
+  /** Saves the ICE servers (one per line); returns the problems, and changes nothing when there are any. */
+  setIceServers(text: string): string[] {
+    const { servers, errors } = parseIceServers(text);
+    if (errors.length > 0) return errors;
+    this.iceServers = servers;
+    saveIceSetting(formatIceServers(servers));
+    this.phone?.setIceServers(servers);
+    this.update({ iceText: formatIceServers(servers) });
+    return [];
   }
 
   readonly subscribe = (fn: Listener): (() => void) => {
@@ -123,7 +142,7 @@ export class PhoneService {
       domain: this.o.domain,
       name,
       history: this.o.history,
-      ...(this.o.iceServers ? { iceServers: this.o.iceServers } : {}),
+      iceServers: this.iceServers,
       log: (line) => console.info(`[sip] ${line}`),
     });
     try {

@@ -5,6 +5,25 @@
  */
 const SERVERS_KEY = 'p2p-softphone/signaling-servers';
 const SLOT_KEY = 'p2p-softphone/node-slot';
+const ICE_KEY = 'p2p-softphone/ice-servers';
+
+/** The ICE servers text the person saved ('' when none, or when it could not be read). */
+export function loadIceSetting(): string {
+  try {
+    return localStorage.getItem(ICE_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function saveIceSetting(text: string): void {
+  try {
+    if (text.trim() === '') localStorage.removeItem(ICE_KEY);
+    else localStorage.setItem(ICE_KEY, text);
+  } catch {
+    // Storage may be disabled; the list then lasts for this page only.
+  }
+}
 
 export function loadServerSetting(): { text: string | null; error: string | null } {
   try {

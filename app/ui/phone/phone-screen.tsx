@@ -1,6 +1,7 @@
 import type { PhoneService } from '../phone-service';
 import { useStore } from '../use-app';
 import { ClaimName, PhonePage } from './phone-page';
+import { IceServersCard } from './ice-servers-card';
 import { IncomingCall } from './incoming-call';
 import type { Phone } from '../../sip';
 
@@ -8,7 +9,13 @@ import type { Phone } from '../../sip';
 export function PhoneScreen({ service }: { service: PhoneService }) {
   const snap = useStore(service);
   const phone = service.phone;
-  if (snap.status === 'ready' && phone) return <PhonePage phone={phone} />;
+  if (snap.status === 'ready' && phone)
+    return (
+      <>
+        <PhonePage phone={phone} />
+        <IceServersCard service={service} />
+      </>
+    );
   return (
     <div className="page">
       <h2 className="page-title">Phone</h2>

@@ -1,0 +1,55 @@
+import { useId, useState } from 'react';
+import type { PhoneService } from '../phone-service';
+import { useStore } from '../use-app';
+
+/** Where the person sets STUN/TURN servers for calls; none by default. */
+export function IceServersCard({ service }: { service: PhoneService }) {
+  const { iceText } = useStore(service);
+  const id = useId();
+  const [text, setText] = useState(iceText);
+  const [errors, setErrors] = useState<string[]>([]);
+  const [saved, setSaved] = useState(false);
+  return (
+    <section className="card" aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>Media servers (STUN and TURN)</h2>
+      <p className="hint">
+        None by default: calls between people on the same network need none, and the app never contacts a server you did not set. Across the internet, add a STUN
+        server, and a TURN server for people behind strict firewalls. One per line; a TURN server takes a user name and a password after it.
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const problems = service.setIceServers(text);
+          setErrors(problems);
+          setSaved(problems.length === 0);
+        }}
+      >
+        <label htmlFor={id}>Servers for calls</label>
+        <textarea
+          id={id}
+          rows={3}
+          value={text}
+          placeholder={'stun:stun.example.org:3478\nturn:turn.example.org:3478 user password'}
+          onChange={(e) => {
+            setText(e.target.value);
+            setSaved(false);
+          }}
+          spellCheck={false}
+        />
+        <button type="submit">Save servers</button>
+      </form>
+      {errors.length > 0 && (
+        <ul role="alert" className="error">
+          {errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      )}
+      {saved && (
+        <p role="status" className="ok">
+          {iceText ? 'Saved: the next call uses these servers.' : 'Saved: calls use no media servers.'}
+        </p>
+      )}
+    </section>
+  );
+}
