@@ -12,7 +12,7 @@
 import { NameTakenError, OverlayTimeoutError } from './errors';
 import { ForkTable } from './fork-table';
 import { makeCancel, makeResponse } from './responses';
-import { headerValue, nodeHost, nodeOfHost, parseSip, type SipRequest, type SipResponse } from './sip-parse';
+import { headerValue, nodeHost, nodeOfHost, parseSip, requestMethod, requestProblem, type SipRequest, type SipResponse } from './sip-parse';
 import type { ContactPolicy, SipLocation, SipNetwork } from './types';
 
 export interface OverlaySocketOptions {
@@ -53,7 +53,9 @@ export class OverlaySocket {
   connect(): void {
     if (this.connected) return;
     this.connected = true;
-    this.unsubscribe = this.o.network.onReceive((from, text) => void this.receive(from, text));
+    this.unsubscribe = this.o.network.onReceive((from, text) => {
+      this.receive(from, text).catch((e: unknown) => this.log(`a message from ${from.slice(0, 8)} failed: ${(e as Error).message}`));
+    });
     queueMicrotask(() => this.onconnect());
   }
 
@@ -86,9 +88,17 @@ export class OverlaySocket {
   }
 
   private deliver(text: string): void {
-    queueMicrotask(() => {
-      if (this.connected) this.ondata(text);
-    });
+    queueMicrotask(() => this.hand(text));
+  }
+
+  /** Hands SIP text to the UA; whatever JsSIP throws on it stays here. */
+  private hand(text: string): void {
+    if (!this.connected) return;
+    try {
+      this.ondata(text);
+    } catch (e) {
+      this.log(`the UA failed on a message: ${(e as Error).message}`);
+    }
   }
 
   private async route(req: SipRequest): Promise<void> {
@@ -162,9 +172,14 @@ export class OverlaySocket {
     const m = parseSip(text);
     if ('error' in m) {
       this.log(`dropped a message from ${from.slice(0, 8)}: ${m.error}`);
+      // A request gets the error it earned when its answer can be read and matched (replyTo checks); responses get nothing.
+      const method = requestMethod(text);
+      if (method && m.status) this.replyTo(from, { method, text }, m.status, m.error);
       return;
     }
     if (m.kind === 'response') return this.receiveResponse(from, m);
+    const problem = requestProblem(m);
+    if (problem) return this.replyTo(from, m, problem.status, problem.reason, problem.headers);
     const forMe =
       nodeOfHost(m.uriHost) === this.o.network.nodeId || (m.uriHost === this.o.domain && m.uriUser === this.o.user);
     if (!forMe) return this.replyTo(from, m, 404, 'not here');
@@ -179,7 +194,7 @@ export class OverlaySocket {
       const d = await this.o.policy({ name, nodeId: from });
       if (!d.allow) return this.replyTo(from, m, 403, 'not accepted');
     }
-    if (this.connected) this.ondata(text);
+    this.hand(text);
   }
 
   private receiveResponse(from: string, res: SipResponse): void {
@@ -202,8 +217,11 @@ export class OverlaySocket {
     for (const node of v.cancel) void this.o.network.send(node, makeCancel(v.invite));
   }
 
-  private replyTo(node: string, req: SipRequest, status: number, reason?: string): void {
+  private replyTo(node: string, req: { method: string; text: string }, status: number, reason?: string, extra: string[] = []): void {
     if (req.method === 'ACK') return;
-    void this.o.network.send(node, makeResponse(req.text, status, [], reason));
+    const answer = makeResponse(req.text, status, extra, reason);
+    // Echoing a broken From, To, Via or CSeq makes an answer nobody can match to a request (RFC 3261 §8.1.3.3): none is sent.
+    if ('error' in parseSip(answer)) return this.log(`no ${status} for a request whose headers cannot be echoed`);
+    this.o.network.send(node, answer).catch((e: unknown) => this.log(`could not answer ${node.slice(0, 8)}: ${(e as Error).message}`));
   }
 }

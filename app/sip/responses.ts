@@ -3,22 +3,28 @@
  * Via, From, To, Call-ID and CSeq of the request, a To-tag, and a reason
  * phrase the UI maps to plain words.
  */
-import { headerValue } from './sip-parse';
+import { headerBlock, headerValue } from './sip-parse';
 
 const REASONS: Record<number, string> = {
   200: 'OK',
+  400: 'Bad Request',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   408: 'Request Timeout',
+  415: 'Unsupported Media Type',
+  416: 'Unsupported URI Scheme',
+  420: 'Bad Extension',
   480: 'Temporarily Unavailable',
   500: 'Server Internal Error',
   503: 'Service Unavailable',
+  505: 'Version Not Supported',
+  513: 'Message Too Large',
 };
 
 function allHeaders(text: string, name: string): string[] {
-  const head = text.slice(0, Math.max(0, text.indexOf('\r\n\r\n')));
-  const re = new RegExp(`^(?:${name})\\s*:\\s*(.*)$`, 'gim');
-  return [...head.matchAll(re)].map((m) => m[1]!.trim());
+  const re = new RegExp(`^(?:${name})[ \\t]*:[ \\t]*(.*)$`, 'gim');
+  return [...headerBlock(text).matchAll(re)].map((m) => m[1]!.trim());
 }
 
 function randomTag(): string {

@@ -31,6 +31,7 @@ interface JsSipParsed {
   to_tag?: string;
   call_id?: string;
   cseq?: number;
+  body?: string;
   getHeader(name: string): string | undefined;
 }
 
@@ -56,6 +57,9 @@ export interface SipRequest extends Common {
   kind: 'request';
   uriUser: string | null;
   uriHost: string;
+  /** The body as cut by Content-Length. */
+  body: string;
+  contentType: string | null;
 }
 
 export interface SipResponse extends Common {
@@ -67,18 +71,18 @@ export interface SipResponse extends Common {
 export type SipMessage = SipRequest | SipResponse;
 
 /** Parses SIP text; returns an error in words instead of throwing. */
-export function parseSip(text: string): SipMessage | { error: string } {
+export function parseSip(text: string): SipMessage | { error: string; status?: number } {
   if (typeof text !== 'string') return { error: 'not text' };
-  if (text.length > MAX_SIP_BYTES) return { error: `SIP message over ${MAX_SIP_BYTES} bytes` };
+  if (text.length > MAX_SIP_BYTES) return { error: `SIP message over ${MAX_SIP_BYTES} bytes`, status: 513 };
   let m: JsSipParsed | undefined;
   try {
     m = (JsSipParser as { parseMessage(data: string, ua: unknown): JsSipParsed | undefined }).parseMessage(text, null);
   } catch {
     m = undefined;
   }
-  if (!m) return { error: 'malformed SIP message' };
-  if (!m.call_id || m.cseq === undefined || !m.via_branch || !m.via?.host || !m.from?.uri || !m.to?.uri) {
-    return { error: 'SIP message lacks Via, From, To, Call-ID or CSeq' };
+  if (!m) return { error: 'malformed SIP message', status: 400 };
+  if (!m.call_id || typeof m.cseq !== 'number' || !m.via_branch || !m.via?.host || !m.from?.uri || !m.to?.uri) {
+    return { error: 'SIP message lacks Via, From, To, Call-ID or CSeq', status: 400 };
   }
   const common: Common = {
     text,
@@ -97,8 +101,11 @@ export function parseSip(text: string): SipMessage | { error: string } {
   if (m.status_code !== undefined) {
     return { ...common, kind: 'response', status: m.status_code, reason: m.reason_phrase ?? '' };
   }
-  if (!m.ruri || !m.method) return { error: 'SIP request without a method or Request-URI' };
-  return { ...common, kind: 'request', uriUser: m.ruri.user ?? null, uriHost: m.ruri.host.toLowerCase() };
+  if (!m.method) return { error: 'SIP request without a method' };
+  // JsSIP's grammar takes any absolute URI but only builds URIs for sip: and sips: (RFC 3261 §8.2.2.1).
+  if (!m.ruri?.host) return { error: 'the Request-URI scheme is not sip:', status: 416 };
+  const contentType = m.getHeader('content-type') ?? null;
+  return { ...common, kind: 'request', uriUser: m.ruri.user ?? null, uriHost: m.ruri.host.toLowerCase(), body: m.body ?? '', contentType };
 }
 
 const NODE_HOST = /^([0-9a-f]{40})\.node\.invalid$/;
@@ -112,8 +119,70 @@ export function nodeHost(nodeId: string): string {
   return `${nodeId}.node.invalid`;
 }
 
-/** The value of the first header `name` in SIP text (case-insensitive, compact forms not handled). */
+/** The header block of SIP text with folded lines joined (RFC 3261 §7.3.1: a fold is one space). */
+export function headerBlock(text: string): string {
+  return text.slice(0, text.indexOf('\r\n\r\n') >>> 0).replace(/\r\n[ \t]+/g, ' ');
+}
+
+/** The value of the first header `name` in SIP text (case-insensitive; `name` may list compact forms, `From|f`). */
 export function headerValue(text: string, name: string): string | null {
-  const re = new RegExp(`^(?:${name})\\s*:\\s*(.*)$`, 'im');
-  return re.exec(text.slice(0, text.indexOf('\r\n\r\n') >>> 0))?.[1]?.trim() ?? null;
+  const re = new RegExp(`^(?:${name})[ \\t]*:[ \\t]*(.*)$`, 'im');
+  return re.exec(headerBlock(text))?.[1]?.trim() ?? null;
+}
+
+/** What the UA behind the socket implements (JsSIP's list); anything else gets 405 with this Allow. */
+export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'MESSAGE', 'OPTIONS', 'REFER', 'INFO', 'NOTIFY', 'SUBSCRIBE'];
+/** Option tags a Require may name (JsSIP's Supported list; session timers are off). */
+const SUPPORTED_OPTIONS = ['replaces', 'outbound', 'ice'];
+/** Chat is plain text: a MESSAGE of any other type gets 415 (RFC 3428 §7). */
+export const MESSAGE_TYPES = ['text/plain'];
+
+/** Headers that may appear once only, by every name they go by (RFC 3261 §7.3.1, §20). */
+const SINGLE: Record<string, string> = { from: 'From', f: 'From', to: 'To', t: 'To', 'call-id': 'Call-ID', i: 'Call-ID', cseq: 'CSeq', 'content-length': 'Content-Length', l: 'Content-Length', 'content-type': 'Content-Type', c: 'Content-Type', 'max-forwards': 'Max-Forwards' };
+
+export interface RequestProblem {
+  status: number;
+  reason: string;
+  headers?: string[];
+}
+
+/**
+ * What a UAS must refuse in a request JsSIP could parse but does not check
+ * itself (RFC 3261 §8.2 in its order: version, syntax, method, Require,
+ * content), or null when the request may go on.
+ */
+export function requestProblem(req: SipRequest): RequestProblem | null {
+  const [first = '', ...lines] = headerBlock(req.text).split('\r\n');
+  const version = first.slice(first.lastIndexOf(' ') + 1);
+  // Reason phrases here never quote the peer: a character a reason may not hold would make the answer unreadable.
+  if (version.toUpperCase() !== 'SIP/2.0') return { status: 505, reason: 'Version Not Supported' };
+  const seen = new Set<string>();
+  const require: string[] = [];
+  for (const line of lines) {
+    const name = line.slice(0, line.indexOf(':')).trim().toLowerCase();
+    if (name === 'require') require.push(...line.slice(line.indexOf(':') + 1).split(',').map((t) => t.trim().toLowerCase()));
+    const single = SINGLE[name];
+    if (!single) continue;
+    if (seen.has(single)) return { status: 400, reason: `more than one ${single} header` };
+    seen.add(single);
+  }
+  const cseq = /^(\d{1,10})\s+(\S+)$/.exec(headerValue(req.text, 'CSeq') ?? '');
+  if (!cseq || Number(cseq[1]) >= 2 ** 31) return { status: 400, reason: 'the CSeq is not a number and a method, or the number is too big' };
+  if (cseq[2] !== req.method) return { status: 400, reason: 'the CSeq method is not the request method' };
+  if (!ALLOWED_METHODS.includes(req.method)) return { status: 405, reason: 'Method Not Allowed', headers: [`Allow: ${ALLOWED_METHODS.join(', ')}`] };
+  const unsupported = req.method === 'ACK' || req.method === 'CANCEL' ? [] : require.filter((t) => t && !SUPPORTED_OPTIONS.includes(t));
+  if (unsupported.length > 0) {
+    const tokens = unsupported.filter((t) => /^[\w.!%*+`'~-]{1,40}$/.test(t)).slice(0, 10);
+    return { status: 420, reason: 'Bad Extension', headers: tokens.length > 0 ? [`Unsupported: ${tokens.join(', ')}`] : [] };
+  }
+  if (req.method === 'INVITE' && req.toTag === null && headerValue(req.text, 'Contact|m') === null) return { status: 400, reason: 'an INVITE needs a Contact' };
+  if (req.body !== '' && req.contentType === null) return { status: 400, reason: 'a body needs a Content-Type' };
+  const type = (req.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (req.method === 'MESSAGE' && req.body !== '' && !MESSAGE_TYPES.includes(type)) return { status: 415, reason: 'Unsupported Media Type', headers: [`Accept: ${MESSAGE_TYPES.join(', ')}`] };
+  return null;
+}
+
+/** The method of SIP text that starts with a request line, or null (a response, or not SIP). */
+export function requestMethod(text: string): string | null {
+  return /^([A-Za-z0-9!%*_+`'~.-]+) \S/.exec(text)?.[1] ?? null;
 }
