@@ -40,13 +40,13 @@ let tab: RingMember;
 let service: RingMember;
 const owner = generateSigningKeyPair();
 
-/** A signed note whose key the service peer is a replica of, as the tab's lookup sees it. */
-async function note(text: string): Promise<WireRecord> {
+/** A signed note whose key the service peer is a replica of, as `from`'s lookup sees it. */
+async function note(text: string, from = tab): Promise<WireRecord> {
   const k = await owner;
   const signer = { spki: await exportSpki(k.publicKey), sign: (p: Uint8Array) => signBytes(k.privateKey, p) };
   for (;;) {
     const key = crypto.getRandomValues(new Uint8Array(20));
-    if ((await tab.node.lookup(toHex(key))).replicas.includes(service.node.id)) {
+    if ((await from.node.lookup(toHex(key))).replicas.includes(service.node.id)) {
       return createRecord(signer, { key, kind: 'single', value: utf8(text), version: 1, expires: Date.now() + 3_600_000 });
     }
   }
@@ -97,7 +97,7 @@ describe('service peer storage', () => {
     expect(Object.keys(put.refused)).toEqual([service.node.id]);
     expect([...service.node.counters.bad.keys()].some((k) => k.startsWith('store-failed'))).toBe(true);
     // Its own writer (a put made at the service peer) gets the error too.
-    await expect(putRecord(service.node, await note('local'))).rejects.toThrow(/no space left/);
+    await expect(putRecord(service.node, await note('local', service))).rejects.toThrow(/no space left/);
     const read = await getRecords(service.node, first.k);
     expect(read.map((r) => new TextDecoder().decode(r.value))).toEqual(['durable']);
     expect(await db.rawEntries(RECORD_PREFIX)).toHaveLength(1);
