@@ -10,8 +10,9 @@
  * way is timed in the tabs, so the table says how much of the setup is
  * lookup. The order of the two calls alternates from pair to pair.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench, type SoftphoneLike } from './bench-calls-page.ts';
 
@@ -217,6 +218,7 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
       );
       await caller.waitForTimeout(300);
     }
+    mkdirSync(dirname(DETAIL_FILE), { recursive: true });
     writeFileSync(DETAIL_FILE, JSON.stringify({ tabs, calls: rows }, null, 2) + '\n');
     report(add, rows);
     add('machine load during the calls (1-minute average, start/end mean)', (loadBefore + loadavg()[0]!) / 2, 'load', `${cpus().length} cores, shared`);
