@@ -19,7 +19,12 @@ const sizes = arg('nodes', '100,1000,10000').split(',').map(Number);
 const seed = Number(arg('seed', '1'));
 const jsonFile = arg('json', 'bench-results/sim.json');
 const churnMax = Number(arg('churn-max', '1000'));
-const add = (name: string, n: number, value: number, unit: string, baseline: string): void => { figures.push({ name, n, value: Math.round(value * 1000) / 1000, unit, baseline }); };
+const add = (name: string, n: number, value: number, unit: string, baseline: string): void => {
+  const f = { name, n, value: Math.round(value * 1000) / 1000, unit, baseline };
+  figures.push(f);
+  // Each figure as it is measured, so a long run shows its results before the table.
+  console.error(`  N=${n} ${name}: ${f.value} ${unit}`);
+};
 const t0 = performance.now();
 /** Progress on stderr, so a long run shows where it is. */
 const progress = (n: number, what: string): void => { console.error(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(7)} s] N=${n} ${what}`); };
