@@ -278,16 +278,20 @@ export class OverlayNode implements HandlerHost {
     // The key just after this node's ID: its successor there is the same node, and unlike this
     // node's own ID the key is not refuted by this node's own place on the ring.
     const key = (this.self.id + 1n) % RING;
-    const nodes = await walkOtherRing(this, peerFromHex(peer), key);
-    if (nodes === null || this.closed) return false;
+    const { nodes, startInRing } = await walkOtherRing(this, peerFromHex(peer), key);
+    if (this.closed) return false;
     const now = this.clock.now();
     let changed = false;
-    for (const p of nodes) if (this.table.successors.consider(p, (hex) => this.table.isSuspect(hex, now))) changed = true;
+    // The peer itself answered from a ring: a live member, so if it lies before this node's
+    // successor it is the better successor, even when the walk could not say more (it
+    // cannot when the peer's ring already holds this node: only this node would answer).
+    const found = [...(nodes ?? []), ...(startInRing ? [peerFromHex(peer)] : [])];
+    for (const p of found) if (this.table.successors.consider(p, (hex) => this.table.isSuspect(hex, now))) changed = true;
     // This node also belongs just before the successor it found there, even when its own
     // successor is nearer: saying so lets that ring's nodes find this one (its predecessor
     // there learns of it on its next stabilize), so the merge also runs the other way.
-    const found = nodes[0];
-    if (found && found.hex !== this.self.hex && found.hex !== this.table.successors.first().hex) this.rpc.send(found.hex, { t: 'notify' });
+    const there = nodes?.[0];
+    if (there && there.hex !== this.self.hex && there.hex !== this.table.successors.first().hex) this.rpc.send(there.hex, { t: 'notify' });
     if (changed) this.maintenance.stabilize();
     return changed;
   }

@@ -145,26 +145,30 @@ export class RingUnifier {
  * is not checked against this node's own table: that it contradicts this
  * node's ring is the point (a lookup would take it for a lie). Only its shape
  * is checked: the named successor must follow the key as seen from the node
- * that names it. Resolves with the successor list found there, or null.
+ * that names it. Resolves with the successor list found there (null when
+ * the walk found none: in a ring that already holds this node, only this
+ * node could answer), and whether `start` answered as a member of a ring.
  */
-export function walkOtherRing(ctx: RoutingContext, start: Peer, key: bigint): Promise<Peer[] | null> {
+export function walkOtherRing(ctx: RoutingContext, start: Peer, key: bigint): Promise<{ nodes: Peer[] | null; startInRing: boolean }> {
   const keyBytes = hexIdToBytes(idToHex(key));
   const asked = new Set<string>([ctx.self.hex]);
   const byNearness = (a: Peer, b: Peer): number => (distance(a.id, key) < distance(b.id, key) ? -1 : 1);
   const candidates: Peer[] = [start];
+  let startInRing = false;
   return new Promise((resolve) => {
     const step = (): void => {
       const next = candidates.shift();
-      if (!next || asked.size > MAX_WALK) return resolve(null);
+      if (!next || asked.size > MAX_WALK) return resolve({ nodes: null, startInRing });
       asked.add(next.hex);
       ctx.rpc.request(next.hex, { t: 'find', key: keyBytes }, ctx.options.rpcTimeoutMs, (reply) => {
         if (reply?.t !== 'found') return step();
+        if (next === start) startInRing = true;
         const nodes = reply.nodes.map(peerFromBytes);
         if (reply.done) {
           const claimed = nodes[0];
           // A node alone in its ring names itself; anyone else names a node after the key.
           const believable = claimed !== undefined && (claimed.hex === next.hex ? nodes.length === 1 : inHalfOpen(key, next.id, claimed.id));
-          if (believable) return resolve(nodes);
+          if (believable) return resolve({ nodes, startInRing });
           ctx.counters.countBad('lying-answer');
           return step();
         }

@@ -78,7 +78,10 @@ export class Simulation {
     const boot: string[] = [];
     for (let i = 0; i < 3 && this.live.length > 1; i++) {
       let pick = this.live[Math.floor(this.rng.next() * this.live.length)]!;
-      if (pick === node.id) pick = this.live[(this.liveIndex.get(pick)! + 1) % this.live.length]!;
+      // Nodes still joining refuse to route; step to the next one in a ring (a tab's join retries the same way).
+      for (let k = 0; k < this.live.length && (pick === node.id || !this.nodes.get(pick)!.joined); k++) {
+        pick = this.live[(this.liveIndex.get(pick)! + 1) % this.live.length]!;
+      }
       boot.push(pick);
     }
     return node.join(boot);

@@ -83,6 +83,18 @@ describe('ring unification', () => {
     expect(sim.counters.bad.get('lying-answer') ?? 0).toBe(liesBefore);
   });
 
+  it('mergeVia through a live member of its own ring that its successor pointer skips takes it as successor', async () => {
+    const sim = new Simulation({ seed: 13, network: { linkEvents: false } });
+    sim.buildByOracle(12);
+    const x = sim.randomLive();
+    const skipped = x.table.successors.first();
+    x.table.successors.remove(skipped.hex);
+    expect(x.table.successors.first().hex).not.toBe(skipped.hex);
+    // Only x itself could answer a walk for its own place in this ring; the peer's answer is what counts.
+    expect(await sim.until(x.mergeVia(skipped.hex))).toBe(true);
+    expect(x.table.successors.first().hex).toBe(skipped.hex);
+  });
+
   for (const seed of [21, 22, 23]) {
     it(`two rings of 8 merge into one within seconds when every node hears of every online peer (seed ${seed})`, async () => {
       const { sim, a, b } = await twoRings(seed, 8);

@@ -1,0 +1,300 @@
+/**
+ * `npm run bench -- --only overlay [--tabs 16]`: the live overlay in real
+ * tabs. One tab loads first and waits online; the rest load at once. Then:
+ * how long each tab takes from its page load to sitting at its right place
+ * in the ring (p50, max), and the whole ring from the last load; lookup
+ * latency next to one data-channel round trip measured in the same run;
+ * put/get; maintenance traffic; heap. A timeline of the ring forming goes to
+ * stderr, so a slow run says where the time went.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+
+type Add = (name: string, value: number, unit: string, baseline?: string) => void;
+
+type Win = {
+  __softphone: {
+    overlay: {
+      node: {
+        counters: { sent: Map<string, number>; sentBytes: Map<string, number> };
+        rpc: { request(to: string, m: { t: 'ping' }, ms: number, done: (reply: unknown) => void): void };
+      };
+      unifier: { stats: { probes: number; merges: number } };
+      getSnapshot(): { self: string; joined: boolean; status: string; predecessor: string | null; successors: string[] };
+      lookup(k: string, m: 'recursive' | 'iterative'): Promise<{ hops: number; latencyMs: number }>;
+      putNote(k: string, text: string, signer: unknown): Promise<{ stored: string[] }>;
+      getNote(k: string): Promise<string | null>;
+    };
+    recordSigner(): Promise<unknown>;
+  };
+};
+
+export const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+};
+
+/** The maintenance message types (Chord upkeep and replica sync; not lookups or unification probes). */
+const MAINT = ['ping', 'pong', 'neighbors', 'neighbors-reply', 'notify', 'leave', 'sync', 'sync-reply'];
+
+interface TabView {
+  self: string;
+  joined: boolean;
+  status: string;
+  predecessor: string | null;
+  successor: string | null;
+}
+
+const viewOf = (p: Page): Promise<TabView | null> =>
+  p
+    .evaluate(() => {
+      const o = (window as unknown as Partial<Win>).__softphone?.overlay;
+      if (!o) return null;
+      const s = o.getSnapshot();
+      return { self: s.self, joined: s.joined, status: s.status, predecessor: s.predecessor, successor: s.successors[0] ?? null };
+    })
+    .catch(() => null);
+
+/**
+ * Opens a tab like the harness's openPeer, with room for 30 or more tabs
+ * loading at once from the dev server (each fetches the app's modules one by one).
+ */
+async function openSlowly(ctx: BrowserContext, url: string, errors: string[]): Promise<Page> {
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+  await page.goto(url, { timeout: 180_000 });
+  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 180_000 });
+  return page;
+}
+
+/** Answers "Always allow" to the permission question showing in any of `pages`; returns how many. */
+async function answerOnce(pages: Page[]): Promise<number> {
+  let n = 0;
+  for (const p of pages) {
+    const dialog = p.getByRole('alertdialog');
+    if ((await dialog.count().catch(() => 0)) === 0) continue;
+    await dialog.getByRole('button', { name: 'Always allow', exact: true }).click({ timeout: 2000 }).catch(() => undefined);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Polls every tab until each one's successor and predecessor agree with the
+ * sorted IDs of all tabs; answers permission questions on the way. Returns,
+ * per tab, the time it first sat right, and when the whole ring did; logs a
+ * line per second.
+ */
+async function watchRing(pages: Page[], loadedAt: number[], timeoutMs: number): Promise<{ rightAt: (number | null)[]; ringAt: number | null }> {
+  const t0 = Date.now();
+  const rightAt: (number | null)[] = pages.map(() => null);
+  let lastLog = 0;
+  while (Date.now() - t0 < timeoutMs) {
+    const answered = await answerOnce(pages);
+    const views = await Promise.all(pages.map(viewOf));
+    const now = Date.now();
+    const ids = views.map((v) => v?.self ?? '').sort();
+    let right = 0;
+    views.forEach((v, i) => {
+      if (!v) return;
+      const k = ids.indexOf(v.self);
+      const ok = v.successor === ids[(k + 1) % ids.length] && v.predecessor === ids[(k - 1 + ids.length) % ids.length];
+      if (ok) right++;
+      if (ok && rightAt[i] === null) rightAt[i] = now;
+    });
+    if (now - lastLog >= 1000 || right === pages.length) {
+      lastLog = now;
+      const statuses = new Map<string, number>();
+      for (const v of views) {
+        const s = v ? v.status.replace(/[0-9]+/g, '#') : 'no overlay yet';
+        statuses.set(s, (statuses.get(s) ?? 0) + 1);
+      }
+      const joined = views.filter((v) => v?.joined).length;
+      console.error(
+        `[ring +${((now - Math.max(...loadedAt)) / 1000).toFixed(1)} s] joined ${joined}/${pages.length}, right ${right}/${pages.length}` +
+          `${answered ? `, answered ${answered} questions` : ''}; ${[...statuses].map(([s, n]) => `${n}× ${s}`).join('; ')}`,
+      );
+    }
+    if (right === pages.length) return { rightAt, ringAt: now };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { rightAt, ringAt: null };
+}
+
+export async function overlayBench(add: Add, tabs: number): Promise<void> {
+  const { startApp } = await import('./server-process.ts');
+  const app = await startApp();
+  process.env['APP_URL'] = app.url;
+  const { appURL, launchChromium, newPerson, openPeer, pageErrors, waitOnline, goTo } = await import('./harness.ts');
+  const { allowEverything } = await import('./ring.ts');
+  const { openEchoLink, serveEcho } = await import('./peer-link.ts');
+  const browser = await launchChromium();
+  try {
+    const ctx = await newPerson(browser);
+    // The person allows the network once, in the first tab (as "Always allow" to the once-per-network
+    // question would); the rest load at once. The ring's time is then the overlay's, not a person's clicks.
+    const first = await openPeer(ctx);
+    await waitOnline(first);
+    await first.evaluate(() =>
+      (window as unknown as { __softphone: { gate: { policy: { setOverlay(o: string, d: 'allow', r: boolean): Promise<unknown> } } } }).__softphone.gate.policy.setOverlay('p2p.local', 'allow', true),
+    );
+    const pages: Page[] = [first];
+    const loadedAt: number[] = [Date.now()];
+    const loadStart = Date.now();
+    await Promise.all(
+      Array.from({ length: tabs - 1 }, async () => {
+        const p = await openSlowly(ctx, appURL(), pageErrors);
+        pages.push(p);
+        loadedAt.push(Date.now());
+      }),
+    );
+    const lastLoaded = Date.now();
+    console.error(`[bench] ${tabs - 1} tabs loaded at once in ${lastLoaded - loadStart} ms`);
+    add('tabs', tabs, 'tabs');
+    add('loading the tabs that load at once', lastLoaded - loadStart, 'ms', 'dev server, all tabs in one Chromium');
+    const target = 'target ≤ 10,000 ms at 16 tabs; the Rings project did not converge 16 nodes in 5 min';
+    const { rightAt, ringAt } = await watchRing(pages, loadedAt, 180_000);
+    const perTab = rightAt.map((t, i) => (t === null ? NaN : t - loadedAt[i]!)).slice(1);
+    if (ringAt !== null) {
+      add('ring consistent after the last tab loaded', ringAt - lastLoaded, 'ms', target);
+      add('tab load → its place in the ring right, p50', pct(perTab, 0.5), 'ms');
+      add('tab load → its place in the ring right, max', Math.max(...perTab), 'ms');
+    } else {
+      // Reported, not fatal: the other figures still mean something on the ring as it stands.
+      add('ring consistent after the last tab loaded (NOT within 180 s)', NaN, 'ms', target);
+    }
+    await allowEverything(pages, 500);
+    const unification = await Promise.all(pages.map((p) => p.evaluate(() => ({ ...(window as unknown as Win).__softphone.overlay.unifier.stats }))));
+    add('ring-unification probes per tab while forming', unification.reduce((s, u) => s + u.probes, 0) / tabs, 'probes');
+    add('ring-unification probes that changed a successor, per tab', unification.reduce((s, u) => s + u.merges, 0) / tabs, 'probes');
+
+    // Baseline: one data-channel round trip between two tabs, in this run. Timed from send to the
+    // 'data' event itself: polling for the echo would add the browser's 4 ms minimum timer to every sample.
+    let rtts: number[] = [];
+    for (let k = 1; k < Math.min(pages.length, 4) && rtts.length === 0; k++) {
+      try {
+        await serveEcho(pages[k]!);
+        const id = await pages[k]!.evaluate(() => (window as unknown as { __softphone: { nodeIdentity: { nodeId: string } } }).__softphone.nodeIdentity.nodeId);
+        await openEchoLink(pages[0]!, id);
+        rtts = await pages[0]!.evaluate(async () => {
+          const conn = (window as unknown as { __echoConn: { send(d: string): void; once(e: 'data', f: () => void): void } }).__echoConn;
+          const out: number[] = [];
+          for (let i = 0; i < 50; i++) {
+            const t0 = performance.now();
+            await new Promise<void>((r) => {
+              conn.once('data', () => r());
+              conn.send(`rtt-${i}`);
+            });
+            out.push(performance.now() - t0);
+          }
+          return out;
+        });
+      } catch (e) {
+        console.error(`[bench] echo link to tab ${k} failed: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    const rtt = pct(rtts, 0.5);
+    add('data-channel round trip p50 (baseline)', rtt, 'ms', 'PeerJS echo between two tabs, this run');
+    // The same on the overlay's own links: a ping RPC to each tab's successor (framing, handshake-made link, handler).
+    const pings = (
+      await Promise.all(
+        pages.map((p) =>
+          p.evaluate(async () => {
+            const o = (window as unknown as Win).__softphone.overlay;
+            const succ = o.getSnapshot().successors[0];
+            const out: number[] = [];
+            for (let i = 0; succ && i < 10; i++) {
+              const t0 = performance.now();
+              const ok = await new Promise<boolean>((r) => o.node.rpc.request(succ, { t: 'ping' }, 1500, (reply) => r(reply !== null)));
+              if (ok) out.push(performance.now() - t0);
+            }
+            return out;
+          }),
+        ),
+      )
+    ).flat();
+    add('overlay link ping round trip p50', pct(pings, 0.5), 'ms', 'one hop on the links lookups use');
+    // The ratio's round trip: the raw data channel, or the overlay's own ping if no echo link could be made.
+    const hopRtt = Number.isFinite(rtt) ? rtt : pct(pings, 0.5);
+
+    // Lookups from every tab.
+    const lat: number[] = [];
+    const hops: number[] = [];
+    for (const p of pages) {
+      const r = await p.evaluate(async () => {
+        const out: { hops: number; ms: number }[] = [];
+        for (let i = 0; i < 8; i++) {
+          const key = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
+          const t0 = performance.now();
+          const res = await (window as unknown as Win).__softphone.overlay.lookup(key, 'recursive');
+          out.push({ hops: res.hops, ms: performance.now() - t0 });
+        }
+        return out;
+      });
+      for (const x of r) {
+        lat.push(x.ms);
+        hops.push(x.hops);
+      }
+    }
+    const meanHops = hops.reduce((a, b) => a + b, 0) / hops.length;
+    add('lookup latency p50 (recursive)', pct(lat, 0.5), 'ms', `1.5 × hops × round trip = ${(1.5 * meanHops * hopRtt).toFixed(1)} ms`);
+    add('lookup latency p99 (recursive)', pct(lat, 0.99), 'ms');
+    add('lookup hops mean', meanHops, 'hops', `½·log2 N = ${(0.5 * Math.log2(tabs)).toFixed(2)}`);
+    add('lookup latency p50 / (hops × round trip)', pct(lat, 0.5) / Math.max(0.01, meanHops * hopRtt), 'ratio', 'target ≤ 1.5');
+    add('lookup latency p99 / (hops × round trip)', pct(lat, 0.99) / Math.max(0.01, meanHops * hopRtt), 'ratio');
+
+    // Put and get.
+    const pg = await pages[0]!.evaluate(async () => {
+      const w = (window as unknown as Win).__softphone;
+      const signer = await w.recordSigner();
+      const puts: number[] = [];
+      const gets: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const key = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
+        let t0 = performance.now();
+        await w.overlay.putNote(key, `bench ${i}`, signer);
+        puts.push(performance.now() - t0);
+        t0 = performance.now();
+        await w.overlay.getNote(key);
+        gets.push(performance.now() - t0);
+      }
+      return { puts, gets };
+    });
+    add('put latency p50', pct(pg.puts, 0.5), 'ms');
+    add('get latency p50', pct(pg.gets, 0.5), 'ms');
+
+    // Maintenance traffic and memory over half a minute of quiet.
+    const sample = (p: Page) =>
+      p.evaluate((types) => {
+        const c = (window as unknown as Win).__softphone.overlay.node.counters;
+        let messages = 0;
+        let bytes = 0;
+        for (const t of types) {
+          messages += c.sent.get(t) ?? 0;
+          bytes += c.sentBytes.get(t) ?? 0;
+        }
+        const all = [...c.sent.values()].reduce((a, b) => a + b, 0);
+        const allBytes = [...c.sentBytes.values()].reduce((a, b) => a + b, 0);
+        return { messages, bytes, all, allBytes };
+      }, MAINT);
+    const before = await Promise.all(pages.map(sample));
+    const windowMs = 30_000;
+    await new Promise((r) => setTimeout(r, windowMs));
+    const after = await Promise.all(pages.map(sample));
+    const perMin = (k: 'messages' | 'bytes' | 'all' | 'allBytes') => (after.reduce((s, a, i) => s + a[k] - before[i]![k], 0) / pages.length) * (60_000 / windowMs);
+    add('maintenance messages per tab per minute', perMin('messages'), 'messages/min', 'simulator at N = 100: 150');
+    add('maintenance bytes per tab per minute', perMin('bytes'), 'bytes/min', 'simulator at N = 100: 6,300');
+    add('all overlay messages per tab per minute, idle', perMin('all'), 'messages/min', 'maintenance + fix-fingers lookups + unification probes');
+    add('all overlay bytes per tab per minute, idle', perMin('allBytes'), 'bytes/min');
+    const heaps = await Promise.all(pages.map((p) => p.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0)));
+    add('JS heap per tab, mean', heaps.reduce((a, b) => a + b, 0) / heaps.length / 1048576, 'MiB');
+    add('JS heap per tab, max', Math.max(...heaps) / 1048576, 'MiB');
+
+    await goTo(pages[0]!, 'Network');
+    await pages[0]!.screenshot({ path: `e2e/artifacts/ring-${tabs}.png`, fullPage: true });
+    add('errors thrown in pages', pageErrors.length, 'errors', 'expected 0');
+    for (const e of pageErrors.slice(0, 10)) console.error(`[page error] ${e}`);
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+}
