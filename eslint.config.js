@@ -91,8 +91,26 @@ export default tseslint.config(
       ],
     },
   },
+  // Video mail sits beside sip above the overlay: it sees only overlay and identity, and runs in browsers.
   {
-    files: ['**/*.test.ts', 'e2e/**/*.ts'],
+    files: ['app/mail/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            deepImport,
+            uiImport,
+            reactImport,
+            { regex: '^(\\.\\./)+(transport|permissions|sip|node)(/.*)?$', message: 'mail depends only on overlay and identity.' },
+            { group: ['peerjs', 'jssip', 'idb-keyval', 'node:*', 'fs', 'path', 'os', 'crypto', 'buffer'], message: 'mail runs in browsers; storage and keys come by injection.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'e2e/**/*.ts', 'app/mail/testing/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

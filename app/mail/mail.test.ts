@@ -1,0 +1,113 @@
+/**
+ * Video mail end to end on the simulated overlay (real OverlayNodes, real
+ * ECDSA and AES): send, list, fetch, crashes, a lying holder, the wrong
+ * key, read receipts.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bytesToHexId } from '../overlay';
+import { DEFAULT_FRAGMENT_BYTES } from './constants';
+import { fetchMessage, messageHealth } from './fetch';
+import { listMailbox, readReceipts, sendReceipt, type MailItem } from './mailbox';
+import { fragmentKey, stripeCount } from './manifest';
+import { sendMessage, type SentMessage } from './send';
+import { fakeResolver, makePerson, MailWorld, nodeCoder, type Person } from './testing/kit';
+import type { FetchProgress, SendProgress } from './types';
+
+const coder = nodeCoder();
+const settings = { k: 4, m: 8, fragmentBytes: DEFAULT_FRAGMENT_BYTES, ttlMs: 30 * 24 * 3600_000 };
+
+function video(n: number, seed: number): Uint8Array {
+  const b = new Uint8Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) b[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+  return b;
+}
+
+describe('video mail on the simulated overlay', () => {
+  const world = new MailWorld(12, 71);
+  let alice: Person, bob: Person, carol: Person;
+  let resolve: ReturnType<typeof fakeResolver>;
+  const bytes = video(1536 * 1024 + 333, 5);
+  let sent: SentMessage;
+  let item: MailItem;
+  const sendSteps: SendProgress[] = [];
+
+  beforeAll(async () => {
+    [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map(makePerson)) as [Person, Person, Person];
+    resolve = fakeResolver([alice, bob, carol]);
+    await world.settle();
+    const thumbnail = video(900, 9);
+    sent = await world.run(sendMessage({ overlay: world.io(), coder, from: alice, to: 'bob', resolve, recording: { bytes, type: 'video/webm;codecs=vp8,opus', durationMs: 41_000, thumbnail }, settings, onProgress: (p) => sendSteps.push(p) }));
+    const listing = await world.run(listMailbox(world.io(), bob, resolve));
+    expect(listing.problems).toEqual([]);
+    expect(listing.items).toHaveLength(1);
+    item = listing.items[0]!;
+    expect(item.meta.thumbnail).toEqual(thumbnail);
+  }, 120_000);
+
+  it('sends 1.5 MB: every fragment stored, progress reported, the mailbox lists it with its details', () => {
+    const stripes = Math.ceil((bytes.length + 16) / (4 * DEFAULT_FRAGMENT_BYTES));
+    expect(sent.fragments).toBe(stripes * 8);
+    expect(sent.stored).toBe(sent.fragments);
+    expect(sendSteps.at(-1)).toMatchObject({ phase: 'done', stored: sent.fragments, total: sent.fragments });
+    expect(item).toMatchObject({ id: sent.id, from: 'alice', size: bytes.length, senderConfirmed: true });
+    expect(item.meta).toMatchObject({ type: 'video/webm;codecs=vp8,opus', durationMs: 41_000 });
+  });
+
+  it('fetches it bit-exact through the overlay, with progress up to every stripe', async () => {
+    const steps: FetchProgress[] = [];
+    const got = await world.run(fetchMessage({ overlay: world.io(), coder, manifest: item.manifest, keys: bob, onProgress: (p) => steps.push(p) }));
+    expect(got.video).toEqual(bytes);
+    expect(steps.at(-1)).toMatchObject({ stripesDone: stripeCount(item.manifest), bytes: bytes.length + 16 });
+    const health = await world.run(messageHealth(world.io(), item.manifest));
+    expect(health).toMatchObject({ online: 8, onlineTotal: health.total, atRisk: false, lost: false, deleted: false });
+  }, 300_000);
+
+  it('only the recipient can open it: another key fails with a clear error', async () => {
+    const err = await world.run(fetchMessage({ overlay: world.io(), coder, manifest: item.manifest, keys: carol })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'wrong-key', message: expect.stringMatching(/cannot be opened with your key/) });
+    const carolsView = await world.run(listMailbox(world.io(), { ...carol, name: 'bob' }, resolve));
+    expect(carolsView.items).toEqual([]);
+    expect(carolsView.problems[0]?.message).toMatch(/addressed to bob, not to you/);
+  });
+
+  it('ignores a lying holder: corrupted copies fail their hash and other holders or fragments are used', async () => {
+    const m = item.manifest;
+    let lied = 0;
+    for (const [s, i, all] of [[0, 0, true], [0, 1, true], [0, 2, true], [0, 3, false]] as const) {
+      const keyHex = bytesToHexId(fragmentKey(m, s, i));
+      const holders = world.holders(keyHex);
+      for (const id of all ? holders : holders.slice(0, -1)) {
+        const store = world.sim.nodes.get(id)!.replication.store;
+        const r = store.get(keyHex, '')!;
+        const bad = r.value.slice();
+        bad[100] ^= 0xff;
+        expect(store.apply({ ...r, value: bad, version: 5 }, world.sim.clock.now())).toBe('stored');
+        lied++;
+      }
+    }
+    expect(lied).toBeGreaterThan(4);
+    const steps: FetchProgress[] = [];
+    const got = await world.run(fetchMessage({ overlay: world.io(), coder, manifest: m, keys: bob, onProgress: (p) => steps.push(p) }));
+    expect(got.video).toEqual(bytes);
+    expect(steps.at(-1)!.ignored).toBeGreaterThanOrEqual(3);
+  }, 300_000);
+
+  it('decodes after m - k holders crash at once', async () => {
+    const m = item.manifest;
+    // The four nodes holding the most fragments of stripe 0.
+    const count = new Map<string, number>();
+    for (let i = 0; i < 8; i++) for (const id of world.holders(bytesToHexId(fragmentKey(m, 0, i)))) count.set(id, (count.get(id) ?? 0) + 1);
+    const victims = [...count.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([id]) => id);
+    for (const id of victims) world.sim.crash(id);
+    const got = await world.run(fetchMessage({ overlay: world.io(), coder, manifest: m, keys: bob }));
+    expect(got.video).toEqual(bytes);
+  }, 300_000);
+
+  it('sends a read receipt that the sender sees; receipts signed by anyone else are ignored', async () => {
+    expect(await world.run(sendReceipt(world.io(), bob, item.manifest))).toBe(true);
+    expect(await world.run(sendReceipt(world.io(), carol, { ...item.manifest, id: 'f'.repeat(32) }))).toBe(true);
+    const seen = await world.run(readReceipts(world.io(), 'alice', [sent, { id: 'f'.repeat(32), toKey: bob.signSpki }]));
+    expect([...seen.keys()]).toEqual([sent.id]);
+  });
+});

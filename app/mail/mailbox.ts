@@ -1,0 +1,135 @@
+/**
+ * The mailbox: reading and checking the entries in `H("mailbox:" + name)`,
+ * deleting a message (a tombstone entry, then a tombstone per fragment so
+ * every holder drops the bytes), and read receipts.
+ */
+import { equalBytes } from '../identity';
+import { createRecord, overlayLimits, type RecordSigner, type WireRecord } from '../overlay';
+import { importMessageKey, type MessageSecrets } from './cipher';
+import { MailError } from './errors';
+import { openMeta, openSecrets, type OpenKeys } from './fetch';
+import { mailboxKey, receiptsKey } from './keys';
+import { decodeMailboxEntry, decodeReceipt, encodeReceipt, encodeTombstone, KEY_BYTES, type Manifest, type MessageMeta } from './manifest';
+import type { MailOverlay } from './overlay-io';
+import { messageSigner } from './send';
+import type { MailUser, ResolveUser } from './types';
+
+export interface MailItem {
+  id: string;
+  from: string;
+  sent: number;
+  expires: number;
+  size: number;
+  meta: MessageMeta;
+  manifest: Manifest;
+  /** The mailbox record's version (a tombstone must be newer). */
+  version: number;
+  secrets: MessageSecrets;
+  /** The sender's key matched the name directory; false when the name could not be looked up. */
+  senderConfirmed: boolean;
+}
+
+export interface MailboxProblem {
+  id: string;
+  message: string;
+}
+
+export interface MailboxListing {
+  items: MailItem[];
+  /** Entries that were ignored, with the reason in words. */
+  problems: MailboxProblem[];
+}
+
+async function checkEntry(r: WireRecord, user: MailUser & OpenKeys, resolve: ResolveUser): Promise<MailItem | null> {
+  const entry = await decodeMailboxEntry(r.value);
+  if (entry.kind === 'tombstone') return null;
+  const m = entry.manifest;
+  if (m.id !== r.sub) throw new MailError('bad-manifest', 'A mailbox entry is filed under another message id; it was ignored.');
+  if (!equalBytes(m.msgKey, r.owner)) throw new MailError('bad-signature', `A message claiming to be from ${m.from} is not signed by its own message key; it was ignored.`);
+  if (m.to !== user.name || !equalBytes(m.toKey, user.signSpki)) throw new MailError('not-for-you', `A message in your mailbox is addressed to ${m.to}, not to you; it was ignored.`);
+  let senderConfirmed = false;
+  const sender = await resolve(m.from).catch(() => null);
+  if (sender) {
+    if (!equalBytes(sender.signSpki, m.fromKey)) throw new MailError('bad-signature', `A message claims to be from ${m.from}, but it was signed by another key; it was ignored.`);
+    senderConfirmed = true;
+  }
+  const secrets = await openSecrets(m, user);
+  const meta = await openMeta(m, secrets);
+  return { id: m.id, from: m.from, sent: m.sent, expires: Math.min(m.expires, r.expires), size: m.size, meta, manifest: m, version: r.version, secrets, senderConfirmed };
+}
+
+/** Lists the messages in the user's mailbox, newest first; bad entries are reported, not thrown. */
+export async function listMailbox(overlay: MailOverlay, user: MailUser & OpenKeys, resolve: ResolveUser): Promise<MailboxListing> {
+  const records = await overlay.get(await mailboxKey(user.name));
+  const items: MailItem[] = [];
+  const problems: MailboxProblem[] = [];
+  for (const r of records) {
+    if (r.kind !== 'dict') continue;
+    try {
+      const item = await checkEntry(r, user, resolve);
+      if (item && item.expires > overlay.now()) items.push(item);
+    } catch (e) {
+      problems.push({ id: r.sub, message: e instanceof MailError ? e.message : `A mailbox entry could not be read (${String(e)}).` });
+    }
+  }
+  items.sort((a, b) => b.sent - a.sent);
+  return { items, problems };
+}
+
+/** Writes a tombstone over every fragment; returns how many fragments some holder dropped. */
+export async function deleteFragments(overlay: MailOverlay, signer: RecordSigner, keys: Uint8Array, expires: number): Promise<number> {
+  let dropped = 0;
+  const list: Uint8Array[] = [];
+  for (let at = 0; at + KEY_BYTES <= keys.length; at += KEY_BYTES) list.push(keys.slice(at, at + KEY_BYTES));
+  let next = 0;
+  const life = Math.min(expires, overlay.now() + overlayLimits.MAX_TTL_MS);
+  if (life <= overlay.now()) return 0;
+  await Promise.all(
+    Array.from({ length: Math.min(8, list.length) }, async () => {
+      while (next < list.length) {
+        const key = list[next++]!;
+        const tomb = await createRecord(signer, { key, kind: 'blob', value: new Uint8Array(0), version: 2, expires: life });
+        const put = await overlay.put(tomb).catch(() => null);
+        if (put && put.stored.length > 0) dropped++;
+      }
+    }),
+  );
+  return dropped;
+}
+
+async function signerFor(pkcs8: Uint8Array, spki: Uint8Array): Promise<RecordSigner> {
+  return messageSigner(await importMessageKey(pkcs8), spki);
+}
+
+/** Deletes a message from the mailbox and from every holder of its fragments. */
+export async function deleteMessage(overlay: MailOverlay, user: MailUser, item: Pick<MailItem, 'manifest' | 'secrets' | 'version' | 'expires'>): Promise<{ fragmentsDropped: number }> {
+  const m = item.manifest;
+  const signer = await signerFor(item.secrets.messageKeyPkcs8, m.msgKey);
+  const life = Math.max(item.expires, overlay.now() + 60_000);
+  const tomb = await createRecord(signer, { key: await mailboxKey(user.name), kind: 'dict', sub: m.id, value: encodeTombstone(m.id, overlay.now()), version: item.version + 1, expires: Math.min(life, overlay.now() + overlayLimits.MAX_TTL_MS) });
+  const put = await overlay.put(tomb);
+  if (put.stored.length === 0) throw new MailError('store-failed', `The message could not be deleted (${Object.values(put.refused)[0] ?? 'no answer'}); try again.`);
+  return { fragmentsDropped: await deleteFragments(overlay, signer, m.keys, m.expires) };
+}
+
+/** Puts a signed receipt in the sender's receipts dictionary: the recipient's user key owns it. */
+export async function sendReceipt(overlay: MailOverlay, user: MailUser, manifest: Manifest): Promise<boolean> {
+  const now = overlay.now();
+  if (manifest.expires <= now) return false;
+  const r = await createRecord(user.signer, { key: await receiptsKey(manifest.from), kind: 'dict', sub: manifest.id, value: encodeReceipt(manifest.id, now), version: 1, expires: Math.min(manifest.expires, now + overlayLimits.MAX_TTL_MS) });
+  const put = await overlay.put(r);
+  return put.stored.length > 0;
+}
+
+/** When each sent message was seen: only receipts signed by that message's recipient count. */
+export async function readReceipts(overlay: MailOverlay, senderName: string, sent: readonly { id: string; toKey: Uint8Array }[]): Promise<Map<string, number>> {
+  const byId = new Map(sent.map((s) => [s.id, s]));
+  const out = new Map<string, number>();
+  for (const r of await overlay.get(await receiptsKey(senderName))) {
+    const s = byId.get(r.sub);
+    const receipt = decodeReceipt(r.value);
+    if (!s || !receipt || receipt.id !== r.sub || !equalBytes(r.owner, s.toKey)) continue;
+    out.set(s.id, receipt.seenAt);
+  }
+  return out;
+}
