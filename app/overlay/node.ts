@@ -286,6 +286,8 @@ export class OverlayNode implements HandlerHost {
     // successor it is the better successor, even when the walk could not say more (it
     // cannot when the peer's ring already holds this node: only this node would answer).
     const found = [...(nodes ?? []), ...(startInRing ? [peerFromHex(peer)] : [])];
+    // It has just answered: a suspicion from a missed reply (a busy tab) no longer holds.
+    if (startInRing) this.table.alive(peer);
     for (const p of found) if (this.table.successors.consider(p, (hex) => this.table.isSuspect(hex, now))) changed = true;
     // This node also belongs just before the successor it found there, even when its own
     // successor is nearer: saying so lets that ring's nodes find this one (its predecessor

@@ -95,7 +95,10 @@ export class RingUnifier {
     if (this.cooling.size > MAX_COOLING) for (const [hex, c] of this.cooling) if (c.until <= now) this.cooling.delete(hex);
     const hinted = new Set(this.hints().filter((h) => isHexId(h) && h !== n.id));
     const known = new Set(n.table.known().map((p) => p.hex));
-    const usable = (hex: string): boolean => hex !== n.id && (this.cooling.get(hex)?.until ?? 0) <= now && !n.table.isSuspect(hex, now);
+    // Suspected nodes are asked too: a probe that gets an answer clears the suspicion (a tab that
+    // was busy for a moment is not kept out of the ring for the whole suspicion time), and one
+    // that does not backs off like any other.
+    const usable = (hex: string): boolean => hex !== n.id && (this.cooling.get(hex)?.until ?? 0) <= now;
 
     // The nearest node clockwise that this node has heard of should be its successor.
     const self = n.self.id;

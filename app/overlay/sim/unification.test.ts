@@ -95,6 +95,20 @@ describe('ring unification', () => {
     expect(x.table.successors.first().hex).toBe(skipped.hex);
   });
 
+  it('a live successor wrongly suspected (a missed reply from a busy tab) is taken back after one probe, not after the suspicion time', async () => {
+    const sim = new Simulation({ seed: 14, network: { linkEvents: false } });
+    sim.buildByOracle(12);
+    const x = sim.randomLive();
+    const succ = x.table.successors.first();
+    x.markDead(succ.hex);
+    expect(x.table.isSuspect(succ.hex, sim.clock.now())).toBe(true);
+    const u = new RingUnifier(x, sim.clock, new SeededRandom(1), () => sim.liveIds());
+    expect(u.round()).toBe(succ.hex);
+    await sim.run(1000);
+    expect(x.table.successors.first().hex).toBe(succ.hex);
+    expect(x.table.isSuspect(succ.hex, sim.clock.now())).toBe(false);
+  });
+
   for (const seed of [21, 22, 23]) {
     it(`two rings of 8 merge into one within seconds when every node hears of every online peer (seed ${seed})`, async () => {
       const { sim, a, b } = await twoRings(seed, 8);
