@@ -20,9 +20,17 @@ export interface RingLookup {
   key: string;
 }
 
-const SIZE = 420;
+const SIZE = 460;
 const R = 170;
 const C = SIZE / 2;
+/** Room on the left and right for labels that run outwards from the circle. */
+const PAD = 60;
+/** Labels sit on this circle, joined to their dots by a short line. */
+const LABEL_R = R + 26;
+/** Least angle between two labels (radians): about a line of text apart at LABEL_R. */
+const LABEL_GAP = 0.085;
+/** Draw order: the highlighted roles last, so they stay on top of the crowd. */
+const LAYER: Record<RingPeer['role'], number> = { known: 0, finger: 1, successor: 2, predecessor: 3, self: 4 };
 
 /** Where an ID sits on the circle: the first 32 bits of the 160-bit ID give the angle. */
 export function angleOf(hexId: string): number {
@@ -35,6 +43,46 @@ function point(hexId: string, r = R): { x: number; y: number } {
   return { x: C + r * Math.cos(a), y: C + r * Math.sin(a) };
 }
 
+/**
+ * Where each label goes, as an angle. This tab's predecessor and successors
+ * are its ring neighbours, so their dots often nearly touch: labels that
+ * would overlap are fanned out around their group's middle, LABEL_GAP apart,
+ * each joined to its dot by a line.
+ */
+export function labelAngles(ids: readonly string[]): Map<string, number> {
+  const sorted = [...ids].sort((a, b) => angleOf(a) - angleOf(b));
+  const out = new Map<string, number>();
+  let group: string[] = [];
+  const flush = (): void => {
+    if (group.length === 0) return;
+    const mid = (angleOf(group[0]!) + angleOf(group.at(-1)!)) / 2;
+    group.forEach((id, k) => out.set(id, mid + (k - (group.length - 1) / 2) * LABEL_GAP));
+    group = [];
+  };
+  for (const id of sorted) {
+    if (group.length > 0 && angleOf(id) - angleOf(group.at(-1)!) >= LABEL_GAP) flush();
+    group.push(id);
+  }
+  flush();
+  // Fanned groups may now crowd the next one: push each label at least LABEL_GAP past the one before.
+  let prev = -Infinity;
+  for (const id of [...out.keys()].sort((a, b) => out.get(a)! - out.get(b)!)) {
+    const a = Math.max(out.get(id)!, prev + LABEL_GAP);
+    out.set(id, a);
+    prev = a;
+  }
+  return out;
+}
+
+/** Darker shades of the role colours, for text on white. */
+const TEXT: Record<RingPeer['role'], string> = {
+  self: '#1d4ed8',
+  predecessor: '#7e22ce',
+  successor: '#15803d',
+  finger: '#b45309',
+  known: '#475569',
+};
+
 const COLORS: Record<RingPeer['role'], string> = {
   self: '#2563eb',
   predecessor: '#9333ea',
@@ -46,9 +94,10 @@ const COLORS: Record<RingPeer['role'], string> = {
 export function RingView({ peers, lookups = [], title }: { peers: RingPeer[]; lookups?: RingLookup[]; title: string }) {
   const self = peers.find((p) => p.role === 'self');
   const chords = self ? peers.filter((p) => p.role !== 'self' && p.role !== 'known') : [];
-  const labelled = new Set(peers.filter((p) => p.role === 'self' || p.role === 'predecessor' || p.role === 'successor').map((p) => p.nodeId));
+  const labelled = labelAngles(peers.filter((p) => p.role === 'self' || p.role === 'predecessor' || p.role === 'successor').map((p) => p.nodeId));
+  const layered = [...peers].sort((a, b) => LAYER[a.role] - LAYER[b.role]);
   return (
-    <svg viewBox={`0 0 ${SIZE} ${SIZE}`} className="ring" role="img" aria-label={title}>
+    <svg viewBox={`${-PAD} 0 ${SIZE + 2 * PAD} ${SIZE}`} className="ring" role="img" aria-label={title}>
       <circle cx={C} cy={C} r={R} fill="none" stroke="#d8dee4" strokeWidth={2} />
       {self &&
         chords.map((p) => {
@@ -80,11 +129,14 @@ export function RingView({ peers, lookups = [], title }: { peers: RingPeer[]; lo
           <path d="M 0 0 L 10 5 L 0 10 z" fill="#dc2626" />
         </marker>
       </defs>
-      {peers.map((p) => {
+      {layered.map((p) => {
         const { x, y } = point(p.nodeId);
         const r = p.role === 'self' ? 8 : p.role === 'known' ? 4 : 6;
         const label = `${p.role === 'self' ? 'this tab' : p.role} ${fingerprint(p.nodeId)}${p.service ? ' (service peer)' : ''}${p.rttMs != null ? `, ${p.rttMs} ms` : ''}`;
-        const lp = point(p.nodeId, R + 22);
+        const la = labelled.get(p.nodeId);
+        const at = (r: number, angle: number) => ({ x: C + r * Math.cos(angle), y: C + r * Math.sin(angle) });
+        const lp = la === undefined ? null : at(LABEL_R, la);
+        const anchor = lp === null || Math.abs(lp.x - C) < 30 ? 'middle' : lp.x > C ? 'start' : 'end';
         return (
           <g key={p.nodeId} data-ring-node={p.nodeId} data-role={p.role}>
             {p.service ? (
@@ -96,10 +148,13 @@ export function RingView({ peers, lookups = [], title }: { peers: RingPeer[]; lo
                 <title>{label}</title>
               </circle>
             )}
-            {labelled.has(p.nodeId) && (
-              <text x={lp.x} y={lp.y} fontSize={11} textAnchor="middle" dominantBaseline="middle" fill="#1b1f24">
-                {p.nodeId.slice(0, 4)}
-              </text>
+            {lp && la !== undefined && (
+              <>
+                <line x1={point(p.nodeId, R + r + 1).x} y1={point(p.nodeId, R + r + 1).y} x2={at(LABEL_R - 6, la).x} y2={at(LABEL_R - 6, la).y} stroke={COLORS[p.role]} strokeWidth={1} opacity={0.6} />
+                <text x={lp.x} y={lp.y} fontSize={11} textAnchor={anchor} dominantBaseline="middle" fill={TEXT[p.role]} fontWeight={p.role === 'self' ? 700 : 400}>
+                  {p.role === 'self' ? `this tab ${p.nodeId.slice(0, 4)}` : p.nodeId.slice(0, 4)}
+                </text>
+              </>
             )}
           </g>
         );
