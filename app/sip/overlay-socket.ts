@@ -28,6 +28,14 @@ export interface OverlaySocketOptions {
 
 /** Requests that start something and so need the caller's identity and permission. */
 const GATED = new Set(['INVITE', 'MESSAGE', 'OPTIONS', 'SUBSCRIBE', 'REFER', 'INFO', 'NOTIFY', 'UPDATE']);
+/**
+ * Requests that open a dialog. Relays read SIP text, so only the nodes such a
+ * request went to or came from may send requests with its Call-ID (a relay
+ * could otherwise CANCEL, BYE or re-INVITE a call it carried).
+ */
+const DIALOG_OPENERS = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+/** Call-IDs remembered at once; the least recently used goes first. */
+const MAX_DIALOGS = 512;
 
 export class OverlaySocket {
   /** JsSIP writes this into Via headers. */
@@ -42,6 +50,8 @@ export class OverlaySocket {
   private connected = false;
   private unsubscribe: (() => void) | null = null;
   private readonly forks = new ForkTable();
+  /** Call-ID → the nodes that are parties to it (see DIALOG_OPENERS). */
+  private readonly parties = new Map<string, Set<string>>();
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: OverlaySocketOptions) {
@@ -120,6 +130,7 @@ export class OverlaySocket {
     } else {
       return this.localReply(req, 404, 'not a name in this overlay');
     }
+    if (DIALOG_OPENERS.has(req.method) && req.toTag === null) this.addParties(req.callId, nodes);
     if (req.method === 'INVITE') this.forks.open(req.callId, req.branch, req.text, nodes);
     const results = await Promise.all(nodes.map(async (n) => [n, await this.o.network.send(n, req.text)] as const));
     if (req.method === 'ACK') return;
@@ -183,6 +194,11 @@ export class OverlaySocket {
     const forMe =
       nodeOfHost(m.uriHost) === this.o.network.nodeId || (m.uriHost === this.o.domain && m.uriUser === this.o.user);
     if (!forMe) return this.replyTo(from, m, 404, 'not here');
+    const parties = this.parties.get(m.callId);
+    if (parties && !parties.has(from)) {
+      this.log(`refused ${m.method} in a call ${from.slice(0, 8)} is not part of`);
+      return this.replyTo(from, m, 403, 'not a party to this call');
+    }
     if (GATED.has(m.method) && m.toTag === null) {
       const name = m.fromHost === this.o.domain ? m.fromUser : null;
       if (!name) return this.replyTo(from, m, 403, 'the caller did not say who they are');
@@ -193,8 +209,17 @@ export class OverlaySocket {
       }
       const d = await this.o.policy({ name, nodeId: from });
       if (!d.allow) return this.replyTo(from, m, 403, 'not accepted');
+      if (DIALOG_OPENERS.has(m.method)) this.addParties(m.callId, [from]);
     }
     this.hand(text);
+  }
+
+  private addParties(callId: string, nodes: string[]): void {
+    const set = this.parties.get(callId) ?? new Set<string>();
+    this.parties.delete(callId);
+    for (const n of nodes) set.add(n);
+    this.parties.set(callId, set);
+    while (this.parties.size > MAX_DIALOGS) this.parties.delete(this.parties.keys().next().value!);
   }
 
   private receiveResponse(from: string, res: SipResponse): void {

@@ -12,7 +12,7 @@ import { OverlaySocket } from './overlay-socket';
 import { nodeHost, parseSip } from './sip-parse';
 import { MemorySipOverlay } from './testing/memory-sip';
 import { APPLICATION, INVALID, VALID } from './testing/torture-cases';
-import { ALICE_NODE, BOB_NODE, DOMAIN, invite, request, response, type TortureCase, type UaEvent } from './testing/torture-messages';
+import { ALICE_NODE, BOB_NODE, cancelOf, DOMAIN, invite, request, response, type TortureCase, type UaEvent } from './testing/torture-messages';
 
 JsSIP.debug.disable();
 
@@ -153,15 +153,56 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
       const session = r.seen[0]!.session!;
       expect(session.isInProgress()).toBe(true);
       const ended = new Promise<string>((resolve) => session.on('failed', (e) => resolve(String(e.cause))));
-      const cancel = invite(r.id).replace(/^INVITE /, 'CANCEL ').replace(/CSeq: 1 INVITE/, 'CSeq: 1 CANCEL');
-      // The CANCEL carries no body: cut it at the header end and fix its length.
-      const bare = cancel.slice(0, cancel.indexOf('\r\n\r\n')).replace(/Content-Type: .*\r\n/, '').replace(/Content-Length: \d+/, 'Content-Length: 0');
-      await alice.send(BOB_NODE, `${bare}\r\n\r\n`);
+      await alice.send(BOB_NODE, cancelOf(r.sent));
       expect(await ended).toBe(JsSIP.C.causes.CANCELED);
       await new Promise((r) => setTimeout(r, 30));
       const last = replies.filter((t) => t.includes(r.id)).map((t) => t.split('\r\n')[0]);
       expect(last).toEqual(expect.arrayContaining(['SIP/2.0 200 OK', 'SIP/2.0 487 Request Terminated']));
     });
+  });
+});
+
+describe('requests inside a call come only from the nodes in that call', () => {
+  it('a relay that saw the INVITE cannot CANCEL or BYE it from its own node; alice still can', async () => {
+    const o = new MemorySipOverlay();
+    o.registrations.set('alice', new Set([ALICE_NODE]));
+    // mallory is a registered person whose node relayed alice's INVITE, so she knows its Call-ID, tags and branch.
+    const MALLORY_NODE = '00000000000000000000000000000000000bad00';
+    o.registrations.set('mallory', new Set([MALLORY_NODE]));
+    const socket = new OverlaySocket({ network: o.network(BOB_NODE), location: o.location(BOB_NODE), domain: DOMAIN, user: 'bob', policy: async () => ({ allow: true, reason: '' }) });
+    const ua = new JsSIP.UA({
+      sockets: [socket as unknown as JsSIP.Socket],
+      uri: `sip:bob@${DOMAIN}`,
+      contact_uri: `sip:bob@${nodeHost(BOB_NODE)};transport=ws`,
+      register: false,
+      session_timers: false,
+    } as ConstructorParameters<typeof JsSIP.UA>[0]);
+    const sessions: RTCSession[] = [];
+    ua.on('newRTCSession', (e: RTCSessionEvent) => sessions.push(e.session));
+    const connected = new Promise<void>((r) => ua.on('connected', () => r()));
+    ua.start();
+    await connected;
+    const replies: { from: string; line: string }[] = [];
+    const alice = o.network(ALICE_NODE);
+    const mallory = o.network(MALLORY_NODE);
+    alice.onReceive((_from, t) => replies.push({ from: 'alice', line: t.split('\r\n')[0]! }));
+    mallory.onReceive((_from, t) => replies.push({ from: 'mallory', line: t.split('\r\n')[0]! }));
+    const inv = invite('dlg1');
+    await alice.send(BOB_NODE, inv);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sessions).toHaveLength(1);
+    const cancel = cancelOf(inv);
+    const bye = cancel.replace(/^CANCEL /, 'BYE ').replace('CSeq: 1 CANCEL', 'CSeq: 2 BYE').replace(/^To: (.*)$/m, 'To: $1;tag=guessed').replace('branch=z9hG4bK-dlg1', 'branch=z9hG4bK-dlg1-bye');
+    await mallory.send(BOB_NODE, cancel);
+    await mallory.send(BOB_NODE, bye);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sessions[0]!.isInProgress()).toBe(true);
+    expect(replies.filter((r) => r.from === 'mallory').map((r) => r.line)).toEqual(['SIP/2.0 403 not a party to this call', 'SIP/2.0 403 not a party to this call']);
+    await alice.send(BOB_NODE, cancel);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sessions[0]!.isEnded()).toBe(true);
+    expect(replies.filter((r) => r.from === 'alice').map((r) => r.line)).toEqual(expect.arrayContaining(['SIP/2.0 200 OK', 'SIP/2.0 487 Request Terminated']));
+    ua.stop();
   });
 });
 

@@ -117,3 +117,9 @@ export function invite(id: string, b: Partial<Build> = {}): string {
     extra: [`Contact: <sip:alice@${ALICE_VIA};transport=ws>`, ...(b.extra ?? [])],
   });
 }
+
+/** The CANCEL for an INVITE made here: same Via branch, From, To and Call-ID, no body (RFC 3261 §9.1). */
+export function cancelOf(inviteText: string): string {
+  const head = inviteText.slice(0, inviteText.indexOf('\r\n\r\n'));
+  return `${head.replace(/^INVITE /, 'CANCEL ').replace(/^CSeq: (\d+) INVITE$/m, 'CSeq: $1 CANCEL').replace(/^Content-Type: .*\r\n/m, '').replace(/^Content-Length: \d+$/m, 'Content-Length: 0')}\r\n\r\n`;
+}
