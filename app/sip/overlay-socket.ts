@@ -28,6 +28,8 @@ export interface OverlaySocketOptions {
 
 /** Requests that start something and so need the caller's identity and permission. */
 const GATED = new Set(['INVITE', 'MESSAGE', 'OPTIONS', 'SUBSCRIBE', 'REFER', 'INFO', 'NOTIFY', 'UPDATE']);
+/** JsSIP takes these as new requests even with a To tag, so a tag must not let them skip the caller check. */
+const NEVER_IN_DIALOG = new Set(['MESSAGE', 'OPTIONS']);
 /**
  * Requests that open a dialog. Relays read SIP text, so only the nodes such a
  * request went to or came from may send requests with its Call-ID (a relay
@@ -199,7 +201,7 @@ export class OverlaySocket {
       this.log(`refused ${m.method} in a call ${from.slice(0, 8)} is not part of`);
       return this.replyTo(from, m, 403, 'not a party to this call');
     }
-    if (GATED.has(m.method) && m.toTag === null) {
+    if (GATED.has(m.method) && (m.toTag === null || NEVER_IN_DIALOG.has(m.method))) {
       const name = m.fromHost === this.o.domain ? m.fromUser : null;
       if (!name) return this.replyTo(from, m, 403, 'the caller did not say who they are');
       const reg = await this.o.location.lookup(name);

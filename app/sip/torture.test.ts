@@ -4,6 +4,7 @@
  * ones get the error response RFC 3261 names (or are dropped where no answer
  * can be formed), and afterwards bob still takes a MESSAGE and an INVITE.
  */
+import fc from 'fast-check';
 import JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
@@ -137,6 +138,38 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
         // A call that rang is declined, so nothing is left ringing.
         for (const s of r.seen) s.session?.terminate({ status_code: 603 });
       });
+  });
+
+  describe('random damage to valid messages', () => {
+    it('never makes the socket or the UA throw, and never reaches the UA as chat unless it still says MESSAGE to bob', async () => {
+      const valid = [(id: string) => request(id, { method: 'MESSAGE', body: 'fuzz' }), (id: string) => invite(id), (id: string) => request(id, { method: 'OPTIONS' })];
+      const damage = fc.record({
+        which: fc.integer({ min: 0, max: valid.length - 1 }),
+        line: fc.nat(),
+        kind: fc.constantFrom('drop', 'double', 'cut', 'insert', 'fold'),
+        at: fc.nat(),
+        junk: fc.string({ minLength: 1, maxLength: 12 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(damage, async (d) => {
+          const text = valid[d.which]!(`fz${++serial}x`);
+          const lines = text.split('\r\n');
+          const i = d.line % lines.length;
+          const l = lines[i]!;
+          if (d.kind === 'drop') lines.splice(i, 1);
+          else if (d.kind === 'double') lines.splice(i, 0, l);
+          else if (d.kind === 'cut') lines[i] = l.slice(0, d.at % (l.length + 1));
+          else if (d.kind === 'insert') lines[i] = l.slice(0, d.at % (l.length + 1)) + d.junk + l.slice(d.at % (l.length + 1));
+          else lines[i] = `${l.slice(0, d.at % (l.length + 1))}\r\n ${l.slice(d.at % (l.length + 1))}`;
+          await alice.send(BOB_NODE, lines.join('\r\n'));
+        }),
+        { seed: 4475, numRuns: 300 },
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      expect(logs.splice(0).filter((l) => /failed/.test(l))).toEqual([]);
+      // Rung calls are declined so that none is left ringing.
+      for (const s of seen.splice(0)) if (s.session && !s.session.isEnded()) s.session.terminate({ status_code: 603 });
+    });
   });
 
   describe('after the whole batch', () => {

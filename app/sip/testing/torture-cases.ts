@@ -364,6 +364,22 @@ export const APPLICATION: TortureCase[] = [
     status: 400,
   },
   {
+    // JsSIP shows a MESSAGE whatever its To tag, so a tag must not let it skip the caller check.
+    name: 'a MESSAGE with a made-up To tag and someone else in From: 403, never shown',
+    section: '3.2',
+    build: (id) => msg(id, { replace: { from: `From: <sip:carol@${DOMAIN}>;tag=t-${id}`, to: `To: <sip:bob@${DOMAIN}>;tag=made-up` } }),
+    ua: null,
+    status: 403,
+  },
+  {
+    name: 'a MESSAGE with a made-up To tag from its real sender: shown like any other',
+    section: '3.2',
+    build: (id) => msg(id, { replace: { to: `To: <sip:bob@${DOMAIN}>;tag=made-up` }, body: 'tagged' }),
+    ua: 'message',
+    status: 200,
+    body: 'tagged',
+  },
+  {
     name: 'a BYE for a dialog that does not exist',
     section: '3.2',
     build: (id) => request(id, { method: 'BYE', replace: { to: `To: <sip:bob@${DOMAIN}>;tag=nodialog` } }),
