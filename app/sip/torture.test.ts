@@ -141,7 +141,7 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
   });
 
   describe('random damage to valid messages', () => {
-    it('never makes the socket or the UA throw, and never reaches the UA as chat unless it still says MESSAGE to bob', async () => {
+    it('never makes the socket or the UA throw', async () => {
       const valid = [(id: string) => request(id, { method: 'MESSAGE', body: 'fuzz' }), (id: string) => invite(id), (id: string) => request(id, { method: 'OPTIONS' })];
       const damage = fc.record({
         which: fc.integer({ min: 0, max: valid.length - 1 }),
