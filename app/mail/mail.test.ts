@@ -81,7 +81,7 @@ describe('video mail on the simulated overlay', () => {
         const store = world.sim.nodes.get(id)!.replication.store;
         const r = store.get(keyHex, '')!;
         const bad = r.value.slice();
-        bad[100] ^= 0xff;
+        bad[100] = bad[100]! ^ 0xff;
         expect(store.apply({ ...r, value: bad, version: 5 }, world.sim.clock.now())).toBe('stored');
         lied++;
       }
