@@ -49,10 +49,10 @@ export class DhtLocation implements SipLocation {
 
   async lookup(name: string): Promise<LookupResult> {
     try {
-      const claim = await this.directory.resolve(name);
+      // The name and its contacts are read at once: the contacts are kept only if the name's key signed them.
+      const [claim, entries] = await Promise.all([this.directory.resolve(name), this.key(name).then((k) => getRecords(this.node, k))]);
       if (!claim) return { kind: 'unknown' };
       const now = this.node.clock.now();
-      const entries = await getRecords(this.node, await this.key(name));
       const nodes = new Set<string>();
       for (const r of entries) {
         if (r.kind !== 'dict' || r.expires <= now || !equalBytes(r.owner, claim.signingSpki)) continue;

@@ -56,20 +56,37 @@ function asTimeout(e: unknown): never {
   throw e;
 }
 
+/** How long a claim found is reused, and how many are kept. */
+const CLAIM_CACHE_MS = 60_000;
+const CLAIM_CACHE_ENTRIES = 256;
+
 export class NameDirectory {
+  private readonly recent = new Map<string, { claim: NameClaim; until: number }>();
+
   constructor(
     private readonly node: OverlayNode,
     private readonly signer: RecordSigner,
     private readonly ecdhSpki: Uint8Array,
   ) {}
 
-  /** The claim on `name`, or null when nobody holds it. Throws OverlayTimeoutError. */
-  async resolve(name: string): Promise<NameClaim | null> {
+  /**
+   * The claim on `name`, or null when nobody holds it. Throws
+   * OverlayTimeoutError. A claim found lately is reused (a live claim cannot
+   * change hands), so a call costs one name lookup, not one per check.
+   */
+  async resolve(name: string, opts: { fresh?: boolean } = {}): Promise<NameClaim | null> {
+    const now = this.node.clock.now();
+    const hit = this.recent.get(name);
+    if (!opts.fresh && hit && hit.until > now) return hit.claim;
     const key = await dhtKey('user:', name);
     const records = await getRecords(this.node, key).catch(asTimeout);
     for (const r of records) {
       const claim = decodeClaim(r, name);
-      if (claim) return claim;
+      if (!claim) continue;
+      this.recent.delete(name);
+      this.recent.set(name, { claim, until: Math.min(r.expires, now + CLAIM_CACHE_MS) });
+      if (this.recent.size > CLAIM_CACHE_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
+      return claim;
     }
     return null;
   }
@@ -99,7 +116,7 @@ export class NameDirectory {
     if (result.stored.length === 0) throw new OverlayTimeoutError('no peer stored the name');
     // Two people claiming at the same moment at different replicas: the replicas
     // converge on one, so read back and let the loser know.
-    const after = await this.resolve(name);
+    const after = await this.resolve(name, { fresh: true });
     if (after && !equalBytes(after.signingSpki, this.signer.spki)) throw new NameTakenError(`the name ${name} is taken by someone else`);
   }
 }

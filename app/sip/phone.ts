@@ -270,7 +270,8 @@ export class Phone {
     this.update({ calls: [...this.snap.calls.filter((c) => c.state !== 'ended').slice(-4), view] });
     session.on('icecandidate', (e) => {
       // On a LAN the host candidates are all there is: do not wait for gathering to finish.
-      if (/ typ host/.test(e.candidate.candidate)) setTimeout(() => e.ready(), 50);
+      // (The rest of this task's candidates still make it: ready() runs after them.)
+      if (/ typ host/.test(e.candidate.candidate)) setTimeout(() => e.ready(), 0);
     });
     session.on('progress', () => this.updateCall(id, { state: direction === 'in' ? 'incoming' : 'ringing' }));
     let lost = false;
