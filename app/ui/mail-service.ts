@@ -75,6 +75,7 @@ export interface MailState {
 
 const SENT_KEY = 'mail-sent:';
 const PLAYED_KEY = 'mail-played:';
+const HEALTH_EVERY_MS = 60_000;
 
 function words(e: unknown): string {
   return e instanceof MailError ? e.message : e instanceof Error ? e.message : String(e);
@@ -88,6 +89,8 @@ export class MailService {
   private readonly listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private played = new Set<string>();
+  /** When each message's health was last asked: probing every fragment on every poll would cost a lookup per fragment. */
+  private readonly healthAt = new Map<string, number>();
   private sentFull: SentMessage[] = [];
   private state: MailState = { items: [], problems: [], health: {}, unread: 0, sent: [], refreshing: false, error: null };
 
@@ -141,6 +144,8 @@ export class MailService {
       const seen = await readReceipts(this.io, this.user.name, this.sentFull).catch(() => new Map<string, number>());
       this.set({ sent: this.sentFull.map((s) => ({ id: s.id, to: s.to, sent: s.sent, durationMs: s.durationMs, stored: s.stored, fragments: s.fragments, seenAt: seen.get(s.id) ?? null })) });
       for (const item of listing.items) {
+        if (Date.now() - (this.healthAt.get(item.id) ?? 0) < HEALTH_EVERY_MS) continue;
+        this.healthAt.set(item.id, Date.now());
         const h = await messageHealth(this.io, item.manifest).catch(() => null);
         if (h) this.set({ health: { ...this.state.health, [item.id]: h } });
       }
