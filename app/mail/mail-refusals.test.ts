@@ -80,13 +80,14 @@ describe('deleting, expiry, quotas and bad input', () => {
     expect(JSON.stringify(storeSizes())).toBe(before);
   });
 
+  let planted = 0;
   /** Mallory writes an entry into bob's mailbox with a manifest changed by `edit` (signed as herself unless `resign` is false). */
   async function plant(edit: (m: Manifest) => Manifest | Uint8Array, opts: { asSender?: Person; breakSig?: boolean } = {}): Promise<void> {
     await world.run(sendMessage({ overlay: world.io(), coder, from: mallory, to: 'bob', resolve, recording: recording(5000), settings }));
     const { items } = await world.run(listMailbox(world.io(), bob, resolve));
     const real = items.find((i) => i.from === 'mallory')!;
     const msgKey = await newMessageKey();
-    const edited = edit({ ...real.manifest, id: 'e'.repeat(31) + String(Math.floor(Math.random() * 10)), msgKey: msgKey.spki });
+    const edited = edit({ ...real.manifest, id: (++planted).toString(16).padStart(32, 'e'), msgKey: msgKey.spki });
     let value: Uint8Array;
     if (edited instanceof Uint8Array) value = edited;
     else {
@@ -98,7 +99,7 @@ describe('deleting, expiry, quotas and bad input', () => {
         value = canonicalEncode({ body, sig: outer.sig });
       }
     }
-    const id = edited instanceof Uint8Array ? 'b'.repeat(32) : edited.id;
+    const id = edited instanceof Uint8Array ? (++planted).toString(16).padStart(32, 'b') : edited.id;
     const rec = await createRecord(messageSigner(msgKey.pair.privateKey, msgKey.spki), { key: await mailboxKey('bob'), kind: 'dict', sub: id, value, version: 1, expires: world.sim.clock.now() + 3_600_000 });
     await world.run(world.io().put(rec));
     // The real message goes away again so only the planted one is new.
