@@ -117,14 +117,30 @@ function addScaled(out: Uint8Array, input: Uint8Array, coef: number): void {
   for (let i = 0; i < n; i++) out[i]! ^= row[input[i]!]!;
 }
 
+/** out = Σ coefs[j] × inputs[j]; four inputs per pass, so each output byte is read and written once per four. */
+function combine(out: Uint8Array, inputs: readonly Uint8Array[], coefs: ArrayLike<number>): void {
+  out.fill(0);
+  const n = out.length;
+  let j = 0;
+  for (; j + 4 <= inputs.length; j += 4) {
+    const a = inputs[j]!;
+    const b = inputs[j + 1]!;
+    const c = inputs[j + 2]!;
+    const d = inputs[j + 3]!;
+    const ra = mulRow(coefs[j]!);
+    const rb = mulRow(coefs[j + 1]!);
+    const rc = mulRow(coefs[j + 2]!);
+    const rd = mulRow(coefs[j + 3]!);
+    for (let i = 0; i < n; i++) out[i] = out[i]! ^ ra[a[i]!]! ^ rb[b[i]!]! ^ rc[c[i]!]! ^ rd[d[i]!]!;
+  }
+  for (; j < inputs.length; j++) addScaled(out, inputs[j]!, coefs[j]!);
+}
+
 /** Fills the m - k parity shards from the k data shards (all of one size). */
 export function encodeShards(shards: Uint8Array[], k: number, m: number): void {
   const e = codingMatrix(k, m);
-  for (let r = k; r < m; r++) {
-    const out = shards[r]!;
-    out.fill(0);
-    for (let c = 0; c < k; c++) addScaled(out, shards[c]!, e[r]![c]!);
-  }
+  const data = shards.slice(0, k);
+  for (let r = k; r < m; r++) combine(shards[r]!, data, e[r]!);
 }
 
 /** Rebuilds the missing data shards in place from the first k present shards. */
@@ -136,10 +152,11 @@ export function reconstructShards(shards: (Uint8Array | null)[], k: number, m: n
   if (present.every((p, i) => p === i)) return out as Uint8Array[];
   const e = codingMatrix(k, m);
   const decode = invert(present.map((p) => e[p]!));
+  const inputs = present.map((p) => shards[p]!);
   for (let c = 0; c < k; c++) {
     if (out[c]) continue;
     const shard = new Uint8Array(size);
-    for (let j = 0; j < k; j++) addScaled(shard, shards[present[j]!]!, decode[c]![j]!);
+    combine(shard, inputs, decode[c]!);
     out[c] = shard;
   }
   return out as Uint8Array[];
