@@ -1,5 +1,5 @@
 /**
- * `npx tsx e2e/ring-picture.ts [--peers 64]`: draws the Network page's ring
+ * `npx tsx e2e/ring-picture.ts [--peers 64] [--top]`: draws the Network page's ring
  * picture for a ring of N peers (random IDs, this tab's predecessor,
  * successors and fingers as Chord would have them, a lookup in flight) and
  * saves a screenshot as e2e/artifacts/ring-picture-N.png, so the picture can
@@ -16,8 +16,10 @@ const argv = process.argv.slice(2);
 const at = argv.indexOf('--peers');
 const n = at >= 0 ? Number(argv[at + 1]) : 64;
 
-const ids = Array.from({ length: n }, () => randomBytes(20).toString('hex')).sort();
-const self = ids[Math.floor(n / 3)]!;
+// --top: this tab and its neighbours at the top of the circle, where labels sit side by side.
+const top = argv.includes('--top');
+const ids = Array.from({ length: n }, (_, k) => (top && k < 6 ? 'fff' + randomBytes(20).toString('hex').slice(3) : randomBytes(20).toString('hex'))).sort();
+const self = top ? ids.find((id) => id.startsWith('fff'))! : ids[Math.floor(n / 3)]!;
 const big = (h: string): bigint => BigInt('0x' + h);
 const successorOf = (k: bigint): string => ids.find((id) => big(id) >= k) ?? ids[0]!;
 const i = ids.indexOf(self);
@@ -39,7 +41,7 @@ const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 700, height: 720 } });
   await page.setContent(html);
-  const path = `e2e/artifacts/ring-picture-${n}.png`;
+  const path = `e2e/artifacts/ring-picture-${n}${top ? '-top' : ''}.png`;
   await page.screenshot({ path, fullPage: true });
   console.log(`wrote ${path}`);
 } finally {

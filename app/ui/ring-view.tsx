@@ -27,8 +27,18 @@ const C = SIZE / 2;
 const PAD = 60;
 /** Labels sit on this circle, joined to their dots by a short line. */
 const LABEL_R = R + 26;
-/** Least angle between two labels (radians): about a line of text apart at LABEL_R. */
-const LABEL_GAP = 0.085;
+/** A label's height and width (4 hex digits at 11 px), in picture units. */
+const LABEL_H = 14;
+const LABEL_W = 34;
+
+/**
+ * Least angle between two labels near angle `a`: at the sides they stack,
+ * so a line's height apart is enough; at the top and bottom they sit side
+ * by side and need a label's width.
+ */
+function labelGap(a: number): number {
+  return Math.min(LABEL_H / (LABEL_R * Math.max(1e-3, Math.abs(Math.cos(a)))), LABEL_W / (LABEL_R * Math.max(1e-3, Math.abs(Math.sin(a)))));
+}
 /** Draw order: the highlighted roles last, so they stay on top of the crowd. */
 const LAYER: Record<RingPeer['role'], number> = { known: 0, finger: 1, successor: 2, predecessor: 3, self: 4 };
 
@@ -46,8 +56,8 @@ function point(hexId: string, r = R): { x: number; y: number } {
 /**
  * Where each label goes, as an angle. This tab's predecessor and successors
  * are its ring neighbours, so their dots often nearly touch: labels that
- * would overlap are fanned out around their group's middle, LABEL_GAP apart,
- * each joined to its dot by a line.
+ * would overlap are fanned out around their group's middle, far enough apart
+ * not to touch (labelGap), each joined to its dot by a line.
  */
 export function labelAngles(ids: readonly string[]): Map<string, number> {
   const sorted = [...ids].sort((a, b) => angleOf(a) - angleOf(b));
@@ -56,18 +66,19 @@ export function labelAngles(ids: readonly string[]): Map<string, number> {
   const flush = (): void => {
     if (group.length === 0) return;
     const mid = (angleOf(group[0]!) + angleOf(group.at(-1)!)) / 2;
-    group.forEach((id, k) => out.set(id, mid + (k - (group.length - 1) / 2) * LABEL_GAP));
+    const gap = labelGap(mid);
+    group.forEach((id, k) => out.set(id, mid + (k - (group.length - 1) / 2) * gap));
     group = [];
   };
   for (const id of sorted) {
-    if (group.length > 0 && angleOf(id) - angleOf(group.at(-1)!) >= LABEL_GAP) flush();
+    if (group.length > 0 && angleOf(id) - angleOf(group.at(-1)!) >= labelGap(angleOf(id))) flush();
     group.push(id);
   }
   flush();
-  // Fanned groups may now crowd the next one: push each label at least LABEL_GAP past the one before.
+  // Fanned groups may now crowd the next one: push each label far enough past the one before.
   let prev = -Infinity;
   for (const id of [...out.keys()].sort((a, b) => out.get(a)! - out.get(b)!)) {
-    const a = Math.max(out.get(id)!, prev + LABEL_GAP);
+    const a = prev === -Infinity ? out.get(id)! : Math.max(out.get(id)!, prev + labelGap(prev));
     out.set(id, a);
     prev = a;
   }
