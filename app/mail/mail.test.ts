@@ -83,7 +83,11 @@ describe('video mail on the simulated overlay', () => {
   }, 300_000);
 
   it('ignores a lying holder: corrupted copies fail their hash and other holders or fragments are used', async () => {
-    const m = item.manifest;
+    // A message of its own, stored after the crash test, so only the lies stand between it and the reader.
+    const small = video(300_000, 11);
+    const own = await world.run(sendMessage({ overlay: world.io(), coder, from: alice, to: 'bob', resolve, recording: { bytes: small, type: 'video/webm', durationMs: 1000, thumbnail: null }, settings }));
+    const listed = await world.run(listMailbox(world.io(), bob, resolve));
+    const m = listed.items.find((i) => i.id === own.id)!.manifest;
     let lied = 0;
     for (const [s, i, all] of [[0, 0, true], [0, 1, true], [0, 2, true], [0, 3, false]] as const) {
       const keyHex = bytesToHexId(fragmentKey(m, s, i));
@@ -100,8 +104,9 @@ describe('video mail on the simulated overlay', () => {
     expect(lied).toBeGreaterThan(4);
     const steps: FetchProgress[] = [];
     const got = await world.run(fetchMessage({ overlay: world.io(), coder, manifest: m, keys: bob, onProgress: (p) => steps.push(p) }));
-    expect(got.video).toEqual(bytes);
-    expect(steps.at(-1)!.ignored).toBeGreaterThanOrEqual(3);
+    expect(got.video).toEqual(small);
+    // Fragments 0 and 1 fail before k good ones can arrive (5 and 6 start only after them); 2 may still be in flight at the end.
+    expect(steps.at(-1)!.ignored).toBeGreaterThanOrEqual(2);
   }, 300_000);
 
   it('sends a read receipt that the sender sees; receipts signed by anyone else are ignored', async () => {
