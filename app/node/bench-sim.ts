@@ -109,7 +109,12 @@ async function main(): Promise<void> {
       const fs = await ring(n, 4, seed + 100);
       const recs = await putMany(fs, Math.min(200, n));
       const ids = fs.liveIds();
-      for (let i = 0; i < Math.floor(frac * n); i++) fs.crash(ids[Math.floor(fs.rng.next() * ids.length)]!) ;
+      // Without replacement, so "50 %" crashes half the nodes (a partial Fisher-Yates shuffle from the seed).
+      for (let i = 0; i < Math.floor(frac * n); i++) {
+        const j = i + Math.floor(fs.rng.next() * (ids.length - i));
+        [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+        fs.crash(ids[i]!);
+      }
       const early = await lookups(fs, Math.min(500, n), 'recursive');
       add(`lookup success right after ${frac * 100} % fail`, n, early.pct, '%', '100 %');
       add(`records lost right after ${frac * 100} % fail`, n, lost(fs, recs), 'records', `of ${recs.length}; expected loss ≈ N_rec·f^4`);
