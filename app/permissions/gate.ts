@@ -38,8 +38,23 @@ export interface DecideOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A signal shared by the tabs that share `store` (a BroadcastChannel in
+ * browsers): the gate posts after each change it stores, and reloads its
+ * stores when another tab posts, so one answer settles every tab's question
+ * and a revocation closes every tab's links.
+ */
+export interface PermissionSync {
+  /** Tells the other tabs that the stored permissions changed; never delivered back to this tab. */
+  post(): void;
+  /** Calls `fn` when another tab posts; returns the unsubscribe function. */
+  onMessage(fn: () => void): () => void;
+}
+
 export interface PermissionGateOptions {
   store: KeyValueStore;
+  /** Without it, changes made in other tabs are seen only after a reload. */
+  sync?: PermissionSync | undefined;
   /** @default the system clock */
   clock?: Clock;
   /** @default createLogger('permissions') */
@@ -91,6 +106,9 @@ export class PermissionGate {
   /** Question keys answered "Deny", until when they stay quiet. */
   private readonly quiet = new Map<string, number>();
   private readonly denyCooldownMs: number;
+  /** The reload running for another tab's change, and whether another one came in meanwhile. */
+  private reloading: Promise<void> | null = null;
+  private reloadAgain = false;
 
   /** Opens the stores (rules, roots, policy, audit log) from `store` and makes a gate over them. */
   static async open(o: PermissionGateOptions): Promise<PermissionGate> {
@@ -110,7 +128,7 @@ export class PermissionGate {
     stores: { rules: RuleStore; roots: TrustedRootStore; policy: PolicyStore; audit: AuditLog },
     private readonly clock: Clock,
     private readonly log: Logger,
-    o: Pick<PermissionGateOptions, 'timeoutMs' | 'maxQuestions' | 'denyCooldownMs'>,
+    o: Pick<PermissionGateOptions, 'timeoutMs' | 'maxQuestions' | 'denyCooldownMs' | 'sync'>,
   ) {
     this.denyCooldownMs = o.denyCooldownMs ?? 15_000;
     this.rules = stores.rules;
@@ -126,6 +144,39 @@ export class PermissionGate {
       this.roots.subscribe(() => void this.recheck()),
       this.policy.subscribe(() => void this.recheck()),
     );
+    const sync = o.sync;
+    if (sync) {
+      const post = (): void => sync.post();
+      this.unsubscribe.push(
+        this.rules.onSaved(post),
+        this.roots.onSaved(post),
+        this.policy.onSaved(post),
+        sync.onMessage(() => void this.reloadStores()),
+      );
+    }
+  }
+
+  /**
+   * Re-reads rules, roots and policy (another tab changed them). Their
+   * listeners then release waiting questions and close revoked links as for
+   * a change made here. Messages that arrive during a reload cost one more
+   * reload, not one each. Never rejects: a store that cannot be read keeps its state.
+   */
+  reloadStores(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.reloadAgain = false;
+        const results = await Promise.allSettled([this.rules.reload(), this.roots.reload(), this.policy.reload()]);
+        for (const r of results) if (r.status === 'rejected') this.log.error('reloading permissions failed', r.reason);
+      } while (this.reloadAgain && !this.closed);
+      this.reloading = null;
+    };
+    this.reloading = run();
+    return this.reloading;
   }
 
   /** The questions waiting for the person, oldest first; for the dialog. */

@@ -14,6 +14,7 @@ export abstract class PersistedState<S> {
   private state: S;
   private readonly persisted: PersistedValue;
   private readonly changed: Listeners<void>;
+  private readonly saved: Listeners<void>;
   protected readonly queue = new SerialQueue();
   /** Problems met while loading, in words for people. */
   readonly warnings: string[] = [];
@@ -27,6 +28,7 @@ export abstract class PersistedState<S> {
     this.state = initial;
     this.persisted = new PersistedValue(store, key);
     this.changed = new Listeners(log);
+    this.saved = new Listeners(log);
   }
 
   /** Subscribes to any change; returns the unsubscribe function. */
@@ -34,6 +36,14 @@ export abstract class PersistedState<S> {
 
   /** The current state; the same object until something changes. */
   readonly getSnapshot = (): S => this.state;
+
+  /**
+   * Called after this object stored a change (not after a reload), so other
+   * tabs sharing the storage can be told to reload.
+   */
+  onSaved(fn: () => void): () => void {
+    return this.saved.add(fn);
+  }
 
   /** Reads the stored state. Damaged storage keeps the initial state and adds `warning`, never fails. */
   protected async load(parse: (raw: unknown) => S | Promise<S>, warning: string): Promise<void> {
@@ -54,6 +64,29 @@ export abstract class PersistedState<S> {
       this.log.error(`${this.persisted.key} could not be saved`, e);
       throw new PermissionsError('the change could not be saved, so nothing was changed');
     }
+    this.state = next;
+    this.changed.emit();
+    this.saved.emit();
+  }
+
+  /**
+   * Reads the stored state again (another tab changed it). Missing or damaged
+   * data gives undefined and a log line: the caller keeps what it has, since
+   * a read error must never empty the rules in force. Call inside `queue`.
+   */
+  protected async reread(parse: (raw: unknown) => S | Promise<S>): Promise<S | undefined> {
+    try {
+      const raw = await this.persisted.load();
+      if (raw === undefined) return undefined;
+      return await parse(raw);
+    } catch (e) {
+      this.log.warn(`stored ${this.persisted.key} could not be re-read; keeping the state this tab has`, e);
+      return undefined;
+    }
+  }
+
+  /** Makes `next` (re-read from storage) the state and tells subscribers, as a change made here would. */
+  protected adopt(next: S): void {
     this.state = next;
     this.changed.emit();
   }

@@ -54,6 +54,27 @@ export class PolicyStore extends PersistedState<PolicyState> {
     return s;
   }
 
+  /**
+   * Re-reads the policy another tab stored. This tab's own "allow once"
+   * allowances (never stored) stay unless the stored policy now decides that
+   * overlay; an allowance that no longer allows is withdrawn as if forgotten
+   * here. Damaged storage keeps the current policy.
+   */
+  reload(): Promise<void> {
+    return this.queue.run(async () => {
+      const stored = await this.reread(parseStored);
+      if (!stored) return;
+      const state = this.getSnapshot();
+      const sessionOnly = state.overlays.filter((o) => !o.remembered && !stored.overlays.some((s) => s.overlay === o.overlay));
+      const next: PolicyState = { strict: stored.strict, overlays: Object.freeze([...stored.overlays, ...sessionOnly]) };
+      if (JSON.stringify(next) === JSON.stringify(state)) return;
+      this.adopt(next);
+      for (const old of state.overlays) {
+        if (old.decision === 'allow' && next.overlays.find((o) => o.overlay === old.overlay)?.decision !== 'allow') this.withdrawn.emit(old);
+      }
+    });
+  }
+
   /** Called when an overlay allowance that let links in is forgotten or turned into a refusal. */
   onWithdrawn(fn: (a: OverlayAllowance) => void): () => void {
     return this.withdrawn.add(fn);

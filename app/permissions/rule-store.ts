@@ -44,11 +44,31 @@ export class RuleStore extends PersistedState<readonly PermissionRule[]> {
   static async open(store: KeyValueStore, now: () => number, log: Logger): Promise<RuleStore> {
     const s = new RuleStore(store, now, log);
     await s.load(
-      async (raw) => sortNewestFirst(await rulesFromFile(raw)),
+      parseStored,
       'Your remembered permission rules could not be read, so none are in force. Import an exported copy to restore them.',
     );
     s.rules = new Map(s.getSnapshot().map((r) => [r.id, r]));
     return s;
+  }
+
+  /**
+   * Re-reads the rules another tab stored, and tells listeners what came and
+   * went as a change made here would (so links let in by a rule revoked
+   * there are closed here). Damaged storage keeps the rules in force.
+   */
+  reload(): Promise<void> {
+    return this.queue.run(async () => {
+      const list = await this.reread(parseStored);
+      if (!list) return;
+      const next = new Map(list.map((r) => [r.id, r]));
+      const same = (a: PermissionRule, b: PermissionRule | undefined): boolean => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+      const added = list.filter((r) => !same(r, this.rules.get(r.id)));
+      const removed = [...this.rules.values()].filter((r) => !same(r, next.get(r.id)));
+      if (added.length === 0 && removed.length === 0) return;
+      this.rules = next;
+      this.adopt(Object.freeze(list));
+      this.announce(next, added, removed);
+    });
   }
 
   /** Called once per rule that stops being in force: revoked, or replaced by another decision. */
@@ -134,11 +154,19 @@ export class RuleStore extends PersistedState<readonly PermissionRule[]> {
       this.rules = previous;
       throw e;
     }
+    this.announce(next, added, removed);
+  }
+
+  private announce(next: Map<string, PermissionRule>, added: PermissionRule[], removed: PermissionRule[]): void {
     // A rule replaced by the very same decision is still in force: not a revocation.
     const gone = removed.filter((r) => next.get(r.id)?.decision !== r.decision);
     for (const r of gone) this.revoked.emit(r);
     this.changes.emit({ added, removed: gone });
   }
+}
+
+async function parseStored(raw: unknown): Promise<readonly PermissionRule[]> {
+  return sortNewestFirst(await rulesFromFile(raw));
 }
 
 function sortNewestFirst(list: readonly PermissionRule[]): PermissionRule[] {

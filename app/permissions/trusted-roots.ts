@@ -59,12 +59,27 @@ export class TrustedRootStore extends PersistedState<readonly TrustedRoot[]> {
 
   static async open(store: KeyValueStore, now: () => number, log: Logger): Promise<TrustedRootStore> {
     const s = new TrustedRootStore(store, now, log);
-    await s.load((raw) => {
-      if (!Array.isArray(raw) || !raw.every(isRoot)) throw new TypeError('not a list of roots');
-      for (const r of raw) s.spkiOf(r); // throws on a key that does not decode
-      return Object.freeze(raw);
-    }, 'Your trusted root keys could not be read, so no root vouches for anyone. Add them again.');
+    await s.load((raw) => s.parse(raw), 'Your trusted root keys could not be read, so no root vouches for anyone. Add them again.');
     return s;
+  }
+
+  /**
+   * Re-reads the roots another tab stored; a root that stopped vouching there
+   * is withdrawn here as if changed here. Damaged storage keeps the current roots.
+   */
+  reload(): Promise<void> {
+    return this.queue.run(async () => {
+      const list = await this.reread((raw) => this.parse(raw));
+      const before = this.getSnapshot();
+      if (!list || JSON.stringify(list) === JSON.stringify(before)) return;
+      this.adopt(list);
+      for (const old of before) {
+        const now = list.find((r) => r.id === old.id);
+        if (!now) this.spkiCache.delete(old.id);
+        const scopes = SCOPES.filter((sc) => old.allow[sc] && !now?.allow[sc]);
+        if (scopes.length > 0) this.withdrawn.emit({ root: old, scopes });
+      }
+    });
   }
 
   /** Called when a root stops letting peers in for some scopes, so links it let in can be closed. */
@@ -140,6 +155,12 @@ export class TrustedRootStore extends PersistedState<readonly TrustedRoot[]> {
       );
       return old;
     });
+  }
+
+  private parse(raw: unknown): readonly TrustedRoot[] {
+    if (!Array.isArray(raw) || !raw.every(isRoot)) throw new TypeError('not a list of roots');
+    for (const r of raw) this.spkiOf(r); // throws on a key that does not decode
+    return Object.freeze(raw);
   }
 
   private async commitList(list: TrustedRoot[], before: TrustedRoot | undefined, after: TrustedRoot | undefined): Promise<void> {

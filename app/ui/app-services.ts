@@ -33,6 +33,7 @@ import {
   type SignalingState,
 } from '../transport';
 import { IdbKeyValueStore } from './data/idb-store';
+import { broadcastPermissionSync } from './data/permission-sync';
 import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './data/settings';
 import { LinkService } from './link-service';
 import { OverlayService } from './overlay-service';
@@ -153,6 +154,7 @@ export class AppServices {
 
     const gate = await PermissionGate.open({
       store: probe ? new IdbKeyValueStore('p2p-softphone-permissions') : new MemoryKeyValueStore(),
+      sync: probe ? broadcastPermissionSync() : undefined,
     });
     gate.warnings.forEach((w) => this.warn(w));
     this.gate = gate;
@@ -211,6 +213,7 @@ export class AppServices {
       gate,
       settings: probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
       history: probe ? new IdbKeyValueStore('p2p-softphone-history') : new MemoryKeyValueStore(),
+      mailStore: probe ? new IdbKeyValueStore('p2p-softphone-mail') : new MemoryKeyValueStore(),
       domain: OVERLAY_NAME,
     });
     this.phone = phone;
