@@ -78,7 +78,7 @@ export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
 }
 
 /** Opens one of the app's pages by its navigation link. */
-export async function goTo(page: Page, name: 'Home' | 'Phone' | 'Network' | 'Permissions'): Promise<void> {
+export async function goTo(page: Page, name: 'Home' | 'Phone' | 'Video mail' | 'Network' | 'Permissions'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
   await page.getByRole('heading', { level: 2, name: name === 'Home' ? 'This tab' : name, exact: true }).first().waitFor();
 }

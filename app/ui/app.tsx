@@ -4,12 +4,14 @@ import { NetworkPage } from './network-page';
 import { PermissionDialog } from './permission-dialog';
 import { PermissionsPage } from './permissions-page';
 import { PhoneScreen, RingingCalls } from './phone/phone-screen';
+import { HeaderMailBadge, MailPage } from './mail-page';
 import { SignalingPanel } from './signaling-panel';
 import { useAppSnapshot, useServices } from './use-app';
 
 const PAGES = [
   { hash: '#/', label: 'Home' },
   { hash: '#/phone', label: 'Phone' },
+  { hash: '#/mail', label: 'Video mail' },
   { hash: '#/network', label: 'Network' },
   { hash: '#/permissions', label: 'Permissions' },
 ] as const;
@@ -60,6 +62,7 @@ export function App() {
               {p.label}
             </a>
           ))}
+          {ready && services.phone && <HeaderMailBadge service={services.phone} />}
         </nav>
       </header>
       <main>
@@ -85,6 +88,7 @@ export function App() {
           </>
         )}
         {ready && page === '#/phone' && services.phone && <PhoneScreen service={services.phone} />}
+        {ready && page === '#/mail' && services.phone && <MailPage service={services.phone} />}
         {ready && page === '#/network' && services.links && <NetworkPage links={services.links} overlay={services.overlay} />}
         {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} />}
       </main>

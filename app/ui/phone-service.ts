@@ -19,6 +19,7 @@ import {
   type NameClaim,
 } from '../sip';
 import { loadIceSetting, saveIceSetting } from './data/settings';
+import { MailService } from './mail-service';
 import type { OverlayService } from './overlay-service';
 
 const NAME_KEY = 'my-name';
@@ -44,6 +45,8 @@ export interface PhoneServiceOptions {
   settings: KeyValueStore;
   /** Recent calls and chat history. */
   history: KeyValueStore;
+  /** The sent list and played marks of video mail. */
+  mailStore: KeyValueStore;
   domain: string;
 }
 
@@ -51,6 +54,8 @@ type Listener = () => void;
 
 export class PhoneService {
   phone: Phone | null = null;
+  /** Video mail, once the person has a name. */
+  mail: MailService | null = null;
   readonly directory: NameDirectory;
   private snap: PhoneServiceSnapshot = { status: 'starting', name: null, error: null, iceText: '' };
   private iceServers: RTCIceServer[] = [];
@@ -154,6 +159,18 @@ export class PhoneService {
       return words;
     }
     this.phone = phone;
+    this.mail?.close();
+    this.mail = new MailService({
+      node,
+      user: this.o.user,
+      name,
+      store: this.o.mailStore,
+      resolve: async (who) => {
+        const c = await this.resolve(who);
+        return c && { name: who, signSpki: c.signingSpki, ecdhPublicKey: c.ecdhSpki };
+      },
+    });
+    void this.mail.start().catch((e: unknown) => console.warn('[mail] could not start', e));
     try {
       await this.o.settings.set(NAME_KEY, name);
     } catch {
@@ -167,6 +184,8 @@ export class PhoneService {
   async forgetName(): Promise<void> {
     this.phone?.stop();
     this.phone = null;
+    this.mail?.close();
+    this.mail = null;
     await this.o.settings.del(NAME_KEY).catch(() => undefined);
     this.update({ status: 'no-name', name: null, error: null });
   }
@@ -215,5 +234,6 @@ export class PhoneService {
 
   stop(): void {
     this.phone?.stop();
+    this.mail?.close();
   }
 }

@@ -33,7 +33,10 @@ const STATE_WORDS: Record<CallView['state'], string> = {
 };
 
 /** One call: who, its state and duration, the video, the controls and the quality graph. */
-export function CallPanel({ phone, call }: { phone: Phone; call: CallView }) {
+/** Outcomes after which the caller may want to leave a video message instead. */
+const AWAY = / is not online$| is busy$| declined$| did not answer$|^the call was cancelled$/;
+
+export function CallPanel({ phone, call, onLeaveMessage }: { phone: Phone; call: CallView; onLeaveMessage?: ((peer: string) => void) | undefined }) {
   const now = useNow(call.state === 'active', 1000);
   const pc = call.state === 'active' ? phone.connection(call.id) : null;
   const samples = useCallStats(pc);
@@ -70,6 +73,13 @@ export function CallPanel({ phone, call }: { phone: Phone; call: CallView }) {
           )}
           <button type="button" className="danger" onClick={() => phone.hangUp(call.id)}>
             {call.state === 'active' ? 'Hang up' : 'Cancel call'}
+          </button>
+        </div>
+      )}
+      {call.state === 'ended' && call.direction === 'out' && call.answeredAt === null && onLeaveMessage && AWAY.test(call.outcome ?? '') && (
+        <div className="row">
+          <button type="button" className="primary" onClick={() => onLeaveMessage(call.peer)}>
+            Leave {call.peer} a video message
           </button>
         </div>
       )}

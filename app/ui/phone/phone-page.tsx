@@ -46,7 +46,7 @@ export function ClaimName({ claim, initial = '' }: { claim: (name: string) => Pr
   );
 }
 
-function Dialer({ phone, onChat }: { phone: Phone; onChat: (peer: string) => void }) {
+function Dialer({ phone, onChat, onLeaveMessage }: { phone: Phone; onChat: (peer: string) => void; onLeaveMessage?: ((peer: string) => void) | undefined }) {
   const id = useId();
   const [target, setTarget] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -78,6 +78,11 @@ function Dialer({ phone, onChat }: { phone: Phone; onChat: (peer: string) => voi
         <button type="button" onClick={() => act(() => onChat(who))}>
           Send a message
         </button>
+        {onLeaveMessage && (
+          <button type="button" onClick={() => act(() => onLeaveMessage(who))}>
+            Leave a video message
+          </button>
+        )}
       </div>
       <ErrorLine text={error} />
     </section>
@@ -138,7 +143,7 @@ function Conversations({ phone, open }: { phone: Phone; open: (peer: string) => 
 }
 
 /** The phone: calls in progress, the dialer, a conversation, recent calls. */
-export function PhonePage({ phone }: { phone: Phone }) {
+export function PhonePage({ phone, onLeaveMessage }: { phone: Phone; onLeaveMessage?: ((peer: string) => void) | undefined }) {
   const snap = useStore(phone);
   const [chatWith, setChatWith] = useState<string | null>(null);
   // A message from someone shows their conversation when none is open.
@@ -156,9 +161,9 @@ export function PhonePage({ phone }: { phone: Phone }) {
       {snap.calls
         .filter((c) => c.state !== 'incoming')
         .map((c) => (
-          <CallPanel key={c.id} phone={phone} call={c} />
+          <CallPanel key={c.id} phone={phone} call={c} onLeaveMessage={onLeaveMessage} />
         ))}
-      <Dialer phone={phone} onChat={setChatWith} />
+      <Dialer phone={phone} onChat={setChatWith} onLeaveMessage={onLeaveMessage} />
       {shown && <ChatPanel phone={phone} peer={shown} />}
       <Conversations phone={phone} open={setChatWith} />
       <RecentCalls phone={phone} />

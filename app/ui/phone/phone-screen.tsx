@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { RecordDialog } from '../mail';
 import type { PhoneService } from '../phone-service';
 import { useStore } from '../use-app';
 import { ClaimName, PhonePage } from './phone-page';
@@ -8,12 +10,15 @@ import type { Phone } from '../../sip';
 /** The Phone page: choose a name first, then the phone itself. */
 export function PhoneScreen({ service }: { service: PhoneService }) {
   const snap = useStore(service);
+  const [recordFor, setRecordFor] = useState<string | null>(null);
   const phone = service.phone;
+  const mail = service.mail;
   if (snap.status === 'ready' && phone)
     return (
       <>
-        <PhonePage phone={phone} />
+        <PhonePage phone={phone} onLeaveMessage={mail ? setRecordFor : undefined} />
         <IceServersCard service={service} />
+        {mail && recordFor && <RecordDialog service={mail} to={recordFor} onClose={() => setRecordFor(null)} />}
       </>
     );
   return (
