@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
+
+// One person with three tabs (strict mode off, the default): each tab asks
+// once about the network; one answer in one tab settles the other two.
+let browser: Browser;
+let tabs: Page[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  // Someone already on the network, so alice's tabs have a link to want.
+  const bob = await openPeer(await newPerson(browser));
+  await waitOnline(bob);
+  const alice = await newPerson(browser);
+  tabs = await Promise.all([0, 1, 2].map(() => openPeer(alice)));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  expect(pageErrors).toEqual([]);
+});
+
+const joinQuestion = (page: Page) => page.getByRole('alertdialog').filter({ has: page.getByRole('heading', { name: 'Join the network “p2p.local”?' }) });
+
+type Audit = { reason: string; detail: string; scope: string; allow: boolean }[];
+function overlayDecisions(page: Page): Promise<Audit> {
+  return page.evaluate(() =>
+    (window as unknown as { __softphone: { gate: { audit: { getSnapshot(): Audit } } } }).__softphone.gate.audit
+      .getSnapshot()
+      .filter((e) => e.scope === 'overlay'),
+  );
+}
+
+describe('one person, several tabs', () => {
+  it('"Always allow" for the network in one tab closes the same question in the others', async () => {
+    await Promise.all(tabs.map((t) => joinQuestion(t).waitFor({ timeout: 30_000 })));
+    const [first, ...others] = tabs as [Page, ...Page[]];
+    await joinQuestion(first).getByRole('button', { name: 'Always allow', exact: true }).click();
+
+    // No answer in the other tabs: their questions go within a few seconds (they would time out only after 30 s).
+    await Promise.all(others.map((t) => joinQuestion(t).waitFor({ state: 'detached', timeout: 5000 })));
+    for (const t of others) {
+      const decisions = await overlayDecisions(t);
+      expect(decisions.some((d) => d.allow && d.reason === 'policy' && /allowed for p2p\.local as a whole/.test(d.detail))).toBe(true);
+      expect(decisions.filter((d) => d.reason === 'user' || d.reason === 'timeout')).toEqual([]);
+    }
+  });
+});
