@@ -93,7 +93,8 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
 
   const stepWords: Record<SendProgress['phase'], string> = { encrypting: 'Encrypting…', coding: 'Preparing fragments…', storing: 'Storing fragments…', announcing: 'Putting it in the mailbox…', done: 'Delivered.' };
   return (
-    <div role="dialog" aria-modal="true" aria-labelledby="record-title" className="dialog record-dialog">
+    <div className="modal-backdrop">
+    <div role="dialog" aria-modal="true" aria-labelledby="record-title" className="modal record-dialog">
       <h2 id="record-title">Leave a video message for {to}</h2>
       {(phase === 'ready' || phase === 'recording') && <video ref={preview} className="mail-video" autoPlay muted playsInline aria-label="Camera preview" />}
       {phase === 'recording' && (
@@ -140,6 +141,7 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
           {phase === 'sent' ? 'Close' : 'Cancel'}
         </button>
       </div>
+    </div>
     </div>
   );
 }
