@@ -193,6 +193,9 @@ describe('calls between two people', () => {
     await dial(a, 'dave', 'Audio call');
     await waitCall(a, 'dave', 'ended', 30_000);
     expect(await callStatus(a, 'dave', 'to')).toBe('dave is not online');
+    // …and is offered to leave a video message instead.
+    await a.getByRole('button', { name: 'Leave dave a video message' }).last().click();
+    await a.getByRole('dialog', { name: 'Leave a video message for dave' }).getByRole('button', { name: 'Cancel' }).click();
   }, 90_000);
 });
 
