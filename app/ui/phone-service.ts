@@ -25,6 +25,9 @@ import type { OverlayService } from './overlay-service';
 const NAME_KEY = 'my-name';
 /** A person allowed once may go on reaching this tab for this long (one conversation). */
 const ALLOW_ONCE_MS = 10 * 60_000;
+/** Back-off of a remembered name's registration while the network does not answer. */
+const RETRY_FIRST_MS = 3000;
+const RETRY_MAX_MS = 60_000;
 /** How long a start waits for the tab to join the ring before claiming anyway. */
 const JOIN_WAIT_MS = 15_000;
 
@@ -108,10 +111,25 @@ export class PhoneService {
     }
     if (typeof saved === 'string' && nameProblem(saved) === null) {
       await this.waitForRing();
-      const err = await this.claim(saved);
-      if (err) this.update({ status: 'failed', name: saved, error: err });
+      await this.claimWithRetries(saved);
     } else {
       this.update({ status: 'no-name' });
+    }
+  }
+
+  /**
+   * Starts with a remembered name, and keeps trying while the network is
+   * what fails (a tab reloaded into a ring still settling), waiting 3 s,
+   * 6 s … up to a minute. A name someone else holds is not retried.
+   */
+  private async claimWithRetries(name: string): Promise<void> {
+    for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
+      const err = await this.claim(name);
+      if (!err || /taken/.test(err) || this.snap.name !== name) return;
+      this.update({ status: 'failed', name, error: `${err} (trying again in ${Math.round(wait / 1000)} s)` });
+      await new Promise((r) => setTimeout(r, wait));
+      // The person may have chosen another name meanwhile.
+      if (this.snap.name !== name || this.snap.status !== 'failed') return;
     }
   }
 
