@@ -4,27 +4,17 @@
  * in his log. Refused requests never reach bob's phone.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { callStatus, calls, claimName, dial, reachable, ringing, waitCall, waitRinging } from './phone.ts';
-import { waitForRing } from './ring.ts';
+import type { Browser, Page } from 'playwright-core';
+import { answerQuestion, goTo, launchChromium, pageErrors } from './harness.ts';
+import { aliceAndBob, callStatus, calls, dial, reachable, ringing, waitCall, waitRinging } from './phone.ts';
 
 let browser: Browser;
-let alice: BrowserContext;
-let bob: BrowserContext;
 let a: Page;
 let b: Page;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  alice = await newPerson(browser);
-  bob = await newPerson(browser);
-  b = await openPeer(bob);
-  a = await openPeer(alice);
-  await Promise.all([waitOnline(a), waitOnline(b)]);
-  await waitForRing([a, b]);
-  await claimName(b, 'bob');
-  await claimName(a, 'alice');
+  ({ a, b } = await aliceAndBob(browser));
 }, 120_000);
 
 afterAll(async () => {

@@ -1,6 +1,27 @@
 /** Helpers for the calls suites: names, dialing, the ringing dialog, and media statistics read from the call's RTCPeerConnection. */
-import type { Page } from 'playwright-core';
-import { goTo } from './harness.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { goTo, newPerson, openPeer, waitOnline } from './harness.ts';
+import { waitForRing } from './ring.ts';
+
+export interface TwoPeople {
+  alice: BrowserContext;
+  bob: BrowserContext;
+  a: Page;
+  b: Page;
+}
+
+/** Two people, one tab each, in one ring, reachable as alice and bob. */
+export async function aliceAndBob(browser: Browser): Promise<TwoPeople> {
+  const alice = await newPerson(browser);
+  const bob = await newPerson(browser);
+  const b = await openPeer(bob);
+  const a = await openPeer(alice);
+  await Promise.all([waitOnline(a), waitOnline(b)]);
+  await waitForRing([a, b]);
+  await claimName(b, 'bob');
+  await claimName(a, 'alice');
+  return { alice, bob, a, b };
+}
 
 /** Claims `name` on the Phone page and waits until the tab is reachable by it. */
 export async function claimName(page: Page, name: string): Promise<void> {
