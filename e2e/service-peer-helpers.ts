@@ -107,6 +107,20 @@ export function putNoteFrom(page: Page, key: string, text: string): Promise<stri
   );
 }
 
+/**
+ * Stores a note until `want` replicas hold it (a replica just joined may not
+ * be in the writer's view yet, or time out once on a busy machine); resolves
+ * with the replicas of the last try.
+ */
+export async function putNoteOnReplicas(page: Page, key: string, text: string, want: number, tries = 5): Promise<string[]> {
+  let stored: string[] = [];
+  for (let i = 0; i < tries && stored.length < want; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 1000));
+    stored = await putNoteFrom(page, key, text);
+  }
+  return stored;
+}
+
 /** Reads a note from `page`, retrying (bounded) while lookups settle. */
 export async function readNoteEventually(page: Page, key: string, timeoutMs = 30_000): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;

@@ -15,6 +15,7 @@ import {
   fetchStatus,
   openAt,
   putNoteFrom,
+  putNoteOnReplicas,
   randomKey,
   readNoteEventually,
   startServicePeer,
@@ -81,7 +82,7 @@ describe('service peers', () => {
   });
 
   it('a record put from a tab is read by a new person after every tab has closed: the service peer serves it', async () => {
-    const stored = await putNoteFrom(pages[0]!, key, 'kept by the service peer');
+    const stored = await putNoteOnReplicas(pages[0]!, key, 'kept by the service peer', 4);
     expect(stored.length).toBe(4);
     // Tabs close one after another, each handing its records to its successor.
     for (const p of pages) {
@@ -132,7 +133,7 @@ describe('service peers', () => {
       const writer = await openAt(await person(), pageUrl);
       await waitForMixedRing([writer], urls);
       const trioKey = randomKey();
-      expect((await putNoteFrom(writer, trioKey, 'three keep it')).length).toBe(4);
+      expect((await putNoteOnReplicas(writer, trioKey, 'three keep it', 4)).length).toBe(4);
       await writer.close({ runBeforeUnload: true });
       await waitForMixedRing([], urls, 30_000);
       for (const u of urls) expect((await fetchStatus(u)).records).toBeGreaterThanOrEqual(1);
