@@ -46,7 +46,9 @@ async function checkEntry(r: WireRecord, user: MailUser & OpenKeys, resolve: Res
   const m = entry.manifest;
   if (m.id !== r.sub) throw new MailError('bad-manifest', 'A mailbox entry is filed under another message id; it was ignored.');
   if (!equalBytes(m.msgKey, r.owner)) throw new MailError('bad-signature', `A message claiming to be from ${m.from} is not signed by its own message key; it was ignored.`);
-  if (m.to !== user.name || !equalBytes(m.toKey, user.signSpki)) throw new MailError('not-for-you', `A message in your mailbox is addressed to ${m.to}, not to you; it was ignored.`);
+  if (m.to !== user.name) throw new MailError('not-for-you', `A message in your mailbox is addressed to ${m.to}, not to you; it was ignored.`);
+  // Same name, other key: someone resolved the name wrongly (or lies); saying "addressed to bob, not to you" to bob would confuse.
+  if (!equalBytes(m.toKey, user.signSpki)) throw new MailError('not-for-you', `A message from ${m.from} was encrypted for another key under your name; it was ignored.`);
   let senderConfirmed = false;
   const sender = await resolve(m.from).catch(() => null);
   if (sender) {
