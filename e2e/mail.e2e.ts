@@ -136,8 +136,7 @@ it('holders that return corrupted fragments are caught by the hash and other hol
   expect(lies).toBeGreaterThanOrEqual(3);
   const got = await playThroughService(b, 'alice');
   expect(got.bytes).toBe((JSON.parse(manifest) as { size: number }).size);
-  // Not asserted: got.ignored came out 0 in the browser although every holder of fragments 1 and 2 lies (see the report).
-  expect(got.ignored).toBeGreaterThanOrEqual(0);
+  // got.ignored is not asserted: it came out 0 in the browser although every holder of fragments 1 and 2 lies (open question, see the report).
   expect(got.fragments).toBeGreaterThanOrEqual(4);
 }, 120_000);
 
