@@ -116,7 +116,15 @@ export async function putNoteOnReplicas(page: Page, key: string, text: string, w
   let stored: string[] = [];
   for (let i = 0; i < tries && stored.length < want; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, 1000));
-    stored = await putNoteFrom(page, key, text);
+    const r = await page.evaluate(
+      async ([k, t]) => {
+        const s = (window as unknown as Win).__softphone;
+        return (await s.overlay.putNote(k, t, await s.recordSigner())) as unknown as { stored: string[]; refused: Record<string, string> };
+      },
+      [key, text] as const,
+    );
+    stored = r.stored;
+    if (stored.length < want) console.log(`[service-peer] put stored on ${stored.length}, refused: ${JSON.stringify(r.refused)}`);
   }
   return stored;
 }

@@ -14,7 +14,6 @@ import { freePort, startApp, startSignaling, type ServerProcess } from './server
 import {
   fetchStatus,
   openAt,
-  putNoteFrom,
   putNoteOnReplicas,
   randomKey,
   readNoteEventually,

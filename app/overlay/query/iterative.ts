@@ -16,7 +16,7 @@ const MAX_CANDIDATES = 32;
 const MAX_ROUNDS = 3;
 
 export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOptions, done: RouteCallback): void {
-  const local = opts.start ? null : localAnswer(ctx.table, key);
+  const local = opts.start ? null : localAnswer(ctx.table, key, ctx.options.successors);
   if (local) return done({ nodes: local, hops: 0, messages: 0 });
 
   const asked = new Set<string>(opts.avoid);

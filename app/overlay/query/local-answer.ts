@@ -3,11 +3,8 @@ import type { Peer } from '../routing-table/peer';
 import type { RoutingTable } from '../routing-table/routing-table';
 
 /** Successor of `key` and the nodes after it, when this node knows them; null when it must ask. */
-export function localAnswer(table: RoutingTable, key: bigint): Peer[] | null {
+export function localAnswer(table: RoutingTable, key: bigint, r: number): Peer[] | null {
   if (table.owns(key)) return [table.self, ...table.successors.entries()];
-  if (table.successorCovers(key)) {
-    const list = table.successors.entries();
-    return list.length > 0 ? [...list] : [table.self];
-  }
+  if (table.successorCovers(key)) return table.answerList(r);
   return null;
 }

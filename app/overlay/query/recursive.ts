@@ -13,7 +13,7 @@ import { iterativeLookup } from './iterative';
 import { localAnswer } from './local-answer';
 
 export function recursiveLookup(ctx: RoutingContext, key: bigint, opts: StepOptions, done: RouteCallback): void {
-  const local = localAnswer(ctx.table, key);
+  const local = localAnswer(ctx.table, key, ctx.options.successors);
   if (local) return done({ nodes: local, hops: 0, messages: 0 });
   const first = ctx.table.closestPreceding(key, 1, (hex) => ctx.table.isSuspect(hex, ctx.clock.now()) || (opts.avoid?.has(hex) ?? false))[0];
   // No live node before the key (right after churn every one may be suspect): the

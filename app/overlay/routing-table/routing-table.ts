@@ -60,6 +60,17 @@ export class RoutingTable {
     this.suspects.delete(hex);
   }
 
+  /**
+   * The nodes after this one, as the answer for a key in (self, successor]:
+   * the successor list, and this node itself when the list is shorter than
+   * r (a ring of r nodes or fewer: after the last one the ring wraps to here),
+   * so a small ring still gets every node as a replica.
+   */
+  answerList(r: number): Peer[] {
+    const list = this.successors.entries();
+    return list.length < r ? [...list, this.self] : [...list];
+  }
+
   /** Every distinct node in the table (successors, fingers, predecessor). */
   known(): Peer[] {
     const out = new Map<string, Peer>();

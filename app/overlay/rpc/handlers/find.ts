@@ -11,8 +11,8 @@ export function handleFind(host: HandlerHost, from: string, msg: Extract<Message
   const key = idFromHex(bytesToHexId(msg.key));
   const { table } = host;
   if (table.successorCovers(key)) {
-    // Alone on the ring, this node is the successor of every key.
-    const list = table.successors.length > 0 ? table.successors.entries() : [host.self];
+    // Alone on the ring, this node is the successor of every key (the answer is then itself).
+    const list = table.answerList(host.options.successors);
     host.rpc.send(from, { t: 'found', id: msg.id, done: true, nodes: list.map(peerBytes) });
     return;
   }

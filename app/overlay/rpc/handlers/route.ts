@@ -22,7 +22,7 @@ export function handleRoute(host: HandlerHost, from: string, msg: Extract<Messag
   const key = idFromHex(bytesToHexId(msg.key));
   const { table } = host;
   if (table.successorCovers(key) && table.successors.length > 0) {
-    host.rpc.send(origin, { t: 'routed', lid: msg.lid, nodes: table.successors.entries().map(peerBytes), route: onward });
+    host.rpc.send(origin, { t: 'routed', lid: msg.lid, nodes: table.answerList(host.options.successors).map(peerBytes), route: onward });
     return;
   }
   const now = host.clock.now();
