@@ -4,7 +4,7 @@
  * from the replicas in order, checking each answer again as a reader.
  */
 import { RPC_TIMEOUT_MS } from '../constants';
-import { RecordRefusedError } from '../errors';
+import { LookupError, RecordRefusedError } from '../errors';
 import { bytesToHexId } from '../id';
 import type { LookupOptions, OverlayNode } from '../node';
 import { checkRecord, checkRecordStatic, type RecordVerifier, type RefusalReason, type WireRecord } from './record';
@@ -71,6 +71,7 @@ export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOp
   const found = await node.lookup(keyHex, opts);
   const verifier = node.components.verifier;
   let records: WireRecord[] = [];
+  let answered = 0;
   for (const hex of found.replicas) {
     let answer: readonly WireRecord[] | null;
     if (hex === node.id) {
@@ -80,9 +81,12 @@ export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOp
       answer = await request(node, hex, { t: 'fetch', key, sub: opts.sub ?? null }, (m) => ((m as { t: string }).t === 'fetched' ? (m as { records: WireRecord[] }).records : null));
     }
     if (!answer) continue;
+    answered++;
     records = await verified(node, verifier, keyHex, opts.sub, answer);
     if (records.length > 0) break;
   }
+  // Silence from every replica is not "there is nothing here": a name would read as unknown.
+  if (answered === 0) throw new LookupError(`no replica of ${keyHex} answered`, 'deadline');
   if (opts.cache) node.cache.set(cacheKey, records.length > 0 ? records : null, node.clock.now());
   return records;
 }
