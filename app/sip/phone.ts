@@ -162,8 +162,10 @@ export class Phone {
         resolve();
       });
       ua.on('registrationFailed', (e) => {
-        const status = (e.response as { status_code?: number } | null)?.status_code;
-        const words = status === 403 ? `the name ${name} could not be registered: ${String(e.cause)}` : sipStatusWords(status, name, String(e.cause));
+        const res = e.response as { status_code?: number; reason_phrase?: string } | null;
+        const status = res?.status_code;
+        // Our registrar's 403 says why in its reason phrase ("the name bob is taken by someone else").
+        const words = status === 403 ? (res?.reason_phrase ?? `the name ${name} could not be registered`) : sipStatusWords(status, name, String(e.cause));
         this.update({ registration: 'failed', registrationError: words });
         reject(new Error(words));
       });
