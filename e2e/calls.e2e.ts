@@ -136,6 +136,11 @@ describe('calls between two people', () => {
     try {
     await waitOnline(c);
     await waitForRing([a, b, c]);
+    // A name someone holds is refused in words.
+    await goTo(c, 'Phone');
+    await c.getByRole('textbox', { name: 'Your name', exact: true }).fill('alice');
+    await c.getByRole('button', { name: 'Claim this name' }).click();
+    await c.getByText(/the name alice is taken by someone else/).first().waitFor({ timeout: 30_000 });
     await claimName(c, 'carol');
     await dial(c, 'bob', 'Audio call');
     expect(await answerQuestion(b, 'Deny')).toMatch(/carol/);
