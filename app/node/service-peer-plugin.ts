@@ -3,17 +3,20 @@
  * server (`npm start`, `npm run preview`), as a child process so its native
  * WebRTC and disk work stay out of Vite's process. SERVICE_PEER=0 turns it
  * off; SERVICE_PEER_DATA names its data directory (default .service-peer);
- * SERVICE_PEER_STATUS_PORT serves its status. A crash after it had been up a
- * while restarts it; a failure at start (damaged data, bad settings) does
- * not loop: its message says what to do.
+ * SERVICE_PEER_STATUS_PORT serves its status. A peer killed by a signal, or
+ * one that exits after it had been up a while, is restarted (at most 5 times
+ * a minute); a failure at start (damaged data, bad settings) does not loop:
+ * its message says what to do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Plugin, PreviewServer, ViteDevServer } from 'vite';
 
 const CLI = fileURLToPath(new URL('./service-peer-cli.ts', import.meta.url));
-/** A peer that ran at least this long is restarted when it dies. */
+/** A peer that ran at least this long is restarted when it exits; one killed by a signal is restarted anyway. */
 const RESTART_IF_UP_MS = 15_000;
+/** More restarts than this in a minute means something is wrong that restarting will not fix. */
+const MAX_RESTARTS_PER_MINUTE = 5;
 
 export function servicePeerPlugin(env: NodeJS.ProcessEnv = process.env): Plugin {
   const mount = (server: ViteDevServer | PreviewServer): void => {
@@ -22,6 +25,7 @@ export function servicePeerPlugin(env: NodeJS.ProcessEnv = process.env): Plugin 
     const logger = server.config.logger;
     let child: ChildProcess | null = null;
     let closing = false;
+    let recent: number[] = [];
     const run = (signaling: string): void => {
       const args = ['--import', 'tsx', CLI, '--signaling', signaling, '--data', env['SERVICE_PEER_DATA'] ?? '.service-peer'];
       if (env['SERVICE_PEER_STATUS_PORT']) args.push('--status-port', env['SERVICE_PEER_STATUS_PORT']);
@@ -31,8 +35,15 @@ export function servicePeerPlugin(env: NodeJS.ProcessEnv = process.env): Plugin 
         child = null;
         if (closing) return;
         const upFor = Date.now() - started;
-        logger.warn(`[service-peer] exited (${signal ?? `code ${code}`})${upFor >= RESTART_IF_UP_MS ? '; restarting' : '; not restarted (SERVICE_PEER=0 turns it off)'}`);
-        if (upFor >= RESTART_IF_UP_MS) setTimeout(() => !closing && run(signaling), 1000);
+        // Killed from outside (SIGKILL, the OOM killer) is a crash to recover from, however soon; an exit code
+        // soon after start is a failure at start (damaged data, bad settings), which would only loop.
+        recent = recent.filter((t) => t > Date.now() - 60_000);
+        const restart = (signal !== null || upFor >= RESTART_IF_UP_MS) && recent.length < MAX_RESTARTS_PER_MINUTE;
+        logger.warn(`[service-peer] exited (${signal ?? `code ${code}`})${restart ? '; restarting' : '; not restarted (SERVICE_PEER=0 turns it off)'}`);
+        if (restart) {
+          recent.push(Date.now());
+          setTimeout(() => !closing && run(signaling), 1000);
+        }
       });
     };
     const stop = (): void => {
