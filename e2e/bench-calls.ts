@@ -95,33 +95,18 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
   const { startApp } = await import('./server-process.ts');
   const app = await startApp();
   process.env['APP_URL'] = app.url;
-  const { launchChromium, newPerson, openPeer, waitOnline } = await import('./harness.ts');
-  const { allowEverything, waitForRing } = await import('./ring.ts');
+  const { launchChromium } = await import('./harness.ts');
+  const { allowEverything } = await import('./ring.ts');
+  const { openPeopleRing, claimForBench } = await import('./bench-people.ts');
   const browser = await launchChromium();
   try {
-    const loadStart = Date.now();
-    const pages: Page[] = [];
-    for (let i = 0; i < tabs; i++) {
-      const p = await openPeer(await newPerson(browser));
-      pages.push(p);
-      await allowEverything(pages, 300);
-    }
-    await Promise.all(pages.map((p) => waitOnline(p, 60_000)));
-    await waitForRing(pages, 240_000);
+    const { pages, formedMs } = await openPeopleRing(browser, tabs);
     add('people (one tab each)', tabs, 'tabs');
-    add('overlay formed (first load → ring consistent)', Date.now() - loadStart, 'ms', 'setup, not a call figure');
+    add('overlay formed (first load → ring consistent)', formedMs, 'ms', 'setup, not a call figure');
 
     const names = pages.map((_, i) => `caller${String(i).padStart(2, '0')}`);
     const claimFailures: string[] = [];
-    for (const [i, p] of pages.entries()) {
-      for (let attempt = 1; ; attempt++) {
-        const err = await p.evaluate((n) => (window as unknown as Win).__softphone.phone.claim(n), names[i]!);
-        if (!err) break;
-        claimFailures.push(`${names[i]}: ${err}`);
-        if (attempt === 3) throw new Error(`${names[i]} could not be claimed: ${claimFailures.join('; ')}`);
-        await p.waitForTimeout(2000);
-      }
-    }
+    for (const [i, p] of pages.entries()) claimFailures.push(...(await claimForBench(p, names[i]!)));
     add('name claims that had to be made again', claimFailures.length, 'claims', claimFailures.join('; ').slice(0, 300));
     for (const p of pages) {
       // tsx names inner functions with a __name helper the page does not have.

@@ -148,31 +148,19 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
   const { startApp } = await import('./server-process.ts');
   const app = await startApp();
   process.env['APP_URL'] = app.url;
-  const { launchChromium, newPerson, openPeer, waitOnline } = await import('./harness.ts');
-  const { allowEverything, waitForRing } = await import('./ring.ts');
+  const { launchChromium } = await import('./harness.ts');
+  const { openPeopleRing, claimForBench } = await import('./bench-people.ts');
   const browser = await launchChromium();
   try {
-    const loadStart = Date.now();
-    const pages: Page[] = [];
-    for (let t = 0; t < tabs; t++) {
-      pages.push(await openPeer(await newPerson(browser)));
-      await allowEverything(pages, 300);
-    }
-    await Promise.all(pages.map((p) => waitOnline(p, 60_000)));
-    await waitForRing(pages, 240_000);
+    const { pages, formedMs } = await openPeopleRing(browser, tabs);
     add('people (one tab each)', tabs, 'tabs');
-    add('overlay formed (first load → ring consistent)', Date.now() - loadStart, 'ms', 'setup');
+    add('overlay formed (first load → ring consistent)', formedMs, 'ms', 'setup');
     const sender = pages[0]!;
     const reader = pages[Math.floor(tabs / 2)]!;
     for (const [p, name] of [[sender, 'sender'], [reader, 'reader']] as const) {
       // tsx names inner functions with a __name helper the page does not have.
       await p.evaluate('globalThis.__name = (f) => f');
-      for (let attempt = 1; ; attempt++) {
-        const err = await p.evaluate((n) => (window as unknown as Win).__softphone.phone.claim(n), name);
-        if (!err) break;
-        if (attempt === 3) throw new Error(`${name} could not be claimed: ${err}`);
-        await p.waitForTimeout(2000);
-      }
+      await claimForBench(p, name);
       await p.waitForFunction(() => (window as unknown as Win).__softphone.phone.mail !== null, undefined, { timeout: 30_000 });
     }
     const hash = await makeBytes(sender, bytes);
