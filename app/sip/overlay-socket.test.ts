@@ -4,6 +4,7 @@ import JsSIP from 'jssip';
 import type { IncomingMessageEvent, OutgoingMessageEvent } from 'jssip/lib/UA';
 import { OverlaySocket } from './overlay-socket';
 import { nodeHost } from './sip-parse';
+import { forgedMessage } from './testing/forged';
 import { MemorySipOverlay } from './testing/memory-sip';
 import type { ContactPolicy } from './types';
 
@@ -90,19 +91,7 @@ describe('SIP over the overlay', () => {
     const bob = await phone(o, 'bob', nodeId(2));
     // mallory registers as herself, then claims to be alice.
     const mallory = await phone(o, 'mallory', nodeId(4));
-    const forged = [
-      `MESSAGE sip:bob@${DOMAIN} SIP/2.0`,
-      `Via: SIP/2.0/WS ${nodeHost(nodeId(4))};branch=z9hG4bK-forged`,
-      'Max-Forwards: 69',
-      `From: <sip:alice@${DOMAIN}>;tag=abc`,
-      `To: <sip:bob@${DOMAIN}>`,
-      'Call-ID: forged-1',
-      'CSeq: 1 MESSAGE',
-      'Content-Type: text/plain',
-      'Content-Length: 5',
-      '',
-      'pwned',
-    ].join('\r\n');
+    const forged = forgedMessage({ domain: DOMAIN, to: 'bob', claimedUser: 'alice', senderNode: nodeId(4) });
     await o.network(nodeId(4)).send(nodeId(2), forged);
     await settle();
     expect(bob.messages).toEqual([]);

@@ -15,6 +15,7 @@ import { NameDirectory } from './name-directory';
 import { OverlaySipNetwork } from './overlay-network';
 import { OverlaySocket } from './overlay-socket';
 import { nodeHost } from './sip-parse';
+import { forgedMessage } from './testing/forged';
 import type { ContactPolicy } from './types';
 
 JsSIP.debug.disable();
@@ -144,19 +145,7 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
     const frank = await phone('frank', nodes[9]!);
     const mallory = await phone('mallory', nodes[10]!);
     expect([frank.registered, mallory.registered]).toEqual(['registered', 'registered']);
-    const forged = [
-      `MESSAGE sip:frank@${DOMAIN} SIP/2.0`,
-      `Via: SIP/2.0/WS ${nodeHost(nodes[10]!.id)};branch=z9hG4bK-forged`,
-      'Max-Forwards: 69',
-      `From: <sip:alice@${DOMAIN}>;tag=abc`,
-      `To: <sip:frank@${DOMAIN}>`,
-      'Call-ID: forged-1',
-      'CSeq: 1 MESSAGE',
-      'Content-Type: text/plain',
-      'Content-Length: 5',
-      '',
-      'pwned',
-    ].join('\r\n');
+    const forged = forgedMessage({ domain: DOMAIN, to: 'frank', claimedUser: 'alice', senderNode: nodes[10]!.id });
     const replies: string[] = [];
     mallory.network.onReceive((_from, text) => replies.push(text));
     expect(await mallory.network.send(nodes[9]!.id, forged)).toBe('sent');
