@@ -120,6 +120,68 @@ async function watchRing(pages: Page[], loadedAt: number[], timeoutMs: number): 
   return { rightAt, ringAt: null };
 }
 
+type EchoWin = { __echoConn: EchoConn; __echoConns: Record<string, EchoConn> };
+interface EchoConn {
+  send(d: string): void;
+  once(e: 'data', f: () => void): void;
+}
+
+/**
+ * Raw PeerJS echo round trips: `hot` 50 in a row on one pair; `isolated` one
+ * at a time after 25 ms of quiet, from up to four tabs to three partners each.
+ */
+async function echoRoundTrips(
+  pages: Page[],
+  openEchoLink: (p: Page, target: string) => Promise<void>,
+  serveEcho: (p: Page) => Promise<void>,
+): Promise<{ hot: number[]; isolated: number[] }> {
+  const hot: number[] = [];
+  const isolated: number[] = [];
+  const ids = await Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as { __softphone: { nodeIdentity: { nodeId: string } } }).__softphone.nodeIdentity.nodeId)));
+  const origins = Math.min(4, Math.floor(pages.length / 2));
+  const serving = new Set<number>();
+  for (let o = 0; o < origins; o++) {
+    const partners: string[] = [];
+    for (let j = 0; j < 3; j++) {
+      const k = origins + ((o * 3 + j) % (pages.length - origins));
+      try {
+        if (!serving.has(k)) await serveEcho(pages[k]!);
+        serving.add(k);
+        await openEchoLink(pages[o]!, ids[k]!);
+        partners.push(ids[k]!);
+      } catch (e) {
+        console.error(`[bench] echo link ${o} → ${k} failed: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    if (partners.length === 0) continue;
+    const r = await pages[o]!.evaluate(
+      async ({ partners, first }) => {
+        const w = window as unknown as EchoWin;
+        // No named helper here: the page gets this function's text, without the bundler's name shims.
+        const plan: { conn: EchoConn; quiet: boolean; hot: boolean }[] = [];
+        for (let i = 0; first && i < 50; i++) plan.push({ conn: w.__echoConns[partners[0]!]!, quiet: false, hot: true });
+        for (let i = 0; i < 30; i++) plan.push({ conn: w.__echoConns[partners[i % partners.length]!]!, quiet: true, hot: false });
+        const hot: number[] = [];
+        const isolated: number[] = [];
+        for (const [i, step] of plan.entries()) {
+          if (step.quiet) await new Promise((res) => setTimeout(res, 25));
+          const t0 = performance.now();
+          await new Promise<void>((res) => {
+            step.conn.once('data', () => res());
+            step.conn.send(`rtt-${i}`);
+          });
+          (step.hot ? hot : isolated).push(performance.now() - t0);
+        }
+        return { hot, isolated };
+      },
+      { partners, first: o === 0 },
+    );
+    hot.push(...r.hot);
+    isolated.push(...r.isolated);
+  }
+  return { hot, isolated };
+}
+
 export async function overlayBench(add: Add, tabs: number): Promise<void> {
   const { startApp } = await import('./server-process.ts');
   const app = await startApp();
@@ -167,33 +229,16 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
     add('ring-unification probes per tab while forming', unification.reduce((s, u) => s + u.probes, 0) / tabs, 'probes');
     add('ring-unification probes that changed a successor, per tab', unification.reduce((s, u) => s + u.merges, 0) / tabs, 'probes');
 
-    // Baseline: one data-channel round trip between two tabs, in this run. Timed from send to the
-    // 'data' event itself: polling for the echo would add the browser's 4 ms minimum timer to every sample.
-    let rtts: number[] = [];
-    for (let k = 1; k < Math.min(pages.length, 4) && rtts.length === 0; k++) {
-      try {
-        await serveEcho(pages[k]!);
-        const id = await pages[k]!.evaluate(() => (window as unknown as { __softphone: { nodeIdentity: { nodeId: string } } }).__softphone.nodeIdentity.nodeId);
-        await openEchoLink(pages[0]!, id);
-        rtts = await pages[0]!.evaluate(async () => {
-          const conn = (window as unknown as { __echoConn: { send(d: string): void; once(e: 'data', f: () => void): void } }).__echoConn;
-          const out: number[] = [];
-          for (let i = 0; i < 50; i++) {
-            const t0 = performance.now();
-            await new Promise<void>((r) => {
-              conn.once('data', () => r());
-              conn.send(`rtt-${i}`);
-            });
-            out.push(performance.now() - t0);
-          }
-          return out;
-        });
-      } catch (e) {
-        console.error(`[bench] echo link to tab ${k} failed: ${(e as Error).message.split('\n')[0]}`);
-      }
-    }
-    const rtt = pct(rtts, 0.5);
-    add('data-channel round trip p50 (baseline)', rtt, 'ms', 'PeerJS echo between two tabs, this run');
+    // Baseline: one data-channel round trip (a raw PeerJS echo, no overlay code), in this run, two ways.
+    // Back to back: 50 echoes in a row on one pair, both tabs awake. One at a time: single echoes
+    // after ~25 ms of quiet, from four tabs to three partners each, which is what every hop of a
+    // lookup meets (a message arriving at a tab that was idle). Traced per hop, the overlay's own code
+    // costs ~6 µs per message (codec) and 0.1–0.2 ms per hop in all; a one-way delivery to an idle tab
+    // is 0.5–0.8 ms on this 2-core machine against ~0.3 ms between two tabs trading messages.
+    // Timed from send to the 'data' event itself: polling for the echo would add the 4 ms minimum timer.
+    const { hot, isolated } = await echoRoundTrips(pages, openEchoLink, serveEcho);
+    add('data-channel round trip p50, back to back', pct(hot, 0.5), 'ms', 'PeerJS echo, 50 in a row on one pair, this run');
+    add('data-channel round trip p50, one at a time (baseline)', pct(isolated, 0.5), 'ms', 'PeerJS echo after 25 ms idle, 4 tabs × 3 partners, this run');
     // The same on the overlay's own links: a ping RPC to each tab's successor (framing, handshake-made link, handler).
     // One tab at a time: pinging from every tab at once measures the tabs' contention, not the link.
     const pings: number[] = [];
@@ -211,17 +256,19 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
       });
       pings.push(...out);
     }
-    add('overlay link ping round trip p50', pct(pings, 0.5), 'ms', 'one hop on the links lookups use');
-    // The ratio's round trip: the raw data channel, or the overlay's own ping if no echo link could be made.
-    const hopRtt = Number.isFinite(rtt) ? rtt : pct(pings, 0.5);
+    add('overlay link ping round trip p50, back to back', pct(pings, 0.5), 'ms', 'one hop on the links lookups use');
+    // The ratio's round trip: the raw data channel one at a time, or the overlay's own ping if no echo link could be made.
+    const hopRtt = Number.isFinite(pct(isolated, 0.5)) ? pct(isolated, 0.5) : pct(pings, 0.5);
+    const hotRtt = Number.isFinite(pct(hot, 0.5)) ? pct(hot, 0.5) : pct(pings, 0.5);
 
-    // Lookups from every tab.
+    // Lookups from every tab, each after the same ~25 ms of quiet as the one-at-a-time round trips.
     const lat: number[] = [];
     const hops: number[] = [];
     for (const p of pages) {
       const r = await p.evaluate(async () => {
         const out: { hops: number; ms: number }[] = [];
         for (let i = 0; i < 8; i++) {
+          await new Promise((res) => setTimeout(res, 25));
           const key = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
           const t0 = performance.now();
           const res = await (window as unknown as Win).__softphone.overlay.lookup(key, 'recursive');
@@ -238,8 +285,9 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
     add('lookup latency p50 (recursive)', pct(lat, 0.5), 'ms', `1.5 × hops × round trip = ${(1.5 * meanHops * hopRtt).toFixed(1)} ms`);
     add('lookup latency p99 (recursive)', pct(lat, 0.99), 'ms');
     add('lookup hops mean', meanHops, 'hops', `½·log2 N = ${(0.5 * Math.log2(tabs)).toFixed(2)}`);
-    add('lookup latency p50 / (hops × round trip)', pct(lat, 0.5) / Math.max(0.01, meanHops * hopRtt), 'ratio', 'target ≤ 1.5');
-    add('lookup latency p99 / (hops × round trip)', pct(lat, 0.99) / Math.max(0.01, meanHops * hopRtt), 'ratio');
+    add('lookup latency p50 / (hops × round trip one at a time)', pct(lat, 0.5) / Math.max(0.01, meanHops * hopRtt), 'ratio', 'target ≤ 1.5');
+    add('lookup latency p99 / (hops × round trip one at a time)', pct(lat, 0.99) / Math.max(0.01, meanHops * hopRtt), 'ratio');
+    add('lookup latency p50 / (hops × round trip back to back)', pct(lat, 0.5) / Math.max(0.01, meanHops * hotRtt), 'ratio', 'the stricter reading');
 
     // Put and get.
     const pg = await pages[0]!.evaluate(async () => {

@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import type { AppServices } from '../app/ui/app-services.ts';
 import type { DataConnection } from 'peerjs';
 
-type Win = { __softphone: AppServices; __echoConn?: DataConnection; __echoed?: string[] };
+type Win = { __softphone: AppServices; __echoConn?: DataConnection; __echoConns?: Record<string, DataConnection>; __echoed?: string[] };
 
 /** Makes `page` answer every message on incoming data connections with "echo:" + message. */
 export async function serveEcho(page: Page): Promise<void> {
@@ -18,7 +18,10 @@ export async function serveEcho(page: Page): Promise<void> {
   });
 }
 
-/** Opens a data connection from `page` to node `targetId` and waits for it to open. */
+/**
+ * Opens a data connection from `page` to node `targetId` and waits for it to
+ * open; it becomes `__echoConn`, and `__echoConns[targetId]` keeps every one opened.
+ */
 export async function openEchoLink(page: Page, targetId: string): Promise<void> {
   await page.evaluate(
     (target) =>
@@ -30,6 +33,7 @@ export async function openEchoLink(page: Page, targetId: string): Promise<void> 
         conn.on('data', (d) => w.__echoed!.push(String(d)));
         conn.on('open', () => {
           w.__echoConn = conn;
+          w.__echoConns = { ...w.__echoConns, [target]: conn };
           resolve();
         });
         conn.on('error', (e) => reject(new Error(e.message)));
