@@ -17,6 +17,7 @@ type Win = {
       node: {
         counters: { sent: Map<string, number>; sentBytes: Map<string, number> };
         rpc: { request(to: string, m: { t: 'ping' }, ms: number, done: (reply: unknown) => void): void };
+        lookup(k: string, o: { mode: 'recursive'; onProgress: (e: unknown) => void }): Promise<{ hops: number }>;
       };
       unifier: { stats: { probes: number; merges: number } };
       getSnapshot(): { self: string; joined: boolean; status: string; predecessor: string | null; successors: string[] };
@@ -192,6 +193,8 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
   const browser = await launchChromium();
   try {
     const ctx = await newPerson(browser);
+    // tsx names arrow functions with a `__name` helper that page.evaluate's copy of them lacks.
+    await ctx.addInitScript('globalThis.__name ??= (f) => f;');
     // The person allows the network once, in the first tab (as "Always allow" to the once-per-network
     // question would); the rest load at once. The ring's time is then the overlay's, not a person's clicks.
     const first = await openPeer(ctx);
@@ -264,23 +267,38 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
     // Lookups from every tab, each after the same ~25 ms of quiet as the one-at-a-time round trips.
     const lat: number[] = [];
     const hops: number[] = [];
+    let failed = 0;
     for (const p of pages) {
       const r = await p.evaluate(async () => {
         const out: { hops: number; ms: number }[] = [];
+        const failures: string[] = [];
+        const node = (window as unknown as Win).__softphone.overlay.node;
         for (let i = 0; i < 8; i++) {
           await new Promise((res) => setTimeout(res, 25));
           const key = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
+          const events: string[] = [];
           const t0 = performance.now();
-          const res = await (window as unknown as Win).__softphone.overlay.lookup(key, 'recursive');
-          out.push({ hops: res.hops, ms: performance.now() - t0 });
+          try {
+            const res = await node.lookup(key, { mode: 'recursive', onProgress: (e) => events.push(`${(performance.now() - t0).toFixed(0)} ms ${JSON.stringify(e)}`) });
+            out.push({ hops: res.hops, ms: performance.now() - t0 });
+          } catch (e) {
+            const m = (window as unknown as { __softphone: { links: { manager: { connect(id: string): Promise<void>; refusals: Map<string, number>; links(): { nodeId: string }[] } } } }).__softphone.links.manager;
+            const dead = events.filter((x) => x.includes('"timeout"')).map((x) => x.replace(/.*"peer":"([0-9a-f]+)".*/, '$1'));
+            const tries: string[] = [];
+            for (const d of dead) tries.push(`${d.slice(0, 6)} live=${m.links().some((l) => l.nodeId === d)} connect: ${await m.connect(d).then(() => 'ok', (err: Error) => err.message)}`);
+            failures.push(`${(e as Error).message} after ${(performance.now() - t0).toFixed(0)} ms; ${tries.join(', ')}; refusals ${JSON.stringify([...m.refusals])}; ${events.slice(0, 6).join('; ')}`);
+          }
         }
-        return out;
+        return { out, failures };
       });
-      for (const x of r) {
+      for (const f of r.failures) console.error(`[lookup failed] ${f}`);
+      failed += r.failures.length;
+      for (const x of r.out) {
         lat.push(x.ms);
         hops.push(x.hops);
       }
     }
+    add('lookups failed', failed, 'lookups', `of ${pages.length * 8}; expected 0`);
     const meanHops = hops.reduce((a, b) => a + b, 0) / hops.length;
     add('lookup latency p50 (recursive)', pct(lat, 0.5), 'ms', `1.5 × hops × round trip = ${(1.5 * meanHops * hopRtt).toFixed(1)} ms`);
     add('lookup latency p99 (recursive)', pct(lat, 0.99), 'ms');

@@ -13,6 +13,8 @@ export async function serveEcho(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as Win;
     w.__softphone.signaling!.onConnection((conn) => {
+      // Only the echo connections: answering the overlay's own links would break their handshakes.
+      if (conn.label !== 'echo') return;
       conn.on('data', (d) => void conn.send(`echo:${String(d)}`));
     });
   });
@@ -28,7 +30,7 @@ export async function openEchoLink(page: Page, targetId: string): Promise<void> 
       new Promise<void>((resolve, reject) => {
         const w = window as unknown as Win;
         const peer = w.__softphone.signaling!.peer!;
-        const conn = peer.connect(target, { reliable: true, serialization: 'json' });
+        const conn = peer.connect(target, { reliable: true, serialization: 'json', label: 'echo' });
         w.__echoed = [];
         conn.on('data', (d) => w.__echoed!.push(String(d)));
         conn.on('open', () => {
