@@ -26,8 +26,10 @@ export type Message =
   | { t: 'leave'; pred: Bytes | null; succs: Bytes[] }
   | { t: 'store'; id: number; records: WireRecord[] }
   | { t: 'stored'; id: number; results: (string | null)[] }
-  | { t: 'fetch'; id: number; key: Bytes; sub: string | null }
-  | { t: 'fetched'; id: number; records: WireRecord[] }
+  /** `after`: only entries whose sub-key sorts after it (the next page of a long dictionary). */
+  | { t: 'fetch'; id: number; key: Bytes; sub: string | null; after?: string }
+  /** `more`: the replica holds further entries after the last one here. */
+  | { t: 'fetched'; id: number; records: WireRecord[]; more?: boolean }
   | { t: 'sync'; id: number; lo: Bytes; hi: Bytes; digest: DigestEntry[] }
   | { t: 'sync-reply'; id: number; want: number[]; records: WireRecord[] }
   | { t: 'error'; id: number; reason: string }
@@ -81,8 +83,9 @@ const GUARDS: Record<MessageType, (m: Obj) => boolean> = {
     Array.isArray(m['results']) &&
     m['results'].length <= MAX_ITEMS &&
     m['results'].every((r) => r === null || isShortString(r, 64)),
-  fetch: (m) => isRpcId(m['id']) && isIdBytes(m['key']) && (m['sub'] === null || isShortString(m['sub'], 256)),
-  fetched: (m) => isRpcId(m['id']) && isRecordList(m['records']),
+  fetch: (m) =>
+    isRpcId(m['id']) && isIdBytes(m['key']) && (m['sub'] === null || isShortString(m['sub'], 256)) && (m['after'] === undefined || isShortString(m['after'], 256)),
+  fetched: (m) => isRpcId(m['id']) && isRecordList(m['records']) && (m['more'] === undefined || typeof m['more'] === 'boolean'),
   sync: (m) =>
     isRpcId(m['id']) &&
     isIdBytes(m['lo']) &&

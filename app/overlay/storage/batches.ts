@@ -21,3 +21,8 @@ export function recordBatches(records: readonly WireRecord[]): WireRecord[][] {
   if (cur.length > 0) out.push(cur);
   return out;
 }
+
+/** Records in sub-key order (UTF-16 code units, as `<` compares): the order dictionary pages come in. */
+export function sortedBySub(records: readonly WireRecord[]): WireRecord[] {
+  return [...records].sort((a, b) => (a.sub < b.sub ? -1 : a.sub > b.sub ? 1 : 0));
+}

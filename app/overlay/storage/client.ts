@@ -60,7 +60,51 @@ async function verified(node: OverlayNode, verifier: RecordVerifier, keyHex: str
   return out;
 }
 
-/** Reads the live records under a key: asks the replicas in turn until one has them. */
+/** Pages read from one replica at most: 256 × 64 entries, far above any owner's quota. */
+const MAX_PAGES = 256;
+
+type Fetched = { records: WireRecord[]; more: boolean };
+
+/** Whether the sub-keys strictly increase (and all sort after `after`, when given). */
+function ascendingAfter(records: readonly WireRecord[], after?: string): boolean {
+  let last = after;
+  for (const r of records) {
+    if (last !== undefined && r.sub <= last) return false;
+    last = r.sub;
+  }
+  return true;
+}
+
+/**
+ * Everything one replica holds under a key, page by page. `complete` is false
+ * when it stopped answering, or paged wrongly (an entry not after the cursor,
+ * "more" with an empty page), after the first page: the caller may ask another.
+ */
+async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
+  const pick = (m: unknown): Fetched | null => {
+    const f = m as { t: string; records: WireRecord[]; more?: boolean };
+    return f.t === 'fetched' ? { records: f.records, more: f.more === true } : null;
+  };
+  const first = await request(node, hex, { t: 'fetch', key, sub: sub ?? null }, pick);
+  if (!first) return null;
+  const records = [...first.records];
+  if (first.more && !ascendingAfter(records)) return { records, complete: false };
+  let page = first;
+  for (let n = 1; page.more && sub === undefined; n++) {
+    const after = records[records.length - 1]?.sub;
+    if (after === undefined || n >= MAX_PAGES) return { records, complete: false };
+    const next = await request(node, hex, { t: 'fetch', key, sub: null, after }, pick);
+    if (!next || next.records.length === 0 || !ascendingAfter(next.records, after)) return { records, complete: false };
+    records.push(...next.records);
+    page = next;
+  }
+  return { records, complete: true };
+}
+
+/**
+ * Reads the live records under a key: asks the replicas in turn until one
+ * has them (every page of a long dictionary).
+ */
 export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOptions = {}): Promise<WireRecord[]> {
   const keyHex = bytesToHexId(key);
   const cacheKey = keyHex + '/' + (opts.sub ?? '*');
@@ -71,6 +115,7 @@ export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOp
   const found = await node.lookup(keyHex, opts);
   const verifier = node.components.verifier;
   let records: WireRecord[] = [];
+  let partial: WireRecord[] | null = null;
   let answered = 0;
   for (const hex of found.replicas) {
     let answer: readonly WireRecord[] | null;
@@ -78,12 +123,22 @@ export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOp
       const now = node.clock.now();
       answer = opts.sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, opts.sub)].filter((r): r is WireRecord => !!r && r.expires > now);
     } else {
-      answer = await request(node, hex, { t: 'fetch', key, sub: opts.sub ?? null }, (m) => ((m as { t: string }).t === 'fetched' ? (m as { records: WireRecord[] }).records : null));
+      const got = await fetchFrom(node, hex, key, opts.sub);
+      if (got && !got.complete) {
+        // It stopped half-way through a long dictionary: another replica may have it all.
+        if (!partial || got.records.length > partial.length) partial = got.records;
+        continue;
+      }
+      answer = got?.records ?? null;
     }
     if (!answer) continue;
     answered++;
     records = await verified(node, verifier, keyHex, opts.sub, answer);
     if (records.length > 0) break;
+  }
+  if (records.length === 0 && partial) {
+    answered++;
+    records = await verified(node, verifier, keyHex, opts.sub, partial);
   }
   // Silence from every replica is not "there is nothing here": a name would read as unknown.
   if (answered === 0) throw new LookupError(`no replica of ${keyHex} answered`, 'deadline');

@@ -11,7 +11,7 @@ import { bytesToHexId, hexIdToBytes, idFromHex, idToHex, inHalfOpen } from '../i
 import type { DigestEntry, Message } from '../messages';
 import type { RoutingContext } from '../query/context';
 import type { Peer } from '../routing-table/peer';
-import { recordBatches } from './batches';
+import { recordBatches, sortedBySub } from './batches';
 import { checkRecord, entryId, type RecordVerifier, type RefusalReason, type WireRecord } from './record';
 import type { RecordStore } from './record-store';
 
@@ -72,8 +72,16 @@ export class Replication {
   handleFetch(from: string, msg: Extract<Message, { t: 'fetch' }>): void {
     const keyHex = bytesToHexId(msg.key);
     const now = this.host.clock.now();
-    const records = msg.sub === null ? this.store.list(keyHex, now) : [this.store.get(keyHex, msg.sub)].filter((r): r is WireRecord => !!r && r.expires > now);
-    this.host.rpc.send(from, { t: 'fetched', id: msg.id, records: recordBatches(records)[0] ?? [] });
+    if (msg.sub !== null) {
+      const records = [this.store.get(keyHex, msg.sub)].filter((r): r is WireRecord => !!r && r.expires > now);
+      this.host.rpc.send(from, { t: 'fetched', id: msg.id, records });
+      return;
+    }
+    // A dictionary goes out a page at a time, in sub-key order, so a reader can ask for the rest.
+    const after = msg.after;
+    const records = sortedBySub(this.store.list(keyHex, now)).filter((r) => after === undefined || r.sub > after);
+    const page = recordBatches(records)[0] ?? [];
+    this.host.rpc.send(from, { t: 'fetched', id: msg.id, records: page, ...(page.length < records.length ? { more: true } : {}) });
   }
 
   /** Sends records to a node in batches; refusals there are counted, nothing else is waited for. */
