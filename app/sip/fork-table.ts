@@ -95,9 +95,9 @@ export class ForkTable {
     return [...f.pending];
   }
 
-  /** A branch the overlay could not reach counts as a 480 from it. */
-  unreachable(callId: string, branch: string, node: string, text480: string): string | null {
-    const r = this.onResponse(callId, branch, node, 480, text480);
+  /** A branch the overlay could not reach counts as a final response from it (480 gone, 408 no answer). */
+  unreachable(callId: string, branch: string, node: string, status: 408 | 480, text: string): string | null {
+    const r = this.onResponse(callId, branch, node, status, text);
     return r.final ?? null;
   }
 }

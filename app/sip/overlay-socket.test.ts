@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import JsSIP from 'jssip';
 import type { IncomingMessageEvent, OutgoingMessageEvent } from 'jssip/lib/UA';
+import { ForkTable } from './fork-table';
 import { OverlaySocket } from './overlay-socket';
+import { makeResponse } from './responses';
 import { nodeHost } from './sip-parse';
 import { forgedMessage } from './testing/forged';
 import { MemorySipOverlay } from './testing/memory-sip';
@@ -83,6 +85,30 @@ describe('SIP over the overlay', () => {
     expect(await sendMessage(alice.ua, `sip:dave@${DOMAIN}`, 'hi')).toMatch(/^480/);
     o.registrations.set('erin', new Set([nodeId(9)]));
     expect(await sendMessage(alice.ua, `sip:erin@${DOMAIN}`, 'hi')).toMatch(/^480/);
+  });
+
+  it('says the network did not answer (408), not "not online" (480), when no contact acknowledged', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', nodeId(1));
+    const bob1 = await phone(o, 'bob', nodeId(2));
+    const bob2 = await phone(o, 'bob', nodeId(3));
+    o.silent.add(bob1.node).add(bob2.node);
+    expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'hi')).toMatch(/^(408|Request Timeout)/);
+    // One tab known gone, one silent: bob is not online, as far as anyone can tell.
+    o.silent.delete(bob2.node);
+    o.down.add(bob2.node);
+    expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'hi')).toMatch(/^480/);
+    // A call forked to both tabs: the final answer is 480 when any tab is known gone, 408 when all were silent.
+    const invite = 'INVITE sip:bob@p2p.local SIP/2.0\r\nVia: SIP/2.0/WS x;branch=z9hG4bK1\r\nTo: <sip:bob@p2p.local>\r\nFrom: <sip:alice@p2p.local>;tag=a\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n';
+    const finalOf = (statuses: (408 | 480)[]): string | null => {
+      const forks = new ForkTable();
+      forks.open('c1', 'z9hG4bK1', invite, ['n1', 'n2']);
+      let final: string | null = null;
+      statuses.forEach((st, i) => (final = forks.unreachable('c1', 'z9hG4bK1', `n${i + 1}`, st, makeResponse(invite, st)) ?? final));
+      return final;
+    };
+    expect(finalOf([408, 408])).toMatch(/^SIP\/2.0 408/);
+    expect(finalOf([408, 480])).toMatch(/^SIP\/2.0 480/);
   });
 
   it('refuses a request whose From names someone the sending node does not speak for', async () => {

@@ -137,14 +137,17 @@ export class OverlaySocket {
     const results = await Promise.all(nodes.map(async (n) => [n, await this.o.network.send(n, req.text)] as const));
     if (req.method === 'ACK') return;
     const failed = results.filter(([, r]) => r !== 'sent');
+    // 'unreachable': a relay knew the node has left (480, not online). 'timeout': nobody acknowledged,
+    // which is the overlay's trouble as much as the callee's (408, the network did not answer).
     if (req.method === 'INVITE') {
-      for (const [node] of failed) {
-        const final = this.forks.unreachable(req.callId, req.branch, node, makeResponse(req.text, 480));
+      for (const [node, r] of failed) {
+        const status = r === 'timeout' ? 408 : 480;
+        const final = this.forks.unreachable(req.callId, req.branch, node, status, makeResponse(req.text, status));
         if (final) this.deliver(final);
       }
     } else if (failed.length === results.length) {
-      // The registrar answered but no contact did: the person is not reachable (408 is for the overlay itself).
-      this.localReply(req, 480, `${req.uriUser ?? 'the callee'} is not online`);
+      if (failed.every(([, r]) => r === 'timeout')) this.localReply(req, 408);
+      else this.localReply(req, 480, `${req.uriUser ?? 'the callee'} is not online`);
     }
   }
 

@@ -23,8 +23,10 @@ export function sipStatusWords(status: number | undefined, who: string, cause?: 
     case 'Canceled':
       return 'the call was cancelled';
     case 'No Answer':
-    case 'Request Timeout':
       return `${who} did not answer`;
+    // JsSIP's name for a 408, which the overlay socket sends when no tab of the callee acknowledged.
+    case 'Request Timeout':
+      return `the network did not answer in time; try again`;
     case 'User Denied Media Access':
       return 'the browser did not allow the camera or microphone';
     case 'Connection Error':

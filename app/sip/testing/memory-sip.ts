@@ -5,6 +5,8 @@ export class MemorySipOverlay {
   readonly receivers = new Map<string, Set<(from: string, text: string) => void>>();
   readonly registrations = new Map<string, Set<string>>();
   readonly down = new Set<string>();
+  /** Nodes whose messages go unacknowledged (the overlay did not answer, rather than "gone"). */
+  readonly silent = new Set<string>();
   readonly wire: { from: string; to: string; text: string }[] = [];
 
   network(nodeId: string): SipNetwork {
@@ -14,6 +16,7 @@ export class MemorySipOverlay {
         await Promise.resolve();
         const r = this.receivers.get(to);
         if (!r || r.size === 0 || this.down.has(to)) return 'unreachable';
+        if (this.silent.has(to)) return 'timeout';
         this.wire.push({ from: nodeId, to, text });
         for (const fn of r) fn(nodeId, text);
         return 'sent';
