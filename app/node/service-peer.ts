@@ -89,7 +89,8 @@ export class ServicePeer {
     await this.whenOnline(8000);
     await this.discover();
     this.discoveryTimer = setInterval(() => void this.discover(), DISCOVERY_MS);
-    await member.start();
+    // The damage scan before start checked every stored record's signature already.
+    await member.start({ storedChecked: true });
     log(`records: ${member.loaded} loaded from disk${this.quarantined ? `, ${this.quarantined} damaged kept aside` : ''}; serving ${process.uptime().toFixed(1)} s after the process started`);
     if (this.config.statusEverySeconds > 0) this.statusTimer = setInterval(() => log(this.statusLine()), this.config.statusEverySeconds * 1000);
   }

@@ -19,6 +19,7 @@ import {
   type LookupResult,
   type OverlayOptions,
   type RecordSigner,
+  type WireRecord,
 } from '../overlay';
 import { Backoff } from './backoff';
 import type { LinkManager } from './link-manager';
@@ -109,11 +110,17 @@ export class RingMember {
 
   readonly getSnapshot = (): RingSnapshot => this.snap;
 
-  /** Joins (or starts) the ring, then keeps the snapshot and the neighbour links fresh. */
-  async start(): Promise<void> {
+  /**
+   * Joins (or starts) the ring, then keeps the snapshot and the neighbour
+   * links fresh. `storedChecked`: the caller has just checked every stored
+   * record's signature itself (the service peer's damage scan), so loading
+   * need not check them twice.
+   */
+  async start(opts: { storedChecked?: boolean } = {}): Promise<void> {
     // Records kept from the last visit come back first, each checked again (storage is not trusted either).
+    const verify = opts.storedChecked ? async () => true : async (r: WireRecord) => (await checkRecord(r, Date.now(), webCryptoVerifier)) === null;
     try {
-      const n = (this.loaded = await this.node.replication.store.load(Date.now(), async (r) => (await checkRecord(r, Date.now(), webCryptoVerifier)) === null));
+      const n = (this.loaded = await this.node.replication.store.load(Date.now(), verify));
       this.publish({ status: n ? `loaded ${n} records kept from the last visit` : this.snap.status });
     } catch {
       this.publish({ status: 'the records kept from the last visit could not be read' });
