@@ -4,8 +4,8 @@ import JsSIP from 'jssip';
 import type { IncomingMessageEvent, OutgoingMessageEvent } from 'jssip/lib/UA';
 import { ForkTable } from './fork-table';
 import { OverlaySocket } from './overlay-socket';
+import { uaConfig } from './ua-config';
 import { makeResponse } from './responses';
-import { nodeHost } from './sip-parse';
 import { forgedMessage } from './testing/forged';
 import { MemorySipOverlay } from './testing/memory-sip';
 import type { ContactPolicy } from './types';
@@ -26,15 +26,7 @@ function nodeId(n: number): string {
 
 async function phone(overlay: MemorySipOverlay, user: string, node: string, policy = allowAll) {
   const socket = new OverlaySocket({ network: overlay.network(node), location: overlay.location(node), domain: DOMAIN, user, policy });
-  const ua = new JsSIP.UA({
-    sockets: [socket as unknown as JsSIP.Socket],
-    uri: `sip:${user}@${DOMAIN}`,
-    via_host: nodeHost(node),
-    contact_uri: `sip:${user}@${nodeHost(node)};transport=ws`,
-    register: true,
-    session_timers: false,
-    user_agent: 'p2p-softphone-test',
-  } as ConstructorParameters<typeof JsSIP.UA>[0]);
+  const ua = new JsSIP.UA(uaConfig(socket, user, DOMAIN, node, 'p2p-softphone-test'));
   const messages: string[] = [];
   ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
     if (e.originator === 'remote') messages.push(String((e.request as { body?: string }).body));

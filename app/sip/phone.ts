@@ -9,7 +9,7 @@ import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from
 import type { KeyValueStore } from '../identity';
 import { ChatHistory, MAX_CHAT_CHARS, type ChatMessage } from './chat-history';
 import { OverlaySocket } from './overlay-socket';
-import { nodeHost } from './sip-parse';
+import { uaConfig } from './ua-config';
 import type { ContactPolicy, SipLocation, SipNetwork } from './types';
 import { sipStatusWords } from './words';
 
@@ -135,16 +135,7 @@ export class Phone {
       policy: this.o.policy,
       ...(this.o.log ? { log: this.o.log } : {}),
     });
-    const ua = new JsSIP.UA({
-      sockets: [socket as unknown as JsSIP.Socket],
-      uri: `sip:${name}@${domain}`,
-      via_host: nodeHost(network.nodeId),
-      contact_uri: `sip:${name}@${nodeHost(network.nodeId)};transport=ws`,
-      register: true,
-      register_expires: 300,
-      session_timers: false,
-      user_agent: 'p2p-softphone',
-    } as ConstructorParameters<typeof JsSIP.UA>[0]);
+    const ua = new JsSIP.UA(uaConfig(socket, name, domain, network.nodeId));
     this.ua = ua;
     this.update({ registration: 'registering', registrationError: null });
     ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {

@@ -14,7 +14,7 @@ import { DhtLocation } from './dht-location';
 import { NameDirectory } from './name-directory';
 import { OverlaySipNetwork } from './overlay-network';
 import { OverlaySocket } from './overlay-socket';
-import { nodeHost } from './sip-parse';
+import { uaConfig } from './ua-config';
 import { forgedMessage } from './testing/forged';
 import type { ContactPolicy } from './types';
 
@@ -61,15 +61,7 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
     const directory = new NameDirectory(node, who.signer, who.ecdh);
     const network = new OverlaySipNetwork(node);
     const socket = new OverlaySocket({ network, location: new DhtLocation(node, directory, who.signer, DOMAIN), domain: DOMAIN, user: name, policy });
-    const ua = new JsSIP.UA({
-      sockets: [socket as unknown as JsSIP.Socket],
-      uri: `sip:${name}@${DOMAIN}`,
-      via_host: nodeHost(node.id),
-      contact_uri: `sip:${name}@${nodeHost(node.id)};transport=ws`,
-      register: true,
-      session_timers: false,
-      user_agent: 'p2p-softphone-test',
-    } as ConstructorParameters<typeof JsSIP.UA>[0]);
+    const ua = new JsSIP.UA(uaConfig(socket, name, DOMAIN, node.id, 'p2p-softphone-test'));
     uas.push(ua);
     const messages: { from: string; body: string }[] = [];
     ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
