@@ -73,6 +73,9 @@ it('alice leaves bob a 10 s video message and closes her tab; bob sees the badge
   await b.locator('video[aria-label="Video message from alice"]').waitFor({ timeout: 60_000 });
   expect(await videoFramesPlayed(b, 'alice')).toBeGreaterThan(5);
   expect(await b.evaluate(() => document.querySelector<HTMLVideoElement>('video[aria-label="Video message from alice"]')!.duration)).toBeGreaterThan(0);
+  // The first frame, taken from alice's camera when she recorded, shows as a picture (not a broken image).
+  const thumb = item.getByRole('img', { name: 'First frame of the message from alice' });
+  await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBeGreaterThan(0);
   await b.screenshot({ path: 'e2e/artifacts/mail-mailbox.png' });
   await expect(b.getByRole('button', { name: 'Mailbox, no new messages' }).count()).resolves.toBe(1);
 

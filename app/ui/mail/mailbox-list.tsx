@@ -13,8 +13,9 @@ function healthWords(h: Health | undefined): string {
 }
 
 function Thumbnail({ bytes, from }: { bytes: Uint8Array | null; from: string }) {
-  const url = useMemo(() => (bytes ? URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })) : null), [bytes]);
-  useEffect(() => () => void (url && URL.revokeObjectURL(url)), [url]);
+  // A data: URL (the picture is at most 4 KiB): nothing to revoke. A blob URL revoked by an effect's
+  // cleanup broke the picture under StrictMode, which runs every cleanup once at mount.
+  const url = useMemo(() => (bytes ? `data:image/jpeg;base64,${btoa(String.fromCharCode(...bytes))}` : null), [bytes]);
   return url ? <img className="mail-thumb" src={url} alt={`First frame of the message from ${from}`} width={96} /> : <div className="mail-thumb" aria-hidden="true" />;
 }
 
