@@ -18,6 +18,8 @@ export class OverlayCounters {
   recordsRefused = 0;
   /** Routed application messages this node passed on for others. */
   relayed = 0;
+  /** Lookup answers this node handed back along a route (the answering node had no link to the origin). */
+  answersPassedBack = 0;
 
   countSent(type: string, bytes: number): void {
     this.sent.set(type, (this.sent.get(type) ?? 0) + 1);
@@ -65,6 +67,7 @@ export class OverlayCounters {
       lookupHops: this.lookupHops,
       recordsRefused: this.recordsRefused,
       relayed: this.relayed,
+      answersPassedBack: this.answersPassedBack,
     };
   }
 }

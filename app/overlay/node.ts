@@ -23,7 +23,7 @@ import { handleLeave } from './rpc/handlers/leave';
 import { handleNeighbors } from './rpc/handlers/neighbors';
 import { handleNotify } from './rpc/handlers/notify';
 import { handlePing } from './rpc/handlers/ping';
-import { handleRoute } from './rpc/handlers/route';
+import { handleRoute, handleRouted } from './rpc/handlers/route';
 import { Rpc } from './rpc/rpc';
 import { ownerOnlyAccess } from './storage/access';
 import { LookupCache } from './storage/lookup-cache';
@@ -184,11 +184,8 @@ export class OverlayNode implements HandlerHost {
         return handleFind(this, from, msg);
       case 'route':
         return handleRoute(this, from, msg);
-      case 'routed': {
-        const waiter = this.recursiveWaiters.get(msg.lid);
-        if (waiter) waiter(from, msg);
-        return;
-      }
+      case 'routed':
+        return handleRouted(this, from, msg, (f, m) => this.recursiveWaiters.get(m.lid)?.(f, m));
       case 'neighbors':
         return handleNeighbors(this, from, msg);
       case 'notify':

@@ -30,6 +30,14 @@ export interface Transport {
    * fingers), so the transport keeps their links and evicts others first.
    */
   keep?(nodeIds: Iterable<string>): void;
+  /**
+   * Optional: whether a live link to `peer` is up now. A send to a node with
+   * none first opens a link (in browsers, a WebRTC connection set up through
+   * the signaling server), which can take far longer than the message, or
+   * fail where the network lets only one side call the other. Transports
+   * without links (the simulator) leave it out: every send is direct.
+   */
+  isLinked?(peer: string): boolean;
   /** Closes every link; later sends are dropped. */
   close(): void;
 }

@@ -91,12 +91,15 @@ export class MemoryNetwork {
   private readonly nodes = new Map<string, (c: Channel) => void>();
   /** Node IDs that do not answer (crashed or partitioned). */
   readonly down = new Set<string>();
+  /** "from>to": dials from one node to another that fail, as behind a NAT only one side can open. */
+  readonly blocked = new Set<string>();
 
   dialer(nodeId: string): Dialer {
     return {
       dial: (target) => {
         const accept = this.nodes.get(target);
         if (!accept || this.down.has(target) || this.down.has(nodeId)) return Promise.reject(new DialError('the peer is not online'));
+        if (this.blocked.has(`${nodeId}>${target}`)) return Promise.reject(new DialError('the peer did not answer in time'));
         const [mine, theirs] = memoryChannelPair(nodeId, target);
         queueMicrotask(() => accept(theirs));
         return Promise.resolve(mine);

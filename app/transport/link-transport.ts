@@ -89,6 +89,10 @@ export class LinkTransport implements Transport {
     return () => this.downFns.delete(fn);
   }
 
+  isLinked(peer: string): boolean {
+    return this.links.isLinked(peer);
+  }
+
   /** Links the overlay needs kept (successors, predecessor, fingers): re-made with back-off, never evicted. */
   keep(nodeIds: Iterable<string>): void {
     const next = new Set(nodeIds);

@@ -42,8 +42,9 @@ export function recursiveLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
     if (finished) return;
     const route = msg.route.map(peerFromBytes);
     const responder = route[route.length - 1];
-    // The answer must come from the route's last hop, and the route must start here.
-    if (!responder || responder.hex !== from || route[0]?.hex !== ctx.self.hex) {
+    // The route must start here, and the answer come from a node on it: the last hop, or a relay
+    // handing it back because the last hop had no link to this node (rpc/handlers/route.ts).
+    if (!responder || route[0]?.hex !== ctx.self.hex || !route.some((p, i) => i > 0 && p.hex === from)) {
       ctx.counters.countBad('bad-route-answer');
       return;
     }

@@ -74,6 +74,11 @@ export class Rpc {
     this.transport.send(to, bytes);
   }
 
+  /** False when the transport knows it has no live link to `peer` (see Transport.isLinked); true when linked or it cannot tell. */
+  isLinked(peer: string): boolean {
+    return this.transport.isLinked?.(peer) ?? true;
+  }
+
   /** How long to wait for `peer`: its RTO, or the node-wide one for a peer not measured yet; at most `cap`. */
   timeoutFor(peer: string, cap: number): number {
     const e = this.rtt.get(peer) ?? this.overall;
