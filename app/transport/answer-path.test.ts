@@ -5,11 +5,11 @@
  * handshakes, links on an in-memory byte pipe.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../identity';
 import { OverlayNode, SeededRandom, encodeMessage, idFromHex, idToHex, systemClock, webCryptoVerifier, type LookupEvent } from '../overlay';
 import { MemoryNetwork } from './dialer';
-import { LinkManager } from './link-manager';
+import type { LinkManager } from './link-manager';
 import { LinkTransport } from './link-transport';
+import { memoryLinks } from './testing/memory-links';
 
 const N = 10;
 const R = 3;
@@ -24,15 +24,8 @@ describe('lookup answers without a link to the origin', () => {
 
   beforeAll(async () => {
     for (let i = 0; i < N; i++) {
-      const keys = await generateSigningKeyPair();
-      const spki = await exportSpki(keys.publicKey);
-      const nodeId = await nodeIdFromSpki(spki);
-      const links = new LinkManager({
-        dialer: net.dialer(nodeId),
-        local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey },
-        policy: async () => ({ allow: true, reason: 'test' }),
-        clock: systemClock,
-      });
+      const links = await memoryLinks(net);
+      const nodeId = links.localId;
       managers.set(nodeId, links);
       nodes.push(new OverlayNode({ transport: new LinkTransport(links), clock: systemClock, random: new SeededRandom(i + 1), verifier: webCryptoVerifier }, { successors: R }));
     }

@@ -1,23 +1,12 @@
 import { describe, it } from 'vitest';
 import { runTransportContract } from '../overlay';
-import { exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../identity';
 import { MemoryNetwork } from './dialer';
-import { LinkManager } from './link-manager';
 import { LinkTransport } from './link-transport';
-import { realClock } from './signaling-client';
+import { memoryLinks } from './testing/memory-links';
 import { settle } from './testing/virtual-clock';
 
 async function transport(net: MemoryNetwork): Promise<LinkTransport> {
-  const keys = await generateSigningKeyPair();
-  const spki = await exportSpki(keys.publicKey);
-  const nodeId = await nodeIdFromSpki(spki);
-  const links = new LinkManager({
-    dialer: net.dialer(nodeId),
-    local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey },
-    policy: async () => ({ allow: true, reason: 'test' }),
-    clock: realClock,
-  });
-  return new LinkTransport(links);
+  return new LinkTransport(await memoryLinks(net));
 }
 
 // The same acceptance suite the simulator's Transport passes, over real
