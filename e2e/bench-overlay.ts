@@ -15,7 +15,7 @@ type Win = {
   __softphone: {
     overlay: {
       node: {
-        counters: { sent: Map<string, number>; sentBytes: Map<string, number> };
+        counters: { sent: Map<string, number>; sentBytes: Map<string, number>; answersPassedBack: number };
         rpc: { request(to: string, m: { t: 'ping' }, ms: number, done: (reply: unknown) => void): void };
         lookup(k: string, o: { mode: 'recursive'; onProgress: (e: unknown) => void }): Promise<{ hops: number }>;
       };
@@ -264,6 +264,8 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
     const hopRtt = Number.isFinite(pct(isolated, 0.5)) ? pct(isolated, 0.5) : pct(pings, 0.5);
     const hotRtt = Number.isFinite(pct(hot, 0.5)) ? pct(hot, 0.5) : pct(pings, 0.5);
 
+    const passedBack = () => Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as Win).__softphone.overlay.node.counters.answersPassedBack)));
+    const passedBefore = await passedBack();
     // Lookups from every tab, each after the same ~25 ms of quiet as the one-at-a-time round trips.
     const lat: number[] = [];
     const hops: number[] = [];
@@ -299,6 +301,8 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
       }
     }
     add('lookups failed', failed, 'lookups', `of ${pages.length * 8}; expected 0`);
+    const passedAfter = await passedBack();
+    add('lookup answers handed back along the route', passedAfter.reduce((s, n, i) => s + n - passedBefore[i]!, 0), 'hand-overs', 'the answering node had no link to the origin');
     const meanHops = hops.reduce((a, b) => a + b, 0) / hops.length;
     add('lookup latency p50 (recursive)', pct(lat, 0.5), 'ms', `1.5 × hops × round trip = ${(1.5 * meanHops * hopRtt).toFixed(1)} ms`);
     add('lookup latency p99 (recursive)', pct(lat, 0.99), 'ms');
