@@ -1,7 +1,8 @@
 /**
  * Recursive lookup, origin side: the request travels hop by hop carrying its
  * route (rpc/handlers/route.ts), and the last hop answers the origin
- * directly. Relays keep no per-request state, so when the answer does not
+ * directly, or back along the route when it has no link to the origin.
+ * Relays keep no per-request state, so when the answer does not
  * come, or does not check out, the origin retries iteratively — routing
  * around the dead or lying hop — until its deadline.
  */
