@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
+import { goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
 
 // One person with three tabs (strict mode off, the default): each tab asks
 // once about the network; one answer in one tab settles the other two.
@@ -23,13 +23,13 @@ afterAll(async () => {
 
 const joinQuestion = (page: Page) => page.getByRole('alertdialog').filter({ has: page.getByRole('heading', { name: 'Join the network “p2p.local”?' }) });
 
-type Audit = { reason: string; detail: string; scope: string; allow: boolean }[];
+type Audit = { reason: string; detail: string; scope: string; allow: boolean; tab?: string }[];
+/** The overlay decisions this tab made (the log itself is shared by the person's tabs). */
 function overlayDecisions(page: Page): Promise<Audit> {
-  return page.evaluate(() =>
-    (window as unknown as { __softphone: { gate: { audit: { getSnapshot(): Audit } } } }).__softphone.gate.audit
-      .getSnapshot()
-      .filter((e) => e.scope === 'overlay'),
-  );
+  return page.evaluate(() => {
+    const audit = (window as unknown as { __softphone: { gate: { audit: { tab: string; getSnapshot(): Audit } } } }).__softphone.gate.audit;
+    return audit.getSnapshot().filter((e) => e.scope === 'overlay' && e.tab === audit.tab);
+  });
 }
 
 describe('one person, several tabs', () => {
@@ -45,5 +45,10 @@ describe('one person, several tabs', () => {
       expect(decisions.some((d) => d.allow && d.reason === 'policy' && /allowed for p2p\.local as a whole/.test(d.detail))).toBe(true);
       expect(decisions.filter((d) => d.reason === 'user' || d.reason === 'timeout')).toEqual([]);
     }
+    // The decisions log is the person's, not the tab's: the first tab's answer shows in the others.
+    const second = others[0]!;
+    await goTo(second, 'Permissions');
+    await second.getByTestId('audit-log').getByText('(in another tab)').first().waitFor({ timeout: 10_000 });
+    await second.screenshot({ path: 'e2e/artifacts/permissions-shared-log.png', fullPage: true });
   });
 });

@@ -325,6 +325,7 @@ describe('the audit log', () => {
       reason: 'timeout',
       at: t.clock.now(),
     });
+    await t.gate.audit.flush();
     const reloaded = await t.reopen();
     expect(reloaded.audit.getSnapshot()).toEqual(t.gate.audit.getSnapshot());
     const exported = JSON.parse(reloaded.audit.exportJson(t.clock.now())) as { entries: { reason: string; time: string }[] };

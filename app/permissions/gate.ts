@@ -6,7 +6,7 @@
  * that let them in is taken back.
  */
 import type { KeyValueStore } from '../identity';
-import { AuditLog, AUDIT_LOG_MAX } from './audit-log';
+import { AuditLog, AUDIT_LOG_MAX, type CrossTabLock } from './audit-log';
 import { systemClock, type Clock } from './clock';
 import { PermissionsError, QuestionNotFoundError } from './errors';
 import { examine, judge, summarize, type DecisionRequest, type EvaluateDeps, type PeerFacts } from './evaluate';
@@ -49,6 +49,8 @@ export interface PermissionSync {
   post(): void;
   /** Calls `fn` when another tab posts; returns the unsubscribe function. */
   onMessage(fn: () => void): () => void;
+  /** Runs `fn` while no other tab runs one under the same name (the shared audit log's writes). */
+  lock?: CrossTabLock;
 }
 
 export interface PermissionGateOptions {
@@ -119,7 +121,7 @@ export class PermissionGate {
       RuleStore.open(o.store, now, log),
       TrustedRootStore.open(o.store, now, log),
       PolicyStore.open(o.store, now, log),
-      AuditLog.open(o.store, log, o.auditMax ?? AUDIT_LOG_MAX),
+      AuditLog.open(o.store, log, o.auditMax ?? AUDIT_LOG_MAX, o.sync?.lock),
     ]);
     return new PermissionGate({ rules, roots, policy, audit }, clock, log, o);
   }
@@ -157,7 +159,7 @@ export class PermissionGate {
   }
 
   /**
-   * Re-reads rules, roots and policy (another tab changed them). Their
+   * Re-reads rules, roots, policy and the audit log (another tab changed them). Their
    * listeners then release waiting questions and close revoked links as for
    * a change made here. Messages that arrive during a reload cost one more
    * reload, not one each. Never rejects: a store that cannot be read keeps its state.
@@ -170,7 +172,7 @@ export class PermissionGate {
     const run = async (): Promise<void> => {
       do {
         this.reloadAgain = false;
-        const results = await Promise.allSettled([this.rules.reload(), this.roots.reload(), this.policy.reload()]);
+        const results = await Promise.allSettled([this.rules.reload(), this.roots.reload(), this.policy.reload(), this.audit.reload()]);
         for (const r of results) if (r.status === 'rejected') this.log.error('reloading permissions failed', r.reason);
       } while (this.reloadAgain && !this.closed);
       this.reloading = null;

@@ -90,15 +90,4 @@ export abstract class PersistedState<S> {
     this.state = next;
     this.changed.emit();
   }
-
-  /**
-   * Makes `next` the state at once and stores `stored` in the background
-   * (coalesced with other saves); for the audit log, where a decision must not
-   * wait on a write, and a lost write loses only log lines.
-   */
-  protected commitLater(next: S, stored: unknown): void {
-    this.state = next;
-    this.changed.emit();
-    this.persisted.save(stored).catch((e: unknown) => this.log.error(`${this.persisted.key} could not be saved`, e));
-  }
 }

@@ -24,7 +24,7 @@ interface Batch {
 /**
  * One value under one key. Saves that arrive while a write is running are
  * coalesced into a single later write of the newest value, so a burst of
- * audit entries costs two writes, not hundreds; each save's promise settles
+ * changes costs two writes, not one each; each save's promise settles
  * when its value (or a newer one) is stored.
  */
 export class PersistedValue {

@@ -13,6 +13,7 @@ import {
   silentLogger,
   STORAGE_KEYS,
   TrustedRootStore,
+  type CrossTabLock,
   type PermissionRule,
 } from './index';
 import { keyPair } from './testing/fixtures';
@@ -172,5 +173,47 @@ describe('audit log', () => {
     expect(list.at(-1)!.seq).toBe(6);
     await new Promise((r) => setTimeout(r, 0));
     expect((await AuditLog.open(store, silentLogger)).getSnapshot()).toEqual(list);
+  });
+
+  it('two tabs writing at once keep every line of both, numbered uniquely (the last writer used to win)', async () => {
+    const store = new MemoryKeyValueStore();
+    // Web Locks stand-in: one holder at a time across both "tabs".
+    let held: Promise<unknown> = Promise.resolve();
+    const lock: CrossTabLock = (_name, fn) => {
+      const run = held.then(fn, fn);
+      held = run.catch(() => undefined);
+      return run;
+    };
+    const [a, b] = await Promise.all([AuditLog.open(store, silentLogger, 100, lock), AuditLog.open(store, silentLogger, 100, lock)]);
+    const entry = (tab: string, i: number) => ({ at: i, peerNodeId: k1.id, fingerprint: 'f', scope: 'overlay', direction: 'inbound', overlay: 'o', allow: true, reason: 'policy', detail: `${tab}${i}` }) as const;
+    for (let i = 0; i < 30; i++) {
+      a.record(entry('a', i));
+      b.record(entry('b', i));
+      if (i % 7 === 0) await new Promise((r) => setTimeout(r, 0));
+    }
+    await Promise.all([a.flush(), b.flush()]);
+    const stored = (await AuditLog.open(store, silentLogger, 100)).getSnapshot();
+    expect(stored.map((e) => e.detail).sort()).toEqual([...Array.from({ length: 30 }, (_, i) => `a${i}`), ...Array.from({ length: 30 }, (_, i) => `b${i}`)].sort());
+    const seqs = stored.map((e) => e.seq);
+    expect(new Set(seqs).size).toBe(60);
+    expect([...seqs].sort((x, y) => y - x)).toEqual(seqs);
+    // A tab sees the other's lines once it re-reads (another tab's change, or its own next write).
+    await a.reload();
+    expect(a.getSnapshot().map((e) => e.detail).sort()).toEqual(stored.map((e) => e.detail).sort());
+    // Bounded: the oldest go first.
+    for (let i = 30; i < 80; i++) b.record(entry('b', i));
+    await b.flush();
+    const bounded = (await AuditLog.open(store, silentLogger, 100)).getSnapshot();
+    expect(bounded).toHaveLength(100);
+    expect(bounded[0]!.detail).toBe('b79');
+  });
+
+  it('a damaged stored log is written over by new lines rather than blocking them', async () => {
+    const store = new MemoryKeyValueStore();
+    const log = await AuditLog.open(store, silentLogger, 10);
+    await store.set(STORAGE_KEYS.audit, 'garbage');
+    log.record({ at: 1, peerNodeId: k1.id, fingerprint: 'f', scope: 'overlay', direction: 'inbound', overlay: 'o', allow: false, reason: 'user', detail: 'x' });
+    await log.flush();
+    expect((await AuditLog.open(store, silentLogger, 10)).getSnapshot().map((e) => e.detail)).toEqual(['x']);
   });
 });

@@ -122,7 +122,7 @@ function AuditSection({ gate }: { gate: PermissionGate }) {
   return (
     <section className="card" aria-labelledby="audit-heading">
       <h2 id="audit-heading">Decisions log</h2>
-      <p className="hint">Every decision about who may connect, newest first (the last {1000} are kept).</p>
+      <p className="hint">Every decision about who may connect, in all your tabs, newest first (the last {1000} are kept).</p>
       {entries.length === 0 ? (
         <p className="hint">Nothing decided yet.</p>
       ) : (
@@ -146,7 +146,10 @@ function AuditSection({ gate }: { gate: PermissionGate }) {
                 <td>{SCOPE_NAME[e.scope]}</td>
                 <td>{e.direction === 'inbound' ? 'to you' : 'from you'}</td>
                 <td className={e.allow ? 'ok' : 'bad'}>{e.allow ? 'allowed' : 'refused'}</td>
-                <td>{e.reason === 'user' ? e.detail : `${REASON_WORDS[e.reason]}: ${e.detail}`}</td>
+                <td>
+                  {e.reason === 'user' ? e.detail : `${REASON_WORDS[e.reason]}: ${e.detail}`}
+                  {e.tab !== undefined && e.tab !== gate.audit.tab && <span className="hint"> (in another tab)</span>}
+                </td>
               </tr>
             ))}
           </tbody>

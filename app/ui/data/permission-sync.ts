@@ -19,5 +19,7 @@ export function broadcastPermissionSync(name = PERMISSION_SYNC_CHANNEL): Permiss
       channel.addEventListener('message', listener);
       return () => channel.removeEventListener('message', listener);
     },
+    // Web Locks hold across the tabs of an origin; without them a write is guarded in this tab only.
+    ...(typeof navigator !== 'undefined' && navigator.locks ? { lock: (name, fn) => navigator.locks.request(`p2p-softphone:${name}`, fn) } : {}),
   };
 }
