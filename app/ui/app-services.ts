@@ -35,6 +35,7 @@ import {
 import { IdbKeyValueStore } from './data/idb-store';
 import { broadcastPermissionSync } from './data/permission-sync';
 import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './data/settings';
+import { Snapshots } from './data/snapshots';
 import { LinkService } from './link-service';
 import { OverlayService } from './overlay-service';
 import { PhoneService } from './phone-service';
@@ -60,10 +61,9 @@ export interface AppSnapshot {
   certificate: { name: string; text: string } | null;
 }
 
-type Listener = () => void;
 
 export class AppServices {
-  private snap: AppSnapshot = {
+  private readonly snaps = new Snapshots<AppSnapshot>({
     phase: 'starting',
     node: null,
     user: null,
@@ -73,8 +73,9 @@ export class AppServices {
     servers: [],
     serversAreDefault: true,
     certificate: null,
-  };
-  private readonly listeners = new Set<Listener>();
+  });
+  readonly subscribe = this.snaps.subscribe;
+  readonly getSnapshot = this.snaps.getSnapshot;
   nodeIdentity: NodeIdentity | null = null;
   userIdentity: UserIdentity | null = null;
   signaling: SignalingClient | null = null;
@@ -86,16 +87,12 @@ export class AppServices {
   /** What this tab presents on new links; the certificate in it can change. */
   private local: LocalEndpoint | null = null;
 
-  readonly subscribe = (fn: Listener): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  };
-
-  readonly getSnapshot = (): AppSnapshot => this.snap;
+  private get snap(): AppSnapshot {
+    return this.snaps.value;
+  }
 
   private update(patch: Partial<AppSnapshot>): void {
-    this.snap = { ...this.snap, ...patch };
-    for (const fn of [...this.listeners]) fn();
+    this.snaps.update(patch);
   }
 
   private warn(message: string): void {

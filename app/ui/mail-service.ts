@@ -36,6 +36,7 @@ import {
   type SentMessage,
 } from '../mail';
 import type { OverlayNode } from '../overlay';
+import { Snapshots } from './data/snapshots';
 
 export interface MailServiceOptions {
   /** The overlay client: this tab's node (OverlayService.node). */
@@ -86,13 +87,14 @@ export class MailService {
   private readonly coder: ErasureCoder;
   private readonly user: MailUser;
   private readonly settings: MailSettings;
-  private readonly listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private played = new Set<string>();
   /** When each message's health was last asked: probing every fragment on every poll would cost a lookup per fragment. */
   private readonly healthAt = new Map<string, number>();
   private sentFull: SentMessage[] = [];
-  private state: MailState = { items: [], problems: [], health: {}, unread: 0, sent: [], refreshing: false, error: null };
+  private readonly snaps = new Snapshots<MailState>({ items: [], problems: [], health: {}, unread: 0, sent: [], refreshing: false, error: null });
+  readonly subscribe = this.snaps.subscribe;
+  readonly getSnapshot = this.snaps.getSnapshot;
 
   constructor(private readonly o: MailServiceOptions) {
     this.io = overlayIo(o.node);
@@ -121,17 +123,13 @@ export class MailService {
     await this.refresh();
   }
 
-  subscribe = (fn: () => void): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  };
-
-  getSnapshot = (): MailState => this.state;
+  private get state(): MailState {
+    return this.snaps.value;
+  }
 
   private set(patch: Partial<MailState>): void {
-    this.state = { ...this.state, ...patch };
-    this.state.unread = this.state.items.filter((i) => !this.played.has(i.id)).length;
-    for (const fn of this.listeners) fn();
+    const items = patch.items ?? this.state.items;
+    this.snaps.update({ ...patch, unread: items.filter((i) => !this.played.has(i.id)).length });
   }
 
   /** Reads the mailbox, each message's health and the receipts for the sent list. */

@@ -19,6 +19,7 @@ import {
   type NameClaim,
 } from '../sip';
 import { loadIceSetting, saveIceSetting } from './data/settings';
+import { Snapshots } from './data/snapshots';
 import { MailService } from './mail-service';
 import type { OverlayService } from './overlay-service';
 
@@ -53,16 +54,16 @@ export interface PhoneServiceOptions {
   domain: string;
 }
 
-type Listener = () => void;
 
 export class PhoneService {
   phone: Phone | null = null;
   /** Video mail, once the person has a name. */
   mail: MailService | null = null;
   readonly directory: NameDirectory;
-  private snap: PhoneServiceSnapshot = { status: 'starting', name: null, error: null, iceText: '' };
+  private readonly snaps = new Snapshots<PhoneServiceSnapshot>({ status: 'starting', name: null, error: null, iceText: '' });
+  readonly subscribe = this.snaps.subscribe;
+  readonly getSnapshot = this.snaps.getSnapshot;
   private iceServers: RTCIceServer[] = [];
-  private readonly listeners = new Set<Listener>();
   private readonly allowedUntil = new Map<string, number>();
   private readonly fingerprints = new Map<string, string>();
 
@@ -70,7 +71,7 @@ export class PhoneService {
     this.directory = new NameDirectory(o.overlay.node, this.signer(), o.user.ecdhSpki);
     // A saved list that no longer parses keeps its good lines; the field shows what is in use.
     this.iceServers = parseIceServers(loadIceSetting()).servers;
-    this.snap = { ...this.snap, iceText: formatIceServers(this.iceServers) };
+    this.snaps.update({ iceText: formatIceServers(this.iceServers) });
   }
 
   /** Saves the ICE servers (one per line); returns the problems, and changes nothing when there are any. */
@@ -84,16 +85,12 @@ export class PhoneService {
     return [];
   }
 
-  readonly subscribe = (fn: Listener): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  };
-
-  readonly getSnapshot = (): PhoneServiceSnapshot => this.snap;
+  private get snap(): PhoneServiceSnapshot {
+    return this.snaps.value;
+  }
 
   private update(patch: Partial<PhoneServiceSnapshot>): void {
-    this.snap = { ...this.snap, ...patch };
-    for (const fn of [...this.listeners]) fn();
+    this.snaps.update(patch);
   }
 
   private signer(): RecordSigner {
