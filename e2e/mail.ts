@@ -75,7 +75,7 @@ type MailWin = {
         play(id: string, onProgress?: (p: { fragments: number; ignored: number }) => void): Promise<{ video: Uint8Array; type: string }>;
         refresh(): Promise<void>;
         send(to: string, rec: unknown): Promise<{ id: string; stored: number; fragments: number }>;
-        state: { items: unknown[] };
+        snaps: { value: { items: unknown[] }; update(patch: { items: unknown[] }): void };
         io: { get(key: Uint8Array): Promise<{ kind: string; value: Uint8Array }[]> };
         o: { resolve(name: string): Promise<unknown> };
         user: { name: string; signSpki: Uint8Array; ecdhSpki: Uint8Array };
@@ -155,15 +155,15 @@ export function openAsSomeoneElse(page: Page, manifestJson: string): Promise<{ f
       if (hash.every((b, j) => b === key[j])) intact++;
     }
     // The message is put in this tab's own list, as if it had been filed in its mailbox.
-    const before = mail.state;
-    mail.state = { ...before, items: [...before.items, { id: manifest.id, from: 'someone', manifest }] };
+    const before = mail.snaps.value.items;
+    mail.snaps.update({ items: [...before, { id: manifest.id, from: 'someone', manifest }] });
     try {
       await mail.play(manifest.id);
       return { fetched, intact, error: '' };
     } catch (e) {
       return { fetched, intact, error: `${(e as { code?: string }).code}: ${(e as Error).message}` };
     } finally {
-      mail.state = before;
+      mail.snaps.update({ items: before });
     }
   }, manifestJson);
 }
