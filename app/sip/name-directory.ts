@@ -5,8 +5,8 @@
  * its owner's hands, so a second person's claim is refused by the replicas;
  * a claim that nobody refreshes lapses after CLAIM_TTL_MS.
  */
-import { canonicalDecode, canonicalEncode, equalBytes, sha256, utf8 } from '../identity';
-import { LookupError, createRecord, getRecords, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
+import { canonicalDecode, canonicalEncode, equalBytes, sha256, toBase64Url, utf8 } from '../identity';
+import { LookupError, createRecord, getRecordsFromEach, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
 import { NameTakenError, OverlayTimeoutError } from './errors';
 
 /** What a name stands for. */
@@ -78,17 +78,39 @@ export class NameDirectory {
     const now = this.node.clock.now();
     const hit = this.recent.get(name);
     if (!opts.fresh && hit && hit.until > now) return hit.claim;
-    const key = await dhtKey('user:', name);
-    const records = await getRecords(this.node, key).catch(asTimeout);
-    for (const r of records) {
-      const claim = decodeClaim(r, name);
-      if (!claim) continue;
-      this.recent.delete(name);
-      this.recent.set(name, { claim, until: Math.min(r.expires, now + CLAIM_CACHE_MS) });
-      if (this.recent.size > CLAIM_CACHE_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
-      return claim;
-    }
-    return null;
+    const found = await this.read(name);
+    if (!found) return null;
+    this.recent.delete(name);
+    this.recent.set(name, { claim: found.claim, until: Math.min(found.record.expires, now + CLAIM_CACHE_MS) });
+    if (this.recent.size > CLAIM_CACHE_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
+    return found.claim;
+  }
+
+  /**
+   * The claim most replicas hold (ties: the one nearest the key's successor).
+   * Replicas refuse a second owner, yet two people can each claim a name
+   * while the network is split, or at the same moment at different replicas,
+   * and the replicas then keep their rival claims. Reading one replica made
+   * the owner whoever that replica had, changing when it left; every reader
+   * counting the replicas gets the same owner, and the one most copies back.
+   */
+  private async read(name: string): Promise<{ claim: NameClaim; record: WireRecord } | null> {
+    const answers = await getRecordsFromEach(this.node, await dhtKey('user:', name)).catch(asTimeout);
+    const tally = new Map<string, { claim: NameClaim; record: WireRecord; copies: number; first: number }>();
+    answers.forEach(({ records }, i) => {
+      for (const record of records) {
+        const claim = decodeClaim(record, name);
+        if (!claim) continue;
+        const owner = toBase64Url(claim.signingSpki);
+        const t = tally.get(owner);
+        if (t) t.copies++;
+        else tally.set(owner, { claim, record, copies: 1, first: i });
+        break;
+      }
+    });
+    let best: { claim: NameClaim; record: WireRecord; copies: number; first: number } | null = null;
+    for (const t of tally.values()) if (!best || t.copies > best.copies || (t.copies === best.copies && t.first < best.first)) best = t;
+    return best && { claim: best.claim, record: best.record };
   }
 
   /**
@@ -101,9 +123,9 @@ export class NameDirectory {
     if (problem) throw new RangeError(problem);
     const key = await dhtKey('user:', name);
     const now = this.node.clock.now();
-    const existing = (await getRecords(this.node, key).catch(asTimeout)).find((r) => decodeClaim(r, name));
-    if (existing && !equalBytes(existing.owner, this.signer.spki)) throw new NameTakenError(`the name ${name} is taken by someone else`);
-    if (existing && existing.expires - CLAIM_TTL_MS > now - REFRESH_AFTER_MS) return;
+    const existing = await this.read(name);
+    if (existing && !equalBytes(existing.claim.signingSpki, this.signer.spki)) throw new NameTakenError(`the name ${name} is taken by someone else`);
+    if (existing && existing.record.expires - CLAIM_TTL_MS > now - REFRESH_AFTER_MS) return;
     const record = await createRecord(this.signer, {
       key,
       kind: 'single',
@@ -112,11 +134,11 @@ export class NameDirectory {
       expires: now + CLAIM_TTL_MS,
     });
     const result = await putRecord(this.node, record).catch(asTimeout);
-    if (Object.values(result.refused).includes('wrong-owner')) throw new NameTakenError(`the name ${name} is taken by someone else`);
-    if (result.stored.length === 0) throw new OverlayTimeoutError('no peer stored the name');
-    // Two people claiming at the same moment at different replicas: the replicas
-    // converge on one, so read back and let the loser know.
+    if (result.stored.length === 0 && !Object.values(result.refused).includes('wrong-owner')) throw new OverlayTimeoutError('no peer stored the name');
+    // Someone else's copies at some replicas (claimed at the same moment, or while the network was
+    // split) refuse this write; whose the name is, is what most replicas hold.
     const after = await this.resolve(name, { fresh: true });
-    if (after && !equalBytes(after.signingSpki, this.signer.spki)) throw new NameTakenError(`the name ${name} is taken by someone else`);
+    if (!after) throw new OverlayTimeoutError('no peer stored the name');
+    if (!equalBytes(after.signingSpki, this.signer.spki)) throw new NameTakenError(`the name ${name} is taken by someone else`);
   }
 }

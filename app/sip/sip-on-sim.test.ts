@@ -7,11 +7,12 @@
 import JsSIP from 'jssip';
 import type { IncomingMessageEvent, OutgoingMessageEvent } from 'jssip/lib/UA';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../identity';
-import { bytesToHexId, randomBytes, type OverlayNode } from '../overlay';
+import { canonicalEncode, sha256 } from '../identity';
+import { bytesToHexId, createRecord, randomBytes, type OverlayNode } from '../overlay';
 import { Simulation, cheapSigner } from '../overlay/sim';
 import { DhtLocation } from './dht-location';
-import { NameDirectory } from './name-directory';
+import { NameTakenError } from './errors';
+import { NameDirectory, dhtKey } from './name-directory';
 import { OverlaySipNetwork } from './overlay-network';
 import { OverlaySocket } from './overlay-socket';
 import { uaConfig } from './ua-config';
@@ -132,6 +133,24 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
     sim.crash(nodes[8]!.id);
     expect(await sendMessage(sender.ua, `sip:erin@${DOMAIN}`, 'are you there')).toMatch(/^480 erin is not online/);
   }, 60_000);
+
+  it('when the replicas of a name hold rival claims (a split network healed), every reader gets the owner most hold, and the other is told it is taken', async () => {
+    const key = await dhtKey('user:', 'zoe');
+    const live = nodes.filter((n) => !n.isClosed);
+    const { replicas } = await live[0]!.lookup(bytesToHexId(key));
+    const [x, y] = [person(), person()];
+    const claimOf = (who: ReturnType<typeof person>) =>
+      createRecord(who.signer, { key, kind: 'single', value: canonicalEncode({ v: 1, name: 'zoe', sign: who.signer.spki, ecdh: who.ecdh }), version: sim.clock.now(), expires: sim.clock.now() + 3_600_000 });
+    // x's claim only at the key's successor (the one replica reads used to rest on), y's at the others.
+    expect(await sim.nodes.get(replicas[0]!)!.replication.accept([await claimOf(x)])).toEqual([null]);
+    for (const r of replicas.slice(1)) expect(await sim.nodes.get(r)!.replication.accept([await claimOf(y)])).toEqual([null]);
+    for (const n of live.slice(0, 6)) {
+      const got = await new NameDirectory(n, person().signer, person().ecdh).resolve('zoe');
+      expect(got?.signingSpki).toEqual(y.signer.spki);
+    }
+    await expect(new NameDirectory(live[1]!, x.signer, x.ecdh).claim('zoe')).rejects.toBeInstanceOf(NameTakenError);
+    await expect(new NameDirectory(live[2]!, y.signer, y.ecdh).claim('zoe')).resolves.toBeUndefined();
+  }, 30_000);
 
   it('refuses a MESSAGE whose From names a person the sending node does not speak for', async () => {
     const frank = await phone('frank', nodes[9]!);

@@ -101,6 +101,17 @@ async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: s
   return { records, complete: true };
 }
 
+/** One replica's records under a key, checked as a reader; null when it did not answer. */
+async function readReplica(node: OverlayNode, hex: string, key: Uint8Array, keyHex: string, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
+  if (hex === node.id) {
+    const now = node.clock.now();
+    const mine = sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, sub)].filter((r): r is WireRecord => !!r && r.expires > now);
+    return { records: await verified(node, node.components.verifier, keyHex, sub, mine), complete: true };
+  }
+  const got = await fetchFrom(node, hex, key, sub);
+  return got && { records: await verified(node, node.components.verifier, keyHex, sub, got.records), complete: got.complete };
+}
+
 /**
  * Reads the live records under a key: asks the replicas in turn until one
  * has them (every page of a long dictionary).
@@ -113,35 +124,43 @@ export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOp
     if (hit !== undefined) return hit ?? [];
   }
   const found = await node.lookup(keyHex, opts);
-  const verifier = node.components.verifier;
   let records: WireRecord[] = [];
   let partial: WireRecord[] | null = null;
   let answered = 0;
   for (const hex of found.replicas) {
-    let answer: readonly WireRecord[] | null;
-    if (hex === node.id) {
-      const now = node.clock.now();
-      answer = opts.sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, opts.sub)].filter((r): r is WireRecord => !!r && r.expires > now);
-    } else {
-      const got = await fetchFrom(node, hex, key, opts.sub);
-      if (got && !got.complete) {
-        // It stopped half-way through a long dictionary: another replica may have it all.
-        if (!partial || got.records.length > partial.length) partial = got.records;
-        continue;
-      }
-      answer = got?.records ?? null;
+    const got = await readReplica(node, hex, key, keyHex, opts.sub);
+    if (!got) continue;
+    if (!got.complete) {
+      // It stopped half-way through a long dictionary: another replica may have it all.
+      if (!partial || got.records.length > partial.length) partial = got.records;
+      continue;
     }
-    if (!answer) continue;
     answered++;
-    records = await verified(node, verifier, keyHex, opts.sub, answer);
+    records = got.records;
     if (records.length > 0) break;
   }
   if (records.length === 0 && partial) {
     answered++;
-    records = await verified(node, verifier, keyHex, opts.sub, partial);
+    records = partial;
   }
   // Silence from every replica is not "there is nothing here": a name would read as unknown.
   if (answered === 0) throw new LookupError(`no replica of ${keyHex} answered`, 'deadline');
   if (opts.cache) node.cache.set(cacheKey, records.length > 0 ? records : null, node.clock.now());
   return records;
+}
+
+/**
+ * What each replica of a key holds, asked at once and checked as a reader, in
+ * replica order (the key's successor first); replicas that did not answer are
+ * left out. For reads that must not rest on one replica: after a partition
+ * heals, replicas can hold rival records that the access rule keeps apart.
+ * Throws LookupError when no replica answered.
+ */
+export async function getRecordsFromEach(node: OverlayNode, key: Uint8Array, opts: LookupOptions = {}): Promise<{ replica: string; records: WireRecord[] }[]> {
+  const keyHex = bytesToHexId(key);
+  const found = await node.lookup(keyHex, opts);
+  const answers = await Promise.all(found.replicas.map(async (replica) => ({ replica, got: await readReplica(node, replica, key, keyHex, undefined) })));
+  const out = answers.flatMap(({ replica, got }) => (got ? [{ replica, records: got.records }] : []));
+  if (out.length === 0) throw new LookupError(`no replica of ${keyHex} answered`, 'deadline');
+  return out;
 }
