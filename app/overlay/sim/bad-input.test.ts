@@ -32,7 +32,11 @@ const value: fc.Arbitrary<CanonicalValue> = fc.letrec<{ v: CanonicalValue }>((ti
   ),
 })).v;
 
-const message = fc.tuple(fc.constantFrom(...TYPES), fc.dictionary(fc.constantFrom('id', 'key', 'nodes', 'done', 'route', 'lid', 'records', 'pred', 'succs', 'sub', 'digest', 'lo', 'hi', 'want', 'results', 'reason'), value, { maxKeys: 6 }));
+// `after` and `more` page long dictionaries (fetch/fetched).
+const message = fc.tuple(
+  fc.constantFrom(...TYPES),
+  fc.dictionary(fc.constantFrom('id', 'key', 'nodes', 'done', 'route', 'lid', 'records', 'pred', 'succs', 'sub', 'digest', 'lo', 'hi', 'want', 'results', 'reason', 'after', 'more'), value, { maxKeys: 6 }),
+);
 
 describe('bad input', () => {
   const sim = new Simulation({ seed: 99, network: { linkEvents: false } });
@@ -95,7 +99,10 @@ describe('bad input', () => {
     const b = sim.randomLive();
     const before = b.counters.sent.get('error') ?? 0;
     b.receive(a.id, canonicalEncode({ t: 'find', id: 5, key: new Uint8Array(3) }));
-    expect((b.counters.sent.get('error') ?? 0) - before).toBe(1);
+    // A page cursor that is not a short string.
+    b.receive(a.id, canonicalEncode({ t: 'fetch', id: 6, key: new Uint8Array(20), sub: null, after: 'x'.repeat(300) }));
+    b.receive(a.id, canonicalEncode({ t: 'fetch', id: 7, key: new Uint8Array(20), sub: null, after: 7 }));
+    expect((b.counters.sent.get('error') ?? 0) - before).toBe(3);
     await sim.run(1_000);
   });
 
