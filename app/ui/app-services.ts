@@ -61,7 +61,6 @@ export interface AppSnapshot {
   certificate: { name: string; text: string } | null;
 }
 
-
 export class AppServices {
   private readonly snaps = new Snapshots<AppSnapshot>({
     phase: 'starting',

@@ -54,7 +54,6 @@ export interface PhoneServiceOptions {
   domain: string;
 }
 
-
 export class PhoneService {
   phone: Phone | null = null;
   /** Video mail, once the person has a name. */
