@@ -14,7 +14,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
+import { claimForBench, withPeopleRing } from './bench-people.ts';
 import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench, type SoftphoneLike } from './bench-calls-page.ts';
+import { allowEverything } from './ring.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 type Win = { __bench: PageBench; __softphone: SoftphoneLike & { phone: { claim(name: string): Promise<string | null>; phone: { sendMessage(to: string, text: string): Promise<{ status: string; error?: string }> } } } };
@@ -92,17 +94,7 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
   };
   const nCalls = Number(arg('calls', '20'));
   const rnd = random(Number(arg('seed', '1')));
-  const { startApp } = await import('./server-process.ts');
-  const app = await startApp();
-  process.env['APP_URL'] = app.url;
-  const { launchChromium } = await import('./harness.ts');
-  const { allowEverything } = await import('./ring.ts');
-  const { openPeopleRing, claimForBench } = await import('./bench-people.ts');
-  const browser = await launchChromium();
-  try {
-    const { pages, formedMs } = await openPeopleRing(browser, tabs);
-    add('people (one tab each)', tabs, 'tabs');
-    add('overlay formed (first load → ring consistent)', formedMs, 'ms', 'setup, not a call figure');
+  await withPeopleRing(add, tabs, 'setup, not a call figure', async (pages) => {
 
     const names = pages.map((_, i) => `caller${String(i).padStart(2, '0')}`);
     const claimFailures: string[] = [];
@@ -208,10 +200,7 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
     report(add, rows);
     add('machine load during the calls (1-minute average, start/end mean)', (loadBefore + loadavg()[0]!) / 2, 'load', `${cpus().length} cores, shared`);
     console.error(`[calls] every call, with its parts: ${DETAIL_FILE}`);
-  } finally {
-    await browser.close();
-    await app.stop();
-  }
+  });
 }
 
 function report(add: Add, rows: Row[]): void {

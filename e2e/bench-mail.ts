@@ -12,6 +12,7 @@
  * run (the floor).
  */
 import type { Page } from 'playwright-core';
+import { claimForBench, withPeopleRing } from './bench-people.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 
@@ -145,16 +146,7 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
   const i = argv.indexOf('--mb');
   const bytes = Math.round(Number(i >= 0 ? argv[i + 1] : '7.5') * 1_000_000);
   const mb = bytes / 1_000_000;
-  const { startApp } = await import('./server-process.ts');
-  const app = await startApp();
-  process.env['APP_URL'] = app.url;
-  const { launchChromium } = await import('./harness.ts');
-  const { openPeopleRing, claimForBench } = await import('./bench-people.ts');
-  const browser = await launchChromium();
-  try {
-    const { pages, formedMs } = await openPeopleRing(browser, tabs);
-    add('people (one tab each)', tabs, 'tabs');
-    add('overlay formed (first load → ring consistent)', formedMs, 'ms', 'setup');
+  await withPeopleRing(add, tabs, 'setup', async (pages) => {
     const sender = pages[0]!;
     const reader = pages[Math.floor(tabs / 2)]!;
     for (const [p, name] of [[sender, 'sender'], [reader, 'reader']] as const) {
@@ -203,8 +195,5 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
     const fetchMs = fetched.done - fetched.listed;
     add(`fetch ${mb} MB (fetch k of m per stripe, rebuild, decrypt; bit-exact)`, fetchMs, 'ms', `${(fetchMs / plainMs).toFixed(1)} × the plain transfer`);
     add('  mailbox read before it (refresh until listed)', fetched.listed - t1, 'ms');
-  } finally {
-    await browser.close();
-    await app.stop();
-  }
+  });
 }

@@ -1,11 +1,34 @@
 /**
- * Shared set-up of the browser benchmarks that need people with names: one
- * person (browser context) per tab, loaded one after another, the ring
- * formed, and names claimed with retries. Imported after APP_URL is set.
+ * Shared set-up of the browser benchmarks that need people with names: the
+ * app served, one person (browser context) per tab, loaded one after
+ * another, the ring formed, and names claimed with retries.
  */
 import type { Browser, Page } from 'playwright-core';
-import { newPerson, openPeer, waitOnline } from './harness.ts';
+import { launchChromium, newPerson, openPeer, waitOnline } from './harness.ts';
 import { allowEverything, waitForRing } from './ring.ts';
+import { startApp } from './server-process.ts';
+
+type Add = (name: string, value: number, unit: string, baseline?: string) => void;
+
+/**
+ * Serves the app, opens `tabs` people in one ring (reporting how many and how
+ * long the ring took, with `formedNote` as its baseline), runs `bench` on
+ * their tabs, and closes the browser and the app whatever happens.
+ */
+export async function withPeopleRing(add: Add, tabs: number, formedNote: string, bench: (pages: Page[]) => Promise<void>): Promise<void> {
+  const app = await startApp();
+  process.env['APP_URL'] = app.url;
+  const browser = await launchChromium();
+  try {
+    const { pages, formedMs } = await openPeopleRing(browser, tabs);
+    add('people (one tab each)', tabs, 'tabs');
+    add('overlay formed (first load → ring consistent)', formedMs, 'ms', formedNote);
+    await bench(pages);
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+}
 
 /** Opens `tabs` people, one tab each, and waits for one consistent ring; returns the tabs and how long it took. */
 export async function openPeopleRing(browser: Browser, tabs: number): Promise<{ pages: Page[]; formedMs: number }> {
