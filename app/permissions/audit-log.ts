@@ -123,7 +123,8 @@ export class AuditLog extends PersistedState<readonly AuditEntry[]> {
         if (batch.length === 0) return;
         try {
           const merged = await this.lock(STORAGE_KEYS.audit, async () => {
-            const next = ahead(batch, await this.storedEntries(), this.max);
+            // A damaged stored log is written over with this tab's lines rather than blocking them forever.
+            const next = ahead(batch, (await this.reread((raw) => parseEntries(raw, this.max))) ?? [], this.max);
             await this.store.set(STORAGE_KEYS.audit, next);
             return next;
           });
@@ -154,17 +155,6 @@ export class AuditLog extends PersistedState<readonly AuditEntry[]> {
   exportJson(now: number): string {
     const entries = [...this.getSnapshot()].reverse().map((e) => ({ ...e, time: new Date(e.at).toISOString() }));
     return JSON.stringify({ format: AUDIT_FORMAT, version: 1, exported: new Date(now).toISOString(), entries }, null, 2) + '\n';
-  }
-
-  private async storedEntries(): Promise<readonly AuditEntry[]> {
-    try {
-      const raw = await this.store.get(STORAGE_KEYS.audit);
-      return raw === undefined ? [] : parseEntries(raw, this.max);
-    } catch (e) {
-      // A damaged stored log is replaced by this tab's lines rather than blocking them forever.
-      this.log.warn(`stored ${STORAGE_KEYS.audit} could not be read; writing this tab's entries over it`, e);
-      return [];
-    }
   }
 
   private withUnsaved(stored: readonly AuditEntry[]): readonly AuditEntry[] {
