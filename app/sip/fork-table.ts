@@ -1,13 +1,26 @@
 /**
- * The caller-side proxy's memory of its own forked INVITEs: which nodes got
- * it, which answered, which ended. Kept at the caller only (relays keep no
- * transaction state) and dropped when the transaction ends.
+ * The caller-side proxy's memory of its own forked INVITEs (RFC 3261 §16.7):
+ * which nodes got it and where each branch stands. Kept at the caller only
+ * (relays keep no transaction state). Every branch is remembered for the
+ * life of the call attempt, not only until the first answer: a tab that
+ * answers while the CANCEL to it is still on its way sends a 2xx that must
+ * be acknowledged and hung up (RFC 3261 §13.2.2.4), not dropped as if a
+ * stranger sent it.
  */
+
+/** Where one branch (one callee node) of a forked INVITE stands. */
+export type BranchState = 'pending' | 'cancelled' | 'answered' | 'failed';
+
 export interface Fork {
   invite: string;
-  pending: Set<string>;
-  answeredBy: string | null;
+  /** Node ID → state, for every node the INVITE went to; never shrinks. */
+  branches: Map<string, BranchState>;
+  /** The 2xx handed to the UA: the dialog the call runs on (its node and To tag). */
+  answer: { node: string; toTag: string | null } | null;
+  /** Late 2xx already hung up, by `node + " " + toTag` (their retransmissions get an ACK only). */
+  hungUp: Set<string>;
   finals: { node: string; status: number; text: string }[];
+  /** The UA cancelled the call attempt itself. */
   cancelled: boolean;
 }
 
@@ -19,6 +32,19 @@ export interface ForkVerdict {
   invite: string;
   /** When every branch failed: the final response to hand to the UA instead. */
   final?: string;
+  /**
+   * A 2xx for a dialog other than the one the UA took (another tab answered
+   * late, or at the same moment): the proxy acknowledges it (every
+   * retransmission) and, the first time, hangs it up. It never reaches the
+   * UA: JsSIP 3.13 answers such a 2xx with an ACK and a BYE on its *first*
+   * dialog, which would end the call that was answered.
+   */
+  late?: {
+    /** False for a retransmission of a 2xx already hung up. */
+    hangUp: boolean;
+    /** The UA cancelled the attempt (the callee hears "hung up"), rather than another tab winning ("answered elsewhere"). */
+    cancelledByCaller: boolean;
+  };
 }
 
 /** Final non-2xx responses in order of preference when every branch failed (RFC 3261 §16.7, simplified). */
@@ -30,7 +56,11 @@ function rank(status: number): number {
   return 4;
 }
 
-/** INVITE transactions remembered at once. */
+/**
+ * INVITE transactions remembered at once. An answered attempt is kept until
+ * this many newer INVITEs push it out, well past JsSIP's 32 s of 2xx
+ * retransmissions (Timer H) at any pace a person can place calls.
+ */
 const MAX_FORKS = 256;
 
 export class ForkTable {
@@ -41,9 +71,9 @@ export class ForkTable {
   }
 
   open(callId: string, branch: string, invite: string, nodes: string[]): void {
-    // Answered forks linger to catch late branches; the oldest go first.
     while (this.forks.size >= MAX_FORKS) this.forks.delete(this.forks.keys().next().value!);
-    this.forks.set(this.key(callId, branch), { invite, pending: new Set(nodes), answeredBy: null, finals: [], cancelled: false });
+    const branches = new Map<string, BranchState>(nodes.map((n) => [n, 'pending']));
+    this.forks.set(this.key(callId, branch), { invite, branches, answer: null, hungUp: new Set(), finals: [], cancelled: false });
   }
 
   get(callId: string, branch: string): Fork | undefined {
@@ -52,52 +82,61 @@ export class ForkTable {
 
   /** Whether `node` is one this INVITE went to (responses from others are dropped). */
   knows(callId: string, branch: string, node: string): boolean {
-    const f = this.get(callId, branch);
-    return !!f && (f.pending.has(node) || f.answeredBy === node || f.finals.some((x) => x.node === node));
+    return this.get(callId, branch)?.branches.has(node) ?? false;
   }
 
   /**
-   * A response from `node`: whether to hand it to the UA, and which other
-   * branches to cancel (the first 2xx wins; every other ringing tab stops).
+   * A response from `node` (with the To tag it carries): whether to hand it
+   * to the UA, which other branches to cancel (the first 2xx wins; every
+   * other ringing tab stops), or whether it is a late 2xx to end.
    */
-  onResponse(callId: string, branch: string, node: string, status: number, text: string): ForkVerdict {
+  onResponse(callId: string, branch: string, node: string, status: number, toTag: string | null, text: string): ForkVerdict {
     const k = this.key(callId, branch);
     const f = this.forks.get(k);
     if (!f) return { pass: true, cancel: [], invite: '' };
     const invite = f.invite;
-    if (status < 200) return { pass: !f.cancelled, cancel: [], invite };
-    f.pending.delete(node);
+    const state = f.branches.get(node);
+    if (state === undefined) return { pass: false, cancel: [], invite };
+    // Provisional answers matter only while the UA is still waiting for this branch.
+    if (status < 200) return { pass: !f.cancelled && f.answer === null && state === 'pending', cancel: [], invite };
     if (status < 300) {
-      if (f.answeredBy === null) {
-        f.answeredBy = node;
-        const cancel = [...f.pending];
-        f.pending.clear();
-        if (f.pending.size === 0 && cancel.length === 0) this.forks.delete(k);
-        f.pending.clear();
-        // Kept a while after the answer: a second branch may still answer (and be hung up).
+      if (f.answer === null) {
+        f.answer = { node, toTag };
+        f.branches.set(node, 'answered');
+        const cancel = [...f.branches].filter(([, s]) => s === 'pending').map(([n]) => n);
+        for (const n of cancel) f.branches.set(n, 'cancelled');
         return { pass: true, cancel, invite };
       }
-      // Another branch answered at the same moment: the UA acknowledges and hangs it up.
-      return { pass: true, cancel: [], invite };
+      // A retransmission of the 2xx the UA took: the UA acknowledges it again (§13.2.2.4).
+      if (f.answer.node === node && f.answer.toTag === toTag) return { pass: true, cancel: [], invite };
+      f.branches.set(node, 'answered');
+      const dialog = `${node} ${toTag ?? ''}`;
+      const hangUp = !f.hungUp.has(dialog);
+      f.hungUp.add(dialog);
+      return { pass: false, cancel: [], invite, late: { hangUp, cancelledByCaller: f.cancelled } };
     }
+    if (state === 'pending' || state === 'cancelled') f.branches.set(node, 'failed');
     f.finals.push({ node, status, text });
-    if (f.answeredBy !== null || f.pending.size > 0) return { pass: false, cancel: [], invite };
+    if (f.answer !== null || [...f.branches.values()].some((s) => s === 'pending' || s === 'cancelled')) return { pass: false, cancel: [], invite };
+    // Every branch failed and none answered: nothing more can come, so the attempt is over.
     this.forks.delete(k);
     const best = [...f.finals].sort((a, b) => rank(a.status) - rank(b.status))[0]!;
     return { pass: false, cancel: [], invite, final: best.text };
   }
 
-  /** The UA cancelled: every pending branch gets the CANCEL. */
+  /** The UA cancelled: every branch still ringing gets the CANCEL. */
   cancelAll(callId: string, branch: string): string[] {
     const f = this.get(callId, branch);
     if (!f) return [];
     f.cancelled = true;
-    return [...f.pending];
+    const ringing = [...f.branches].filter(([, s]) => s === 'pending').map(([n]) => n);
+    for (const n of ringing) f.branches.set(n, 'cancelled');
+    return ringing;
   }
 
   /** A branch the overlay could not reach counts as a final response from it (480 gone, 408 no answer). */
   unreachable(callId: string, branch: string, node: string, status: 408 | 480, text: string): string | null {
-    const r = this.onResponse(callId, branch, node, status, text);
+    const r = this.onResponse(callId, branch, node, status, null, text);
     return r.final ?? null;
   }
 }

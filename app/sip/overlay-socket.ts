@@ -11,7 +11,7 @@
  */
 import { NameTakenError, OverlayTimeoutError } from './errors';
 import { ForkTable } from './fork-table';
-import { makeCancel, makeResponse } from './responses';
+import { COMPLETED_ELSEWHERE, PROXY_BRANCH, makeCancel, makeDialogRequest, makeResponse } from './responses';
 import { headerValue, nodeHost, nodeOfHost, parseSip, requestMethod, requestProblem, type SipRequest, type SipResponse } from './sip-parse';
 import type { ContactPolicy, SipLocation, SipNetwork } from './types';
 
@@ -227,7 +227,9 @@ export class OverlaySocket {
     while (this.parties.size > MAX_DIALOGS) this.parties.delete(this.parties.keys().next().value!);
   }
 
-  private receiveResponse(from: string, res: SipResponse): void {
+  private async receiveResponse(from: string, res: SipResponse): Promise<void> {
+    // Answers to the proxy's own BYEs: the UA sent no such request, and nothing waits for them.
+    if (res.branch.startsWith(PROXY_BRANCH)) return;
     if (res.method !== 'INVITE') {
       this.deliver(res.text);
       return;
@@ -241,10 +243,31 @@ export class OverlaySocket {
       this.log(`dropped a response from ${from.slice(0, 8)}, which the INVITE did not go to`);
       return;
     }
-    const v = this.forks.onResponse(res.callId, res.branch, from, res.status, res.text);
+    const v = this.forks.onResponse(res.callId, res.branch, from, res.status, res.toTag, res.text);
+    if (v.late) return this.endLateAnswer(from, res, v.invite, v.late);
     if (v.pass) this.deliver(res.text);
     if (v.final) this.deliver(v.final);
-    for (const node of v.cancel) void this.o.network.send(node, makeCancel(v.invite));
+    for (const node of v.cancel) void this.o.network.send(node, makeCancel(v.invite, COMPLETED_ELSEWHERE));
+  }
+
+  /**
+   * A 2xx from a branch that lost (another tab answered first, or the caller
+   * had cancelled): acknowledged at once, every time it comes, and hung up
+   * the first time (RFC 3261 §13.2.2.4), so that tab does not sit in a
+   * silent call resending its answer.
+   */
+  private async endLateAnswer(node: string, res: SipResponse, invite: string, late: { hangUp: boolean; cancelledByCaller: boolean }): Promise<void> {
+    if (res.toTag === null) return this.log(`dropped a 2xx from ${node.slice(0, 8)} without a To tag: no dialog to end`);
+    const target = remoteTarget(res, node);
+    const via = nodeHost(this.o.network.nodeId);
+    this.log(`${late.hangUp ? 'hanging up' : 'acknowledging again'} a late answer from ${node.slice(0, 8)}`);
+    const acked = await this.o.network.send(node, makeDialogRequest('ACK', invite, res.text, target, via));
+    if (!late.hangUp) return;
+    if (acked !== 'sent') this.log(`the ACK to ${node.slice(0, 8)} was not delivered (${acked}); sending the BYE anyway`);
+    // Sent once the ACK is acknowledged, so the BYE does not overtake it.
+    const bye = makeDialogRequest('BYE', invite, res.text, target, via, late.cancelledByCaller ? undefined : COMPLETED_ELSEWHERE);
+    const r = await this.o.network.send(node, bye);
+    if (r !== 'sent') this.log(`the BYE to ${node.slice(0, 8)} was not delivered (${r})`);
   }
 
   private replyTo(node: string, req: { method: string; text: string }, status: number, reason?: string, extra: string[] = []): void {
@@ -254,4 +277,19 @@ export class OverlaySocket {
     if ('error' in parseSip(answer)) return this.log(`no ${status} for a request whose headers cannot be echoed`);
     this.o.network.send(node, answer).catch((e: unknown) => this.log(`could not answer ${node.slice(0, 8)}: ${(e as Error).message}`));
   }
+}
+
+/**
+ * The remote target of a 2xx (RFC 3261 §12.1.2): its Contact URI when that
+ * names the node that sent it; otherwise (no Contact, an unreadable one, or
+ * one naming another host) the sending node's own address, since that node
+ * is the one the overlay proved sent the answer.
+ */
+function remoteTarget(answer: SipResponse, node: string): string {
+  const contact = headerValue(answer.text, 'Contact|m') ?? '';
+  const uri = /<([^<>]*)>/.exec(contact)?.[1] ?? contact.split(';')[0]!.trim();
+  const host = /^sips?:(?:[^@\s]*@)?([^;:?\s]+)/i.exec(uri)?.[1]?.toLowerCase();
+  if (host === nodeHost(node) && /^sips?:[^\s<>"]+$/i.test(uri)) return uri;
+  const user = answer.toUser !== null && /^[\w.!~*'()&=+$,-]+$/.test(answer.toUser) ? `${answer.toUser}@` : '';
+  return `sip:${user}${nodeHost(node)};transport=ws`;
 }

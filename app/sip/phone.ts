@@ -75,6 +75,16 @@ export interface PhoneSnapshot {
 
 type Listener = () => void;
 
+/**
+ * Whether the CANCEL or BYE that ended an incoming call says another tab of
+ * this person took it (RFC 3326 Reason `SIP ;cause=200`, which the caller's
+ * proxy sends to the branches that lost).
+ */
+function completedElsewhere(message: unknown): boolean {
+  const reason = (message as { getHeader?: (name: string) => string | undefined } | null)?.getHeader?.('Reason');
+  return typeof reason === 'string' && /^\s*SIP\s*;(?:.*;)?\s*cause\s*=\s*200\b/i.test(reason);
+}
+
 export class Phone {
   private ua: JsSIP.UA | null = null;
   readonly chat: ChatHistory;
@@ -293,11 +303,13 @@ export class Phone {
       watchMedia();
     });
     session.on('confirmed', () => this.updateCall(id, { state: 'active' }));
-    const ended = (status: number | undefined, cause: string, originator: string): void => {
+    const ended = (status: number | undefined, cause: string, originator: string, message: unknown): void => {
       const c = this.snap.calls.find((x) => x.id === id);
       const outcome = lost
         ? `the connection to ${peer} was lost`
-        : c?.answeredAt != null
+        : originator === 'remote' && direction === 'in' && completedElsewhere(message)
+          ? 'answered in another tab'
+          : c?.answeredAt != null
           ? originator === 'local'
             ? 'you hung up'
             : `${peer} hung up`
@@ -324,7 +336,7 @@ export class Phone {
       this.update({ recent });
       void this.o.history.set(CALLS_KEY, recent).catch(() => undefined);
     };
-    session.on('ended', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator));
-    session.on('failed', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator));
+    session.on('ended', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator, e.message));
+    session.on('failed', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator, e.message));
   }
 }

@@ -49,8 +49,18 @@ export function makeResponse(request: string, status: number, extra: string[] = 
   return lines.join('\r\n');
 }
 
-/** A CANCEL for an INVITE that was forked, built from the INVITE itself (RFC 3261 §9.1). */
-export function makeCancel(invite: string): string {
+/**
+ * RFC 3326 Reason the proxy puts on the CANCEL and BYE it sends to a branch
+ * that lost to another tab's answer, so that tab can say it was answered
+ * elsewhere rather than "missed" or "hung up".
+ */
+export const COMPLETED_ELSEWHERE = 'SIP ;cause=200 ;text="Call completed elsewhere"';
+
+/**
+ * A CANCEL for an INVITE that was forked, built from the INVITE itself
+ * (RFC 3261 §9.1); `reason` is an RFC 3326 Reason value to add.
+ */
+export function makeCancel(invite: string, reason?: string): string {
   const firstLine = invite.slice(0, invite.indexOf('\r\n'));
   const uri = firstLine.split(' ')[1] ?? '';
   const cseq = (headerValue(invite, 'CSeq') ?? '').split(/\s+/)[0] ?? '1';
@@ -63,8 +73,37 @@ export function makeCancel(invite: string): string {
     `To: ${headerValue(invite, 'To|t') ?? ''}`,
     `Call-ID: ${headerValue(invite, 'Call-ID|i') ?? ''}`,
     `CSeq: ${cseq} CANCEL`,
+    ...(reason ? [`Reason: ${reason}`] : []),
     'Content-Length: 0',
     '',
     '',
   ].join('\r\n');
 }
+
+/**
+ * The ACK or BYE a UAC sends in the dialog a 2xx to its INVITE set up
+ * (RFC 3261 §13.2.2.4, §12.2.1.1): Request-URI `target` (the 2xx's Contact),
+ * From of the INVITE, To of the 2xx (with its tag), the INVITE's Call-ID;
+ * CSeq is the INVITE's number for ACK and one more for BYE. A new Via
+ * branch for `viaHost`, since the ACK of a 2xx and the BYE are transactions
+ * of their own. `reason` is an RFC 3326 Reason value.
+ */
+export function makeDialogRequest(method: 'ACK' | 'BYE', invite: string, answer: string, target: string, viaHost: string, reason?: string): string {
+  const seq = Number((headerValue(invite, 'CSeq') ?? '').split(/\s+/)[0]);
+  return [
+    `${method} ${target} SIP/2.0`,
+    `Via: SIP/2.0/WS ${viaHost};branch=${PROXY_BRANCH}${randomTag()}`,
+    'Max-Forwards: 70',
+    `From: ${headerValue(invite, 'From|f') ?? ''}`,
+    `To: ${headerValue(answer, 'To|t') ?? ''}`,
+    `Call-ID: ${headerValue(invite, 'Call-ID|i') ?? ''}`,
+    `CSeq: ${method === 'ACK' ? seq : seq + 1} ${method}`,
+    ...(reason ? [`Reason: ${reason}`] : []),
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+/** Via branch prefix of the requests the proxy itself sends (JsSIP's own are z9hG4bK and digits), so their answers stay with the proxy. */
+export const PROXY_BRANCH = 'z9hG4bKproxy';

@@ -8,12 +8,33 @@ export class MemorySipOverlay {
   /** Nodes whose messages go unacknowledged (the overlay did not answer, rather than "gone"). */
   readonly silent = new Set<string>();
   readonly wire: { from: string; to: string; text: string }[] = [];
+  /**
+   * Messages still on their way: a send whose (from, to, text) matches a hold
+   * waits, neither delivered nor answered, until `release()` lets it go. Lets
+   * a test put a message "in flight" while other things happen.
+   */
+  private readonly holds: { match: (from: string, to: string, text: string) => boolean; waiting: (() => void)[] }[] = [];
+
+  /** Holds every message that `match` picks until the returned function is called (which delivers them, in order). */
+  hold(match: (from: string, to: string, text: string) => boolean): { release: () => void; count: () => number } {
+    const h = { match, waiting: [] as (() => void)[] };
+    this.holds.push(h);
+    return {
+      release: () => {
+        this.holds.splice(this.holds.indexOf(h), 1);
+        for (const go of h.waiting.splice(0)) go();
+      },
+      count: () => h.waiting.length,
+    };
+  }
 
   network(nodeId: string): SipNetwork {
     return {
       nodeId,
       send: async (to, text): Promise<SendResult> => {
         await Promise.resolve();
+        const held = this.holds.find((h) => h.match(nodeId, to, text));
+        if (held) await new Promise<void>((go) => held.waiting.push(go));
         const r = this.receivers.get(to);
         if (!r || r.size === 0 || this.down.has(to)) return 'unreachable';
         if (this.silent.has(to)) return 'timeout';
