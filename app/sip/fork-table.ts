@@ -7,6 +7,7 @@
  * be acknowledged and hung up (RFC 3261 §13.2.2.4), not dropped as if a
  * stranger sent it.
  */
+import { makeResponse } from './responses';
 
 /** Where one branch (one callee node) of a forked INVITE stands. */
 export type BranchState = 'pending' | 'cancelled' | 'answered' | 'failed';
@@ -88,7 +89,7 @@ export class ForkTable {
   /**
    * A response from `node` (with the To tag it carries): whether to hand it
    * to the UA, which other branches to cancel (the first 2xx wins; every
-   * other ringing tab stops), or whether it is a late 2xx to end.
+   * other ringing tab stops), or whether it is a 2xx the proxy must end.
    */
   onResponse(callId: string, branch: string, node: string, status: number, toTag: string | null, text: string): ForkVerdict {
     const k = this.key(callId, branch);
@@ -100,7 +101,7 @@ export class ForkTable {
     // Provisional answers matter only while the UA is still waiting for this branch.
     if (status < 200) return { pass: !f.cancelled && f.answer === null && state === 'pending', cancel: [], invite };
     if (status < 300) {
-      if (f.answer === null) {
+      if (f.answer === null && !f.cancelled) {
         f.answer = { node, toTag };
         f.branches.set(node, 'answered');
         const cancel = [...f.branches].filter(([, s]) => s === 'pending').map(([n]) => n);
@@ -108,20 +109,31 @@ export class ForkTable {
         return { pass: true, cancel, invite };
       }
       // A retransmission of the 2xx the UA took: the UA acknowledges it again (§13.2.2.4).
-      if (f.answer.node === node && f.answer.toTag === toTag) return { pass: true, cancel: [], invite };
+      if (f.answer?.node === node && f.answer.toTag === toTag) return { pass: true, cancel: [], invite };
+      // Another tab's 2xx, or any 2xx after the UA's own CANCEL: JsSIP forgets a call
+      // attempt once it has sent CANCEL and would leave such a 2xx unanswered.
       f.branches.set(node, 'answered');
       const dialog = `${node} ${toTag ?? ''}`;
       const hangUp = !f.hungUp.has(dialog);
       f.hungUp.add(dialog);
-      return { pass: false, cancel: [], invite, late: { hangUp, cancelledByCaller: f.cancelled } };
+      return { pass: false, cancel: [], invite, late: { hangUp, cancelledByCaller: f.cancelled }, ...this.settle(k, f) };
     }
     if (state === 'pending' || state === 'cancelled') f.branches.set(node, 'failed');
     f.finals.push({ node, status, text });
-    if (f.answer !== null || [...f.branches.values()].some((s) => s === 'pending' || s === 'cancelled')) return { pass: false, cancel: [], invite };
-    // Every branch failed and none answered: nothing more can come, so the attempt is over.
-    this.forks.delete(k);
-    const best = [...f.finals].sort((a, b) => rank(a.status) - rank(b.status))[0]!;
-    return { pass: false, cancel: [], invite, final: best.text };
+    return { pass: false, cancel: [], invite, ...this.settle(k, f) };
+  }
+
+  /**
+   * The final response the UA is owed once no branch can answer any more and
+   * none was handed to it: the best failure (§16.7), or, when the UA had
+   * cancelled and the tabs answered instead, 487 (RFC 3261 §9.1).
+   */
+  private settle(k: string, f: Fork): { final?: string } {
+    if (f.answer !== null || [...f.branches.values()].some((s) => s === 'pending' || s === 'cancelled')) return {};
+    // Nothing more can come, except retransmissions of 2xx that were hung up: those keep the entry.
+    if (f.hungUp.size === 0) this.forks.delete(k);
+    if (f.finals.length === 0) return { final: makeResponse(f.invite, 487) };
+    return { final: [...f.finals].sort((a, b) => rank(a.status) - rank(b.status))[0]!.text };
   }
 
   /** The UA cancelled: every branch still ringing gets the CANCEL. */

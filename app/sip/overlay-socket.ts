@@ -244,9 +244,9 @@ export class OverlaySocket {
       return;
     }
     const v = this.forks.onResponse(res.callId, res.branch, from, res.status, res.toTag, res.text);
-    if (v.late) return this.endLateAnswer(from, res, v.invite, v.late);
     if (v.pass) this.deliver(res.text);
     if (v.final) this.deliver(v.final);
+    if (v.late) return this.endLateAnswer(from, res, v.invite, v.late);
     for (const node of v.cancel) void this.o.network.send(node, makeCancel(v.invite, COMPLETED_ELSEWHERE));
   }
 

@@ -16,6 +16,7 @@ const REASONS: Record<number, string> = {
   416: 'Unsupported URI Scheme',
   420: 'Bad Extension',
   480: 'Temporarily Unavailable',
+  487: 'Request Terminated',
   500: 'Server Internal Error',
   503: 'Service Unavailable',
   505: 'Version Not Supported',
