@@ -77,7 +77,7 @@ describe('calls between two people', () => {
     expect(await callStatus(a, 'bob', 'to')).toBe('bob declined');
   }, 60_000);
 
-  it('forking: bob in two tabs, both ring, answering on one stops the other', async () => {
+  it('forking: bob in two tabs, both ring, answering on one stops the other, which says it was answered in another tab', async () => {
     const b2 = await openPeer(bob);
     try {
       await waitOnline(b2);
@@ -88,6 +88,8 @@ describe('calls between two people', () => {
       await ringing(b2, 'alice').getByRole('button', { name: 'Answer with sound only' }).click();
       await waitCall(b2, 'alice', 'active');
       await ringing(b, 'alice').waitFor({ state: 'detached', timeout: 10_000 });
+      await waitCall(b, 'alice', 'ended');
+      expect(await callStatus(b, 'alice', 'from')).toBe('answered in another tab');
       await waitCall(a, 'bob', 'active');
       await a.getByRole('button', { name: 'Hang up' }).click();
       await waitCall(b2, 'alice', 'ended', 10_000);

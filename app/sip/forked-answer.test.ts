@@ -162,4 +162,26 @@ describe('a late answer from another of the callee’s tabs', () => {
     expect(callOf(bob1)?.state).toBe('active');
     expect(sent(o, ALICE, BOB1, 'BYE ')).toHaveLength(0);
   }, 60_000);
+
+  it('a tab that was still ringing when another tab answered says so, rather than "missed call"', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', ALICE);
+    const bob1 = await phone(o, 'bob', BOB1);
+    const bob2 = await phone(o, 'bob', BOB2);
+    alice.call('bob', false);
+    const [in1] = await Promise.all([until('tab 1 to ring', inState(bob1, 'incoming')), until('tab 2 to ring', inState(bob2, 'incoming'))]);
+    bob1.answer(in1.id, false);
+    const ended = await until('tab 2 to stop ringing', inState(bob2, 'ended'));
+    expect(ended.outcome).toBe('answered in another tab');
+    expect(bob2.getSnapshot().recent[0]).toMatchObject({ outcome: 'answered in another tab', seconds: 0 });
+    await until('alice to be in the call', inState(alice, 'active'));
+    // The caller's own cancel is not "answered elsewhere".
+    alice.hangUp(callOf(alice)!.id);
+    await until('tab 1’s call to end', inState(bob1, 'ended'));
+    alice.call('bob', false);
+    await until('tab 2 to ring again', inState(bob2, 'incoming'));
+    await until('alice to hear it ring', inState(alice, 'ringing'));
+    alice.hangUp(callOf(alice)!.id);
+    expect((await until('tab 2 to stop ringing', inState(bob2, 'ended'))).outcome).toBe('missed call from alice');
+  }, 60_000);
 });

@@ -305,9 +305,11 @@ export class Phone {
     session.on('confirmed', () => this.updateCall(id, { state: 'active' }));
     const ended = (status: number | undefined, cause: string, originator: string, message: unknown): void => {
       const c = this.snap.calls.find((x) => x.id === id);
+      // Another tab of this person took the call (even if this one answered a moment too late): not a missed call, and no talk time.
+      const elsewhere = originator === 'remote' && direction === 'in' && completedElsewhere(message);
       const outcome = lost
         ? `the connection to ${peer} was lost`
-        : originator === 'remote' && direction === 'in' && completedElsewhere(message)
+        : elsewhere
           ? 'answered in another tab'
           : c?.answeredAt != null
           ? originator === 'local'
@@ -329,7 +331,7 @@ export class Phone {
         direction,
         video: c?.video ?? false,
         startedAt: c?.startedAt ?? endedAt,
-        seconds: c?.answeredAt != null ? Math.round((endedAt - c.answeredAt) / 1000) : 0,
+        seconds: c?.answeredAt != null && !elsewhere ? Math.round((endedAt - c.answeredAt) / 1000) : 0,
         outcome,
       };
       const recent = [record, ...this.snap.recent].slice(0, MAX_CALL_RECORDS);
