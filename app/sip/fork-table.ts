@@ -64,6 +64,9 @@ function rank(status: number): number {
  */
 const MAX_FORKS = 256;
 
+/** Late 2xx dialogs hung up per call attempt; a real callee tab makes one. */
+export const MAX_LATE_DIALOGS = 32;
+
 export class ForkTable {
   private readonly forks = new Map<string, Fork>();
 
@@ -112,8 +115,10 @@ export class ForkTable {
       if (f.answer?.node === node && f.answer.toTag === toTag) return { pass: true, cancel: [], invite };
       // Another tab's 2xx, or any 2xx after the UA's own CANCEL: JsSIP forgets a call
       // attempt once it has sent CANCEL and would leave such a 2xx unanswered.
-      f.branches.set(node, 'answered');
       const dialog = `${node} ${toTag ?? ''}`;
+      // A callee making up To tags could otherwise make this tab send BYEs without end.
+      if (!f.hungUp.has(dialog) && f.hungUp.size >= MAX_LATE_DIALOGS) return { pass: false, cancel: [], invite };
+      f.branches.set(node, 'answered');
       const hangUp = !f.hungUp.has(dialog);
       f.hungUp.add(dialog);
       return { pass: false, cancel: [], invite, late: { hangUp, cancelledByCaller: f.cancelled }, ...this.settle(k, f) };

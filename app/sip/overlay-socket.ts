@@ -243,6 +243,8 @@ export class OverlaySocket {
       this.log(`dropped a response from ${from.slice(0, 8)}, which the INVITE did not go to`);
       return;
     }
+    // A 2xx without a To tag names no dialog (RFC 3261 §8.2.6.2): nothing could acknowledge or end it.
+    if (res.status >= 200 && res.status < 300 && res.toTag === null) return this.log(`dropped a 2xx from ${from.slice(0, 8)} without a To tag`);
     const v = this.forks.onResponse(res.callId, res.branch, from, res.status, res.toTag, res.text);
     if (v.pass) this.deliver(res.text);
     if (v.final) this.deliver(v.final);
@@ -257,7 +259,6 @@ export class OverlaySocket {
    * silent call resending its answer.
    */
   private async endLateAnswer(node: string, res: SipResponse, invite: string, late: { hangUp: boolean; cancelledByCaller: boolean }): Promise<void> {
-    if (res.toTag === null) return this.log(`dropped a 2xx from ${node.slice(0, 8)} without a To tag: no dialog to end`);
     const target = remoteTarget(res, node);
     const via = nodeHost(this.o.network.nodeId);
     this.log(`${late.hangUp ? 'hanging up' : 'acknowledging again'} a late answer from ${node.slice(0, 8)}`);
