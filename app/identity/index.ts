@@ -41,7 +41,7 @@ export {
   type CertificateCheck,
   type IssueCertificateOptions,
   CERTIFICATE_TYPE,
-  MAX_CERTIFICATE_CHARS,
+  MAX_CERTIFICATE_BYTES,
   MAX_CERTIFICATE_NAME,
   toBase64Url,
   fromBase64,
