@@ -66,6 +66,32 @@ describe('calls between two people', () => {
     expect(await b.getByRole('list', { name: 'Messages with alice' }).locator('.msg-text').allTextContents()).toEqual(['one', 'two', 'three']);
   }, 90_000);
 
+  it('chat counts bytes: 2-, 3- and 4-byte characters arrive exactly, and a message over the limit in bytes is refused in words', async () => {
+    await dial(a, 'bob', 'Send a message');
+    const field = a.getByLabel('Message to bob');
+    const send = a.getByRole('button', { name: 'Send', exact: true });
+    const text = 'ñññ €€€ 😀😀😀';
+    await field.fill(text);
+    await send.click();
+    // Run alone (-t), bob has not met alice yet: he allows her when asked, then the message is let through.
+    const arrived = b.getByRole('list', { name: 'Messages with alice' }).getByText(text, { exact: true });
+    for (let i = 0; i < 600 && (await arrived.count()) === 0; i++) {
+      if (await b.getByRole('alertdialog').isVisible()) await answerQuestion(b, 'Always allow');
+      await b.waitForTimeout(100);
+    }
+    await arrived.waitFor({ timeout: 20_000 });
+    // 1001 emoji: 2002 UTF-16 units (under a maxLength of 4000) but 4004 bytes, over the 4000-byte limit.
+    await field.fill('😀'.repeat(1001));
+    await a.getByRole('status').filter({ hasText: 'This message is too long: 4004 bytes' }).waitFor();
+    expect(await send.isDisabled()).toBe(true);
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    // One emoji fewer fits exactly, and arrives whole.
+    await field.fill('😀'.repeat(1000));
+    expect(await send.isDisabled()).toBe(false);
+    await send.click();
+    await b.getByRole('list', { name: 'Messages with alice' }).getByText('😀'.repeat(1000), { exact: true }).waitFor({ timeout: 60_000 });
+  }, 180_000);
+
   it('bob declining, and calling an unknown name, end with plain words on alice’s side', async () => {
     await dial(a, 'zed', 'Audio call');
     await waitCall(a, 'zed', 'ended');

@@ -110,6 +110,9 @@ describe('certificates', () => {
       [{ ...good, signature: 'AAAA' }, /"signature" has the wrong length/],
       [{ ...good, expires: 'soon' }, /"expires" is not a date/],
       ['x'.repeat(10_000), /longer than/],
+      // Sizes are bytes of UTF-8: 3000 × € is under 8192 UTF-16 units but 9000 bytes; 40 × 😀 is 80 units but 160 bytes.
+      ['€'.repeat(3000), /longer than 8192 bytes/],
+      [{ ...good, name: '😀'.repeat(40) }, /name is longer than 128 bytes/],
       [{ version: 1, signature: new Uint8Array(64), rootSpki: 7 }, /malformed/],
     ];
     for (const [input, reason] of cases) {

@@ -7,15 +7,16 @@
  * base64url (hex is accepted on input).
  */
 import { fromHex, toHex } from './bytes';
+import { fitsUtf8 } from './utf8-length';
 import { canonicalEncode, type CanonicalValue } from './canonical';
 import { InvalidKeyError } from './errors';
 import { importVerifyKey, keyFingerprint, MAX_SPKI_BYTES, SIGNATURE_BYTES, signBytes, verifyBytes } from './keys';
 
 /** The `type` field of a certificate file; also signed, so a signature over another kind of record never passes as one. */
 export const CERTIFICATE_TYPE = 'p2p-softphone/identity-certificate';
-/** Largest certificate text accepted from a peer or a file. */
-export const MAX_CERTIFICATE_CHARS = 8192;
-/** Longest name a certificate may carry (UTF-16 code units). */
+/** Largest certificate text accepted from a peer or a file, in bytes of UTF-8 (as a link frame carries it). */
+export const MAX_CERTIFICATE_BYTES = 8192;
+/** Longest name a certificate may carry, in bytes of UTF-8: 128 ASCII letters, 64 accented ones, 32 emoji. */
 export const MAX_CERTIFICATE_NAME = 128;
 
 /** A parsed certificate. Times are milliseconds since the epoch. */
@@ -107,7 +108,7 @@ function signedBody(c: Omit<IdentityCertificate, 'signature'>): CanonicalValue {
 /** Why a name cannot go into a certificate, or null when it can. */
 export function certificateNameProblem(name: string): string | null {
   if (name.length === 0) return 'the name is empty';
-  if (name.length > MAX_CERTIFICATE_NAME) return `the name is longer than ${MAX_CERTIFICATE_NAME} characters`;
+  if (!fitsUtf8(name, MAX_CERTIFICATE_NAME)) return `the name is longer than ${MAX_CERTIFICATE_NAME} bytes (a letter with an accent takes 2, an emoji 4)`;
   // Control and text-direction characters could hide or reorder part of a name for the person reading it.
   if (/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(name)) return 'the name contains control or text-direction characters';
   return null;
@@ -202,7 +203,7 @@ function timeField(o: Record<string, unknown>, name: string): number {
 export function parseCertificate(input: unknown): IdentityCertificate {
   let raw = input;
   if (typeof input === 'string') {
-    if (input.length > MAX_CERTIFICATE_CHARS) throw malformed(`longer than ${MAX_CERTIFICATE_CHARS} characters`);
+    if (!fitsUtf8(input, MAX_CERTIFICATE_BYTES)) throw malformed(`longer than ${MAX_CERTIFICATE_BYTES} bytes`);
     try {
       raw = JSON.parse(input);
     } catch {

@@ -1,5 +1,6 @@
 /** Identity: key pairs (WebCrypto), node IDs, signed records, fingerprints. */
 export { toHex, fromHex, equalBytes, compareBytes, concatBytes, utf8, fromUtf8 } from './bytes';
+export { utf8Length, fitsUtf8, utf8Prefix, utf8Offset } from './utf8-length';
 export { canonicalEncode, canonicalDecode, type CanonicalValue, type DecodeLimits } from './canonical';
 export { EncodingError, InvalidKeyError, IdentityUnavailableError } from './errors';
 export {
@@ -40,7 +41,7 @@ export {
   type CertificateCheck,
   type IssueCertificateOptions,
   CERTIFICATE_TYPE,
-  MAX_CERTIFICATE_CHARS,
+  MAX_CERTIFICATE_BYTES,
   MAX_CERTIFICATE_NAME,
   toBase64Url,
   fromBase64,

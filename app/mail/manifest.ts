@@ -5,7 +5,7 @@
  * also owns the fragments, so whoever holds that key — the sender and,
  * after unwrapping, the recipient — may delete the message).
  */
-import { canonicalDecode, canonicalEncode, concatBytes, fromHex, MAX_SPKI_BYTES, signBytes, utf8, verifyBytes } from '../identity';
+import { canonicalDecode, canonicalEncode, concatBytes, fitsUtf8, fromHex, MAX_SPKI_BYTES, signBytes, utf8, utf8Prefix, verifyBytes } from '../identity';
 import { checkKM } from './coder';
 import { FRAGMENT_HEADER_BYTES, MAX_FRAGMENT_BYTES, MAX_MESSAGE_BYTES, MESSAGE_ID_BYTES, MIN_FRAGMENT_BYTES } from './constants';
 import type { WrappedSecrets } from './cipher';
@@ -15,7 +15,10 @@ const MANIFEST_DOMAIN = 'p2p-sip/mail-manifest/1';
 export const KEY_BYTES = 20;
 export const SIG_PREFIX_BYTES = 8;
 const GCM_TAG = 16;
+/** Longest sender or recipient name in a manifest, in bytes of UTF-8. */
 const MAX_NAME = 64;
+/** Longest media type in a message's details, in bytes of UTF-8; a longer one is shortened on a whole character. */
+export const MAX_TYPE_BYTES = 128;
 
 export interface Manifest {
   v: 1;
@@ -102,7 +105,7 @@ const bad = (why: string): MailError => new MailError('bad-manifest', `This mess
 
 const isBytes = (v: unknown, min: number, max: number): v is Uint8Array => v instanceof Uint8Array && v.length >= min && v.length <= max;
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
-const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME;
+const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && fitsUtf8(v, MAX_NAME);
 
 /** Checks every field of an untrusted manifest; throws MailError('bad-manifest') naming the first problem. */
 export function checkManifest(v: unknown): Manifest {
@@ -174,13 +177,14 @@ export function encodeTombstone(id: string, at: number): Uint8Array {
   return canonicalEncode({ tomb: id, at });
 }
 
+/** Encodes a message's details; a type over MAX_TYPE_BYTES is shortened, so the recipient's check always passes. */
 export function encodeMeta(meta: MessageMeta): Uint8Array {
-  return canonicalEncode({ type: meta.type, dur: meta.durationMs, thumb: meta.thumbnail });
+  return canonicalEncode({ type: utf8Prefix(meta.type, MAX_TYPE_BYTES), dur: meta.durationMs, thumb: meta.thumbnail });
 }
 
 export function decodeMeta(bytes: Uint8Array): MessageMeta {
   const o = decodeMap(bytes);
-  if (!o || typeof o['type'] !== 'string' || o['type'].length > 128 || !isInt(o['dur'], 0, 24 * 3600_000) || !(o['thumb'] === null || o['thumb'] instanceof Uint8Array)) {
+  if (!o || typeof o['type'] !== 'string' || !fitsUtf8(o['type'], MAX_TYPE_BYTES) || !isInt(o['dur'], 0, 24 * 3600_000) || !(o['thumb'] === null || o['thumb'] instanceof Uint8Array)) {
     throw new MailError('damaged', 'The details of this message (type, length, picture) are damaged.');
   }
   return { type: o['type'], durationMs: o['dur'], thumbnail: o['thumb'] };

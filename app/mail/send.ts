@@ -90,7 +90,7 @@ export async function sendMessage(o: SendOptions): Promise<SentMessage> {
   const msgKey = await newMessageKey();
   const video = await seal(contentKey, recording.bytes, concatBytes(utf8('video:'), idBytes));
   const thumb = recording.thumbnail && recording.thumbnail.length <= MAX_THUMBNAIL_BYTES ? recording.thumbnail : null;
-  const meta = await seal(contentKey, encodeMeta({ type: recording.type.slice(0, 128), durationMs: Math.round(recording.durationMs), thumbnail: thumb }), concatBytes(utf8('meta:'), idBytes));
+  const meta = await seal(contentKey, encodeMeta({ type: recording.type, durationMs: Math.round(recording.durationMs), thumbnail: thumb }), concatBytes(utf8('meta:'), idBytes));
   const wrap = await wrapSecrets({ contentKey, messageKeyPkcs8: msgKey.pkcs8 }, recipient.ecdhPublicKey, idBytes);
 
   const now = overlay.now();

@@ -52,8 +52,8 @@ export const MAX_NODE_LIST = 16;
 export const MAX_VALUE_BYTES = 16 * 1024;
 /** Largest immutable blob (a video-mail fragment). @default 256 KiB */
 export const MAX_BLOB_BYTES = 256 * 1024;
-/** Longest dictionary sub-key, in UTF-16 units. @default 128 */
-export const MAX_SUBKEY_CHARS = 128;
+/** Longest dictionary sub-key, in bytes of UTF-8 (as it is encoded, stored and counted against the quota). @default 128 */
+export const MAX_SUBKEY_BYTES = 128;
 /** Farthest expiry a record may ask for. @default 31 days */
 export const MAX_TTL_MS = 31 * 24 * 3600_000;
 /** Records per batch in store and sync messages. @default 64 */

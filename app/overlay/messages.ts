@@ -3,7 +3,7 @@
  * tag `t`. Everything a peer sends is untrusted, so `parseMessage` checks
  * every field with type guards and returns a reason instead of throwing.
  */
-import { canonicalDecode, canonicalEncode, type CanonicalValue } from '../identity';
+import { canonicalDecode, canonicalEncode, fitsUtf8, type CanonicalValue } from '../identity';
 import { MAX_APP_BODY_BYTES, MAX_ITEMS, MAX_MESSAGE_BYTES, MAX_NODE_LIST, MAX_ROUTE } from './constants';
 import { ID_BYTES } from './id';
 import { isWireRecord, type WireRecord } from './storage/record';
@@ -50,7 +50,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const isRpcId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 export const isIdBytes = (v: unknown): v is Bytes => v instanceof Uint8Array && v.length === ID_BYTES;
 const isIdList = (v: unknown, max: number): v is Bytes[] => Array.isArray(v) && v.length <= max && v.every(isIdBytes);
-const isShortString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+/** A string of at most `max` bytes of UTF-8, as it crossed the wire. */
+const isShortString = (v: unknown, max: number): v is string => typeof v === 'string' && fitsUtf8(v, max);
 const isRecordList = (v: unknown): v is WireRecord[] => Array.isArray(v) && v.length <= MAX_ITEMS && v.every(isWireRecord);
 
 function isDigestEntry(v: unknown): v is DigestEntry {

@@ -8,12 +8,12 @@ export { PermissionGate, type PermissionDecision, type DecideOptions, type Permi
 export type { DecisionRequest, PeerUserClaim, PeerFacts, CertificateFinding } from './evaluate';
 export type { PermissionQuestion, PeerSummary, QuestionOutcome } from './question-queue';
 export { RuleStore, type RulesChange, type ImportResult } from './rule-store';
-export { RULES_FORMAT, MAX_RULES, MAX_RULES_FILE_CHARS, makeRule, rulesFromFile, rulesToFile, ruleId, type RuleJson, type RulesFile } from './rules-format';
+export { RULES_FORMAT, MAX_RULES, MAX_RULES_FILE_BYTES, makeRule, rulesFromFile, rulesToFile, ruleId, type RuleJson, type RulesFile } from './rules-format';
 export { TrustedRootStore, MAX_TRUSTED_ROOTS, MAX_ROOT_LABEL, type AddRootOptions, type RootWithdrawn } from './trusted-roots';
 export { PolicyStore, type PolicyState } from './policy-store';
 export { AuditLog, AUDIT_LOG_MAX, AUDIT_FORMAT, type AuditEntry, type CrossTabLock } from './audit-log';
 export type { CloseLinksRequest } from './live-links';
-export { parsePublicKeyText, MAX_KEY_TEXT_CHARS } from './key-text';
+export { parsePublicKeyText, MAX_KEY_TEXT_BYTES } from './key-text';
 export { type Clock, systemClock, ManualClock } from './clock';
 export { type Logger, createLogger, silentLogger, enableDebug } from './logger';
 export { STORAGE_KEYS } from './persisted';

@@ -3,11 +3,11 @@
  * base64url or hex SPKI, a public JWK, or a JSON file with a `publicKey`
  * field (what `npm run sign-identity -- --new-root` writes).
  */
-import { concatBytes, fromBase64, fromHex, importVerifyKey, InvalidKeyError } from '../identity';
+import { concatBytes, fitsUtf8, fromBase64, fromHex, importVerifyKey, InvalidKeyError } from '../identity';
 import { KeyParseError } from './errors';
 
-/** Largest text accepted as one key. */
-export const MAX_KEY_TEXT_CHARS = 16_384;
+/** Largest text accepted as one key, in bytes of UTF-8 (as the file or paste holds it). */
+export const MAX_KEY_TEXT_BYTES = 16_384;
 
 /** DER prefix of a P-256 SPKI, before the 65-byte uncompressed point. */
 const P256_SPKI_PREFIX = fromHex('3059301306072a8648ce3d020106082a8648ce3d030107034200');
@@ -63,7 +63,7 @@ function decodeText(text: string): Uint8Array {
  * KeyParseError with a message that says what was wrong.
  */
 export async function parsePublicKeyText(text: string): Promise<Uint8Array> {
-  if (text.length > MAX_KEY_TEXT_CHARS) throw new KeyParseError(`the text is longer than ${MAX_KEY_TEXT_CHARS} characters`);
+  if (!fitsUtf8(text, MAX_KEY_TEXT_BYTES)) throw new KeyParseError(`the text is longer than ${MAX_KEY_TEXT_BYTES} bytes, too long to be a key`);
   if (text.trim() === '') throw new KeyParseError('the key is empty');
   const spki = decodeText(text);
   try {

@@ -4,15 +4,15 @@
  * by SPKI, and every key must parse, so a file cannot smuggle in a rule for a
  * key nobody holds or a hash that matches nothing.
  */
-import { certificateNameProblem, fingerprint, fromBase64, importVerifyKey, nodeIdFromSpki, toBase64Url } from '../identity';
+import { certificateNameProblem, fingerprint, fitsUtf8, fromBase64, importVerifyKey, nodeIdFromSpki, toBase64Url } from '../identity';
 import { RulesImportError } from './errors';
 import { SCOPES, type PermissionRule, type RuleDecision, type Scope, type SubjectKind } from './types';
 
 export const RULES_FORMAT = 'p2p-softphone/permission-rules';
 /** Most rules one file or store may hold. */
 export const MAX_RULES = 10_000;
-/** Largest rules file accepted, in characters. */
-export const MAX_RULES_FILE_CHARS = 4_000_000;
+/** Largest rules file accepted, in bytes of UTF-8. */
+export const MAX_RULES_FILE_BYTES = 4_000_000;
 
 /** One rule as written in the file. */
 export interface RuleJson {
@@ -105,7 +105,7 @@ async function ruleFromJson(raw: unknown, where: string): Promise<PermissionRule
 export async function rulesFromFile(input: unknown): Promise<PermissionRule[]> {
   let raw = input;
   if (typeof input === 'string') {
-    if (input.length > MAX_RULES_FILE_CHARS) throw new RulesImportError('the file is too large to be a rules file');
+    if (!fitsUtf8(input, MAX_RULES_FILE_BYTES)) throw new RulesImportError('the file is too large to be a rules file');
     try {
       raw = JSON.parse(input);
     } catch {

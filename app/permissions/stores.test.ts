@@ -6,6 +6,7 @@ import {
   AuditLog,
   KeyParseError,
   makeRule,
+  MAX_ROOT_LABEL,
   ManualClock,
   parsePublicKeyText,
   RuleStore,
@@ -76,6 +77,8 @@ describe('rule store', () => {
       [withRule({ created: 'yesterday' }), /rule 2: "created"/],
       [withRule({ key: toBase64Url(new Uint8Array(91)) }), /rule 2: the key does not parse/],
       [withRule({ key: 'not base64 at all!' }), /rule 2: the key does not parse/],
+      // 1.4 million × € is under the 4,000,000 limit in UTF-16 units and 4.2 MB in bytes.
+      ['€'.repeat(1_400_000), /too large/],
     ];
     for (const [text, message] of cases) {
       const error = await rules.importJson(text, 'replace').catch((e: unknown) => e);
@@ -135,6 +138,8 @@ describe('public key text', () => {
       ['-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', /private key/],
       ['hello world?', /not PEM, base64, hex or JSON/],
       [toBase64Url(new Uint8Array(91)), /does not parse/],
+      // Sizes are bytes of UTF-8: 6000 × € is 6000 UTF-16 units but 18000 bytes.
+      ['€'.repeat(6000), /longer than 16384 bytes/],
     ];
     for (const [text, message] of cases) await expect(parsePublicKeyText(text)).rejects.toThrow(message);
     await expect(parsePublicKeyText('AAAA')).rejects.toBeInstanceOf(KeyParseError);
@@ -158,6 +163,17 @@ describe('trusted roots', () => {
     expect(withdrawn).toEqual([['overlay'], ['contact']]);
     await expect(roots.add('nonsense!')).rejects.toBeInstanceOf(KeyParseError);
     expect(roots.getSnapshot()).toEqual([]);
+  });
+
+  it('shortens a long label to its limit in bytes, on a whole character', async () => {
+    const roots = await TrustedRootStore.open(new MemoryKeyValueStore(), now, silentLogger);
+    for (const label of [`a${'😀'.repeat(60)}`, 'ñ'.repeat(80), `ab${'€'.repeat(50)}`]) {
+      const r = await roots.add(toBase64Url(k1.spki), { label });
+      expect(label.startsWith(r.label)).toBe(true);
+      expect(new TextEncoder().encode(r.label).length).toBeLessThanOrEqual(MAX_ROOT_LABEL);
+      // No half of a surrogate pair at the end, which the page would show as a broken character.
+      expect(r.label).not.toMatch(/[\ud800-\udbff]$/);
+    }
   });
 });
 

@@ -2,7 +2,7 @@
  * Root keys the user trusts to vouch for peers (enrolled deployments), each
  * with a per-scope policy "allow peers whose identity this root signed".
  */
-import { fingerprint, fromBase64, nodeIdFromSpki, toBase64Url, type KeyValueStore } from '../identity';
+import { fingerprint, fromBase64, nodeIdFromSpki, toBase64Url, utf8Prefix, type KeyValueStore } from '../identity';
 import { NotFoundError, PermissionsError } from './errors';
 import { parsePublicKeyText } from './key-text';
 import { Listeners } from './listeners';
@@ -13,6 +13,7 @@ import { SCOPES, type Scope, type TrustedRoot } from './types';
 
 /** At most this many roots; a closed deployment needs one or two. */
 export const MAX_TRUSTED_ROOTS = 100;
+/** Longest label of a trusted root, in bytes of UTF-8; a longer one is shortened on a whole character. */
 export const MAX_ROOT_LABEL = 100;
 
 /** A root stopped vouching for peers in some scopes (removed, or its policy switched off). */
@@ -112,7 +113,7 @@ export class TrustedRootStore extends PersistedState<readonly TrustedRoot[]> {
       const spki = await parsePublicKeyText(keyText);
       const id = await nodeIdFromSpki(spki);
       const existing = this.find(id);
-      const label = (o.label ?? existing?.label ?? fingerprint(id)).trim().slice(0, MAX_ROOT_LABEL) || fingerprint(id);
+      const label = utf8Prefix((o.label ?? existing?.label ?? fingerprint(id)).trim(), MAX_ROOT_LABEL) || fingerprint(id);
       const root: TrustedRoot = {
         id,
         spki: toBase64Url(spki),

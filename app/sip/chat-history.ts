@@ -4,7 +4,7 @@
  * delivered to this tab and stored by another tab of the same person) is
  * kept once, by its ID.
  */
-import type { KeyValueStore } from '../identity';
+import { fitsUtf8, utf8Length, type KeyValueStore } from '../identity';
 
 export interface ChatMessage {
   /** Unique: the SIP Call-ID of the MESSAGE. */
@@ -20,8 +20,19 @@ export interface ChatMessage {
 
 /** Messages kept per conversation. */
 export const MAX_MESSAGES_PER_PEER = 500;
-/** Longest chat message. */
-export const MAX_CHAT_CHARS = 4000;
+/**
+ * Longest chat message, in bytes of UTF-8 (what the MESSAGE body's
+ * Content-Length counts, RFC 3428 §7): 4000 letters of English, about 2000 of
+ * Spanish accents or 1000 emoji. A MESSAGE with a longer body gets 413.
+ */
+export const MAX_CHAT_BYTES = 4000;
+
+/** Why `text` cannot be sent as a chat message because of its length, in words; null when it fits. */
+export function chatLengthProblem(text: string): string | null {
+  if (fitsUtf8(text, MAX_CHAT_BYTES)) return null;
+  // Bytes, not characters: accents take 2, € 3, emoji 4, so a count of characters would not add up for the reader.
+  return `This message is too long: ${utf8Length(text)} bytes, and a message can take ${MAX_CHAT_BYTES} (a letter with an accent takes 2, an emoji 4).`;
+}
 
 const KEY = (peer: string) => `chat/${peer}`;
 

@@ -5,7 +5,7 @@ export { makeResponse, makeCancel } from './responses';
 export type { SipNetwork, SipLocation, SendResult, LookupResult, ContactPolicy, ContactDecision } from './types';
 export { NameTakenError, OverlayTimeoutError } from './errors';
 export { Phone, MAX_CALL_RECORDS, type PhoneOptions, type PhoneSnapshot, type CallView, type CallState, type CallRecord } from './phone';
-export { ChatHistory, MAX_CHAT_CHARS, MAX_MESSAGES_PER_PEER, type ChatMessage } from './chat-history';
+export { ChatHistory, chatLengthProblem, MAX_CHAT_BYTES, MAX_MESSAGES_PER_PEER, type ChatMessage } from './chat-history';
 export { sipStatusWords } from './words';
 export { MemorySipOverlay } from './testing/memory-sip';
 export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';

@@ -216,7 +216,8 @@ export class OverlaySocket {
       if (!d.allow) return this.replyTo(from, m, 403, 'not accepted');
       if (DIALOG_OPENERS.has(m.method)) this.addParties(m.callId, [from]);
     }
-    this.hand(text);
+    // m.text, not text: the UA gets the body cut at Content-Length bytes, as checked here.
+    this.hand(m.text);
   }
 
   private addParties(callId: string, nodes: string[]): void {

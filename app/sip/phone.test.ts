@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import JsSIP from 'jssip';
 import { MemoryKeyValueStore } from '../identity';
-import { ChatHistory } from './chat-history';
+import { ChatHistory, MAX_CHAT_BYTES } from './chat-history';
 import { Phone } from './phone';
 import { MemorySipOverlay } from './testing/memory-sip';
 
@@ -51,6 +51,23 @@ describe('Phone chat', () => {
     o.registrations.set('dave', new Set([id(9)]));
     expect((await alice.p.sendMessage('dave', 'hi')).error).toBe('dave is not online');
     await expect(alice.p.sendMessage('bob', '   ')).rejects.toThrow(/empty/);
-    await expect(alice.p.sendMessage('bob', 'x'.repeat(5000))).rejects.toThrow(/at most/);
+    await expect(alice.p.sendMessage('bob', 'x'.repeat(5000))).rejects.toThrow(/too long/);
+  });
+
+  it('counts the length limit in bytes: 2-, 3- and 4-byte characters up to the limit arrive whole, one more is refused', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', id(1));
+    const bob = await phone(o, 'bob', id(2));
+    const wide = [
+      { c: 'ñ', bytes: 2 },
+      { c: '€', bytes: 3 },
+      { c: '😀', bytes: 4 },
+    ];
+    const texts = wide.map(({ c, bytes }) => c.repeat(Math.floor(MAX_CHAT_BYTES / bytes)));
+    for (const t of texts) expect((await alice.p.sendMessage('bob', t)).status).toBe('sent');
+    await until(async () => (await bob.p.chat.load('alice')).length === texts.length);
+    expect((await bob.p.chat.load('alice')).map((m) => m.text)).toEqual(texts);
+    // Each is one character over: fewer UTF-16 units than the limit, more bytes.
+    for (const [i, { c }] of wide.entries()) await expect(alice.p.sendMessage('bob', texts[i] + c)).rejects.toThrow(/too long: 40\d\d bytes/);
   });
 });

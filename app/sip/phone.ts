@@ -6,8 +6,8 @@
 import JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
-import type { KeyValueStore } from '../identity';
-import { ChatHistory, MAX_CHAT_CHARS, type ChatMessage } from './chat-history';
+import { utf8Prefix, type KeyValueStore } from '../identity';
+import { chatLengthProblem, ChatHistory, MAX_CHAT_BYTES, type ChatMessage } from './chat-history';
 import { OverlaySocket } from './overlay-socket';
 import { uaConfig } from './ua-config';
 import type { ContactPolicy, SipLocation, SipNetwork } from './types';
@@ -151,7 +151,8 @@ export class Phone {
     ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
       if (e.originator !== 'remote') return;
       const req = e.request as unknown as { call_id: string; body?: string; from: { uri: { user: string } } };
-      const text = String(req.body ?? '').slice(0, MAX_CHAT_CHARS);
+      // The socket refuses longer bodies with 413; the cut is a second guard, in bytes and on a whole character.
+      const text = utf8Prefix(String(req.body ?? ''), MAX_CHAT_BYTES);
       void this.chat
         .put({ id: req.call_id, peer: req.from.uri.user, direction: 'in', text, at: Date.now(), status: 'received' })
         .then(() => this.update({ chatVersion: this.snap.chatVersion + 1, lastMessageFrom: req.from.uri.user }));
@@ -187,7 +188,8 @@ export class Phone {
     const body = text.trim();
     if (!ua) throw new Error('the phone is not started');
     if (!body) throw new RangeError('the message is empty');
-    if (body.length > MAX_CHAT_CHARS) throw new RangeError(`a message can be at most ${MAX_CHAT_CHARS} characters`);
+    const tooLong = chatLengthProblem(body);
+    if (tooLong) throw new RangeError(tooLong);
     return new Promise<ChatMessage>((resolve) => {
       let msg: ChatMessage;
       const finish = (patch: Partial<ChatMessage>): void => {

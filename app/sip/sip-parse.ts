@@ -7,6 +7,8 @@
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- no type declarations for this internal module
 import * as JsSipParser from 'jssip/lib/Parser';
+import { fitsUtf8, utf8Offset } from '../identity';
+import { MAX_CHAT_BYTES } from './chat-history';
 
 /** Largest SIP message accepted (an SDP offer is a few KiB). */
 export const MAX_SIP_BYTES = 64 * 1024;
@@ -36,7 +38,7 @@ interface JsSipParsed {
 }
 
 interface Common {
-  /** The raw text, as it goes on. */
+  /** The text as it goes on: the start line, headers and the body cut at Content-Length bytes (what followed is dropped). */
   text: string;
   callId: string;
   cseq: number;
@@ -57,7 +59,7 @@ export interface SipRequest extends Common {
   kind: 'request';
   uriUser: string | null;
   uriHost: string;
-  /** The body as cut by Content-Length. */
+  /** The body, exactly Content-Length bytes of UTF-8. */
   body: string;
   contentType: string | null;
 }
@@ -70,10 +72,34 @@ export interface SipResponse extends Common {
 
 export type SipMessage = SipRequest | SipResponse;
 
+/**
+ * The message cut where its Content-Length says, counted in bytes of UTF-8
+ * (RFC 3261 §20.14). On the overlay every routed message is one SIP message,
+ * as on UDP, so bytes after the body are dropped and a body shorter than its
+ * count is an error (§18.3). A count that ends inside a character is an
+ * error too: no byte-exact body could be handed on. JsSIP's parser cuts at
+ * Content-Length characters; once the text ends where the body ends, its cut
+ * and ours agree.
+ */
+function cutAtContentLength(text: string): { text: string } | { error: string; status: number } {
+  const end = text.indexOf('\r\n\r\n');
+  const length = headerValue(text, 'Content-Length|l');
+  if (end < 0 || length === null) return { text };
+  if (!/^\d{1,10}$/.test(length)) return { error: 'the Content-Length is not a number of bytes', status: 400 };
+  const body = text.slice(end + 4);
+  const at = utf8Offset(body, Number(length));
+  if (at === 'past-end') return { error: 'the body is shorter than its Content-Length', status: 400 };
+  if (at === 'inside') return { error: 'the Content-Length ends inside a character', status: 400 };
+  return { text: text.slice(0, end + 4 + at) };
+}
+
 /** Parses SIP text; returns an error in words instead of throwing. */
-export function parseSip(text: string): SipMessage | { error: string; status?: number } {
-  if (typeof text !== 'string') return { error: 'not text' };
-  if (text.length > MAX_SIP_BYTES) return { error: `SIP message over ${MAX_SIP_BYTES} bytes`, status: 513 };
+export function parseSip(raw: string): SipMessage | { error: string; status?: number } {
+  if (typeof raw !== 'string') return { error: 'not text' };
+  if (!fitsUtf8(raw, MAX_SIP_BYTES)) return { error: `SIP message over ${MAX_SIP_BYTES} bytes`, status: 513 };
+  const cut = cutAtContentLength(raw);
+  if ('error' in cut) return cut;
+  const text = cut.text;
   let m: JsSipParsed | undefined;
   try {
     m = (JsSipParser as { parseMessage(data: string, ua: unknown): JsSipParsed | undefined }).parseMessage(text, null);
@@ -179,6 +205,8 @@ export function requestProblem(req: SipRequest): RequestProblem | null {
   if (req.body !== '' && req.contentType === null) return { status: 400, reason: 'a body needs a Content-Type' };
   const type = (req.contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (req.method === 'MESSAGE' && req.body !== '' && !MESSAGE_TYPES.includes(type)) return { status: 415, reason: 'Unsupported Media Type', headers: [`Accept: ${MESSAGE_TYPES.join(', ')}`] };
+  // Refused whole rather than cut, so the sender learns it was not delivered (RFC 3261 §21.4.11).
+  if (req.method === 'MESSAGE' && !fitsUtf8(req.body, MAX_CHAT_BYTES)) return { status: 413, reason: 'Request Entity Too Large' };
   return null;
 }
 

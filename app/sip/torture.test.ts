@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OverlaySocket } from './overlay-socket';
 import { nodeHost, parseSip } from './sip-parse';
 import { MemorySipOverlay } from './testing/memory-sip';
+import { BYTE_LENGTH } from './testing/byte-length-cases';
 import { APPLICATION, INVALID, VALID } from './testing/torture-cases';
 import { ALICE_NODE, BOB_NODE, cancelOf, DOMAIN, invite, request, response, type TortureCase, type UaEvent } from './testing/torture-messages';
 
@@ -129,6 +130,10 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
 
   describe('invalid messages get the error SIP names, or are dropped (§3.1.2)', () => {
     for (const c of INVALID) it(`${c.section} ${c.name}`, async () => void (await check(c)));
+  });
+
+  describe('Content-Length counts bytes: bodies are cut in bytes, never inside a character (RFC 3261 §18.3, §20.14)', () => {
+    for (const c of BYTE_LENGTH) it(`${c.section} ${c.name}`, async () => void (await check(c)));
   });
 
   describe('transaction and application layer (§3.3)', () => {

@@ -7,6 +7,8 @@ export function sipStatusWords(status: number | undefined, who: string, cause?: 
       return `nobody has the name ${who}`;
     case 408:
       return `the network did not answer in time; try again`;
+    case 413:
+      return `the message is too long for ${who}'s phone`;
     case 480:
       return `${who} is not online`;
     case 486:

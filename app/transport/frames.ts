@@ -3,11 +3,13 @@
  * travel as bytes, never base64). Every frame from a peer is untrusted: it is
  * decoded with limits and checked with a type guard before use.
  */
-import { canonicalDecode, canonicalEncode, isNodeId, MAX_SPKI_BYTES, SIGNATURE_BYTES, type CanonicalValue } from '../identity';
+import { canonicalDecode, canonicalEncode, fitsUtf8, isNodeId, MAX_CERTIFICATE_BYTES, MAX_CERTIFICATE_NAME, MAX_SPKI_BYTES, SIGNATURE_BYTES, type CanonicalValue } from '../identity';
 import { CHUNK_BYTES, MAX_FRAME_BYTES } from './limits';
 
 export const LINK_PROTOCOL = 'p2p-link/1';
 export const NONCE_BYTES = 32;
+/** Longest reason a goodbye carries, in bytes of UTF-8; the sender cuts to it on a whole character. */
+export const MAX_BYE_REASON_BYTES = 500;
 
 /** A person's identity as presented on a link, bound to the node by the user's signature. */
 export interface PresentedUser {
@@ -66,7 +68,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 const isBytes = (v: unknown, max: number, exact?: number): v is Uint8Array =>
   v instanceof Uint8Array && v.length <= max && (exact === undefined || v.length === exact);
-const isShortString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+/** A string of at most `max` bytes of UTF-8, as it crossed the wire. */
+const isShortString = (v: unknown, max: number): v is string => typeof v === 'string' && fitsUtf8(v, max);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 function isUser(v: unknown): v is PresentedUser {
@@ -74,8 +77,9 @@ function isUser(v: unknown): v is PresentedUser {
     isObj(v) &&
     isBytes(v['signingSpki'], MAX_SPKI_BYTES) &&
     isBytes(v['binding'], SIGNATURE_BYTES, SIGNATURE_BYTES) &&
-    (v['name'] === undefined || isShortString(v['name'], 64)) &&
-    (v['certificate'] === undefined || isShortString(v['certificate'], 8192))
+    // The name may come from a certificate (app-services), so it takes what a certificate's name may hold.
+    (v['name'] === undefined || isShortString(v['name'], MAX_CERTIFICATE_NAME)) &&
+    (v['certificate'] === undefined || isShortString(v['certificate'], MAX_CERTIFICATE_BYTES))
   );
 }
 
@@ -103,7 +107,7 @@ export function isFrame(v: unknown): v is Frame {
     case 'chunk':
       return isBytes(v['data'], CHUNK_BYTES) && typeof v['more'] === 'boolean';
     case 'bye':
-      return isShortString(v['reason'], 500);
+      return isShortString(v['reason'], MAX_BYE_REASON_BYTES);
     default:
       return false;
   }

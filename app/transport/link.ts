@@ -6,10 +6,11 @@
  * 16 KiB chunks with back-pressure, and keeps itself alive with pings: a
  * link whose pings go unanswered three times is closed.
  */
-import { isNodeId, nodeIdFromSpki, signBytes, verifyBytes } from '../identity';
+import { isNodeId, nodeIdFromSpki, signBytes, utf8Prefix, verifyBytes } from '../identity';
 import type { Channel } from './channel';
 import {
   LINK_PROTOCOL,
+  MAX_BYE_REASON_BYTES,
   NONCE_BYTES,
   decodeFrame,
   encodeFrame,
@@ -353,7 +354,7 @@ export class Link {
     this.queue.length = 0;
     if (tellPeer) {
       try {
-        this.write({ t: 'bye', reason: toldReason.slice(0, 500) });
+        this.write({ t: 'bye', reason: utf8Prefix(toldReason, MAX_BYE_REASON_BYTES) });
       } catch {
         // the channel may already be gone
       }

@@ -88,7 +88,7 @@ export function DhtConsole({ overlay }: { overlay: OverlayService }) {
         </div>
         <label htmlFor={noteId}>Text to store under the key (signed with your key, kept for an hour)</label>
         <div className="row">
-          <input id={noteId} value={note} onChange={(e) => setNote(e.target.value)} autoComplete="off" maxLength={1000} />
+          <input id={noteId} value={note} onChange={(e) => setNote(e.target.value)} autoComplete="off" />
           <button type="button" disabled={busy || !text.trim() || !note} onClick={() => void put()}>
             Store
           </button>

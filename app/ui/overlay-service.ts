@@ -4,11 +4,14 @@
  * merging, neighbour links, persisted records, the snapshot), plus what the
  * Network page's console does with it.
  */
-import { fromHex, fromUtf8, utf8 } from '../identity';
+import { fitsUtf8, fromHex, fromUtf8, utf8, utf8Length } from '../identity';
 import { createRecord, getRecords, putRecord, type PutResult, type RecordSigner } from '../overlay';
 import { RingMember } from '../transport';
 
 export type { RingSnapshot } from '../transport';
+
+/** Longest console note, in bytes of UTF-8 (the record value it becomes). */
+export const MAX_NOTE_BYTES = 1000;
 
 export class OverlayService extends RingMember {
   /**
@@ -16,6 +19,7 @@ export class OverlayService extends RingMember {
    * this person (the console's put): signed with the user key, one hour long.
    */
   async putNote(keyHex: string, text: string, signer: RecordSigner): Promise<PutResult> {
+    if (!fitsUtf8(text, MAX_NOTE_BYTES)) throw new RangeError(`the text is ${utf8Length(text)} bytes, and a note can take ${MAX_NOTE_BYTES} (a letter with an accent takes 2, an emoji 4)`);
     const record = await createRecord(signer, {
       key: fromHex(keyHex),
       kind: 'single',

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
-import { SCOPES, type PermissionGate } from '../permissions';
+import { fitsUtf8 } from '../identity';
+import { MAX_ROOT_LABEL, SCOPES, type PermissionGate } from '../permissions';
 import { TextFileInput } from './file-input';
 import { Identicon } from './identicon';
 import { useAppSnapshot, useServices, useStore } from './use-app';
@@ -11,7 +12,11 @@ function AddRoot({ gate }: { gate: PermissionGate }) {
   const [key, setKey] = useState('');
   const [label, setLabel] = useState('');
   const [msg, setMsg] = useState<{ text: string; bad: boolean } | null>(null);
+  const labelProblemId = useId();
+  // Bytes, as the label is kept; maxLength would count UTF-16 units and cut a paste without a word.
+  const labelTooLong = !fitsUtf8(label.trim(), MAX_ROOT_LABEL);
   const add = (text: string): void => {
+    if (labelTooLong) return;
     gate.roots.add(text, label.trim() ? { label: label.trim() } : {}).then(
       (r) => {
         setMsg({ text: `Now trusting “${r.label}” (${r.fingerprint}).`, bad: false });
@@ -31,9 +36,12 @@ function AddRoot({ gate }: { gate: PermissionGate }) {
       <label htmlFor={keyId}>Root public key (PEM, base64, hex or the .public.json file’s text)</label>
       <textarea id={keyId} rows={3} value={key} onChange={(e) => setKey(e.target.value)} spellCheck={false} />
       <label htmlFor={labelId}>A name for it (optional)</label>
-      <input id={labelId} value={label} onChange={(e) => setLabel(e.target.value)} maxLength={80} />
+      <input id={labelId} value={label} onChange={(e) => setLabel(e.target.value)} aria-invalid={labelTooLong} aria-describedby={labelTooLong ? labelProblemId : undefined} />
+      <p id={labelProblemId} role="status" className={labelTooLong ? 'errors' : undefined}>
+        {labelTooLong ? `This name is too long: a name can take ${MAX_ROOT_LABEL} bytes (a letter with an accent takes 2, an emoji 4).` : null}
+      </p>
       <div className="row">
-        <button type="submit" disabled={!key.trim()}>
+        <button type="submit" disabled={!key.trim() || labelTooLong}>
           Trust this root
         </button>
         <TextFileInput label="Or import a root key file" onText={(text, name) => (text ? add(text) : setMsg({ text: `${name} is too large to be a key.`, bad: true }))} />

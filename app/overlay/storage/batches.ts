@@ -1,5 +1,6 @@
 /** Splits records into store/sync batches that respect the message limits. */
 import { MAX_BATCH, MAX_MESSAGE_BYTES } from '../constants';
+import { utf8Length } from '../../identity';
 import type { WireRecord } from './record';
 
 const BATCH_BYTES = Math.floor(MAX_MESSAGE_BYTES * 0.75);
@@ -9,7 +10,7 @@ export function recordBatches(records: readonly WireRecord[]): WireRecord[][] {
   let cur: WireRecord[] = [];
   let bytes = 0;
   for (const r of records) {
-    const size = r.value.length + r.owner.length + r.sig.length + r.sub.length + 64;
+    const size = r.value.length + r.owner.length + r.sig.length + utf8Length(r.sub) + 64;
     if (cur.length > 0 && (cur.length >= MAX_BATCH || bytes + size > BATCH_BYTES)) {
       out.push(cur);
       cur = [];

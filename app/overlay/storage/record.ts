@@ -3,8 +3,8 @@
  * checked on every write and every read. One type serves the wire, the store
  * and persistence, so nothing is converted on the hot path.
  */
-import { canonicalEncode, compareBytes, MAX_SPKI_BYTES, toHex } from '../../identity';
-import { MAX_BLOB_BYTES, MAX_SUBKEY_CHARS, MAX_TTL_MS, MAX_VALUE_BYTES } from '../constants';
+import { canonicalEncode, compareBytes, fitsUtf8, MAX_SPKI_BYTES, toHex, utf8Length } from '../../identity';
+import { MAX_BLOB_BYTES, MAX_SUBKEY_BYTES, MAX_TTL_MS, MAX_VALUE_BYTES } from '../constants';
 import { bytesToHexId, ID_BYTES } from '../id';
 
 /**
@@ -72,7 +72,7 @@ export function isWireRecord(v: unknown): v is WireRecord {
     typeof r['kind'] === 'string' &&
     KINDS.has(r['kind']) &&
     typeof r['sub'] === 'string' &&
-    r['sub'].length <= 4 * MAX_SUBKEY_CHARS &&
+    fitsUtf8(r['sub'], 4 * MAX_SUBKEY_BYTES) &&
     r['owner'] instanceof Uint8Array &&
     r['owner'].length <= 4 * MAX_SPKI_BYTES &&
     r['value'] instanceof Uint8Array &&
@@ -110,9 +110,9 @@ export function ownerId(r: Pick<WireRecord, 'owner'>): string {
   return toHex(r.owner);
 }
 
-/** Bytes a record costs against its owner's quota. */
+/** Bytes a record costs against its owner's quota (the sub-key in UTF-8, as stored). */
 export function recordCost(r: WireRecord): number {
-  return r.value.length + r.sub.length + 64;
+  return r.value.length + utf8Length(r.sub) + 64;
 }
 
 /**
@@ -127,7 +127,7 @@ export function compareRecords(a: WireRecord, b: WireRecord): number {
 /** Checks that need no crypto. */
 export function checkRecordStatic(r: WireRecord, now: number): RefusalReason | null {
   const maxValue = r.kind === 'blob' ? MAX_BLOB_BYTES : MAX_VALUE_BYTES;
-  if (r.value.length > maxValue || r.sub.length > MAX_SUBKEY_CHARS) return 'too-large';
+  if (r.value.length > maxValue || !fitsUtf8(r.sub, MAX_SUBKEY_BYTES)) return 'too-large';
   if (r.kind !== 'dict' && r.sub !== '') return 'malformed';
   if (r.owner.length === 0 || r.owner.length > MAX_SPKI_BYTES) return 'malformed';
   if (r.sig.length === 0) return 'unsigned';

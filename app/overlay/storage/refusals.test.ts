@@ -9,7 +9,7 @@ import { MAX_VALUE_BYTES, MAX_TTL_MS } from '../constants';
 import { RecordRefusedError } from '../errors';
 import { Simulation } from '../sim/simulation';
 import { getRecords, putRecord } from './client';
-import { createRecord, type RecordSigner, type WireRecord } from './record';
+import { checkRecordStatic, createRecord, recordCost, type RecordSigner, type WireRecord } from './record';
 import { webCryptoSigner, webCryptoVerifier } from './web-crypto';
 
 const KEY = new Uint8Array(20).fill(7);
@@ -77,6 +77,19 @@ describe('refused writes', () => {
       expect(put.refused).toEqual({});
     }
     expect(await refusedEverywhere(await record(mallory, { kind: 'dict', sub: 'd' }))).toEqual(Array(4).fill('over-quota'));
+  });
+
+  it('counts a dictionary sub-key in bytes of UTF-8: 128 bytes of ñ, € or 😀 pass, one character more is refused', async () => {
+    for (const [c, bytes] of [['ñ', 2], ['€', 3], ['😀', 4]] as const) {
+      const fits = c.repeat(Math.floor(128 / bytes));
+      expect(checkRecordStatic(await record(alice, { kind: 'dict', sub: fits }), now())).toBeNull();
+      // One more character: fewer UTF-16 units than 128 (so a count of units lets it through), more than 128 bytes.
+      const over = await record(alice, { version: 9, kind: 'dict', sub: fits + c });
+      expect(over.sub.length).toBeLessThanOrEqual(128);
+      expect(await refusedEverywhere(over)).toEqual(Array(4).fill('too-large'));
+      // What a record costs against its owner's quota counts the same bytes.
+      expect(recordCost(over)).toBe(over.value.length + new TextEncoder().encode(over.sub).length + 64);
+    }
   });
 
   it('the writer refuses invalid records before sending, and readers still get the good one', async () => {

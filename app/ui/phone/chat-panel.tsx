@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { MAX_CHAT_CHARS, type ChatMessage, type Phone } from '../../sip';
+import { chatLengthProblem, type ChatMessage, type Phone } from '../../sip';
 import { ErrorLine } from '../error-line';
 import { useStore } from '../use-app';
 
@@ -16,6 +16,9 @@ export function ChatPanel({ phone, peer }: { phone: Phone; peer: string }) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const fieldId = useId();
+  const lengthId = useId();
+  // Counted in bytes as the message will be; no maxLength, which counts UTF-16 units and cuts a paste without a word.
+  const tooLong = chatLengthProblem(draft.trim());
   const listRef = useRef<HTMLOListElement>(null);
   useEffect(() => {
     let live = true;
@@ -54,16 +57,26 @@ export function ChatPanel({ phone, peer }: { phone: Phone; peer: string }) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (draft.trim()) send();
+          if (draft.trim() && !tooLong) send();
         }}
       >
         <label htmlFor={fieldId}>Message to {peer}</label>
         <div className="row">
-          <input id={fieldId} value={draft} maxLength={MAX_CHAT_CHARS} onChange={(e) => setDraft(e.target.value)} autoComplete="off" />
-          <button type="submit" disabled={!draft.trim()}>
+          <input
+            id={fieldId}
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            autoComplete="off"
+            aria-invalid={tooLong !== null}
+            aria-describedby={tooLong ? lengthId : undefined}
+          />
+          <button type="submit" disabled={!draft.trim() || tooLong !== null}>
             Send
           </button>
         </div>
+        <p id={lengthId} role="status" className={tooLong ? 'errors' : undefined}>
+          {tooLong}
+        </p>
       </form>
       <ErrorLine text={error} />
     </section>
