@@ -15,7 +15,7 @@ export {
   type PeerFactory,
   type TimerClock,
 } from './signaling-client';
-export { type Channel, peerJsChannel, memoryChannelPair, MemoryChannel } from './channel';
+export { type Channel, peerJsChannel, releaseDataConnection, memoryChannelPair, MemoryChannel } from './channel';
 export {
   Link,
   LinkClosedError,
