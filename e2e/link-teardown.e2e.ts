@@ -13,6 +13,9 @@ import { allowEverything, openRing, waitForRing } from './ring.ts';
 
 type Handle = { __softphone: { links: { manager: { disconnect(id: string, reason: string): void; links(): { nodeId: string }[] } } } };
 
+type ForeignConn = { on(e: string, f: () => void): void; close(): void };
+type ForeignHandle = { __softphone: { signaling: { peer: { connect(id: string, o: object): ForeignConn } } }; __foreign?: ForeignConn };
+
 let browser: Browser;
 let ctx: BrowserContext;
 let pages: Page[] = [];
@@ -52,6 +55,29 @@ describe('a closed link releases its RTCPeerConnection on both sides', () => {
     expect(await linkCount(a)).toBe(1);
     await disconnect(a, await nodeIdOf(b), 'closed by you');
     await allMatch('closed by one side', [a, b]);
+  });
+
+  it('a data connection of a kind the tab does not take (an unknown label) is closed at once', async () => {
+    const [a, b] = pages as [Page, Page];
+    const bId = await nodeIdOf(b);
+    await a.evaluate(
+      (target) =>
+        new Promise<void>((resolve) => {
+          const w = window as unknown as ForeignHandle;
+          const conn = w.__softphone.signaling.peer.connect(target, { reliable: true, serialization: 'raw', label: 'not-a-link' });
+          w.__foreign = conn;
+          // The offer reaches b (b answers, then closes); resolve either way and let b's count speak.
+          conn.on('open', () => resolve());
+          conn.on('close', () => resolve());
+          conn.on('error', () => resolve());
+          setTimeout(resolve, 5000);
+        }),
+      bId,
+    );
+    await allMatch('unknown label', [b]);
+    // The test's own end of it is the test's to close.
+    await a.evaluate(() => (window as unknown as ForeignHandle).__foreign?.close());
+    await allMatch('unknown label', [a]);
   });
 
   it('refused by the far side’s permission gate', async () => {

@@ -82,11 +82,11 @@ export class PeerJsDialer implements Dialer {
 
   onIncoming(fn: (channel: Channel) => void): void {
     this.signaling.onConnection((conn) => {
-      // Other data connections (a call's, a test's) belong to other listeners.
-      if (conn.label !== LINK_LABEL) return;
+      // Other data connections (a test's) belong to other listeners; the signaling client closes those nobody takes.
+      if (conn.label !== LINK_LABEL) return false;
       if (conn.serialization !== 'raw') {
         releaseDataConnection(conn);
-        return;
+        return true;
       }
       // An offer whose dialer gave up may never open; its RTCPeerConnection must not wait for ever.
       const timer = setTimeout(() => releaseDataConnection(conn), INCOMING_OPEN_TIMEOUT_MS);
@@ -95,6 +95,7 @@ export class PeerJsDialer implements Dialer {
         clearTimeout(timer);
         fn(peerJsChannel(conn));
       });
+      return true;
     });
   }
 }

@@ -13,6 +13,7 @@ export {
   type SignalingState,
   type SignalingClientOptions,
   type PeerFactory,
+  type ConnectionListener,
   type TimerClock,
 } from './signaling-client';
 export { type Channel, peerJsChannel, releaseDataConnection, memoryChannelPair, MemoryChannel } from './channel';
