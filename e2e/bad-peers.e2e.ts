@@ -19,11 +19,21 @@ afterAll(async () => {
   expect(pageErrors).toEqual([]);
 });
 
-function evil(mode: string): { mode: string; outcome: string; framesReceived: number } {
+interface EvilOutcome {
+  mode: string;
+  outcome: string;
+  framesReceived: number;
+  /** Messages that arrived as text: the tab sends only binary frames. */
+  textFrames: number;
+  /** Whether the evil peer's RTCPeerConnection was closed within 5 s of the tab closing the link. */
+  released: boolean;
+}
+
+function evil(mode: string): EvilOutcome {
   const r = spawnSync('node_modules/.bin/tsx', ['e2e/evil-peer.ts', `${appURL().replace(/\/$/, '')}/peerjs`, tabId, mode], { encoding: 'utf8', timeout: 30_000 });
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   try {
-    return JSON.parse(line) as { mode: string; outcome: string; framesReceived: number };
+    return JSON.parse(line) as EvilOutcome;
   } catch {
     throw new Error(`evil peer printed nothing usable: ${r.stdout} ${r.stderr}`);
   }
@@ -41,6 +51,8 @@ describe('a misbehaving peer is refused, counted, and the tab keeps working', ()
   ])('%s', async (mode, reason) => {
     const r = evil(mode);
     expect(r.outcome).toMatch(/^closed/);
+    // The refusal released the connection on the far side too, with no stray text on the way.
+    expect(r).toMatchObject({ textFrames: 0, released: true });
     const counted = Object.keys(await refusals(tab));
     expect(counted.some((k) => reason.test(k))).toBe(true);
     // The tab still works: it is online and answers a fresh, honest link.

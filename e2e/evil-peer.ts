@@ -3,7 +3,9 @@
  * that connects to a tab and breaks the link protocol in one chosen way.
  * Run as a child process by the end-to-end suite, inside its loopback-only
  * namespace:  tsx e2e/evil-peer.ts <signaling-url> <target-node-id> <mode>
- * It prints one JSON line: what happened to its connection.
+ * It prints one JSON line: what happened to its connection, whether the tab's
+ * close released its RTCPeerConnection, and how many text (not binary)
+ * messages arrived (a tab sends none; PeerJS's flushing close sent one).
  */
 import { installWebRtcGlobals } from '../app/node/webrtc-env.ts';
 import { canonicalDecode, canonicalEncode, exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../app/identity/index.ts';
@@ -31,8 +33,10 @@ async function main(): Promise<void> {
     conn.on('close', () => resolve('closed'));
     conn.on('error', () => resolve('error'));
   });
-  conn.on('data', (d) => frames.push(d));
+  let textFrames = 0;
+  conn.on('data', (d) => (typeof d === 'string' ? textFrames++ : frames.push(d)));
   await new Promise<void>((resolve) => conn.on('open', () => resolve()));
+  const pc = conn.peerConnection;
   const send = (b: Uint8Array): void => void conn.send(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
   const hello = (nodeId: string, key: Uint8Array) =>
     canonicalEncode({ t: 'hello', protocol: 'p2p-link/1', overlay: 'p2p.local', nodeId, spki: key, nonce: crypto.getRandomValues(new Uint8Array(32)) });
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < 5000; i++) send(canonicalEncode({ t: 'ping', n: i }));
       break;
   }
-  // The tab says goodbye with its reason before it closes; wrtc does not always report the close itself.
+  // The tab says goodbye with its reason, then closes the connection.
   const bye = new Promise<string>((resolve) => {
     const check = setInterval(() => {
       for (const f of frames) {
@@ -71,7 +75,11 @@ async function main(): Promise<void> {
     }, 50);
   });
   const outcome = await Promise.race([bye, closed, new Promise<string>((r) => setTimeout(() => r('still open'), 8000))]);
-  console.log(JSON.stringify({ mode, outcome, framesReceived: frames.length }));
+  // The tab's close resets the data channel, and this side's PeerJS then closes its RTCPeerConnection.
+  const started = Date.now();
+  while (outcome !== 'still open' && pc.signalingState !== 'closed' && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 50));
+  const released = pc.signalingState === 'closed';
+  console.log(JSON.stringify({ mode, outcome, framesReceived: frames.length, textFrames, released }));
   peer.destroy();
   process.exit(0);
 }

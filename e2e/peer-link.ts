@@ -14,8 +14,9 @@ export async function serveEcho(page: Page): Promise<void> {
     const w = window as unknown as Win;
     w.__softphone.signaling!.onConnection((conn) => {
       // Only the echo connections: answering the overlay's own links would break their handshakes.
-      if (conn.label !== 'echo') return;
+      if (conn.label !== 'echo') return false;
       conn.on('data', (d) => void conn.send(`echo:${String(d)}`));
+      return true;
     });
   });
 }

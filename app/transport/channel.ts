@@ -3,6 +3,7 @@
  * in-memory pair in tests. Ordered and reliable, like an SCTP data channel.
  */
 import type { DataConnection } from 'peerjs';
+import { CLOSE_GRACE_MS } from './limits';
 
 export interface Channel {
   /** The peer ID the far side claimed to the signaling server (unproven until the handshake). */
@@ -18,11 +19,44 @@ export interface Channel {
 }
 
 /**
+ * Ends a PeerJS data connection so that both its data channel and its
+ * RTCPeerConnection are released, on this side and (through the channel's
+ * close) on the far side, after sending what is already buffered.
+ *
+ * Not `conn.close({ flush: true })`: PeerJS (1.5) implements the flush by
+ * sending an internal `{ __peerData: { type: 'close' } }` object through the
+ * serializer and returning without closing anything. With `'raw'`
+ * serialization that object goes out as the text "[object Object]", which the
+ * far side cannot read, and both RTCPeerConnections stay up for good.
+ *
+ * Instead this closes the RTCDataChannel itself: its closing procedure sends
+ * every message already queued and then resets the stream (W3C WebRTC 1.0,
+ * §6.2 "RTCDataChannel", close()). Both sides' PeerJS then see the channel's
+ * `close` event and close their RTCPeerConnection. Should the channel not
+ * close within `graceMs` (a hung far side, a WebRTC stack that does not report
+ * it), the whole connection is closed without waiting.
+ *
+ * Safe to call more than once, on a connection that never opened, and on one
+ * already closed.
+ */
+export function releaseDataConnection(conn: DataConnection, graceMs = CLOSE_GRACE_MS): void {
+  const ch = conn.dataChannel as RTCDataChannel | undefined | null;
+  if (!ch || ch.readyState !== 'open' || !conn.peerConnection) {
+    conn.close();
+    return;
+  }
+  const timer = setTimeout(() => conn.close(), graceMs);
+  conn.once('close', () => clearTimeout(timer));
+  ch.close();
+}
+
+/**
  * Wraps an open PeerJS data connection made with `serialization: 'raw'`, so
  * frames go onto the data channel as they are, with no base64 or JSON.
  */
 export function peerJsChannel(conn: DataConnection): Channel {
   const dc = (): RTCDataChannel | undefined => conn.dataChannel;
+  let closing = false;
   return {
     remoteId: conn.peer,
     get bufferedAmount() {
@@ -32,8 +66,10 @@ export function peerJsChannel(conn: DataConnection): Channel {
       void conn.send(bytes.buffer.byteLength === bytes.length ? bytes.buffer : bytes.slice().buffer);
     },
     close() {
-      // flush: the goodbye frame that says why goes out before the channel shuts.
-      conn.close({ flush: true });
+      if (closing) return;
+      closing = true;
+      // The goodbye frame the link wrote last still goes out before the channel shuts.
+      releaseDataConnection(conn);
     },
     onData(fn) {
       conn.on('data', (d: unknown) => {

@@ -2,7 +2,8 @@
  * How the link manager reaches peers: PeerJS in the browser, memory in tests.
  */
 import type { DataConnection } from 'peerjs';
-import { peerJsChannel, type Channel, memoryChannelPair } from './channel';
+import { peerJsChannel, releaseDataConnection, type Channel, memoryChannelPair } from './channel';
+import { INCOMING_OPEN_TIMEOUT_MS } from './limits';
 import type { SignalingClient } from './signaling-client';
 
 /** The PeerJS label of link data connections. */
@@ -21,15 +22,21 @@ export interface Dialer {
 
 function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>): Promise<Channel> {
   return new Promise<Channel>((resolve, reject) => {
+    let settled = false;
     const fail = (why: string): void => {
       clearTimeout(timer);
-      conn.close();
+      // Once open, the connection belongs to its channel (and link), which hears this error and closes it.
+      if (settled) return;
+      settled = true;
+      releaseDataConnection(conn);
       reject(new DialError(why));
     };
     const timer = setTimeout(() => fail('the peer did not answer in time'), timeoutMs);
     void unavailable.then(() => fail('the peer is not online'));
     conn.on('open', () => {
       clearTimeout(timer);
+      if (settled) return releaseDataConnection(conn); // opened after the dial gave up
+      settled = true;
       resolve(peerJsChannel(conn));
     });
     conn.on('error', (e) => fail(e.message));
@@ -75,13 +82,20 @@ export class PeerJsDialer implements Dialer {
 
   onIncoming(fn: (channel: Channel) => void): void {
     this.signaling.onConnection((conn) => {
-      // Other data connections (a call's, a test's) belong to other listeners.
-      if (conn.label !== LINK_LABEL) return;
+      // Other data connections (a test's) belong to other listeners; the signaling client closes those nobody takes.
+      if (conn.label !== LINK_LABEL) return false;
       if (conn.serialization !== 'raw') {
-        conn.close();
-        return;
+        releaseDataConnection(conn);
+        return true;
       }
-      conn.on('open', () => fn(peerJsChannel(conn)));
+      // An offer whose dialer gave up may never open; its RTCPeerConnection must not wait for ever.
+      const timer = setTimeout(() => releaseDataConnection(conn), INCOMING_OPEN_TIMEOUT_MS);
+      conn.on('close', () => clearTimeout(timer));
+      conn.on('open', () => {
+        clearTimeout(timer);
+        fn(peerJsChannel(conn));
+      });
+      return true;
     });
   }
 }

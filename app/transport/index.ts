@@ -13,9 +13,10 @@ export {
   type SignalingState,
   type SignalingClientOptions,
   type PeerFactory,
+  type ConnectionListener,
   type TimerClock,
 } from './signaling-client';
-export { type Channel, peerJsChannel, memoryChannelPair, MemoryChannel } from './channel';
+export { type Channel, peerJsChannel, releaseDataConnection, memoryChannelPair, MemoryChannel } from './channel';
 export {
   Link,
   LinkClosedError,

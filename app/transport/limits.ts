@@ -21,3 +21,11 @@ export const KEEPALIVE_MISSES = 3;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long a permission decision may take before the link gives up. */
 export const PERMISSION_TIMEOUT_MS = 45_000;
+/**
+ * How long a closing link's data channel may take to send what it holds and
+ * close by itself before its RTCPeerConnection is closed anyway.
+ * @default 1000
+ */
+export const CLOSE_GRACE_MS = 1000;
+/** An offered data connection that has not opened in this long is closed (the dialer gave up at its own timeout). */
+export const INCOMING_OPEN_TIMEOUT_MS = 15_000;

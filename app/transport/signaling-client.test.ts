@@ -3,6 +3,7 @@ import type { Peer, PeerOptions } from 'peerjs';
 import { SignalingClient, type SignalingState } from './signaling-client';
 import { parseServerUrl } from './server-list';
 import { VirtualClock } from './testing/virtual-clock';
+import { FakeDataConnection } from './testing/fake-data-connection';
 
 /** Just enough of a PeerJS Peer for the client: events, disconnect, reconnect, destroy. */
 class FakePeer {
@@ -143,5 +144,24 @@ describe('SignalingClient', () => {
     expect(client.state).toMatchObject({ kind: 'online', server: 'http://b:2/peerjs' });
     client.stop();
     expect(peers.every((p) => p.destroyed)).toBe(true);
+  });
+
+  it('closes a data connection that no listener takes, so no peer keeps an unwanted WebRTC connection to the tab', () => {
+    const { peers, client } = setup(['http://a:1/peerjs']);
+    client.start();
+    peers[0]!.open();
+    client.onConnection((conn) => conn.label === 'echo');
+    // PeerJS announces an offered connection before it opens.
+    const offered = (label: string): FakeDataConnection => {
+      const c = Object.assign(new FakeDataConnection(), { label, open: false });
+      c.dataChannel = null;
+      return c;
+    };
+    const foreign = offered('not-a-link');
+    peers[0]!.emit('connection', foreign);
+    expect(foreign.pc.signalingState).toBe('closed');
+    const wanted = offered('echo');
+    peers[0]!.emit('connection', wanted);
+    expect(wanted.pc.signalingState).not.toBe('closed');
   });
 });

@@ -10,6 +10,7 @@
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
 import { systemClock, type Clock } from '../overlay';
 import { Backoff } from './backoff';
+import { releaseDataConnection } from './channel';
 import type { SignalingServerConfig } from './server-list';
 
 export type SignalingState =
@@ -36,6 +37,9 @@ export interface SignalingClientOptions {
 }
 
 type Listener<T> = (value: T) => void;
+
+/** Hears a data connection opened towards this tab; returns true when it takes it. */
+export type ConnectionListener = (conn: DataConnection) => boolean;
 
 /** Errors that say the signaling connection itself failed (others concern one data connection). */
 const SIGNALING_ERRORS = new Set(['network', 'server-error', 'socket-error', 'socket-closed', 'unavailable-id', 'invalid-id', 'invalid-key', 'ssl-unavailable']);
@@ -67,7 +71,7 @@ export class SignalingClient {
   private attemptId = 0;
   private _state: SignalingState = { kind: 'stopped', reason: 'not started' };
   private readonly stateListeners = new Set<Listener<SignalingState>>();
-  private readonly connectionListeners = new Set<Listener<DataConnection>>();
+  private readonly connectionListeners = new Set<ConnectionListener>();
 
   constructor(private readonly opts: SignalingClientOptions) {
     if (opts.servers.length === 0) throw new Error('at least one signaling server is needed');
@@ -94,8 +98,13 @@ export class SignalingClient {
     return () => this.stateListeners.delete(fn);
   }
 
-  /** Data connections opened towards this tab, from any server's peer. */
-  onConnection(fn: Listener<DataConnection>): () => void {
+  /**
+   * Data connections opened towards this tab, from any server's peer. A
+   * listener returns true when it takes the connection (by its PeerJS label);
+   * one that no listener takes is closed at once, so no peer keeps an
+   * unwanted WebRTC connection to this tab.
+   */
+  onConnection(fn: ConnectionListener): () => void {
     this.connectionListeners.add(fn);
     return () => this.connectionListeners.delete(fn);
   }
@@ -194,7 +203,15 @@ export class SignalingClient {
       this.setState({ kind: 'online', server: server.url, since: this.clock.now() });
     });
     peer.on('connection', (conn) => {
-      for (const fn of [...this.connectionListeners]) fn(conn);
+      let taken = false;
+      for (const fn of [...this.connectionListeners]) {
+        try {
+          if (fn(conn)) taken = true;
+        } catch (e) {
+          console.error('signaling connection listener failed', e);
+        }
+      }
+      if (!taken) releaseDataConnection(conn);
     });
     peer.on('disconnected', () => {
       if (!isCurrent()) return;
