@@ -109,4 +109,25 @@ describe('reads return the newest replica and repair stale ones', () => {
     expect(got.map((r) => r.value.length)).toEqual([300]);
     expect(fetches() - before).toBe(1);
   });
+
+  it('a lying replica cannot win the merge or be repaired into others', async () => {
+    const { sim, key, replicas, others, make, held } = await setup(35);
+    const v1 = await make('single', '', 'one', 1);
+    expect((await sim.until(putRecord(others[0]!, v1))).stored.length).toBe(R);
+    const rival = cheapSigner(randomBytes(new SeededRandom(99), 91));
+    const theirs = await createRecord(rival, { key, kind: 'single', value: utf8('theirs'), version: 50, expires: sim.clock.now() + 3_600_000 });
+    const forged = { ...(await make('single', '', 'forged', 99)), value: utf8('FORGED') };
+    const otherKey = await createRecord(rival, { key: new Uint8Array(20).fill(7), kind: 'single', value: utf8('elsewhere'), version: 70, expires: sim.clock.now() + 3_600_000 });
+    const expired = { ...(await make('single', '', 'old', 80)), expires: sim.clock.now() - 1 };
+    const liar = sim.nodes.get(replicas[1]!)!;
+    liar.replication.handleFetch = (from, msg) => liar.rpc.send(from, { t: 'fetched', id: msg.id, records: [forged, otherKey, expired, theirs] });
+    const got = await sim.until(getRecords(others[1]!, key));
+    // The forged, misplaced and expired records are dropped by the reader's checks; the rival owner's
+    // validly signed record is kept beside the owner's (whose counts is the caller's decision), newest first.
+    expect(got.map((r) => fromUtf8(r.value))).toEqual(['theirs', 'one']);
+    await sim.run(1_000);
+    // The honest replicas were not sent the rival's record: they would refuse it, and nothing was forged into them.
+    for (const id of [replicas[0]!, replicas[2]!, replicas[3]!]) expect(fromUtf8(held(id, '')!.value)).toBe('one');
+    expect(sim.counters.recordsRefused).toBe(0);
+  });
 });
