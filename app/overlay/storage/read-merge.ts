@@ -44,9 +44,10 @@ export function newestEntries(answers: readonly ReplicaAnswer[]): WireRecord[] {
 
 /**
  * The records of `newest` that one replica should be sent: those it holds an
- * older version of, and, when its answer was complete, those it lacks. An
- * entry held there by another owner is left alone: the replica would refuse
- * it ('wrong-owner'), and which owner is right is not the reader's call.
+ * older version of, and, when its answer was complete, those it lacks (unless
+ * rival owners hold that sub-key elsewhere). An entry held there by another
+ * owner is left alone: the replica would refuse it ('wrong-owner'), and which
+ * owner is right is not the reader's call.
  */
 export function staleAt(answer: ReplicaAnswer, newest: readonly WireRecord[]): WireRecord[] {
   const held = new Map<string, WireRecord[]>();
@@ -55,11 +56,14 @@ export function staleAt(answer: ReplicaAnswer, newest: readonly WireRecord[]): W
     if (list) list.push(r);
     else held.set(r.sub, [r]);
   }
+  const owners = new Map<string, number>();
+  for (const r of newest) owners.set(r.sub, (owners.get(r.sub) ?? 0) + 1);
   const out: WireRecord[] = [];
   for (const r of newest) {
     const there = held.get(r.sub);
     if (!there) {
-      if (answer.complete) out.push(r);
+      // An empty slot is filled only where the owner is not disputed: whose rival copy should spread is not the reader's call either.
+      if (answer.complete && owners.get(r.sub) === 1) out.push(r);
       continue;
     }
     const same = there.find((h) => equalBytes(h.owner, r.owner));
