@@ -4,9 +4,9 @@
  * candidate is tried. When every candidate is used up it pauses and walks
  * again (tables heal by stabilize); it fails when no candidate is left after
  * MAX_ROUNDS walks, at its deadline, or when aborted. A walk in which a live
- * node answered stale (answer-check.ts STALE_ANSWERS) or "not in a ring yet"
- * does not count toward MAX_ROUNDS: the ring is changing, not broken, so
- * the lookup keeps walking until its deadline.
+ * node answered stale (answer-check.ts STALE_ANSWERS) does not count toward
+ * MAX_ROUNDS: the ring is changing, not broken, so the lookup keeps walking
+ * until its deadline.
  */
 import { distance, hexIdToBytes, idToHex, inOpen } from '../id';
 import type { Peer } from '../routing-table/peer';
@@ -36,7 +36,7 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
   let finished = false;
   let refilled = false;
   let rounds = 0;
-  /** A live node gave a stale or not-yet answer in this walk. */
+  /** A live node gave a stale answer in this walk. */
   let changing = false;
   const keyBytes = hexIdToBytes(idToHex(key));
 
@@ -87,11 +87,7 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
         ctx.markDead(next.hex);
         return step();
       }
-      if (reply.t !== 'found') {
-        // "Not in a ring yet": a node that is joining right now, worth asking again after the pause.
-        if (reply.t === 'error') changing = true;
-        return step();
-      }
+      if (reply.t !== 'found') return step();
       messages += 1;
       hops++;
       ctx.table.alive(next.hex);
