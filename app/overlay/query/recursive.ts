@@ -54,7 +54,7 @@ export function recursiveLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
     const nodes = msg.nodes.map(peerFromBytes);
     const problem = nodes.length === 0 ? 'no route' : checkFinalAnswer(ctx, key, responder, nodes);
     if (problem) {
-      if (nodes.length > 0) ctx.counters.countBad('lying-answer');
+      if (nodes.length > 0 && !STALE_ANSWERS.has(problem)) ctx.counters.countBad('lying-answer');
       opts.onEvent?.({ type: 'refused', peer: from, reason: problem });
       const avoid = new Set(opts.avoid);
       // A lie is routed around for the rest of the lookup; a stale answer is asked again on a later round.
