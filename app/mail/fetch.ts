@@ -37,7 +37,7 @@ async function fetchFragment(overlay: MailOverlay, manifest: Manifest, stripe: n
   const key = fragmentKey(manifest, stripe, index);
   let records;
   try {
-    records = await overlay.get(key);
+    records = await overlay.getBlob(key);
   } catch {
     return { ok: false, deleted: false };
   }

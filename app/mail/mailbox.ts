@@ -69,7 +69,8 @@ export async function listMailbox(overlay: MailOverlay, user: MailUser & OpenKey
     if (r.kind !== 'dict') continue;
     try {
       const item = await checkEntry(r, user, resolve);
-      if (item && item.expires > overlay.now()) items.push(item);
+      // Rival owners' entries under one id can both be read (newest first); one message per id is listed.
+      if (item && item.expires > overlay.now() && !items.some((i) => i.id === item.id)) items.push(item);
     } catch (e) {
       problems.push({ id: r.sub, message: e instanceof MailError ? e.message : `A mailbox entry could not be read (${String(e)}).` });
     }

@@ -24,7 +24,10 @@ export type BlobState = 'present' | 'missing' | 'deleted';
 export interface MailOverlay {
   now(): number;
   put(record: WireRecord): Promise<PutResult>;
+  /** The newest records under a key (a mailbox, a receipts dictionary): every replica is asked. */
   get(key: Uint8Array, sub?: string): Promise<WireRecord[]>;
+  /** A fragment: content-addressed, so the first replica holding a copy is enough. */
+  getBlob(key: Uint8Array): Promise<WireRecord[]>;
   /** Whether any holder of the blob under `key` has it now. */
   probe(key: Uint8Array, version: number, sig: Uint8Array): Promise<BlobState>;
 }
@@ -53,6 +56,7 @@ export function overlayIo(node: OverlayNode): MailOverlay {
     now: () => node.clock.now(),
     put: (record) => putRecord(node, record),
     get: (key, sub) => getRecords(node, key, sub === undefined ? {} : { sub }),
+    getBlob: (key) => getRecords(node, key, { immutable: true }),
     async probe(key, version, sig) {
       const found = await node.lookup(bytesToHexId(key));
       const answers = await Promise.all(found.replicas.map((hex) => askHolder(node, hex, key, version, sig)));

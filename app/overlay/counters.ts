@@ -16,6 +16,8 @@ export class OverlayCounters {
   lookupFailures = 0;
   lookupHops = 0;
   recordsRefused = 0;
+  /** Records sent to replicas that a read found behind (read repair). */
+  readRepairs = 0;
   /** Routed application messages this node passed on for others. */
   relayed = 0;
   /** Lookup answers this node handed back along a route (the answering node had no link to the origin). */
@@ -66,6 +68,7 @@ export class OverlayCounters {
       lookupFailures: this.lookupFailures,
       lookupHops: this.lookupHops,
       recordsRefused: this.recordsRefused,
+      readRepairs: this.readRepairs,
       relayed: this.relayed,
       answersPassedBack: this.answersPassedBack,
     };

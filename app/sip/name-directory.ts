@@ -6,7 +6,7 @@
  * a claim that nobody refreshes lapses after CLAIM_TTL_MS.
  */
 import { canonicalDecode, canonicalEncode, equalBytes, sha256, toBase64Url, utf8 } from '../identity';
-import { LookupError, createRecord, getRecordsFromEach, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
+import { LookupError, compareRecords, createRecord, getRecordsFromEach, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
 import { NameTakenError, OverlayTimeoutError } from './errors';
 
 /** What a name stands for. */
@@ -87,7 +87,8 @@ export class NameDirectory {
   }
 
   /**
-   * The claim most replicas hold (ties: the one nearest the key's successor).
+   * The claim most replicas hold (ties: the one nearest the key's successor),
+   * in the newest version any replica has of it.
    * Replicas refuse a second owner, yet two people can each claim a name
    * while the network is split, or at the same moment at different replicas,
    * and the replicas then keep their rival claims. Reading one replica made
@@ -103,8 +104,12 @@ export class NameDirectory {
         if (!claim) continue;
         const owner = toBase64Url(claim.signingSpki);
         const t = tally.get(owner);
-        if (t) t.copies++;
-        else tally.set(owner, { claim, record, copies: 1, first: i });
+        if (!t) tally.set(owner, { claim, record, copies: 1, first: i });
+        else {
+          t.copies++;
+          // The owner's newest claim, wherever it is: a replica that missed a refresh holds an older one.
+          if (compareRecords(record, t.record) > 0) Object.assign(t, { claim, record });
+        }
         break;
       }
     });

@@ -8,6 +8,23 @@ import { inHalfOpen } from '../id';
 import type { Peer } from '../routing-table/peer';
 import type { RoutingContext } from './context';
 
+/**
+ * Refusals a truthful node can earn while the ring changes: its successor
+ * pointer lags a join by up to one stabilize round (Stoica et al., "Chord",
+ * SIGCOMM 2001, §4.4: lookups during joins may see stale pointers and are
+ * retried after a pause), or it was alone a moment ago. Such a node is asked
+ * again on the lookup's next round, not avoided for the rest of it: in a ring
+ * of three it is one of only two nodes to ask. A successor that does not
+ * follow the key cannot come from any node's current table, so it stays a lie.
+ */
+export const STALE_ANSWERS: ReadonlySet<string> = new Set(['claims its own key range', 'contradicts known nodes']);
+
+/**
+ * Why a final answer ("done", successor list `nodes`) from `responder` for
+ * `key` is not believed, or null when it is. `joining`: this node is joining
+ * through the responder and knows nobody else. The reasons in STALE_ANSWERS
+ * may be a lagging table rather than a lie.
+ */
 export function checkFinalAnswer(ctx: RoutingContext, key: bigint, responder: Peer, nodes: readonly Peer[], joining = false): string | null {
   const claimed = nodes[0];
   if (!claimed) return 'empty answer';

@@ -1,13 +1,17 @@
 /**
  * Iterative lookup: the origin asks each hop for closer nodes and keeps the
  * candidates itself, so a dead or lying hop costs one timeout and the next
- * candidate is tried. It fails only when no candidate is left, at its
- * deadline, or when aborted.
+ * candidate is tried. When every candidate is used up it pauses and walks
+ * again (tables heal by stabilize); it fails when no candidate is left after
+ * MAX_ROUNDS walks, at its deadline, or when aborted. A walk in which a live
+ * node answered stale (answer-check.ts STALE_ANSWERS) does not count toward
+ * MAX_ROUNDS: the ring is changing, not broken, so the lookup keeps walking
+ * until its deadline.
  */
 import { distance, hexIdToBytes, idToHex, inOpen } from '../id';
 import type { Peer } from '../routing-table/peer';
 import { peerFromBytes } from '../routing-table/peer';
-import { checkFinalAnswer } from './answer-check';
+import { checkFinalAnswer, STALE_ANSWERS } from './answer-check';
 import type { RouteCallback, RoutingContext, StepOptions } from './context';
 import { localAnswer } from './local-answer';
 
@@ -32,6 +36,8 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
   let finished = false;
   let refilled = false;
   let rounds = 0;
+  /** A live node gave a stale answer in this walk. */
+  let changing = false;
   const keyBytes = hexIdToBytes(idToHex(key));
 
   const finish = (outcome: Parameters<RouteCallback>[0]): void => {
@@ -56,8 +62,9 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
       // Nodes that still list the dead as their successors stop listing them after a stabilize
       // round or two: with time left, wait that long and walk again before giving up.
       const wait = ctx.options.rpcTimeoutMs;
-      if (rounds >= MAX_ROUNDS || ctx.clock.now() + wait >= opts.deadline) return finish('no-candidate');
-      rounds++;
+      if ((rounds >= MAX_ROUNDS && !changing) || ctx.clock.now() + wait >= opts.deadline) return finish('no-candidate');
+      if (!changing) rounds++;
+      changing = false;
       asked.clear();
       asked.add(ctx.self.hex);
       for (const a of opts.avoid ?? []) asked.add(a);
@@ -88,7 +95,8 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
       if (reply.done) {
         const problem = checkFinalAnswer(ctx, key, next, nodes, opts.start !== undefined);
         if (problem) {
-          ctx.counters.countBad('lying-answer');
+          if (STALE_ANSWERS.has(problem)) changing = true;
+          else ctx.counters.countBad('lying-answer');
           opts.onEvent?.({ type: 'refused', peer: next.hex, reason: problem });
           return step();
         }

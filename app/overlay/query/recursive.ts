@@ -4,11 +4,12 @@
  * directly, or back along the route when it has no link to the origin.
  * Relays keep no per-request state, so when the answer does not
  * come, or does not check out, the origin retries iteratively — routing
- * around the dead or lying hop — until its deadline.
+ * around the dead or lying hop, and asking a hop whose answer was only stale
+ * (answer-check.ts STALE_ANSWERS) again later — until its deadline.
  */
 import { hexIdToBytes, idToHex } from '../id';
 import { peerFromBytes } from '../routing-table/peer';
-import { checkFinalAnswer } from './answer-check';
+import { checkFinalAnswer, STALE_ANSWERS } from './answer-check';
 import type { RouteCallback, RoutingContext, StepOptions } from './context';
 import { iterativeLookup } from './iterative';
 import { localAnswer } from './local-answer';
@@ -53,10 +54,11 @@ export function recursiveLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
     const nodes = msg.nodes.map(peerFromBytes);
     const problem = nodes.length === 0 ? 'no route' : checkFinalAnswer(ctx, key, responder, nodes);
     if (problem) {
-      if (nodes.length > 0) ctx.counters.countBad('lying-answer');
+      if (nodes.length > 0 && !STALE_ANSWERS.has(problem)) ctx.counters.countBad('lying-answer');
       opts.onEvent?.({ type: 'refused', peer: from, reason: problem });
       const avoid = new Set(opts.avoid);
-      if (nodes.length > 0) avoid.add(from);
+      // A lie is routed around for the rest of the lookup; a stale answer is asked again on a later round.
+      if (nodes.length > 0 && !STALE_ANSWERS.has(problem)) avoid.add(from);
       return fallback(problem, avoid, messages);
     }
     finished = true;

@@ -1,12 +1,14 @@
 /**
  * Writing and reading records through the overlay: find the key's replica
  * set, then store at every replica (any replica may take the write) or read
- * from the replicas in order, checking each answer again as a reader.
+ * from every replica at once, checking each answer again as a reader, keeping
+ * the newest version of each entry and repairing the replicas that were behind.
  */
 import { RPC_TIMEOUT_MS } from '../constants';
 import { LookupError, RecordRefusedError } from '../errors';
 import { bytesToHexId } from '../id';
 import type { LookupOptions, OverlayNode } from '../node';
+import { newestEntries, staleAt, type ReplicaAnswer } from './read-merge';
 import { checkRecord, checkRecordStatic, type RecordVerifier, type RefusalReason, type WireRecord } from './record';
 
 export interface PutResult {
@@ -21,6 +23,11 @@ export interface GetOptions extends LookupOptions {
   sub?: string;
   /** Use and fill the lookup cache. @default false */
   cache?: boolean;
+  /**
+   * The key is content-addressed (a blob): any replica's checked copy is the
+   * record, so the first replica that has one ends the read. @default false
+   */
+  immutable?: boolean;
 }
 
 function request<T>(node: OverlayNode, to: string, req: Parameters<OverlayNode['rpc']['request']>[1], pick: (m: unknown) => T | null): Promise<T | null> {
@@ -46,7 +53,9 @@ export async function putRecord(node: OverlayNode, record: WireRecord, opts: Loo
       else result.refused[hex] = reason;
     }),
   );
-  node.cache.invalidate(bytesToHexId(record.k) + '/' + (opts as GetOptions).sub);
+  // Both ways the record can be cached: the whole key, and its own entry (getRecords' cache keys).
+  node.cache.invalidate(bytesToHexId(record.k) + '/*');
+  node.cache.invalidate(bytesToHexId(record.k) + '/' + record.sub);
   return result;
 }
 
@@ -113,8 +122,46 @@ async function readReplica(node: OverlayNode, hex: string, key: Uint8Array, keyH
 }
 
 /**
- * Reads the live records under a key: asks the replicas in turn until one
- * has them (every page of a long dictionary).
+ * Asks every replica in `replicas` at once; each answer is checked as a
+ * reader. Replicas that did not answer are left out.
+ */
+async function readEach(node: OverlayNode, replicas: readonly string[], key: Uint8Array, keyHex: string, sub: string | undefined): Promise<ReplicaAnswer[]> {
+  const got = await Promise.all(replicas.map(async (replica) => ({ replica, got: await readReplica(node, replica, key, keyHex, sub) })));
+  return got.flatMap(({ replica, got: g }) => (g ? [{ replica, records: g.records, complete: g.complete }] : []));
+}
+
+/**
+ * Read repair: sends each replica that answered the newest records it lacks
+ * or holds older, so one read brings the replicas level without waiting for
+ * anti-entropy (Replication.syncOwnRange, every SYNC_MS). Fire and forget:
+ * the read does not wait, and a replica that refuses is counted there.
+ */
+function repair(node: OverlayNode, answers: readonly ReplicaAnswer[], newest: readonly WireRecord[]): void {
+  for (const a of answers) {
+    const stale = staleAt(a, newest);
+    if (stale.length === 0) continue;
+    node.counters.readRepairs += stale.length;
+    if (a.replica === node.id) void node.track(node.replication.accept(stale)).catch(() => node.counters.countBad('store-failed'));
+    else node.replication.push(a.replica, stale);
+  }
+}
+
+/**
+ * Reads the live records under a key (every entry of a dictionary, or the one
+ * `sub`): asks all r replicas at once and returns, per entry and owner, the
+ * newest version any replica that answered holds (read-merge.ts), then
+ * repairs the replicas that were behind. All r, because a write is done when
+ * one replica took it (no write quorum, so that writes go on while replicas
+ * are unreachable): no smaller read set is sure to include a replica that has
+ * the newest version. The read waits for the slowest replica, at most one RPC
+ * timeout; the replicas are asked in parallel, so that costs one round trip.
+ *
+ * With `immutable` (a content-addressed blob, whose bytes cannot change) the
+ * replicas are asked one after the other and the first copy ends the read:
+ * every holder's copy is checked against the key, and mail fetches many
+ * large fragments.
+ *
+ * Throws LookupError when the lookup fails or no replica answered.
  */
 export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOptions = {}): Promise<WireRecord[]> {
   const keyHex = bytesToHexId(key);
@@ -124,27 +171,21 @@ export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOp
     if (hit !== undefined) return hit ?? [];
   }
   const found = await node.lookup(keyHex, opts);
-  let records: WireRecord[] = [];
-  let partial: WireRecord[] | null = null;
-  let answered = 0;
-  for (const hex of found.replicas) {
-    const got = await readReplica(node, hex, key, keyHex, opts.sub);
-    if (!got) continue;
-    if (!got.complete) {
-      // It stopped half-way through a long dictionary: another replica may have it all.
-      if (!partial || got.records.length > partial.length) partial = got.records;
-      continue;
+  const answers: ReplicaAnswer[] = [];
+  if (opts.immutable) {
+    for (const replica of found.replicas) {
+      const got = await readReplica(node, replica, key, keyHex, opts.sub);
+      if (!got) continue;
+      answers.push({ replica, records: got.records, complete: got.complete });
+      if (got.records.length > 0) break;
     }
-    answered++;
-    records = got.records;
-    if (records.length > 0) break;
-  }
-  if (records.length === 0 && partial) {
-    answered++;
-    records = partial;
+  } else {
+    answers.push(...(await readEach(node, found.replicas, key, keyHex, opts.sub)));
   }
   // Silence from every replica is not "there is nothing here": a name would read as unknown.
-  if (answered === 0) throw new LookupError(`no replica of ${keyHex} answered`, 'deadline');
+  if (answers.length === 0) throw new LookupError(`no replica of ${keyHex} answered`, 'deadline');
+  const records = newestEntries(answers);
+  if (!opts.immutable) repair(node, answers, records);
   if (opts.cache) node.cache.set(cacheKey, records.length > 0 ? records : null, node.clock.now());
   return records;
 }
@@ -154,13 +195,14 @@ export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOp
  * replica order (the key's successor first); replicas that did not answer are
  * left out. For reads that must not rest on one replica: after a partition
  * heals, replicas can hold rival records that the access rule keeps apart.
+ * Replicas behind on an owner's record are repaired as getRecords does.
  * Throws LookupError when no replica answered.
  */
 export async function getRecordsFromEach(node: OverlayNode, key: Uint8Array, opts: LookupOptions = {}): Promise<{ replica: string; records: WireRecord[] }[]> {
   const keyHex = bytesToHexId(key);
   const found = await node.lookup(keyHex, opts);
-  const answers = await Promise.all(found.replicas.map(async (replica) => ({ replica, got: await readReplica(node, replica, key, keyHex, undefined) })));
-  const out = answers.flatMap(({ replica, got }) => (got ? [{ replica, records: got.records }] : []));
-  if (out.length === 0) throw new LookupError(`no replica of ${keyHex} answered`, 'deadline');
-  return out;
+  const answers = await readEach(node, found.replicas, key, keyHex, undefined);
+  if (answers.length === 0) throw new LookupError(`no replica of ${keyHex} answered`, 'deadline');
+  repair(node, answers, newestEntries(answers));
+  return answers.map((a) => ({ replica: a.replica, records: [...a.records] }));
 }
