@@ -37,6 +37,9 @@ export function DhtConsole({ overlay }: { overlay: OverlayService }) {
       const key = await keyOf(text);
       const r = await overlay.putNote(key, note, signer);
       const refused = Object.entries(r.refused);
+      const others = r.stored.length ? ` It sits on ${r.stored.length} of the key’s other replicas.` : '';
+      // A write the key's successor did not take is not where readers look first: not "stored".
+      if (!r.onSuccessor) return `Not stored yet: the key’s successor ${fingerprint(r.successor)} did not take it (${r.refused[r.successor] ?? 'no answer'}).${others} Try again in a moment.`;
       return `Stored under ${fingerprint(key)} on ${r.stored.length} replica${r.stored.length === 1 ? '' : 's'}${refused.length ? `; refused by ${refused.map(([n, why]) => `${fingerprint(n)} (${why})`).join(', ')}` : ''}.`;
     });
   const get = (): Promise<void> =>
