@@ -92,7 +92,7 @@ export async function deleteFragments(overlay: MailOverlay, signer: RecordSigner
         const key = list[next++]!;
         const tomb = await createRecord(signer, { key, kind: 'blob', value: new Uint8Array(0), version: 2, expires: life });
         const put = await overlay.put(tomb).catch(() => null);
-        if (put && put.stored.length > 0) dropped++;
+        if (put?.onSuccessor) dropped++;
       }
     }),
   );
@@ -110,7 +110,7 @@ export async function deleteMessage(overlay: MailOverlay, user: MailUser, item: 
   const life = Math.max(item.expires, overlay.now() + 60_000);
   const tomb = await createRecord(signer, { key: await mailboxKey(user.name), kind: 'dict', sub: m.id, value: encodeTombstone(m.id, overlay.now()), version: item.version + 1, expires: Math.min(life, overlay.now() + overlayLimits.MAX_TTL_MS) });
   const put = await overlay.put(tomb);
-  if (put.stored.length === 0) throw new MailError('store-failed', `The message could not be deleted (${Object.values(put.refused)[0] ?? 'no answer'}); try again.`);
+  if (!put.onSuccessor) throw new MailError('store-failed', `The message could not be deleted (${put.refused[put.successor] ?? Object.values(put.refused)[0] ?? 'no answer'}); try again.`);
   return { fragmentsDropped: await deleteFragments(overlay, signer, m.keys, m.expires) };
 }
 
@@ -120,7 +120,7 @@ export async function sendReceipt(overlay: MailOverlay, user: MailUser, manifest
   if (manifest.expires <= now) return false;
   const r = await createRecord(user.signer, { key: await receiptsKey(manifest.from), kind: 'dict', sub: manifest.id, value: encodeReceipt(manifest.id, now), version: 1, expires: Math.min(manifest.expires, now + overlayLimits.MAX_TTL_MS) });
   const put = await overlay.put(r);
-  return put.stored.length > 0;
+  return put.onSuccessor;
 }
 
 /** When each sent message was seen: only receipts signed by that message's recipient count. */

@@ -121,8 +121,9 @@ export async function sendMessage(o: SendOptions): Promise<SentMessage> {
     }
     report({ phase: 'storing', stored, total });
     await pool(records, STORE_PARALLEL, async (r) => {
-      const put = await overlay.put(r).catch((e: unknown) => ({ stored: [] as string[], refused: { error: String(e) } as Record<string, string> }));
-      if (put.stored.length > 0) {
+      const put = await overlay.put(r).catch((e: unknown) => ({ onSuccessor: false, refused: { error: String(e) } as Record<string, string> }));
+      // A fragment counts once the blob's successor holds it: readers ask there first.
+      if (put.onSuccessor) {
         stored++;
         storedPerStripe[s]!++;
       } else {
@@ -160,8 +161,8 @@ export async function sendMessage(o: SendOptions): Promise<SentMessage> {
   if (value.length > overlayLimits.MAX_VALUE_BYTES) throw new MailError('too-large', 'The message is too long for one mailbox entry; record a shorter one.');
   const record = await createRecord(signer, { key: await mailboxKey(recipient.name), kind: 'dict', sub: id, value, version: 1, expires });
   const put = await overlay.put(record);
-  if (put.stored.length === 0) {
-    const why = Object.values(put.refused)[0] ?? 'no answer';
+  if (!put.onSuccessor) {
+    const why = put.refused[put.successor] ?? Object.values(put.refused)[0] ?? 'no answer';
     throw new MailError('store-failed', `The message could not be put in ${recipient.name}'s mailbox (${why}).`);
   }
   report({ phase: 'done', stored, total });

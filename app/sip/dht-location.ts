@@ -92,6 +92,7 @@ export class DhtLocation implements SipLocation {
       this.sub = `${this.node.id}/${Math.random().toString(36).slice(2, 10)}`;
       result = await write(this.sub);
     }
-    if (result.stored.length === 0) throw new OverlayTimeoutError('no peer stored the registration');
+    // Readers ask the key's successor first: a registration it did not take is not one callers find.
+    if (!result.onSuccessor) throw new OverlayTimeoutError(result.stored.length ? 'the registration missed the peer callers ask first' : 'no peer stored the registration');
   }
 }

@@ -134,7 +134,7 @@ export class NameDirectory {
       expires: now + CLAIM_TTL_MS,
     });
     const result = await putRecord(this.node, record).catch(asTimeout);
-    if (result.stored.length === 0 && !Object.values(result.refused).includes('wrong-owner')) throw new OverlayTimeoutError('no peer stored the name');
+    if (!result.onSuccessor && !Object.values(result.refused).includes('wrong-owner')) throw new OverlayTimeoutError(result.stored.length ? 'the name missed the peer readers ask first' : 'no peer stored the name');
     // Someone else's copies at some replicas (claimed at the same moment, or while the network was
     // split) refuse this write; whose the name is, is what most replicas hold.
     const after = await this.resolve(name, { fresh: true });
