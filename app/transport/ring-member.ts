@@ -251,7 +251,8 @@ export class RingMember {
     this.snap = {
       ...this.snap,
       ...patch,
-      ...(inRing && this.snap.joined && !patch.status ? { status: 'in the ring' } : {}),
+      // The status follows the table: a member whose every peer has gone is alone, not "in the ring".
+      ...(this.snap.joined && !patch.status ? { status: inRing ? 'in the ring' : 'alone: no other peer is in the ring' } : {}),
       predecessor: t.predecessor?.hex ?? null,
       successors: t.successors.entries().map((p) => p.hex).filter((h) => h !== this.node.id),
       fingers: t.fingers.distinct().map((p) => p.hex).filter((h) => h !== this.node.id),
