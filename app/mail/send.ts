@@ -122,6 +122,7 @@ export async function sendMessage(o: SendOptions): Promise<SentMessage> {
     report({ phase: 'storing', stored, total });
     await pool(records, STORE_PARALLEL, async (r) => {
       const put = await overlay.put(r).catch((e: unknown) => ({ stored: [] as string[], refused: { error: String(e) } as Record<string, string> }));
+      // `stored` lists only the blob's true replicas (put.ts), never a node a lookup named by mistake.
       if (put.stored.length > 0) {
         stored++;
         storedPerStripe[s]!++;

@@ -44,7 +44,8 @@ export {
   compareRecords,
 } from './storage/record';
 export { type AccessRule, ownerOnlyAccess } from './storage/access';
-export { putRecord, getRecords, getRecordsFromEach, type PutResult, type GetOptions } from './storage/client';
+export { getRecords, getRecordsFromEach, type GetOptions } from './storage/client';
+export { putRecord, type PutResult } from './storage/put';
 export { recordBatches } from './storage/batches';
 export { webCryptoVerifier, webCryptoSigner } from './storage/web-crypto';
 export { runTransportContract, type TransportContractHarness, type TransportPair } from './transport-contract';

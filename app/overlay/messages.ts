@@ -25,7 +25,8 @@ export type Message =
   | { t: 'notify' }
   | { t: 'leave'; pred: Bytes | null; succs: Bytes[] }
   | { t: 'store'; id: number; records: WireRecord[] }
-  | { t: 'stored'; id: number; results: (string | null)[] }
+  /** `pred`: the replica's predecessor, so a writer can tell whether it reached the key's true successor. */
+  | { t: 'stored'; id: number; results: (string | null)[]; pred?: Bytes | null }
   /** `after`: only entries whose sub-key sorts after it (the next page of a long dictionary). */
   | { t: 'fetch'; id: number; key: Bytes; sub: string | null; after?: string }
   /** `more`: the replica holds further entries after the last one here. */
@@ -83,7 +84,8 @@ const GUARDS: Record<MessageType, (m: Obj) => boolean> = {
     isRpcId(m['id']) &&
     Array.isArray(m['results']) &&
     m['results'].length <= MAX_ITEMS &&
-    m['results'].every((r) => r === null || isShortString(r, 64)),
+    m['results'].every((r) => r === null || isShortString(r, 64)) &&
+    (m['pred'] === undefined || m['pred'] === null || isIdBytes(m['pred'])),
   fetch: (m) =>
     isRpcId(m['id']) && isIdBytes(m['key']) && (m['sub'] === null || isShortString(m['sub'], 256)) && (m['after'] === undefined || isShortString(m['after'], 256)),
   fetched: (m) => isRpcId(m['id']) && isRecordList(m['records']) && (m['more'] === undefined || typeof m['more'] === 'boolean'),

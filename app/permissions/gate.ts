@@ -18,7 +18,7 @@ import { QuestionQueue, type PermissionQuestion, type QuestionOutcome } from './
 import { makeRule } from './rules-format';
 import { RuleStore } from './rule-store';
 import { TrustedRootStore } from './trusted-roots';
-import { ANSWERS, type Answer, type DecisionBasis, type Direction, type Scope, type Subject, type Verdict } from './types';
+import { ANSWERS, type Answer, type DecisionBasis, type DecisionReason, type Direction, type Scope, type Subject, type Verdict } from './types';
 
 /** The gate's answer to one request. */
 export interface PermissionDecision extends Verdict {
@@ -31,6 +31,13 @@ export interface PermissionDecision extends Verdict {
   readonly peerNodeId: string;
   /** The key the decision is about (see PeerFacts.ruleSubject). */
   readonly subject: Subject;
+}
+
+/** The gist of one overlay-link decision: what was decided, why (which kind of reason), and when (ms since the epoch). */
+export interface OverlayDecisionSummary {
+  readonly allow: boolean;
+  readonly reason: DecisionReason;
+  readonly at: number;
 }
 
 export interface DecideOptions {
@@ -107,6 +114,8 @@ export class PermissionGate {
   private closed = false;
   /** Question keys answered "Deny", until when they stay quiet. */
   private readonly quiet = new Map<string, number>();
+  /** This tab's newest decision on an overlay link, per overlay. */
+  private readonly overlayDecisions = new Map<string, OverlayDecisionSummary>();
   private readonly denyCooldownMs: number;
   /** The reload running for another tab's change, and whether another one came in meanwhile. */
   private reloading: Promise<void> | null = null;
@@ -266,6 +275,24 @@ export class PermissionGate {
     return forget;
   }
 
+  /**
+   * This tab's newest decision on an overlay-scope link for `overlay`
+   * (whatever decided it: a rule, the person, a timed-out question), or null
+   * before any. Lets the app say why it is not in the ring: "you did not
+   * answer" is not "nobody answered".
+   */
+  lastOverlayDecision(overlay: string): OverlayDecisionSummary | null {
+    return this.overlayDecisions.get(overlay) ?? null;
+  }
+
+  /**
+   * Lets the next overlay link for `overlay` ask the person again at once,
+   * even if they answered "Deny" a moment ago (they asked to join now).
+   */
+  askAgain(overlay: string): void {
+    this.quiet.delete(`overlay/${overlay}`);
+  }
+
   /** Forgets a live link (it closed on its own). */
   linkClosed(linkId: string): void {
     this.links.remove(linkId);
@@ -363,6 +390,7 @@ export class PermissionGate {
       subject: facts.ruleSubject,
     };
     this.issued.add(decision);
+    if (req.scope === 'overlay') this.overlayDecisions.set(req.overlay, { allow: verdict.allow, reason: verdict.reason, at });
     this.audit.record({
       at,
       peerNodeId: req.peerNodeId,

@@ -4,7 +4,7 @@
  * rules, roots, policy and audit log through their subscribe/getSnapshot
  * pairs (made for React's useSyncExternalStore) and calls their methods.
  */
-export { PermissionGate, type PermissionDecision, type DecideOptions, type PermissionGateOptions, type PermissionSync, type QuestionList } from './gate';
+export { PermissionGate, type PermissionDecision, type DecideOptions, type PermissionGateOptions, type PermissionSync, type QuestionList, type OverlayDecisionSummary } from './gate';
 export type { DecisionRequest, PeerUserClaim, PeerFacts, CertificateFinding } from './evaluate';
 export type { PermissionQuestion, PeerSummary, QuestionOutcome } from './question-queue';
 export { RuleStore, type RulesChange, type ImportResult } from './rule-store';

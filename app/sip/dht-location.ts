@@ -92,6 +92,7 @@ export class DhtLocation implements SipLocation {
       this.sub = `${this.node.id}/${Math.random().toString(36).slice(2, 10)}`;
       result = await write(this.sub);
     }
+    // `stored` lists only the key's true replicas (put.ts): every caller's read asks them all.
     if (result.stored.length === 0) throw new OverlayTimeoutError('no peer stored the registration');
   }
 }

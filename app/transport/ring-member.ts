@@ -29,6 +29,12 @@ export interface RingSnapshot {
   self: string;
   joined: boolean;
   status: string;
+  /**
+   * Why this member's own permission settings keep it out of the ring, in
+   * words (from `whyNot`), while it is out for that reason; null otherwise.
+   * The app adds what follows from it: calls cannot reach this tab.
+   */
+  refusal: string | null;
   predecessor: string | null;
   successors: string[];
   fingers: string[];
@@ -100,7 +106,7 @@ export class RingMember {
     const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
     this.node = new OverlayNode({ transport: this.transport, clock: systemClock, random: new SeededRandom(seed), verifier: webCryptoVerifier, kv: records, ...(nodeSigner ? { nodeSigner } : {}) }, nodeOptions);
     this.unifier = new RingUnifier(this.node, systemClock, new SeededRandom(seed ^ 0x9e3779b9), () => this.onlinePeers());
-    this.snap = { self: this.node.id, joined: false, status: 'not joined yet', predecessor: null, successors: [], fingers: [], records: 0, lookups: [] };
+    this.snap = { self: this.node.id, joined: false, status: 'not joined yet', refusal: null, predecessor: null, successors: [], fingers: [], records: 0, lookups: [] };
   }
 
   readonly subscribe = (fn: Listener): (() => void) => {
@@ -164,8 +170,9 @@ export class RingMember {
       const refused = this.refusedAt >= startedAt || this.whyNot() !== null;
       const wait = refused ? this.joinBackoff.next() : this.quickRejoin.next();
       this.nextJoinAt = Date.now() + wait;
-      const why = this.whyNot() ?? (e as Error).message;
-      this.publish({ joined: false, status: `not in the ring: ${why}; trying again in ${Math.round(wait / 1000)} s` });
+      const refusal = this.whyNot();
+      const why = refusal ?? (e as Error).message;
+      this.publish({ joined: false, refusal, status: `not in the ring: ${why}; trying again in ${Math.round(wait / 1000)} s` });
     } finally {
       this.joining = false;
     }
@@ -176,7 +183,7 @@ export class RingMember {
     this.quickRejoin.reset();
     this.notInRingAttempts = 0;
     this.unifier.start();
-    this.publish({ joined: true, status });
+    this.publish({ joined: true, refusal: null, status });
   }
 
   /**
@@ -244,7 +251,8 @@ export class RingMember {
     this.snap = {
       ...this.snap,
       ...patch,
-      ...(inRing && this.snap.joined && !patch.status ? { status: 'in the ring' } : {}),
+      // The status follows the table: a member whose every peer has gone is alone, not "in the ring".
+      ...(this.snap.joined && !patch.status ? { status: inRing ? 'in the ring' : 'alone: no other peer is in the ring' } : {}),
       predecessor: t.predecessor?.hex ?? null,
       successors: t.successors.entries().map((p) => p.hex).filter((h) => h !== this.node.id),
       fingers: t.fingers.distinct().map((p) => p.hex).filter((h) => h !== this.node.id),

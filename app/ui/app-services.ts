@@ -23,6 +23,7 @@ import {
 } from '../identity';
 import type { RecordSigner } from '../overlay';
 import { PermissionGate } from '../permissions';
+import { whyNotInRing } from './words';
 import {
   SignalingClient,
   parseServerList,
@@ -195,10 +196,7 @@ export class AppServices {
       probe ? new IdbKeyValueStore('p2p-softphone-records') : new MemoryKeyValueStore(),
       probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
       () => links.onlineIds(),
-      () =>
-        gate.policy.overlayAllowance(OVERLAY_NAME)?.decision === 'deny'
-          ? `you refused links to the network “${OVERLAY_NAME}” (Permissions page, Network relay)`
-          : null,
+      () => whyNotInRing(gate, OVERLAY_NAME),
       {},
       { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
     );
@@ -339,6 +337,15 @@ export class AppServices {
     const server = sameOriginServer(location);
     this.signaling?.setServers([server]);
     this.update({ servers: [server.url], serversAreDefault: true });
+  }
+
+  /**
+   * The person asked to join the network now: the next overlay link may ask
+   * them again even right after a "Deny", and the tab tries to join at once.
+   */
+  joinNetwork(): void {
+    this.gate?.askAgain(OVERLAY_NAME);
+    void this.overlay?.join();
   }
 
   retrySignalingNow(): void {

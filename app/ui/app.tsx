@@ -89,7 +89,7 @@ export function App() {
         )}
         {ready && page === '#/phone' && services.phone && <PhoneScreen service={services.phone} />}
         {ready && page === '#/mail' && services.phone && <MailPage service={services.phone} />}
-        {ready && page === '#/network' && services.links && <NetworkPage links={services.links} overlay={services.overlay} />}
+        {ready && page === '#/network' && services.links && <NetworkPage links={services.links} overlay={services.overlay} onJoin={() => services.joinNetwork()} />}
         {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} />}
       </main>
       {ready && services.phone && <RingingCalls service={services.phone} />}

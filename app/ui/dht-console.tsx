@@ -37,6 +37,9 @@ export function DhtConsole({ overlay }: { overlay: OverlayService }) {
       const key = await keyOf(text);
       const r = await overlay.putNote(key, note, signer);
       const refused = Object.entries(r.refused);
+      // Only the key's true replicas count (put.ts); a successor that did not take it is said, not hidden.
+      if (r.stored.length === 0) return `Not stored: no replica of ${fingerprint(key)} took it${refused.length ? ` (${refused.map(([n, why]) => `${fingerprint(n)}: ${why}`).join(', ')})` : ''}.`;
+      if (!r.onSuccessor) return `Stored under ${fingerprint(key)} on ${r.stored.length} of its replicas, but not on its successor ${fingerprint(r.successor)} (${r.refused[r.successor] ?? 'no answer'}).`;
       return `Stored under ${fingerprint(key)} on ${r.stored.length} replica${r.stored.length === 1 ? '' : 's'}${refused.length ? `; refused by ${refused.map(([n, why]) => `${fingerprint(n)} (${why})`).join(', ')}` : ''}.`;
     });
   const get = (): Promise<void> =>

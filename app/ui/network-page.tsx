@@ -21,7 +21,7 @@ function stateWords(p: PeerState): string {
   }
 }
 
-function Ring({ overlay, links }: { overlay: OverlayService; links: LinkService }) {
+function Ring({ overlay, links, onJoin }: { overlay: OverlayService; links: LinkService; onJoin: () => void }) {
   const ring = useStore(overlay);
   const peers = useStore(links);
   const rtt = new Map(peers.map((p) => [p.nodeId, p.rttMs ?? null]));
@@ -39,9 +39,14 @@ function Ring({ overlay, links }: { overlay: OverlayService; links: LinkService 
         {ring.status}. {ring.successors.length} successor{ring.successors.length === 1 ? '' : 's'}, {ring.fingers.length} finger{ring.fingers.length === 1 ? '' : 's'}, {ring.records} record
         {ring.records === 1 ? '' : 's'} held here.
       </p>
-      {!ring.status.startsWith('in the ring') && !ring.status.startsWith('joined') && (
-        <button type="button" onClick={() => void overlay.join()}>
-          Try to join now
+      {ring.refusal && (
+        <p role="alert" className="error">
+          Calls cannot reach you: {ring.refusal}. Nobody can call you or leave you messages until you let this tab join the network.
+        </p>
+      )}
+      {(!ring.joined || ring.successors.length === 0) && (
+        <button type="button" onClick={onJoin}>
+          {ring.refusal ? 'Join the network' : 'Try to join now'}
         </button>
       )}
       <RingView peers={ringPeers} lookups={ring.lookups} title={`The ring: this tab and ${ringPeers.length - 1} other peers placed by their IDs`} />
@@ -56,12 +61,12 @@ function Ring({ overlay, links }: { overlay: OverlayService; links: LinkService 
   );
 }
 
-export function NetworkPage({ links, overlay }: { links: LinkService; overlay: OverlayService | null }) {
+export function NetworkPage({ links, overlay, onJoin }: { links: LinkService; overlay: OverlayService | null; onJoin: () => void }) {
   const peers = useStore(links);
   return (
     <div className="page">
       <h2 className="page-title">Network</h2>
-      {overlay && <Ring overlay={overlay} links={links} />}
+      {overlay && <Ring overlay={overlay} links={links} onJoin={onJoin} />}
       {overlay && <DhtConsole overlay={overlay} />}
       <section className="card" aria-labelledby="peers-heading">
         <h2 id="peers-heading">Peers</h2>

@@ -119,7 +119,10 @@ export class RoutingTable {
     if (this.predecessor) witnesses.push(this.predecessor);
     for (const p of witnesses) {
       if (p.id === claimed.id || this.isSuspect(p.hex, now)) continue;
-      if (p.id === key || inOpen(p.id, key, claimed.id)) return true;
+      // A node whose ID is the key owns it; otherwise a node strictly between the key and the
+      // claimed successor refutes it. When the key is the claimed node's own ID nothing lies
+      // between (inOpen(x, a, a) would be the whole ring).
+      if (p.id === key || (key !== claimed.id && inOpen(p.id, key, claimed.id))) return true;
     }
     return false;
   }

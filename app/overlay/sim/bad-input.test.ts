@@ -10,7 +10,7 @@ import { bytesToHexId, idFromHex } from '../id';
 import { encodeMessage, parseMessage } from '../messages';
 import { randomBytes, SeededRandom } from '../random';
 import { peerBytes } from '../routing-table/peer';
-import { putRecord } from '../storage/client';
+import { putRecord } from '../storage/put';
 import { createRecord } from '../storage/record';
 import { cheapSigner } from './cheap-crypto';
 import { Simulation } from './simulation';

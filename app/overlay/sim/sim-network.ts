@@ -70,8 +70,13 @@ function add<T>(list: T[], fn: T): () => void {
   };
 }
 
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}:${b}` : `${b}:${a}`;
+}
+
 export class SimNetwork {
   private readonly endpoints = new Map<string, SimEndpoint>();
+  private readonly blocked = new Set<string>();
   readonly opts: Required<SimNetworkOptions>;
   messages = 0;
   bytes = 0;
@@ -114,6 +119,15 @@ export class SimNetwork {
     for (const e of this.endpoints.values()) e.group = groupOf(e.localId);
   }
 
+  /** Cuts the path between two nodes only (a link that cannot be made), both ways; the rest of the network is untouched. */
+  block(a: string, b: string): void {
+    this.blocked.add(pairKey(a, b));
+  }
+
+  unblock(a: string, b: string): void {
+    this.blocked.delete(pairKey(a, b));
+  }
+
   heal(): void {
     for (const e of this.endpoints.values()) e.group = 0;
   }
@@ -131,7 +145,7 @@ export class SimNetwork {
   deliver(from: SimEndpoint, to: string, bytes: Uint8Array): void {
     if (!from.alive || to === from.localId) return;
     const dest = this.endpoints.get(to);
-    if (!dest || !dest.alive || dest.group !== from.group) {
+    if (!dest || !dest.alive || dest.group !== from.group || (this.blocked.size > 0 && this.blocked.has(pairKey(from.localId, to)))) {
       this.dropped++;
       this.reportDown(from, to);
       return;

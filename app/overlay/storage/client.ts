@@ -1,22 +1,15 @@
 /**
- * Writing and reading records through the overlay: find the key's replica
- * set, then store at every replica (any replica may take the write) or read
+ * Reading records through the overlay: find the key's replica set, then read
  * from every replica at once, checking each answer again as a reader, keeping
- * the newest version of each entry and repairing the replicas that were behind.
+ * the newest version of each entry and repairing the replicas that were
+ * behind. Writing is in put.ts.
  */
 import { RPC_TIMEOUT_MS } from '../constants';
-import { LookupError, RecordRefusedError } from '../errors';
+import { LookupError } from '../errors';
 import { bytesToHexId } from '../id';
 import type { LookupOptions, OverlayNode } from '../node';
 import { newestEntries, staleAt, type ReplicaAnswer } from './read-merge';
-import { checkRecord, checkRecordStatic, type RecordVerifier, type RefusalReason, type WireRecord } from './record';
-
-export interface PutResult {
-  /** Replicas that hold the record now. */
-  stored: string[];
-  /** Replicas that refused it, with their reason, or did not answer ('timeout'). */
-  refused: Record<string, RefusalReason | 'timeout'>;
-}
+import { checkRecord, type RecordVerifier, type WireRecord } from './record';
 
 export interface GetOptions extends LookupOptions {
   /** One dictionary entry; omitted: every entry (or the single value / blob). */
@@ -30,33 +23,9 @@ export interface GetOptions extends LookupOptions {
   immutable?: boolean;
 }
 
-function request<T>(node: OverlayNode, to: string, req: Parameters<OverlayNode['rpc']['request']>[1], pick: (m: unknown) => T | null): Promise<T | null> {
+/** One request to one node; null when it did not answer in time or answered something else. */
+export function request<T>(node: OverlayNode, to: string, req: Parameters<OverlayNode['rpc']['request']>[1], pick: (m: unknown) => T | null): Promise<T | null> {
   return new Promise((resolve) => node.rpc.request(to, req, RPC_TIMEOUT_MS, (reply) => resolve(reply ? pick(reply) : null)));
-}
-
-/** Stores a signed record on the replicas of its key; throws RecordRefusedError when it is invalid on its face. */
-export async function putRecord(node: OverlayNode, record: WireRecord, opts: LookupOptions = {}): Promise<PutResult> {
-  const problem = checkRecordStatic(record, node.clock.now());
-  if (problem) throw new RecordRefusedError(problem);
-  const found = await node.lookup(bytesToHexId(record.k), opts);
-  const result: PutResult = { stored: [], refused: {} };
-  await Promise.all(
-    found.replicas.map(async (hex) => {
-      let reason: RefusalReason | 'timeout' | null;
-      if (hex === node.id) {
-        reason = (await node.track(node.replication.accept([record])))[0] ?? null;
-      } else {
-        const results = await request(node, hex, { t: 'store', records: [record] }, (m) => ((m as { t: string }).t === 'stored' ? (m as { results: (string | null)[] }).results : null));
-        reason = !results ? 'timeout' : results[0] === undefined ? 'malformed' : (results[0] as RefusalReason | null);
-      }
-      if (reason === null) result.stored.push(hex);
-      else result.refused[hex] = reason;
-    }),
-  );
-  // Both ways the record can be cached: the whole key, and its own entry (getRecords' cache keys).
-  node.cache.invalidate(bytesToHexId(record.k) + '/*');
-  node.cache.invalidate(bytesToHexId(record.k) + '/' + record.sub);
-  return result;
 }
 
 /** Keeps the records that pass a reader's checks, for the key asked. */

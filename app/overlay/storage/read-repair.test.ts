@@ -13,7 +13,8 @@ import type { OverlayNode } from '../node';
 import { SeededRandom, randomBytes } from '../random';
 import { cheapSigner, cheapVerifier } from '../sim/cheap-crypto';
 import { Simulation } from '../sim/simulation';
-import { getRecords, getRecordsFromEach, putRecord } from './client';
+import { getRecords, getRecordsFromEach } from './client';
+import { putRecord } from './put';
 import { blobKey, createRecord, type RecordKind, type WireRecord } from './record';
 
 const R = 4;

@@ -8,7 +8,8 @@ import { generateSigningKeyPair, utf8 } from '../../identity';
 import { MAX_VALUE_BYTES, MAX_TTL_MS } from '../constants';
 import { RecordRefusedError } from '../errors';
 import { Simulation } from '../sim/simulation';
-import { getRecords, putRecord } from './client';
+import { getRecords } from './client';
+import { putRecord } from './put';
 import { checkRecordStatic, createRecord, recordCost, type RecordSigner, type WireRecord } from './record';
 import { webCryptoSigner, webCryptoVerifier } from './web-crypto';
 

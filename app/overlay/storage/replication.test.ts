@@ -9,7 +9,8 @@ import { bytesToHexId, idFromHex } from '../id';
 import { SeededRandom, randomBytes } from '../random';
 import { cheapSigner } from '../sim/cheap-crypto';
 import { Simulation } from '../sim/simulation';
-import { getRecords, putRecord } from './client';
+import { getRecords } from './client';
+import { putRecord } from './put';
 import { createRecord, type WireRecord } from './record';
 
 const R = 4;

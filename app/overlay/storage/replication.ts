@@ -10,7 +10,7 @@ import { RPC_TIMEOUT_MS } from '../constants';
 import { bytesToHexId, hexIdToBytes, idFromHex, idToHex, inHalfOpen } from '../id';
 import type { DigestEntry, Message } from '../messages';
 import type { RoutingContext } from '../query/context';
-import type { Peer } from '../routing-table/peer';
+import { peerBytes, type Peer } from '../routing-table/peer';
 import { recordBatches, sortedBySub } from './batches';
 import { checkRecord, entryId, type RecordVerifier, type RefusalReason, type WireRecord } from './record';
 import type { RecordStore } from './record-store';
@@ -60,7 +60,10 @@ export class Replication {
 
   handleStore(from: string, msg: Extract<Message, { t: 'store' }>): void {
     const answer = this.accept(msg.records).then(
-      (results) => this.host.rpc.send(from, { t: 'stored', id: msg.id, results }),
+      (results) => {
+        const pred = this.host.table.predecessor;
+        this.host.rpc.send(from, { t: 'stored', id: msg.id, results, pred: pred ? peerBytes(pred) : null });
+      },
       (e: unknown) => {
         this.host.counters.countBad(e instanceof Error ? `store-failed: ${e.name}` : 'store-failed');
         this.host.rpc.send(from, { t: 'error', id: msg.id, reason: 'store failed' });
