@@ -9,6 +9,7 @@ import type { IncomingRequest } from 'jssip/lib/SIPMessage';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
 import type { KeyValueStore } from '../identity';
 import { ChatHistory, MAX_CHAT_CHARS, type ChatMessage } from './chat-history';
+import { checkIncomingOffer } from './offer-gate';
 import { OverlaySocket } from './overlay-socket';
 import { negotiatedMedia, readSessionDescription, sends, type SessionMedia } from './session-description';
 import { uaConfig } from './ua-config';
@@ -274,15 +275,12 @@ export class Phone {
     const id = session.id;
     const peer = (direction === 'in' ? session.remote_identity : session.remote_identity)?.uri?.user ?? 'unknown';
     // The offer is read before the phone rings (JsSIP sends 180 only after this event): one no browser can use is refused here.
+    // Without an offer (an INVITE with no body, RFC 3264 §4) this side offers, and answer() offers sound only.
     let offer: SessionMedia | null = null;
     if (direction === 'in') {
-      const body = String((request as IncomingRequest).body ?? '');
-      // An INVITE without a body asks this side to offer (RFC 3264 §4); answer() then offers sound only.
-      if (body.trim() !== '') {
-        const reading = readSessionDescription(body);
-        if (!reading.ok) return this.refuseOffer(session, peer, reading.reason);
-        offer = reading.media;
-      }
+      const check = checkIncomingOffer(session, request as IncomingRequest);
+      if (!check.ok) return this.refused(session, peer, check.reason);
+      offer = check.offer;
     }
     this.sessions.set(id, session);
     const view: CallView = {
@@ -384,10 +382,9 @@ export class Phone {
     session.on('failed', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator));
   }
 
-  /** Refuses an INVITE whose offer cannot be used (RFC 3261 §13.3.1.3: 488 Not Acceptable Here), before it rings. */
-  private refuseOffer(session: RTCSession, peer: string, reason: string): void {
+  /** A call refused with 488 before it rang (its offer could not be used): logged, and kept in recent calls in words. */
+  private refused(session: RTCSession, peer: string, reason: string): void {
     this.o.log?.(`refused a call from ${peer}: ${reason}`);
-    session.terminate({ status_code: 488, reason_phrase: reason });
     const now = Date.now();
     this.remember({ id: session.id, peer, direction: 'in', video: false, startedAt: now, seconds: 0, outcome: `a call from ${peer} could not be taken: ${reason}` });
   }

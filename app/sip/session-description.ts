@@ -22,6 +22,8 @@ export type SdpReading = { ok: true; media: SessionMedia } | { ok: false; reason
 
 /** More media sections than any call of ours has; a limit on the work an offer can ask for. */
 export const MAX_MEDIA_SECTIONS = 16;
+/** Lines an offer may have. A browser's audio+video offer has about 150; the parser tries every grammar rule on each line, so this bounds its work. */
+export const MAX_SDP_LINES = 1000;
 
 const DIRECTIONS = new Set<string>(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
 /** WebRTC media is always DTLS-SRTP with RTCP feedback (RFC 8829 §5.1.2); older peers write the second form. */
@@ -63,6 +65,7 @@ export function readSessionDescription(text: string): SdpReading {
   if (typeof text !== 'string' || text.trim() === '') return fail('the offer is empty');
   const lines = text.split(/\r\n|\n/);
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines.length > MAX_SDP_LINES) return fail(`the offer has more than ${MAX_SDP_LINES} lines`);
   const bad = lines.findIndex((l) => !LINE.test(l));
   if (bad >= 0) return fail(`the offer is not SDP (line ${bad + 1} is not a type=value line)`);
   if (lines[0] !== 'v=0') return fail('the offer is not SDP version 0 (it must start with v=0)');
