@@ -59,7 +59,14 @@ export interface CallRecord {
   id: string;
   peer: string;
   direction: 'in' | 'out';
+  /** Whether the call carried video (read from its SDP). */
   video: boolean;
+  /**
+   * Whether this side's camera was sent (or, for a call never answered, was
+   * to be sent). Calling again from the list uses it, so an audio call is
+   * called back as audio; absent in records from before it was kept: sound only.
+   */
+  camera?: boolean;
   startedAt: number;
   /** Seconds talked; 0 when never answered. */
   seconds: number;
@@ -372,6 +379,7 @@ export class Phone {
         peer,
         direction,
         video: c?.video ?? false,
+        camera: c?.camera ?? false,
         startedAt: c?.startedAt ?? endedAt,
         seconds: c?.answeredAt != null ? Math.round((endedAt - c.answeredAt) / 1000) : 0,
         outcome,
@@ -386,7 +394,7 @@ export class Phone {
   private refused(session: RTCSession, peer: string, reason: string): void {
     this.o.log?.(`refused a call from ${peer}: ${reason}`);
     const now = Date.now();
-    this.remember({ id: session.id, peer, direction: 'in', video: false, startedAt: now, seconds: 0, outcome: `a call from ${peer} could not be taken: ${reason}` });
+    this.remember({ id: session.id, peer, direction: 'in', video: false, camera: false, startedAt: now, seconds: 0, outcome: `a call from ${peer} could not be taken: ${reason}` });
   }
 
   private remember(record: CallRecord): void {
