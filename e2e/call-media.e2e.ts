@@ -153,4 +153,21 @@ describe('what a call carries is read from the offer, the same on both sides', (
       expect(items[1]).toMatch(/ · audio · /);
     }
   });
+
+  it('calling again from recent calls calls as it was on this side: bob, whose camera stayed off, calls alice back as audio', async () => {
+    const before = (await asked(b)).length;
+    // Bob's newest call is alice's video call he answered with sound: he calls back without his camera.
+    await b.getByRole('list', { name: 'Recent calls' }).getByRole('button', { name: 'Call alice again, sound only' }).first().click();
+    await answerQuestion(a, 'Always allow').catch(() => undefined); // alice may be asked about bob the first time
+    const ring = ringing(a, 'bob');
+    await ring.waitFor({ timeout: 20_000 });
+    expect(await ring.getByRole('heading').textContent()).toBe('bob is calling (audio)');
+    expect(await ring.getByRole('button', { name: 'Answer with video' }).count()).toBe(0);
+    await ring.getByRole('button', { name: 'Decline' }).click();
+    await waitCall(b, 'alice', 'ended');
+    expect(await callStatus(b, 'alice', 'to')).toBe('alice declined');
+    expect((await asked(b)).slice(before).filter((c) => c.video)).toEqual([]);
+    // Alice's camera was sent in that call, so her list offers to call bob again with video.
+    expect(await a.getByRole('list', { name: 'Recent calls' }).getByRole('button', { name: 'Call bob again, with video' }).count()).toBeGreaterThan(0);
+  }, 90_000);
 });
