@@ -5,7 +5,7 @@
  * phone never rings for a call that answering could only fail. The Phone and
  * the tests that drive a bare JsSIP UA call the same function.
  */
-import type { RTCSession } from 'jssip/lib/RTCSession';
+import type { ReInviteEvent, RTCSession } from 'jssip/lib/RTCSession';
 import type { IncomingRequest } from 'jssip/lib/SIPMessage';
 import { readSessionDescription, type SessionMedia } from './session-description';
 
@@ -25,4 +25,23 @@ export function checkIncomingOffer(session: RTCSession, request: IncomingRequest
   if (reading.ok) return { ok: true, offer: reading.media };
   session.terminate({ status_code: 488, reason_phrase: reading.reason });
   return { ok: false, reason: reading.reason };
+}
+
+/**
+ * Does the same for offers inside the call (re-INVITE and UPDATE, RFC 3311):
+ * an unusable one gets 488 with the reason and the call goes on as it was.
+ * Bodies that are not application/sdp, and requests without one, are left
+ * to JsSIP (415, or an offer of its own).
+ */
+export function screenReoffers(session: RTCSession, onRefused: (reason: string) => void = () => undefined): void {
+  const screen = (e: ReInviteEvent): void => {
+    const type = (e.request.getHeader('Content-Type') ?? '').toLowerCase();
+    if (!e.request.body || type !== 'application/sdp') return;
+    const reading = readSessionDescription(e.request.body);
+    if (reading.ok) return;
+    onRefused(reading.reason);
+    e.reject({ status_code: 488, reason_phrase: reading.reason });
+  };
+  session.on('reinvite', screen);
+  session.on('update', screen);
 }

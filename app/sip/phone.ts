@@ -4,12 +4,12 @@
  * RTCPeerConnection with the ICE servers from settings (none by default).
  */
 import JsSIP from 'jssip';
-import type { ReInviteEvent, RTCSession } from 'jssip/lib/RTCSession';
+import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { IncomingRequest } from 'jssip/lib/SIPMessage';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
 import type { KeyValueStore } from '../identity';
 import { ChatHistory, MAX_CHAT_CHARS, type ChatMessage } from './chat-history';
-import { checkIncomingOffer } from './offer-gate';
+import { checkIncomingOffer, screenReoffers } from './offer-gate';
 import { OverlaySocket } from './overlay-socket';
 import { negotiatedMedia, readSessionDescription, sends, type SessionMedia } from './session-description';
 import { uaConfig } from './ua-config';
@@ -319,17 +319,7 @@ export class Phone {
       // An unusable remote answer is JsSIP's to refuse (setRemoteDescription fails and it ends the call with 488).
       if (reading.ok) this.updateCall(id, negotiatedMedia(reading.media, e.originator === 'local' ? 'answerer' : 'offerer'));
     });
-    const screenReoffer = (e: ReInviteEvent): void => {
-      const type = (e.request.getHeader('Content-Type') ?? '').toLowerCase();
-      if (!e.request.body || type !== 'application/sdp') return; // JsSIP answers those itself (offer of its own, or 415)
-      const reading = readSessionDescription(e.request.body);
-      if (!reading.ok) {
-        this.o.log?.(`refused a re-offer from ${peer}: ${reading.reason}`);
-        e.reject({ status_code: 488, reason_phrase: reading.reason });
-      }
-    };
-    session.on('reinvite', screenReoffer);
-    session.on('update', screenReoffer);
+    screenReoffers(session, (reason) => this.o.log?.(`refused a re-offer from ${peer}: ${reason}`));
     let lost = false;
     const watchMedia = (): void => {
       // A callee whose tab died sends no BYE: the media path going dark is how the caller finds out.
