@@ -111,7 +111,7 @@ describe('calls between two people', () => {
       await reachable(b2, 'bob');
       await dial(a, 'bob', 'Audio call');
       await Promise.all([waitRinging(b, a, 'alice', 'bob'), waitRinging(b2, a, 'alice', 'bob')]);
-      await ringing(b2, 'alice').getByRole('button', { name: 'Answer with sound only' }).click();
+      await ringing(b2, 'alice').getByRole('button', { name: 'Answer', exact: true }).click();
       await waitCall(b2, 'alice', 'active');
       await ringing(b, 'alice').waitFor({ state: 'detached', timeout: 10_000 });
       await waitCall(b, 'alice', 'ended');

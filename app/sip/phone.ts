@@ -5,10 +5,13 @@
  */
 import JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
+import type { IncomingRequest } from 'jssip/lib/SIPMessage';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
 import { utf8Prefix, type KeyValueStore } from '../identity';
 import { chatLengthProblem, ChatHistory, MAX_CHAT_BYTES, type ChatMessage } from './chat-history';
+import { checkIncomingOffer, screenReoffers } from './offer-gate';
 import { OverlaySocket } from './overlay-socket';
+import { negotiatedMedia, readSessionDescription, sends, type SessionMedia } from './session-description';
 import { uaConfig } from './ua-config';
 import type { ContactPolicy, SipLocation, SipNetwork } from './types';
 import { sipStatusWords } from './words';
@@ -32,7 +35,16 @@ export interface CallView {
   peer: string;
   direction: 'in' | 'out';
   state: CallState;
+  /**
+   * Whether the call carries video, read from the SDP: while it rings, whether
+   * the caller's offer sends video; once answered, whether the answer lets
+   * video flow either way (so both sides say the same).
+   */
   video: boolean;
+  /** Whether this tab's camera is sent in this call (read from the SDP; never true unless the person chose video). */
+  camera: boolean;
+  /** For a ringing call: whether the caller's offer takes video back, so "Answer with video" can be offered. */
+  canAnswerWithVideo: boolean;
   muted: boolean;
   cameraOff: boolean;
   startedAt: number;
@@ -47,7 +59,14 @@ export interface CallRecord {
   id: string;
   peer: string;
   direction: 'in' | 'out';
+  /** Whether the call carried video (read from its SDP). */
   video: boolean;
+  /**
+   * Whether this side's camera was sent (or, for a call never answered, was
+   * to be sent). Calling again from the list uses it, so an audio call is
+   * called back as audio; absent in records from before it was kept: sound only.
+   */
+  camera?: boolean;
   startedAt: number;
   /** Seconds talked; 0 when never answered. */
   seconds: number;
@@ -157,7 +176,7 @@ export class Phone {
         .put({ id: req.call_id, peer: req.from.uri.user, direction: 'in', text, at: Date.now(), status: 'received' })
         .then(() => this.update({ chatVersion: this.snap.chatVersion + 1, lastMessageFrom: req.from.uri.user }));
     });
-    ua.on('newRTCSession', (e: RTCSessionEvent) => this.track(e.session, e.originator === 'remote' ? 'in' : 'out'));
+    ua.on('newRTCSession', (e: RTCSessionEvent) => this.track(e.session, e.originator === 'remote' ? 'in' : 'out', e.request));
     return new Promise<void>((resolve, reject) => {
       ua.on('registered', () => {
         this.update({ registration: 'registered', registrationError: null });
@@ -211,19 +230,35 @@ export class Phone {
     });
   }
 
-  /** Calls a person by name. */
+  /**
+   * Calls a person by name. An audio call's offer has no video section at
+   * all (not even receive-only), so the callee is never asked for a camera.
+   */
   call(peer: string, video: boolean): void {
     if (!this.ua) throw new Error('the phone is not started');
     this.nextVideo = video;
     this.ua.call(`sip:${peer}@${this.o.domain}`, {
       mediaConstraints: { audio: true, video },
       pcConfig: { iceServers: this.o.iceServers ?? [] },
-      rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: true },
+      rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: video },
     });
   }
 
+  /**
+   * Answers a ringing call. The camera is opened only when the person chose
+   * video and the caller's offer takes video back; otherwise the answer is
+   * sound only (and any later offer this side makes asks for no video).
+   */
   answer(id: string, video: boolean): void {
-    this.sessions.get(id)?.answer({ mediaConstraints: { audio: true, video }, pcConfig: { iceServers: this.o.iceServers ?? [] } });
+    const s = this.sessions.get(id);
+    const c = this.snap.calls.find((x) => x.id === id);
+    if (!s || !c) return;
+    const withVideo = video && c.canAnswerWithVideo;
+    s.answer({
+      mediaConstraints: { audio: true, video: withVideo },
+      pcConfig: { iceServers: this.o.iceServers ?? [] },
+      rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
+    });
   }
 
   /** Hangs up, cancels or declines, whichever the call's state calls for. */
@@ -255,16 +290,26 @@ export class Phone {
     return (this.sessions.get(id)?.connection as RTCPeerConnection | undefined) ?? null;
   }
 
-  private track(session: RTCSession, direction: 'in' | 'out'): void {
+  private track(session: RTCSession, direction: 'in' | 'out', request: RTCSessionEvent['request']): void {
     const id = session.id;
     const peer = (direction === 'in' ? session.remote_identity : session.remote_identity)?.uri?.user ?? 'unknown';
+    // The offer is read before the phone rings (JsSIP sends 180 only after this event): one no browser can use is refused here.
+    // Without an offer (an INVITE with no body, RFC 3264 §4) this side offers, and answer() offers sound only.
+    let offer: SessionMedia | null = null;
+    if (direction === 'in') {
+      const check = checkIncomingOffer(session, request as IncomingRequest);
+      if (!check.ok) return this.refused(session, peer, check.reason);
+      offer = check.offer;
+    }
     this.sessions.set(id, session);
     const view: CallView = {
       id,
       peer,
       direction,
       state: direction === 'in' ? 'incoming' : 'calling',
-      video: direction === 'in' ? /m=video [1-9]/.test(String((session as unknown as { _request?: { body?: string } })._request?.body ?? '')) : this.nextVideo,
+      video: direction === 'in' ? offer !== null && sends(offer.video) : this.nextVideo,
+      camera: direction === 'out' && this.nextVideo,
+      canAnswerWithVideo: offer?.video === 'sendrecv',
       muted: false,
       cameraOff: false,
       startedAt: Date.now(),
@@ -279,6 +324,14 @@ export class Phone {
       if (/ typ host/.test(e.candidate.candidate)) setTimeout(() => e.ready(), 0);
     });
     session.on('progress', () => this.updateCall(id, { state: direction === 'in' ? 'incoming' : 'ringing' }));
+    // Every answer, first or in a re-offer mid-call, says anew what the call carries.
+    session.on('sdp', (e) => {
+      if (e.type !== 'answer') return;
+      const reading = readSessionDescription(e.sdp);
+      // An unusable remote answer is JsSIP's to refuse (setRemoteDescription fails and it ends the call with 488).
+      if (reading.ok) this.updateCall(id, negotiatedMedia(reading.media, e.originator === 'local' ? 'answerer' : 'offerer'));
+    });
+    screenReoffers(session, (reason) => this.o.log?.(`refused a re-offer from ${peer}: ${reason}`));
     let lost = false;
     const watchMedia = (): void => {
       // A callee whose tab died sends no BYE: the media path going dark is how the caller finds out.
@@ -332,15 +385,27 @@ export class Phone {
         peer,
         direction,
         video: c?.video ?? false,
+        camera: c?.camera ?? false,
         startedAt: c?.startedAt ?? endedAt,
         seconds: c?.answeredAt != null && !elsewhere ? Math.round((endedAt - c.answeredAt) / 1000) : 0,
         outcome,
       };
-      const recent = [record, ...this.snap.recent].slice(0, MAX_CALL_RECORDS);
-      this.update({ recent });
-      void this.o.history.set(CALLS_KEY, recent).catch(() => undefined);
+      this.remember(record);
     };
     session.on('ended', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator, e.message));
     session.on('failed', (e) => ended((e.message as { status_code?: number } | null)?.status_code, String(e.cause), e.originator, e.message));
+  }
+
+  /** A call refused with 488 before it rang (its offer could not be used): logged, and kept in recent calls in words. */
+  private refused(session: RTCSession, peer: string, reason: string): void {
+    this.o.log?.(`refused a call from ${peer}: ${reason}`);
+    const now = Date.now();
+    this.remember({ id: session.id, peer, direction: 'in', video: false, camera: false, startedAt: now, seconds: 0, outcome: `a call from ${peer} could not be taken: ${reason}` });
+  }
+
+  private remember(record: CallRecord): void {
+    const recent = [record, ...this.snap.recent].slice(0, MAX_CALL_RECORDS);
+    this.update({ recent });
+    void this.o.history.set(CALLS_KEY, recent).catch(() => undefined);
   }
 }

@@ -7,8 +7,10 @@
 import fc from 'fast-check';
 import JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
+import type { IncomingRequest } from 'jssip/lib/SIPMessage';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkIncomingOffer } from './offer-gate';
 import { OverlaySocket } from './overlay-socket';
 import { nodeHost, parseSip } from './sip-parse';
 import { MemorySipOverlay } from './testing/memory-sip';
@@ -71,6 +73,8 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
     });
     ua.on('newRTCSession', (e: RTCSessionEvent) => {
       if (e.originator !== 'remote') return;
+      // As the Phone does: the offer is read before the call rings, and an unusable one never reaches anyone.
+      if (!checkIncomingOffer(e.session, e.request as IncomingRequest).ok) return;
       const r = e.request as unknown as { call_id: string; body?: string };
       seen.push({ event: 'invite', callId: r.call_id, body: String(r.body ?? ''), session: e.session });
     });

@@ -16,6 +16,10 @@ export function sipStatusWords(status: number | undefined, who: string, cause?: 
       return `${who} is busy`;
     case 487:
       return 'the call was cancelled';
+    // 488: the callee's phone could not use the call's offer (the media or the SDP itself).
+    case 488:
+    case 606:
+      return `${who}'s phone could not take this kind of call`;
     case 603:
       return `${who} declined`;
     default:

@@ -332,11 +332,20 @@ export const APPLICATION: TortureCase[] = [
     header: /^Unsupported: x-no-such-extension$/m,
   },
   {
-    name: 'an INVITE whose SDP is malformed (read only when answered)',
+    // The offer is read before anyone is alerted (RFC 3261 §13.3.1.3: 488 Not Acceptable Here), so it never rings.
+    name: 'an INVITE whose SDP is malformed: 488 with a reason, never rung',
     section: '3.3',
     build: (id) => invite(id, { body: 'v=banana\r\nm=audio nope\r\nthis is not SDP\r\n' }),
-    ua: 'invite',
-    status: 180,
+    ua: null,
+    status: 488,
+    header: /^SIP\/2\.0 488 the offer is not SDP/m,
+  },
+  {
+    name: 'an INVITE whose application/sdp body is v=9 and a line of prose: 488, never rung',
+    section: '3.3',
+    build: (id) => invite(id, { body: 'v=9\r\nHello bob, this is alice.\r\n' }),
+    ua: null,
+    status: 488,
   },
   {
     name: 'an INVITE with a multipart body',

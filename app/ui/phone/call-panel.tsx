@@ -19,6 +19,15 @@ function Video({ stream, muted, label }: { stream: MediaStream | null; muted: bo
   return <video ref={ref} autoPlay playsInline muted={muted} aria-label={label} />;
 }
 
+/** The far side's sound in an audio call: no picture to show, so no video element. */
+function Sound({ stream, label }: { stream: MediaStream | null; label: string }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    if (ref.current && ref.current.srcObject !== stream) ref.current.srcObject = stream;
+  }, [stream]);
+  return <audio ref={ref} autoPlay aria-label={label} />;
+}
+
 function duration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
@@ -47,14 +56,15 @@ export function CallPanel({ phone, call, onLeaveMessage }: { phone: Phone; call:
       <h2 id={`call-${call.id}`}>
         {call.direction === 'out' ? `Call to ${call.peer}` : `Call from ${call.peer}`}
       </h2>
+      <p className="hint call-kind">{call.video ? 'Video call' : 'Audio call'}</p>
       <p role="status" className="call-status">
         {call.state === 'ended' ? call.outcome : STATE_WORDS[call.state]}
         {call.state === 'active' && call.answeredAt !== null && <span className="duration"> · {duration(now - call.answeredAt)}</span>}
       </p>
       {call.state === 'active' && (
         <div className="videos">
-          <Video stream={remote} muted={false} label={`Video from ${call.peer}`} />
-          {call.video && <Video stream={local} muted label="Your camera" />}
+          {call.video ? <Video stream={remote} muted={false} label={`Video from ${call.peer}`} /> : <Sound stream={remote} label={`Sound from ${call.peer}`} />}
+          {call.camera && <Video stream={local} muted label="Your camera" />}
         </div>
       )}
       {call.state !== 'ended' && (
@@ -64,7 +74,7 @@ export function CallPanel({ phone, call, onLeaveMessage }: { phone: Phone; call:
               <button type="button" aria-pressed={call.muted} onClick={() => phone.setMuted(call.id, !call.muted)}>
                 {call.muted ? 'Unmute' : 'Mute'}
               </button>
-              {call.video && (
+              {call.camera && (
                 <button type="button" aria-pressed={call.cameraOff} onClick={() => phone.setCameraOff(call.id, !call.cameraOff)}>
                   {call.cameraOff ? 'Camera on' : 'Camera off'}
                 </button>

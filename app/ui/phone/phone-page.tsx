@@ -106,6 +106,10 @@ function RecentCalls({ phone }: { phone: Phone }) {
                 {new Date(r.startedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} · {r.video ? 'video' : 'audio'} ·{' '}
                 {r.seconds > 0 ? `${Math.floor(r.seconds / 60)}:${String(r.seconds % 60).padStart(2, '0')}` : r.outcome}
               </span>
+              {/* Called back as it was: with this side's camera only if it was sent before. */}
+              <button type="button" onClick={() => phone.call(r.peer, r.camera === true)} aria-label={`Call ${r.peer} again, ${r.camera === true ? 'with video' : 'sound only'}`}>
+                Call again
+              </button>
             </li>
           ))}
         </ul>
