@@ -5,9 +5,9 @@
  * the name's claim and keeps only the entries signed by the key that owns
  * the name, so nobody can register as somebody else.
  */
-import { canonicalDecode, canonicalEncode, equalBytes } from '../identity';
+import { canonicalDecode, canonicalEncode, equalBytes, hasSurelyExpired, MAX_CLOCK_SKEW_MS } from '../identity';
 import { LookupError, isHexId, createRecord, getRecords, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
-import { OverlayTimeoutError } from './errors';
+import { ClockSkewError, OverlayTimeoutError } from './errors';
 import { dhtKey, type NameDirectory } from './name-directory';
 import type { LookupResult, SipLocation } from './types';
 
@@ -55,7 +55,7 @@ export class DhtLocation implements SipLocation {
       const now = this.node.clock.now();
       const nodes = new Set<string>();
       for (const r of entries) {
-        if (r.kind !== 'dict' || r.expires <= now || !equalBytes(r.owner, claim.signingSpki)) continue;
+        if (r.kind !== 'dict' || hasSurelyExpired(r.expires, now) || !equalBytes(r.owner, claim.signingSpki)) continue;
         const c = decodeContact(r);
         if (c && !c.gone) nodes.add(c.node);
       }
@@ -91,6 +91,13 @@ export class DhtLocation implements SipLocation {
       // Someone else wrote an entry under this node's ID first: use a sub-key of our own.
       this.sub = `${this.node.id}/${Math.random().toString(36).slice(2, 10)}`;
       result = await write(this.sub);
+    }
+    // Our own check passed (this node may even hold a copy), so when every other replica refuses
+    // the entry as expired, their clocks are ahead of ours by more than the tolerated skew and
+    // no caller would read it.
+    const refusals = Object.values(result.refused);
+    if (!gone && !result.stored.some((hex) => hex !== this.node.id) && refusals.length > 0 && refusals.every((r) => r === 'expired')) {
+      throw new ClockSkewError(`this computer's clock is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes behind the other peers' clocks; set it right, then reload`);
     }
     if (result.stored.length === 0) throw new OverlayTimeoutError('no peer stored the registration');
   }

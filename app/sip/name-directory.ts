@@ -5,7 +5,7 @@
  * its owner's hands, so a second person's claim is refused by the replicas;
  * a claim that nobody refreshes lapses after CLAIM_TTL_MS.
  */
-import { canonicalDecode, canonicalEncode, equalBytes, sha256, toBase64Url, utf8 } from '../identity';
+import { canonicalDecode, canonicalEncode, equalBytes, honouredUntil, sha256, toBase64Url, utf8 } from '../identity';
 import { LookupError, createRecord, getRecordsFromEach, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
 import { NameTakenError, OverlayTimeoutError } from './errors';
 
@@ -81,7 +81,7 @@ export class NameDirectory {
     const found = await this.read(name);
     if (!found) return null;
     this.recent.delete(name);
-    this.recent.set(name, { claim: found.claim, until: Math.min(found.record.expires, now + CLAIM_CACHE_MS) });
+    this.recent.set(name, { claim: found.claim, until: Math.min(honouredUntil(found.record.expires), now + CLAIM_CACHE_MS) });
     if (this.recent.size > CLAIM_CACHE_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
     return found.claim;
   }

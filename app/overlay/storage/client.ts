@@ -3,6 +3,7 @@
  * set, then store at every replica (any replica may take the write) or read
  * from the replicas in order, checking each answer again as a reader.
  */
+import { hasSurelyExpired } from '../../identity';
 import { RPC_TIMEOUT_MS } from '../constants';
 import { LookupError, RecordRefusedError } from '../errors';
 import { bytesToHexId } from '../id';
@@ -105,7 +106,7 @@ async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: s
 async function readReplica(node: OverlayNode, hex: string, key: Uint8Array, keyHex: string, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
   if (hex === node.id) {
     const now = node.clock.now();
-    const mine = sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, sub)].filter((r): r is WireRecord => !!r && r.expires > now);
+    const mine = sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, sub)].filter((r): r is WireRecord => !!r && !hasSurelyExpired(r.expires, now));
     return { records: await verified(node, node.components.verifier, keyHex, sub, mine), complete: true };
   }
   const got = await fetchFrom(node, hex, key, sub);

@@ -1,0 +1,16 @@
+/**
+ * A clock that reads another clock's time plus a fixed offset, for
+ * simulating machines whose clocks disagree (a tab 6 minutes behind). Timers
+ * still run on the base clock: a skewed machine waits as long as any other,
+ * only the time it reads and writes into records is off.
+ */
+import type { Clock } from '../clock';
+
+/** `base` read `offsetMs` milliseconds ahead (negative: behind). */
+export function skewedClock(base: Clock, offsetMs: number): Clock {
+  return {
+    now: () => base.now() + offsetMs,
+    setTimeout: (fn, ms) => base.setTimeout(fn, ms),
+    clearTimeout: (h) => base.clearTimeout(h),
+  };
+}
