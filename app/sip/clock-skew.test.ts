@@ -90,6 +90,26 @@ describe('registrations between clocks that disagree', () => {
     expect(await settle(caller.lookup(name))).toEqual({ kind: 'found', nodes: [] });
   }, 60_000);
 
+  it('a tab whose clock is set back 6 min while registered can still unregister and re-register', async () => {
+    let offset = 6 * MIN;
+    const spki = randomBytes(sim.rng, 65);
+    const id = bytesToHexId((await sha256(spki)).slice(0, 20));
+    const alice = sim.createNode(id, {}, { nodeSigner: cheapSigner(spki), clock: skewedClock(sim.clock, () => offset) });
+    await sim.until(sim.join(alice));
+    const caller = location(await joinNode(0));
+    await sim.run(20_000);
+    const name = `skew${serial++}`;
+    const phone = location(alice);
+    await settle(phone.register(name, REGISTER_S));
+    expect(await settle(caller.lookup(name))).toEqual({ kind: 'found', nodes: [alice.id] });
+    // The system corrects the clock: it now reads 6 minutes earlier than when it registered.
+    offset = 0;
+    await settle(phone.register(name, 0));
+    expect(await settle(caller.lookup(name))).toEqual({ kind: 'found', nodes: [] });
+    await settle(phone.register(name, REGISTER_S));
+    expect(await settle(caller.lookup(name))).toEqual({ kind: 'found', nodes: [alice.id] });
+  }, 60_000);
+
   it('a tab whose clock is off by more than the tolerated skew is told so, not that the network failed', async () => {
     // 30 min: beyond the tolerated skew even from the tabs above whose clocks are 6 min behind.
     const alice = await joinNode(-30 * MIN);

@@ -33,6 +33,12 @@ function decodeContact(r: WireRecord): Contact | null {
 export class DhtLocation implements SipLocation {
   /** The sub-key this node's entry lives under (changes if someone squats on the usual one). */
   private sub: string;
+  /**
+   * The version last written per name. Versions are clock readings, and a
+   * clock the system sets back would make the next write older than the last
+   * one, so replicas would keep the old entry (an unregister would not take).
+   */
+  private readonly lastVersion = new Map<string, number>();
 
   constructor(
     private readonly node: OverlayNode,
@@ -71,6 +77,8 @@ export class DhtLocation implements SipLocation {
     if (expiresSec > 0) await this.directory.claim(name);
     const now = this.node.clock.now();
     const gone = expiresSec <= 0;
+    const version = Math.max(now, (this.lastVersion.get(name) ?? 0) + 1);
+    this.lastVersion.set(name, version);
     const write = async (sub: string) =>
       putRecord(
         this.node,
@@ -79,7 +87,7 @@ export class DhtLocation implements SipLocation {
           kind: 'dict',
           sub,
           value: canonicalEncode({ node: this.node.id, gone }),
-          version: now,
+          version,
           expires: now + (gone ? TOMBSTONE_MS : expiresSec * 1000),
         }),
       ).catch((e: unknown) => {

@@ -130,7 +130,8 @@ export class NameDirectory {
       key,
       kind: 'single',
       value: canonicalEncode({ v: 1, name, sign: this.signer.spki, ecdh: this.ecdhSpki }),
-      version: now,
+      // Versions are clock readings: one of this person's other tabs, its clock ahead, may have written the last one.
+      version: Math.max(now, (existing?.record.version ?? 0) + 1),
       expires: now + CLAIM_TTL_MS,
     });
     const result = await putRecord(this.node, record).catch(asTimeout);

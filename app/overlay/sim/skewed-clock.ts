@@ -6,10 +6,14 @@
  */
 import type { Clock } from '../clock';
 
-/** `base` read `offsetMs` milliseconds ahead (negative: behind). */
-export function skewedClock(base: Clock, offsetMs: number): Clock {
+/**
+ * `base` read `offsetMs` milliseconds ahead (negative: behind); a function
+ * gives an offset that changes, like a clock that the system corrects.
+ */
+export function skewedClock(base: Clock, offsetMs: number | (() => number)): Clock {
+  const offset = typeof offsetMs === 'number' ? () => offsetMs : offsetMs;
   return {
-    now: () => base.now() + offsetMs,
+    now: () => base.now() + offset(),
     setTimeout: (fn, ms) => base.setTimeout(fn, ms),
     clearTimeout: (h) => base.clearTimeout(h),
   };
