@@ -15,6 +15,8 @@ import {
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);
+/** The clock skew every check tolerates (identity/clock-skew.ts). */
+const SKEW = 10 * 60_000;
 
 async function keyPair(): Promise<{ privateKey: CryptoKey; spki: Uint8Array }> {
   const pair = await generateSigningKeyPair();
@@ -94,7 +96,18 @@ describe('certificates', () => {
     const cert = await issue({ expires: Date.UTC(2025, 5, 30) });
     const r = await verifyCertificate(cert, { ...check, now: Date.UTC(2025, 6, 1) });
     expect(r).toMatchObject({ ok: false, problem: 'expired', reason: 'expired on 2025-06-30' });
-    expect(await verifyCertificate(cert, { ...check, now: T0 - 1 })).toMatchObject({ ok: false, problem: 'not-yet-valid' });
+    expect(await verifyCertificate(cert, { ...check, now: T0 - SKEW - 1 })).toMatchObject({ ok: false, problem: 'not-yet-valid' });
+  });
+
+  it('tolerates a root whose clock was up to 10 minutes ahead or behind ours', async () => {
+    // Issued by a root whose clock ran 6 minutes ahead: here it is 6 minutes before `issued`.
+    expect(await verifyCertificate(await issue(), { ...check, now: T0 - 6 * 60_000 })).toMatchObject({ ok: true });
+    // A root 6 minutes behind set an expiry that, by our clock, passed 6 minutes ago.
+    const ends = T0 + DAY;
+    expect(await verifyCertificate(await issue({ expires: ends }), { ...check, now: ends + 6 * 60_000 })).toMatchObject({ ok: true });
+    // Past the tolerated skew, either way, it is refused.
+    expect(await verifyCertificate(await issue({ expires: ends }), { ...check, now: ends + SKEW })).toMatchObject({ ok: false, problem: 'expired' });
+    expect(await verifyCertificate(await issue(), { ...check, now: T0 - SKEW - 60_000 })).toMatchObject({ ok: false, problem: 'not-yet-valid' });
   });
 
   it('says what is wrong with a malformed one, and never throws', async () => {

@@ -9,6 +9,7 @@
 import { fromHex, toHex } from './bytes';
 import { fitsUtf8 } from './utf8-length';
 import { canonicalEncode, type CanonicalValue } from './canonical';
+import { hasSurelyExpired, isSurelyAhead } from './clock-skew';
 import { InvalidKeyError } from './errors';
 import { importVerifyKey, keyFingerprint, MAX_SPKI_BYTES, SIGNATURE_BYTES, signBytes, verifyBytes } from './keys';
 
@@ -282,8 +283,9 @@ export async function verifyCertificate(input: unknown, o: VerifyCertificateOpti
   if (c.overlay !== undefined && o.overlay !== undefined && c.overlay !== o.overlay) {
     return { ok: false, problem: 'wrong-overlay', reason: `the certificate holds only in overlay ${c.overlay}`, rootFingerprint: rootFp };
   }
-  if (o.now >= c.expires) return { ok: false, problem: 'expired', reason: `expired on ${day(c.expires)}`, rootFingerprint: rootFp };
-  if (o.now < c.issued) return { ok: false, problem: 'not-yet-valid', reason: `not valid before ${day(c.issued)}`, rootFingerprint: rootFp };
+  // The root's clock and ours may disagree by the tolerated skew either way.
+  if (hasSurelyExpired(c.expires, o.now)) return { ok: false, problem: 'expired', reason: `expired on ${day(c.expires)}`, rootFingerprint: rootFp };
+  if (isSurelyAhead(c.issued, o.now)) return { ok: false, problem: 'not-yet-valid', reason: `not valid before ${day(c.issued)}`, rootFingerprint: rootFp };
   return { ok: true, certificate: c, rootFingerprint: rootFp };
 }
 

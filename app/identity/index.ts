@@ -52,3 +52,4 @@ export {
   parseCertificate,
   verifyCertificate,
 } from './certificate';
+export { MAX_CLOCK_SKEW_MS, hasSurelyExpired, honouredUntil, isSurelyAhead, withinClockSkew } from './clock-skew';

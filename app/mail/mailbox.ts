@@ -3,7 +3,7 @@
  * deleting a message (a tombstone entry, then a tombstone per fragment so
  * every holder drops the bytes), and read receipts.
  */
-import { equalBytes } from '../identity';
+import { equalBytes, hasSurelyExpired } from '../identity';
 import { createRecord, overlayLimits, type RecordSigner, type WireRecord } from '../overlay';
 import { importMessageKey, type MessageSecrets } from './cipher';
 import { MailError } from './errors';
@@ -70,7 +70,7 @@ export async function listMailbox(overlay: MailOverlay, user: MailUser & OpenKey
     try {
       const item = await checkEntry(r, user, resolve);
       // Rival owners' entries under one id can both be read (newest first); one message per id is listed.
-      if (item && item.expires > overlay.now() && !items.some((i) => i.id === item.id)) items.push(item);
+      if (item && !hasSurelyExpired(item.expires, overlay.now()) && !items.some((i) => i.id === item.id)) items.push(item);
     } catch (e) {
       problems.push({ id: r.sub, message: e instanceof MailError ? e.message : `A mailbox entry could not be read (${String(e)}).` });
     }
@@ -86,7 +86,7 @@ export async function deleteFragments(overlay: MailOverlay, signer: RecordSigner
   for (let at = 0; at + KEY_BYTES <= keys.length; at += KEY_BYTES) list.push(keys.slice(at, at + KEY_BYTES));
   let next = 0;
   const life = Math.min(expires, overlay.now() + overlayLimits.MAX_TTL_MS);
-  if (life <= overlay.now()) return 0;
+  if (hasSurelyExpired(life, overlay.now())) return 0;
   await Promise.all(
     Array.from({ length: Math.min(8, list.length) }, async () => {
       while (next < list.length) {
@@ -118,7 +118,7 @@ export async function deleteMessage(overlay: MailOverlay, user: MailUser, item: 
 /** Puts a signed receipt in the sender's receipts dictionary: the recipient's user key owns it. */
 export async function sendReceipt(overlay: MailOverlay, user: MailUser, manifest: Manifest): Promise<boolean> {
   const now = overlay.now();
-  if (manifest.expires <= now) return false;
+  if (hasSurelyExpired(manifest.expires, now)) return false;
   const r = await createRecord(user.signer, { key: await receiptsKey(manifest.from), kind: 'dict', sub: manifest.id, value: encodeReceipt(manifest.id, now), version: 1, expires: Math.min(manifest.expires, now + overlayLimits.MAX_TTL_MS) });
   const put = await overlay.put(r);
   return put.stored.length > 0;

@@ -5,6 +5,7 @@
  * "want" when it lacks the blob and sends its newer copy — a tombstone —
  * when it has deleted it).
  */
+import { hasSurelyExpired } from '../identity';
 import {
   getRecords,
   hexIdToBytes,
@@ -38,7 +39,7 @@ function askHolder(node: OverlayNode, hex: string, key: Uint8Array, version: num
   const keyHex = bytesToHexId(key);
   if (hex === node.id) {
     const r = node.replication.store.get(keyHex, '');
-    if (!r || r.expires <= node.clock.now()) return Promise.resolve('missing');
+    if (!r || hasSurelyExpired(r.expires, node.clock.now())) return Promise.resolve('missing');
     return Promise.resolve(r.value.length === 0 ? 'deleted' : 'present');
   }
   const lo = hexIdToBytes(idToHex((idFromHex(keyHex) - 1n + RING) % RING));

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canonicalEncode, exportSpki, generateSigningKeyPair, signBytes, toHex } from '../identity';
+import { canonicalEncode, exportSpki, generateSigningKeyPair, MAX_CLOCK_SKEW_MS, signBytes, toHex } from '../identity';
 import { createRecord, type WireRecord } from '../overlay';
 import { DataDirError, KEY_FILE, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, QUARANTINE_PREFIX, RECORD_PREFIX, RECORDS_DIR } from './data-dir';
 import { LevelKeyValueStore } from './level-store';
@@ -98,7 +98,8 @@ describe('service peer data directory', () => {
     open.push(db);
     const good = await record('good');
     const tampered = await record('tampered');
-    const expired = { ...(await record('old')), expires: Date.now() - 1 };
+    // Expired beyond the tolerated clock skew: the overlay drops it on load, so it is not "damaged".
+    const expired = { ...(await record('old')), expires: Date.now() - MAX_CLOCK_SKEW_MS - 1 };
     await db.set(entryKey(good), encoded(good));
     const bad = encoded(tampered);
     bad[bad.length - 70] = bad[bad.length - 70]! ^ 0xff;

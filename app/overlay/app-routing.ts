@@ -10,9 +10,9 @@
  * origin resends once (the target keeps recent message ids so a resend is
  * acknowledged but not delivered twice).
  */
-import { canonicalEncode, compareBytes } from '../identity';
+import { canonicalEncode, compareBytes, withinClockSkew } from '../identity';
 import type { Clock } from './clock';
-import { APP_ACK_TIMEOUT_MS, APP_MAX_SKEW_MS, MAX_APP_BODY_BYTES, MAX_ROUTE } from './constants';
+import { APP_ACK_TIMEOUT_MS, MAX_APP_BODY_BYTES, MAX_ROUTE } from './constants';
 import type { OverlayCounters } from './counters';
 import { bytesToHexId, hexIdToBytes, ID_BYTES, idFromHex } from './id';
 import type { Message } from './messages';
@@ -180,7 +180,8 @@ export class AppRouter {
     const key = `${origin}/${msg.aid}`;
     if (this.seen.has(key)) return this.ack(msg);
     const now = this.host.clock.now();
-    if (Math.abs(now - msg.at) > APP_MAX_SKEW_MS) return this.host.counters.countBad('app-stale');
+    // The same tolerated skew as every other time exchanged between machines (identity/clock-skew.ts).
+    if (!withinClockSkew(msg.at, now)) return this.host.counters.countBad('app-stale');
     const idOfKey = (await this.host.track(this.verifier.digest(msg.spki))).subarray(0, ID_BYTES);
     if (compareBytes(idOfKey, msg.from) !== 0) return this.host.counters.countBad('app-wrong-key');
     if (!(await this.host.track(this.verifier.verify(msg.spki, signingPayload(msg), msg.sig)))) return this.host.counters.countBad('app-bad-signature');

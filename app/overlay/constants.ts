@@ -41,8 +41,11 @@ export const MAX_MESSAGE_BYTES = 600 * 1024;
 export const MAX_APP_BODY_BYTES = 64 * 1024;
 /** How long the sender of a routed application message waits for its acknowledgement. @default 4000 */
 export const APP_ACK_TIMEOUT_MS = 4_000;
-/** How far the sender's clock may be from the receiver's before a routed message is refused as stale. @default 10 min */
-export const APP_MAX_SKEW_MS = 10 * 60_000;
+/**
+ * How far apart two machines' clocks may be: one constant for every time exchanged
+ * (routed messages, record expiries, claims, mail, certificates). @default 10 min
+ */
+export { MAX_CLOCK_SKEW_MS } from '../identity';
 /** Largest array in a message (routing lists, record batches, digests). @default 4096 */
 export const MAX_ITEMS = 4096;
 /** Largest node list in a routing answer. @default 16 */

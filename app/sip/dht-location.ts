@@ -5,9 +5,9 @@
  * the name's claim and keeps only the entries signed by the key that owns
  * the name, so nobody can register as somebody else.
  */
-import { canonicalDecode, canonicalEncode, equalBytes } from '../identity';
+import { canonicalDecode, canonicalEncode, equalBytes, hasSurelyExpired, MAX_CLOCK_SKEW_MS } from '../identity';
 import { LookupError, isHexId, createRecord, getRecords, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
-import { OverlayTimeoutError } from './errors';
+import { ClockSkewError, OverlayTimeoutError } from './errors';
 import { dhtKey, type NameDirectory } from './name-directory';
 import type { LookupResult, SipLocation } from './types';
 
@@ -33,6 +33,12 @@ function decodeContact(r: WireRecord): Contact | null {
 export class DhtLocation implements SipLocation {
   /** The sub-key this node's entry lives under (changes if someone squats on the usual one). */
   private sub: string;
+  /**
+   * The version last written per name. Versions are clock readings, and a
+   * clock the system sets back would make the next write older than the last
+   * one, so replicas would keep the old entry (an unregister would not take).
+   */
+  private readonly lastVersion = new Map<string, number>();
 
   constructor(
     private readonly node: OverlayNode,
@@ -55,7 +61,7 @@ export class DhtLocation implements SipLocation {
       const now = this.node.clock.now();
       const nodes = new Set<string>();
       for (const r of entries) {
-        if (r.kind !== 'dict' || r.expires <= now || !equalBytes(r.owner, claim.signingSpki)) continue;
+        if (r.kind !== 'dict' || hasSurelyExpired(r.expires, now) || !equalBytes(r.owner, claim.signingSpki)) continue;
         const c = decodeContact(r);
         if (c && !c.gone) nodes.add(c.node);
       }
@@ -71,6 +77,8 @@ export class DhtLocation implements SipLocation {
     if (expiresSec > 0) await this.directory.claim(name);
     const now = this.node.clock.now();
     const gone = expiresSec <= 0;
+    const version = Math.max(now, (this.lastVersion.get(name) ?? 0) + 1);
+    this.lastVersion.set(name, version);
     const write = async (sub: string) =>
       putRecord(
         this.node,
@@ -79,7 +87,7 @@ export class DhtLocation implements SipLocation {
           kind: 'dict',
           sub,
           value: canonicalEncode({ node: this.node.id, gone }),
-          version: now,
+          version,
           expires: now + (gone ? TOMBSTONE_MS : expiresSec * 1000),
         }),
       ).catch((e: unknown) => {
@@ -91,6 +99,13 @@ export class DhtLocation implements SipLocation {
       // Someone else wrote an entry under this node's ID first: use a sub-key of our own.
       this.sub = `${this.node.id}/${Math.random().toString(36).slice(2, 10)}`;
       result = await write(this.sub);
+    }
+    // Our own check passed (this node may even hold a copy), so when every other replica refuses
+    // the entry as expired, their clocks are ahead of ours by more than the tolerated skew and
+    // no caller would read it.
+    const refusals = Object.values(result.refused);
+    if (!gone && !result.stored.some((hex) => hex !== this.node.id) && refusals.length > 0 && refusals.every((r) => r === 'expired')) {
+      throw new ClockSkewError(`this computer's clock is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes behind the other peers' clocks; set it right, then reload`);
     }
     // `stored` lists only the key's true replicas (put.ts): every caller's read asks them all.
     if (result.stored.length === 0) throw new OverlayTimeoutError('no peer stored the registration');

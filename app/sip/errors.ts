@@ -7,3 +7,12 @@ export class NameTakenError extends Error {
 export class OverlayTimeoutError extends Error {
   override name = 'OverlayTimeoutError';
 }
+
+/**
+ * Every replica refused a registration as already expired: this machine's
+ * clock is behind the others' by more than the tolerated skew
+ * (MAX_CLOCK_SKEW_MS), which only setting the clock repairs.
+ */
+export class ClockSkewError extends Error {
+  override name = 'ClockSkewError';
+}

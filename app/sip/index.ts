@@ -3,7 +3,7 @@ export { OverlaySocket, type OverlaySocketOptions } from './overlay-socket';
 export { parseSip, nodeHost, nodeOfHost, MAX_SIP_BYTES, type SipMessage, type SipRequest, type SipResponse } from './sip-parse';
 export { makeResponse, makeCancel } from './responses';
 export type { SipNetwork, SipLocation, SendResult, LookupResult, ContactPolicy, ContactDecision } from './types';
-export { NameTakenError, OverlayTimeoutError } from './errors';
+export { ClockSkewError, NameTakenError, OverlayTimeoutError } from './errors';
 export { Phone, MAX_CALL_RECORDS, type PhoneOptions, type PhoneSnapshot, type CallView, type CallState, type CallRecord } from './phone';
 export { ChatHistory, chatLengthProblem, MAX_CHAT_BYTES, MAX_MESSAGES_PER_PEER, type ChatMessage } from './chat-history';
 export { sipStatusWords } from './words';

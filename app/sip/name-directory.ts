@@ -5,7 +5,7 @@
  * its owner's hands, so a second person's claim is refused by the replicas;
  * a claim that nobody refreshes lapses after CLAIM_TTL_MS.
  */
-import { canonicalDecode, canonicalEncode, equalBytes, sha256, toBase64Url, utf8 } from '../identity';
+import { canonicalDecode, canonicalEncode, equalBytes, honouredUntil, sha256, toBase64Url, utf8 } from '../identity';
 import { LookupError, compareRecords, createRecord, getRecordsFromEach, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
 import { NameTakenError, OverlayTimeoutError } from './errors';
 
@@ -81,7 +81,7 @@ export class NameDirectory {
     const found = await this.read(name);
     if (!found) return null;
     this.recent.delete(name);
-    this.recent.set(name, { claim: found.claim, until: Math.min(found.record.expires, now + CLAIM_CACHE_MS) });
+    this.recent.set(name, { claim: found.claim, until: Math.min(honouredUntil(found.record.expires), now + CLAIM_CACHE_MS) });
     if (this.recent.size > CLAIM_CACHE_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
     return found.claim;
   }
@@ -135,7 +135,8 @@ export class NameDirectory {
       key,
       kind: 'single',
       value: canonicalEncode({ v: 1, name, sign: this.signer.spki, ecdh: this.ecdhSpki }),
-      version: now,
+      // Versions are clock readings: one of this person's other tabs, its clock ahead, may have written the last one.
+      version: Math.max(now, (existing?.record.version ?? 0) + 1),
       expires: now + CLAIM_TTL_MS,
     });
     const result = await putRecord(this.node, record).catch(asTimeout);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import JsSIP from 'jssip';
 import type { IncomingMessageEvent, OutgoingMessageEvent } from 'jssip/lib/UA';
+import { ClockSkewError } from './errors';
 import { ForkTable } from './fork-table';
 import { OverlaySocket } from './overlay-socket';
 import { uaConfig } from './ua-config';
@@ -139,5 +140,22 @@ describe('SIP over the overlay', () => {
     );
     await settle();
     expect(bob.messages).toEqual([]);
+  });
+
+  it('answers a REGISTER refused for a wrong clock with a 403 that says so, in words', async () => {
+    const o = new MemorySipOverlay();
+    const location = { ...o.location(nodeId(7)), register: () => Promise.reject(new ClockSkewError("this computer's clock is more than 10 minutes behind the other peers' clocks")) };
+    const socket = new OverlaySocket({ network: o.network(nodeId(7)), location, domain: DOMAIN, user: 'carol', policy: allowAll });
+    const ua = new JsSIP.UA(uaConfig(socket, 'carol', DOMAIN, nodeId(7), 'p2p-softphone-test'));
+    uas.push(ua);
+    const failed = new Promise<string>((resolve) => {
+      ua.on('registered', () => resolve('registered'));
+      ua.on('registrationFailed', (e) => {
+        const res = e.response as { status_code?: number; reason_phrase?: string } | null;
+        resolve(`${res?.status_code} ${res?.reason_phrase}`);
+      });
+    });
+    ua.start();
+    expect(await failed).toMatch(/^403 this computer's clock is more than 10 minutes behind/);
   });
 });

@@ -9,7 +9,7 @@
  * the caller. Nothing here throws into JsSIP: bad messages are dropped or
  * answered with the error a SIP proxy would give.
  */
-import { NameTakenError, OverlayTimeoutError } from './errors';
+import { ClockSkewError, NameTakenError, OverlayTimeoutError } from './errors';
 import { ForkTable } from './fork-table';
 import { COMPLETED_ELSEWHERE, PROXY_BRANCH, makeCancel, makeDialogRequest, makeResponse } from './responses';
 import { headerValue, nodeHost, nodeOfHost, parseSip, requestMethod, requestProblem, type SipRequest, type SipResponse } from './sip-parse';
@@ -161,7 +161,7 @@ export class OverlaySocket {
     try {
       await this.o.location.register(user, expires);
     } catch (e) {
-      if (e instanceof NameTakenError) return this.localReply(req, 403, e.message);
+      if (e instanceof NameTakenError || e instanceof ClockSkewError) return this.localReply(req, 403, e.message);
       if (e instanceof OverlayTimeoutError) return this.localReply(req, 408);
       this.log(`registration failed: ${(e as Error).message}`);
       return this.localReply(req, 500);

@@ -4,3 +4,4 @@ export { SimNetwork, type SimNetworkOptions } from './sim-network';
 export { VirtualClock, SimTracker } from './virtual-clock';
 export { EventQueue } from './event-queue';
 export { cheapSigner, cheapVerifier } from './cheap-crypto';
+export { skewedClock } from './skewed-clock';

@@ -13,14 +13,14 @@
  * blob's owner may write one, and only over a live blob: on an empty slot a
  * tombstone could squat a key before its blob arrives.
  */
-import { equalBytes } from '../../identity';
+import { equalBytes, hasSurelyExpired } from '../../identity';
 import type { RefusalReason, WireRecord } from './record';
 
 /** Returns null to allow `incoming` to replace `existing` (undefined: the slot is empty), or why not. */
 export type AccessRule = (incoming: WireRecord, existing: WireRecord | undefined, now: number) => RefusalReason | null;
 
 export const ownerOnlyAccess: AccessRule = (incoming, existing, now) => {
-  const live = existing && existing.expires > now ? existing : undefined;
+  const live = existing && !hasSurelyExpired(existing.expires, now) ? existing : undefined;
   if (!live) return incoming.kind === 'blob' && incoming.value.length === 0 ? 'nothing-to-delete' : null;
   if (live.kind !== incoming.kind) return 'wrong-kind';
   return equalBytes(live.owner, incoming.owner) ? null : 'wrong-owner';

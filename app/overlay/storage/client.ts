@@ -4,6 +4,7 @@
  * the newest version of each entry and repairing the replicas that were
  * behind. Writing is in put.ts.
  */
+import { hasSurelyExpired } from '../../identity';
 import { RPC_TIMEOUT_MS } from '../constants';
 import { LookupError } from '../errors';
 import { bytesToHexId } from '../id';
@@ -83,7 +84,7 @@ async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: s
 async function readReplica(node: OverlayNode, hex: string, key: Uint8Array, keyHex: string, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
   if (hex === node.id) {
     const now = node.clock.now();
-    const mine = sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, sub)].filter((r): r is WireRecord => !!r && r.expires > now);
+    const mine = sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, sub)].filter((r): r is WireRecord => !!r && !hasSurelyExpired(r.expires, now));
     return { records: await verified(node, node.components.verifier, keyHex, sub, mine), complete: true };
   }
   const got = await fetchFrom(node, hex, key, sub);

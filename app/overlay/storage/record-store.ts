@@ -4,7 +4,7 @@
  * no timers and sends nothing (STYLE.md, practice 3). Records reaching
  * `apply` have passed `checkRecord` (signature, hash, sizes).
  */
-import { canonicalDecode, canonicalEncode, type KeyValueStore } from '../../identity';
+import { canonicalDecode, canonicalEncode, hasSurelyExpired, type KeyValueStore } from '../../identity';
 import { inHalfOpen, idFromHex } from '../id';
 import { ownerOnlyAccess, type AccessRule } from './access';
 import { compareRecords, entryId, isWireRecord, ownerId, recordCost, type RefusalReason, type WireRecord } from './record';
@@ -47,7 +47,7 @@ export class RecordStore {
   list(keyHex: string, now: number): WireRecord[] {
     const m = this.byKey.get(keyHex);
     if (!m) return [];
-    return [...m.values()].filter((r) => r.expires > now);
+    return [...m.values()].filter((r) => !hasSurelyExpired(r.expires, now));
   }
 
   /** Whether `incoming` would be accepted, without changing anything. */
@@ -56,7 +56,7 @@ export class RecordStore {
     const existing = this.get(keyHex, incoming.sub);
     const refusal = this.access(incoming, existing, now);
     if (refusal) return refusal;
-    if (existing && existing.expires > now && compareRecords(incoming, existing) <= 0) return 'unchanged';
+    if (existing && !hasSurelyExpired(existing.expires, now) && compareRecords(incoming, existing) <= 0) return 'unchanged';
     const owner = ownerId(incoming);
     const use = this.usage.get(owner) ?? { records: 0, bytes: 0 };
     const freed = existing && ownerId(existing) === owner ? existing : undefined;
@@ -104,7 +104,7 @@ export class RecordStore {
     const out: WireRecord[] = [];
     for (const [keyHex, m] of this.byKey) {
       if (!inHalfOpen(idFromHex(keyHex), lo, hi)) continue;
-      for (const r of m.values()) if (r.expires > now) out.push(r);
+      for (const r of m.values()) if (!hasSurelyExpired(r.expires, now)) out.push(r);
     }
     return out;
   }
@@ -115,12 +115,12 @@ export class RecordStore {
     return out;
   }
 
-  /** Drops expired records; returns how many. */
+  /** Drops records expired on every clock within the tolerated skew of `now`; returns how many. */
   expire(now: number): number {
     let n = 0;
     for (const [keyHex, m] of [...this.byKey]) {
       for (const r of [...m.values()]) {
-        if (r.expires > now) continue;
+        if (!hasSurelyExpired(r.expires, now)) continue;
         this.forget(keyHex, r);
         void this.kv?.del(KV_PREFIX + entryId(r)).catch(() => {});
         n++;

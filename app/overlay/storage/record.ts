@@ -3,7 +3,7 @@
  * checked on every write and every read. One type serves the wire, the store
  * and persistence, so nothing is converted on the hot path.
  */
-import { canonicalEncode, compareBytes, fitsUtf8, MAX_SPKI_BYTES, toHex, utf8Length } from '../../identity';
+import { canonicalEncode, compareBytes, fitsUtf8, hasSurelyExpired, isSurelyAhead, MAX_SPKI_BYTES, toHex, utf8Length } from '../../identity';
 import { MAX_BLOB_BYTES, MAX_SUBKEY_BYTES, MAX_TTL_MS, MAX_VALUE_BYTES } from '../constants';
 import { bytesToHexId, ID_BYTES } from '../id';
 
@@ -25,7 +25,10 @@ export interface WireRecord {
   readonly value: Uint8Array;
   /** Higher wins when replicas merge. */
   readonly version: number;
-  /** Milliseconds since the epoch after which every node drops the record. */
+  /**
+   * Milliseconds since the epoch, by the writer's clock, after which every node drops the
+   * record; readers honour it for MAX_CLOCK_SKEW_MS more (identity/clock-skew.ts).
+   */
   readonly expires: number;
   /** Owner's signature over `signingPayload(record)`. */
   readonly sig: Uint8Array;
@@ -131,8 +134,9 @@ export function checkRecordStatic(r: WireRecord, now: number): RefusalReason | n
   if (r.kind !== 'dict' && r.sub !== '') return 'malformed';
   if (r.owner.length === 0 || r.owner.length > MAX_SPKI_BYTES) return 'malformed';
   if (r.sig.length === 0) return 'unsigned';
-  if (r.expires <= now) return 'expired';
-  if (r.expires > now + MAX_TTL_MS) return 'bad-expiry';
+  // The writer's clock may be off from ours by the tolerated skew either way.
+  if (hasSurelyExpired(r.expires, now)) return 'expired';
+  if (isSurelyAhead(r.expires, now, MAX_TTL_MS)) return 'bad-expiry';
   return null;
 }
 

@@ -20,6 +20,8 @@ describe('refused writes', () => {
   let alice: RecordSigner;
   let mallory: RecordSigner;
   const now = (): number => sim.clock.now();
+  /** The clock skew every check tolerates (identity/clock-skew.ts). */
+  const SKEW = 10 * 60_000;
   const snapshot = (): string =>
     JSON.stringify([...sim.nodes.values()].map((n) => n.replication.store.all().map((r) => [n.id, r.sub, r.version, [...r.value.slice(0, 4)]])));
   const record = (signer: RecordSigner, over: Partial<{ sub: string; value: Uint8Array; version: number; expires: number; kind: 'single' | 'dict' }> = {}): Promise<WireRecord> =>
@@ -64,8 +66,18 @@ describe('refused writes', () => {
   });
 
   it('refuses an expired record and one that asks to live too long', async () => {
-    expect(await refusedEverywhere(await record(alice, { version: 9, expires: now() - 1 }))).toEqual(Array(4).fill('expired'));
-    expect(await refusedEverywhere(await record(alice, { version: 9, expires: now() + MAX_TTL_MS + 60_000 }))).toEqual(Array(4).fill('bad-expiry'));
+    expect(await refusedEverywhere(await record(alice, { version: 9, expires: now() - SKEW - 1 }))).toEqual(Array(4).fill('expired'));
+    expect(await refusedEverywhere(await record(alice, { version: 9, expires: now() + MAX_TTL_MS + SKEW + 60_000 }))).toEqual(Array(4).fill('bad-expiry'));
+  });
+
+  it('takes records from writers whose clocks are up to 10 minutes behind or ahead', async () => {
+    // Behind: by the replicas' clocks it expired 6 minutes ago; ahead: the longest lifetime, from 6 minutes in the future.
+    for (const [version, expires] of [[10, now() - 6 * 60_000], [11, now() + 6 * 60_000 + MAX_TTL_MS]] as const) {
+      const put = await sim.until(putRecord(sim.randomLive(), await record(alice, { kind: 'dict', sub: `skew${version}`, version, expires })));
+      expect(put.refused).toEqual({});
+      const got = await sim.until(getRecords(sim.randomLive(), KEY, { sub: `skew${version}` }));
+      expect(got.map((r) => r.version)).toEqual([version]);
+    }
   });
 
   it('refuses an oversized value', async () => {
@@ -94,7 +106,7 @@ describe('refused writes', () => {
   });
 
   it('the writer refuses invalid records before sending, and readers still get the good one', async () => {
-    await expect(putRecord(sim.randomLive(), await record(alice, { version: 9, expires: now() - 1 }))).rejects.toBeInstanceOf(RecordRefusedError);
+    await expect(putRecord(sim.randomLive(), await record(alice, { version: 9, expires: now() - SKEW - 1 }))).rejects.toBeInstanceOf(RecordRefusedError);
     const got = await sim.until(getRecords(sim.randomLive(), KEY, { sub: '' }));
     expect(got.map((r) => new TextDecoder().decode(r.value))).toEqual(['hello']);
   });

@@ -5,7 +5,7 @@
  * a node offers a digest of its own key range to its successors, and each
  * side sends the other what it lacks (anti-entropy, re-replication).
  */
-import { compareBytes, equalBytes } from '../../identity';
+import { compareBytes, equalBytes, hasSurelyExpired } from '../../identity';
 import { RPC_TIMEOUT_MS } from '../constants';
 import { bytesToHexId, hexIdToBytes, idFromHex, idToHex, inHalfOpen } from '../id';
 import type { DigestEntry, Message } from '../messages';
@@ -43,7 +43,7 @@ export class Replication {
     for (const r of records) {
       const held = this.store.get(bytesToHexId(r.k), r.sub);
       // An exact copy of what is held needs no second signature check.
-      if (held && held.version === r.version && equalBytes(held.sig, r.sig) && held.expires > this.host.clock.now()) {
+      if (held && held.version === r.version && equalBytes(held.sig, r.sig) && !hasSurelyExpired(held.expires, this.host.clock.now())) {
         out.push(null);
         continue;
       }
@@ -76,7 +76,7 @@ export class Replication {
     const keyHex = bytesToHexId(msg.key);
     const now = this.host.clock.now();
     if (msg.sub !== null) {
-      const records = [this.store.get(keyHex, msg.sub)].filter((r): r is WireRecord => !!r && r.expires > now);
+      const records = [this.store.get(keyHex, msg.sub)].filter((r): r is WireRecord => !!r && !hasSurelyExpired(r.expires, now));
       this.host.rpc.send(from, { t: 'fetched', id: msg.id, records });
       return;
     }
@@ -100,7 +100,7 @@ export class Replication {
     const now = this.host.clock.now();
     const lo = old && inHalfOpen(current.id, old.id, this.host.self.id) ? old.id : this.host.self.id;
     // With no known old predecessor, everything outside (current, self] may be the newcomer's.
-    const records = lo === this.host.self.id ? this.store.all().filter((r) => r.expires > now && !inHalfOpen(idFromHex(bytesToHexId(r.k)), current.id, this.host.self.id)) : this.store.inRange(lo, current.id, now);
+    const records = lo === this.host.self.id ? this.store.all().filter((r) => !hasSurelyExpired(r.expires, now) && !inHalfOpen(idFromHex(bytesToHexId(r.k)), current.id, this.host.self.id)) : this.store.inRange(lo, current.id, now);
     if (records.length > 0) this.push(current.hex, records);
     this.scheduleSync();
   }
