@@ -13,6 +13,8 @@ export class MemorySipOverlay {
   readonly registerLog: string[] = [];
   /** The next this many registration writes time out, as the DHT does when it does not answer. */
   failRegistrations = 0;
+  /** The next this many registration writes never answer (a hung network). */
+  hangRegistrations = 0;
   /** Names whose registration is refused for good: someone else holds them. */
   readonly taken = new Set<string>();
 
@@ -48,6 +50,10 @@ export class MemorySipOverlay {
         await Promise.resolve();
         this.registerLog.push(`${name}@${nodeId} ${expires}`);
         if (this.taken.has(name) && expires > 0) throw new NameTakenError(`the name ${name} is taken by someone else`);
+        if (this.hangRegistrations > 0) {
+          this.hangRegistrations--;
+          return new Promise<void>(() => undefined);
+        }
         if (this.failRegistrations > 0) {
           this.failRegistrations--;
           throw new OverlayTimeoutError('the network did not answer in time');
