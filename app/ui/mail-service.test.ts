@@ -1,0 +1,98 @@
+/**
+ * Mailbox polling must stay up by itself (issue 13, kind 5): a start whose
+ * stored lists cannot be read, a read the network does not answer, and a
+ * read receipt that could not be stored are all tried again; the real
+ * MailService on the simulated overlay (real ECDSA and AES).
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryKeyValueStore, type UserIdentity } from '../identity';
+import type { OverlayNode } from '../overlay';
+import { DEFAULT_FRAGMENT_BYTES, readReceipts, sendMessage } from '../mail';
+import { fakeResolver, makePerson, MailWorld, nodeCoder, type Person } from '../mail/testing/kit';
+import { MailService } from './mail-service';
+
+const settings = { k: 2, m: 4, fragmentBytes: DEFAULT_FRAGMENT_BYTES, ttlMs: 30 * 24 * 3600_000 };
+
+function identityOf(p: Person): UserIdentity {
+  return { userId: p.name.padEnd(40, '0'), signingSpki: p.signSpki, signingPrivateKey: p.signingPrivateKey, ecdhSpki: p.ecdhSpki, ecdhPublicKey: p.ecdhPublicKey, ecdhPrivateKey: p.ecdhPrivateKey };
+}
+
+/** A store whose reads fail while `broken` is above zero (IndexedDB can fail now and then), and which can call back on writes. */
+class FlakyStore extends MemoryKeyValueStore {
+  brokenKeys = 0;
+  onSet: ((key: string) => void) | null = null;
+  override async keys(): Promise<string[]> {
+    if (this.brokenKeys > 0) {
+      this.brokenKeys--;
+      throw new Error('the browser’s storage did not answer');
+    }
+    return super.keys();
+  }
+  override async set(key: string, value: unknown): Promise<void> {
+    this.onSet?.(key);
+    return super.set(key, value);
+  }
+}
+
+async function world() {
+  const w = new MailWorld(8, 513);
+  const [alice, bob] = (await Promise.all(['alice', 'bob'].map(makePerson))) as [Person, Person];
+  const resolve = fakeResolver([alice, bob]);
+  await w.settle();
+  const sent = await w.run(sendMessage({ overlay: w.io(), coder: nodeCoder(), from: alice, to: 'bob', resolve, recording: { bytes: new Uint8Array(3000).fill(7), type: 'video/webm', durationMs: 2000, thumbnail: null }, settings }));
+  const live = w.sim.liveIds();
+  const bobNode = w.sim.nodes.get(live[0]!)! as OverlayNode;
+
+  return { w, alice, bob, resolve, sent, bobNode };
+}
+
+/** Runs virtual time (and the real event loop, for WebCrypto) until `cond` holds or `ms` of virtual time passed. */
+async function until(w: MailWorld, cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const end = w.sim.clock.now() + ms;
+  while (w.sim.clock.now() < end) {
+    if (await cond()) return true;
+    await w.sim.run(500);
+    await new Promise((r) => setImmediate(r));
+  }
+  return cond();
+}
+
+describe('mailbox polling that must stay up', () => {
+  it('reads and polls the mailbox even when the stored lists could not be read at the start', async () => {
+    const { w, bob, resolve, bobNode } = await world();
+    const store = new FlakyStore();
+    store.brokenKeys = 1;
+    const mail = new MailService({ node: bobNode, user: identityOf(bob), name: 'bob', resolve, store, coder: nodeCoder(), clock: w.sim.clock });
+    try {
+      void mail.start().catch(() => undefined);
+      expect(await until(w, () => mail.getSnapshot().items.length === 1, 60_000)).toBe(true);
+      expect(mail.getSnapshot().items[0]!.from).toBe('alice');
+    } finally {
+      mail.close();
+    }
+  }, 120_000);
+
+  it('sends a read receipt again until it is stored, when the network failed as the message was played', async () => {
+    const { w, alice, bob, resolve, sent, bobNode } = await world();
+    const store = new FlakyStore();
+    const mail = new MailService({ node: bobNode, user: identityOf(bob), name: 'bob', resolve, store, coder: nodeCoder(), clock: w.sim.clock });
+    try {
+      void mail.start();
+      const listed = await until(w, () => mail.getSnapshot().items.length === 1, 60_000);
+      expect(listed, JSON.stringify(mail.getSnapshot())).toBe(true);
+      // Bob's tab loses the network just as the message has been played: the receipt cannot be stored.
+      store.onSet = (key) => {
+        if (key.startsWith('mail-played:')) w.sim.net.partition((id) => (id === bobNode.id ? 1 : 0));
+      };
+      await w.run(mail.play(sent.id));
+      store.onSet = null;
+      await w.sim.run(20_000);
+      const seen = () => w.run(readReceipts(w.io(), alice.name, [{ id: sent.id, toKey: bob.signSpki }])).then((m) => m.has(sent.id));
+      expect(await seen()).toBe(false);
+      w.sim.net.heal();
+      expect(await until(w, seen, 120_000)).toBe(true);
+    } finally {
+      mail.close();
+    }
+  }, 180_000);
+});
