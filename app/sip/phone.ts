@@ -224,6 +224,9 @@ export class Phone {
     } else if (err) {
       this.o.log?.(`a registration refresh failed: ${err.message}`);
       this.registration.lost(err);
+    } else if (this.registration.state.kind === 'waiting') {
+      // JsSIP registered again on its own (its transport came back): the loop's next try confirms it at once.
+      void this.registration.runNow();
     }
   }
 
