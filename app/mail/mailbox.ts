@@ -116,7 +116,7 @@ export async function deleteMessage(overlay: MailOverlay, user: MailUser, item: 
 }
 
 /** Puts a signed receipt in the sender's receipts dictionary: the recipient's user key owns it. */
-export async function sendReceipt(overlay: MailOverlay, user: MailUser, manifest: Manifest): Promise<boolean> {
+export async function sendReceipt(overlay: MailOverlay, user: MailUser, manifest: Pick<Manifest, 'id' | 'from' | 'expires'>): Promise<boolean> {
   const now = overlay.now();
   if (hasSurelyExpired(manifest.expires, now)) return false;
   const r = await createRecord(user.signer, { key: await receiptsKey(manifest.from), kind: 'dict', sub: manifest.id, value: encodeReceipt(manifest.id, now), version: 1, expires: Math.min(manifest.expires, now + overlayLimits.MAX_TTL_MS) });

@@ -5,6 +5,8 @@
  */
 export type { Transport, MessageListener, LinkListener } from './transport';
 export { type Clock, systemClock } from './clock';
+export { Backoff, type BackoffOptions } from './backoff';
+export { RetryLoop, AttemptTimeoutError, type RetryState, type RetryLoopOptions } from './retry';
 export { type Random, SeededRandom, randomInt, randomBytes, exponential } from './random';
 export {
   ID_BITS,

@@ -16,3 +16,24 @@ export class OverlayTimeoutError extends Error {
 export class ClockSkewError extends Error {
   override name = 'ClockSkewError';
 }
+
+/**
+ * The registrar refused a REGISTER for good: a 4xx other than 408 and 480,
+ * or a 6xx. RFC 3261 §8.1.3.5: such a request must not be retried unchanged
+ * (our registrar's 403 says the name is someone else's).
+ */
+export class RegistrationRefusedError extends Error {
+  override name = 'RegistrationRefusedError';
+  constructor(
+    message: string,
+    /** The SIP status code of the refusal. */
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A REGISTER that failed for a reason that can pass (408, 480, 5xx, no answer, a lost connection); it is retried. */
+export class RegistrationFailedError extends Error {
+  override name = 'RegistrationFailedError';
+}

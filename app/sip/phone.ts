@@ -8,13 +8,15 @@ import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { IncomingRequest } from 'jssip/lib/SIPMessage';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
 import { utf8Prefix, type KeyValueStore } from '../identity';
+import { RetryLoop, systemClock, type BackoffOptions, type Clock, type RetryState } from '../overlay';
 import { chatLengthProblem, ChatHistory, MAX_CHAT_BYTES, type ChatMessage } from './chat-history';
+import { RegistrationFailedError, RegistrationRefusedError } from './errors';
 import { checkIncomingOffer, screenReoffers } from './offer-gate';
 import { OverlaySocket } from './overlay-socket';
 import { negotiatedMedia, readSessionDescription, sends, type SessionMedia } from './session-description';
 import { uaConfig } from './ua-config';
 import type { ContactPolicy, SipLocation, SipNetwork } from './types';
-import { sipStatusWords } from './words';
+import { isTransientRegisterStatus, registrationWords, sipStatusWords } from './words';
 
 export interface PhoneOptions {
   network: SipNetwork;
@@ -26,6 +28,10 @@ export interface PhoneOptions {
   history: KeyValueStore;
   iceServers?: RTCIceServer[];
   log?: (line: string) => void;
+  /** What the registration's retries wait on. @default systemClock */
+  clock?: Clock;
+  /** Waits between registration retries. @default 1 s doubling to 60 s */
+  registrationBackoff?: BackoffOptions;
 }
 
 export type CallState = 'calling' | 'ringing' | 'incoming' | 'active' | 'ended';
@@ -76,15 +82,32 @@ export interface CallRecord {
 /** How long media may stay disconnected before the call is given up as lost. */
 const MEDIA_LOST_GRACE_MS = 3000;
 
+/**
+ * Registration retries wait 1 s, doubling to 60 s: a tab is unreachable for
+ * at most about a minute after the network comes back, at the cost of one
+ * REGISTER (a few DHT lookups) a minute while it is down.
+ */
+const REGISTRATION_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };
+/** Longer than JsSIP's own REGISTER timeout (64 × T1 = 32 s), so JsSIP says why first. */
+const REGISTER_TRY_MS = 40_000;
+
 /** Calls kept in the recent-calls list. */
 export const MAX_CALL_RECORDS = 100;
 const CALLS_KEY = 'calls';
 
 export interface PhoneSnapshot {
-  registration: 'registering' | 'registered' | 'failed' | 'stopped';
+  /**
+   * registering: a REGISTER is on its way; registered: reachable; retrying:
+   * the last one failed for a reason that can pass and the next goes at
+   * `registrationRetryAt`; failed: refused for good (the name is taken).
+   */
+  registration: 'registering' | 'registered' | 'retrying' | 'failed' | 'stopped';
   /** Newest first; survives reloads. */
   recent: readonly CallRecord[];
+  /** Why the last REGISTER failed, in words. */
   registrationError: string | null;
+  /** When the next REGISTER goes (ms since the epoch), while retrying. */
+  registrationRetryAt: number | null;
   calls: readonly CallView[];
   /** Bumped whenever a conversation changes, so the UI reloads it. */
   chatVersion: number;
@@ -110,12 +133,31 @@ export class Phone {
   private readonly sessions = new Map<string, RTCSession>();
   /** Whether the call being placed asked for video (JsSIP reports the session before call() returns). */
   private nextVideo = false;
-  private snap: PhoneSnapshot = { registration: 'stopped', recent: [], registrationError: null, calls: [], chatVersion: 0, lastMessageFrom: null };
+  private snap: PhoneSnapshot = { registration: 'stopped', recent: [], registrationError: null, registrationRetryAt: null, calls: [], chatVersion: 0, lastMessageFrom: null };
   private readonly listeners = new Set<Listener>();
+  /**
+   * Keeps this tab registered: JsSIP refreshes a registration on its own
+   * timer but gives up after one failed refresh; this loop takes over then,
+   * retrying with back-off until it works or is refused for good.
+   */
+  private readonly registration: RetryLoop;
+  /** The REGISTER try in progress, settled by JsSIP's registered / registrationFailed events. */
+  private pendingRegister: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  /** The last refusal for good, for start() to rethrow as it came. */
+  private refusal: RegistrationRefusedError | null = null;
+  private uaStarted = false;
 
   constructor(private readonly o: PhoneOptions) {
     this.o = { ...o };
     this.chat = new ChatHistory(o.history);
+    this.registration = new RetryLoop({
+      clock: o.clock ?? systemClock,
+      backoff: o.registrationBackoff ?? REGISTRATION_BACKOFF,
+      attemptTimeoutMs: REGISTER_TRY_MS,
+      attempt: () => this.registerOnce(),
+      isPermanent: (e) => e instanceof RegistrationRefusedError,
+    });
+    this.registration.onState((s) => this.showRegistration(s));
   }
 
   readonly subscribe = (fn: Listener): (() => void) => {
@@ -143,7 +185,12 @@ export class Phone {
     this.update({ calls: this.snap.calls.map((c) => (c.id === id ? { ...c, ...patch } : c)) });
   }
 
-  /** Starts the UA and registers; resolves when registered, rejects with words when not. */
+  /**
+   * Starts the UA and registers. Resolves when registered; rejects with the
+   * first failure in words: a RegistrationRefusedError when refused for good
+   * (the name is someone else's), else a RegistrationFailedError, and then
+   * the phone goes on trying by itself (the snapshot says "retrying").
+   */
   async start(): Promise<void> {
     try {
       const raw = await this.o.history.get(CALLS_KEY);
@@ -151,10 +198,68 @@ export class Phone {
     } catch {
       // A damaged call log starts empty; chat history is kept apart.
     }
-    return this.startUa();
+    this.startUa();
+    await this.registration.runNow();
+    const s = this.registration.state;
+    if (s.kind === 'refused') throw this.refusal ?? new RegistrationRefusedError(s.reason, 0);
+    if (s.kind === 'waiting') throw new RegistrationFailedError(s.reason);
   }
 
-  private startUa(): Promise<void> {
+  /** Registers now instead of waiting out the back-off (the "Try again now" button). */
+  registerNow(): Promise<void> {
+    return this.registration.runNow();
+  }
+
+  private showRegistration(s: RetryState): void {
+    switch (s.kind) {
+      case 'trying':
+        // A retry keeps saying why the last one failed until this one settles.
+        return this.update({ registration: s.failures > 0 ? 'retrying' : 'registering', registrationRetryAt: null });
+      case 'up':
+        return this.update({ registration: 'registered', registrationError: null, registrationRetryAt: null });
+      case 'waiting':
+        return this.update({ registration: 'retrying', registrationError: s.reason, registrationRetryAt: s.retryAt });
+      case 'refused':
+        return this.update({ registration: 'failed', registrationError: s.reason, registrationRetryAt: null });
+      default:
+        return this.update({ registration: 'stopped', registrationRetryAt: null });
+    }
+  }
+
+  /** One REGISTER: the UA's first (it registers as it starts), or a new one after a failure. */
+  private registerOnce(): Promise<void> {
+    const ua = this.ua;
+    if (!ua) return Promise.reject(new RegistrationFailedError('the phone is stopped'));
+    // Registered already (a try asked for while JsSIP's own refresh worked): JsSIP would say nothing more.
+    if (ua.isRegistered()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.pendingRegister = { resolve, reject };
+      if (this.uaStarted) ua.register();
+      else {
+        this.uaStarted = true;
+        ua.start();
+      }
+    });
+  }
+
+  /** What JsSIP reports about a REGISTER: settles the try in progress, or, for a refresh JsSIP sent on its own, tells the loop. */
+  private registerOutcome(err: Error | null): void {
+    const p = this.pendingRegister;
+    this.pendingRegister = null;
+    if (err instanceof RegistrationRefusedError) this.refusal = err;
+    if (p) {
+      if (err) p.reject(err);
+      else p.resolve();
+    } else if (err) {
+      this.o.log?.(`a registration refresh failed: ${err.message}`);
+      this.registration.lost(err);
+    } else if (this.registration.state.kind === 'waiting') {
+      // JsSIP registered again on its own (its transport came back): the loop's next try confirms it at once.
+      void this.registration.runNow();
+    }
+  }
+
+  private startUa(): void {
     const { network, domain, name } = this.o;
     const socket = new OverlaySocket({
       network,
@@ -166,7 +271,7 @@ export class Phone {
     });
     const ua = new JsSIP.UA(uaConfig(socket, name, domain, network.nodeId));
     this.ua = ua;
-    this.update({ registration: 'registering', registrationError: null });
+    this.uaStarted = false;
     ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
       if (e.originator !== 'remote') return;
       const req = e.request as unknown as { call_id: string; body?: string; from: { uri: { user: string } } };
@@ -177,28 +282,21 @@ export class Phone {
         .then(() => this.update({ chatVersion: this.snap.chatVersion + 1, lastMessageFrom: req.from.uri.user }));
     });
     ua.on('newRTCSession', (e: RTCSessionEvent) => this.track(e.session, e.originator === 'remote' ? 'in' : 'out', e.request));
-    return new Promise<void>((resolve, reject) => {
-      ua.on('registered', () => {
-        this.update({ registration: 'registered', registrationError: null });
-        resolve();
-      });
-      ua.on('registrationFailed', (e) => {
-        const res = e.response as { status_code?: number; reason_phrase?: string } | null;
-        const status = res?.status_code;
-        // Our registrar's 403 says why in its reason phrase ("the name bob is taken by someone else").
-        const words = status === 403 ? (res?.reason_phrase ?? `the name ${name} could not be registered`) : sipStatusWords(status, name, String(e.cause));
-        this.update({ registration: 'failed', registrationError: words });
-        reject(new Error(words));
-      });
-      ua.start();
+    ua.on('registered', () => this.registerOutcome(null));
+    ua.on('registrationFailed', (e) => {
+      const res = e.response as { status_code?: number; reason_phrase?: string } | null;
+      const status = res?.status_code;
+      const words = registrationWords(status, res?.reason_phrase, e.cause == null ? undefined : String(e.cause), name);
+      this.registerOutcome(isTransientRegisterStatus(status) ? new RegistrationFailedError(words) : new RegistrationRefusedError(words, status ?? 0));
     });
   }
 
   stop(): void {
+    this.registration.stop();
+    this.pendingRegister = null;
     for (const s of this.sessions.values()) if (!s.isEnded()) s.terminate();
     this.ua?.stop();
     this.ua = null;
-    this.update({ registration: 'stopped' });
   }
 
   /** Sends a chat message; resolves when it is delivered or has failed (the history says which). */

@@ -42,3 +42,24 @@ export function sipStatusWords(status: number | undefined, who: string, cause?: 
       return status ? `the call failed (${cause ?? status})` : `the call failed${cause ? ` (${cause})` : ''}`;
   }
 }
+
+/**
+ * Whether a REGISTER refused with `status` may be retried unchanged: no
+ * answer at all, 408 (Request Timeout), 480 (Temporarily Unavailable) and
+ * every 5xx may pass; other 4xx and 6xx are final (RFC 3261 §8.1.3.5, and
+ * RFC 5626 §4.5 retries registrations only after transient failures).
+ */
+export function isTransientRegisterStatus(status: number | undefined): boolean {
+  return status === undefined || status === 408 || status === 480 || (status >= 500 && status < 600);
+}
+
+/** Why a REGISTER failed, in words (the person reads "you are not reachable: …"). */
+export function registrationWords(status: number | undefined, reason: string | undefined, cause: string | undefined, name: string): string {
+  // Our registrar's 403 says why in its reason phrase ("the name bob is taken by someone else").
+  if (status === 403) return reason || `the name ${name} could not be registered`;
+  if (status === 408 || cause === 'Request Timeout') return 'the network did not answer in time';
+  if (status === undefined && cause === 'Connection Error') return 'the connection to the network was lost';
+  if (status !== undefined && status >= 500 && status < 600) return 'the network could not store your registration';
+  if (status === 480) return 'the network is not ready yet';
+  return status === undefined ? `the registration failed${cause ? ` (${cause})` : ''}` : `the registration was refused (${status}${reason ? ` ${reason}` : ''})`;
+}

@@ -1,42 +1,6 @@
 /**
- * Exponential back-off for reconnects (signaling server and lost links alike,
- * DESIGN.md): first retry after 0.5 s, doubling, capped at 5 min, then every
- * 5 min for as long as it takes.
+ * The reconnect back-off lives with the retry loop in app/overlay (every
+ * layer that keeps something up uses the one mechanism); transport keeps its
+ * old import path.
  */
-export interface BackoffOptions {
-  /** @default 500 */
-  initialMs?: number;
-  /** @default 300_000 */
-  maxMs?: number;
-  /** @default 2 */
-  factor?: number;
-}
-
-export class Backoff {
-  private readonly initialMs: number;
-  private readonly maxMs: number;
-  private readonly factor: number;
-  private failures = 0;
-
-  constructor(opts: BackoffOptions = {}) {
-    this.initialMs = opts.initialMs ?? 500;
-    this.maxMs = opts.maxMs ?? 300_000;
-    this.factor = opts.factor ?? 2;
-  }
-
-  /** The wait before the next try; each call counts one more failure. */
-  next(): number {
-    const delay = Math.min(this.maxMs, this.initialMs * this.factor ** this.failures);
-    if (delay < this.maxMs) this.failures++;
-    return delay;
-  }
-
-  /** How many failures in a row so far. */
-  get attempts(): number {
-    return this.failures;
-  }
-
-  reset(): void {
-    this.failures = 0;
-  }
-}
+export { Backoff, type BackoffOptions } from '../overlay';

@@ -87,6 +87,8 @@ export class RingMember {
   /** When a link was last refused by a permission decision, either side's. */
   private refusedAt = 0;
   private lookups: RingSnapshot['lookups'] = [];
+  /** The peers remembered from earlier visits, as the last join read them. */
+  private rememberedPeers: string[] = [];
 
   constructor(
     links: LinkManager,
@@ -148,7 +150,8 @@ export class RingMember {
     const startedAt = Date.now();
     try {
       const online = this.onlinePeers().filter((p) => p !== this.node.id);
-      const candidates = this.joinCandidates(online, await this.remembered());
+      this.rememberedPeers = (await this.remembered()).filter((p) => p !== this.node.id);
+      const candidates = this.joinCandidates(online, this.rememberedPeers);
       this.publish({ status: candidates.length ? `joining through ${candidates.length} peers…` : 'alone: started a new ring' });
       try {
         await this.node.join(candidates);
@@ -236,9 +239,12 @@ export class RingMember {
     for (const p of t.fingers.distinct()) keep.add(p.hex);
     keep.delete(this.node.id);
     this.transport.keep(keep);
-    // Not in a ring (a failed join) while others are online: try again. Rings that formed
+    // Not in a ring (a failed join) while others are online or remembered: try again. Rings that formed
     // apart, a member that started one alone among them included, are the unifier's to merge.
-    if (!this.node.joined && !this.joining && this.onlinePeers().some((p) => p !== this.node.id) && Date.now() >= this.nextJoinAt) void this.join();
+    // Peers remembered from earlier visits count too: with the signaling server away nobody is listed
+    // online, and a join that failed through them must not stop for good.
+    const someone = this.rememberedPeers.length > 0 || this.onlinePeers().some((p) => p !== this.node.id);
+    if (!this.node.joined && !this.joining && someone && Date.now() >= this.nextJoinAt) void this.join();
     if (Date.now() % 10_000 < 1000) void this.rememberPeers();
     this.publish({});
   }

@@ -12,6 +12,7 @@ import {
   OverlaySipNetwork,
   OverlayTimeoutError,
   Phone,
+  RegistrationFailedError,
   formatIceServers,
   nameProblem,
   parseIceServers,
@@ -26,9 +27,6 @@ import type { OverlayService } from './overlay-service';
 const NAME_KEY = 'my-name';
 /** A person allowed once may go on reaching this tab for this long (one conversation). */
 const ALLOW_ONCE_MS = 10 * 60_000;
-/** Back-off of a remembered name's registration while the network does not answer. */
-const RETRY_FIRST_MS = 3000;
-const RETRY_MAX_MS = 60_000;
 /** How long a start waits for the tab to join the ring before claiming anyway. */
 const JOIN_WAIT_MS = 15_000;
 
@@ -65,6 +63,9 @@ export class PhoneService {
   private iceServers: RTCIceServer[] = [];
   private readonly allowedUntil = new Map<string, number>();
   private readonly fingerprints = new Map<string, string>();
+  /** Bumped by every claim (and forget/stop), so an older claim that finishes late changes nothing. */
+  private claims = 0;
+  private unwatch: (() => void) | null = null;
 
   constructor(private readonly o: PhoneServiceOptions) {
     this.directory = new NameDirectory(o.overlay.node, this.signer(), o.user.ecdhSpki);
@@ -84,10 +85,6 @@ export class PhoneService {
     return [];
   }
 
-  private get snap(): PhoneServiceSnapshot {
-    return this.snaps.value;
-  }
-
   private update(patch: Partial<PhoneServiceSnapshot>): void {
     this.snaps.update(patch);
   }
@@ -97,7 +94,11 @@ export class PhoneService {
     return { spki: u.signingSpki, sign: (payload) => signBytes(u.signingPrivateKey, payload) };
   }
 
-  /** Starts with the name this person chose before, if any. */
+  /**
+   * Starts with the name this person chose before, if any. While the
+   * network does not answer, the phone keeps registering it by itself
+   * (Phone's RetryLoop); only "the name is taken" stops it.
+   */
   async start(): Promise<void> {
     let saved: unknown;
     try {
@@ -107,25 +108,9 @@ export class PhoneService {
     }
     if (typeof saved === 'string' && nameProblem(saved) === null) {
       await this.waitForRing();
-      await this.claimWithRetries(saved);
+      await this.claim(saved);
     } else {
       this.update({ status: 'no-name' });
-    }
-  }
-
-  /**
-   * Starts with a remembered name, and keeps trying while the network is
-   * what fails (a tab reloaded into a ring still settling), waiting 3 s,
-   * 6 s … up to a minute. A name someone else holds is not retried.
-   */
-  private async claimWithRetries(name: string): Promise<void> {
-    for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
-      const err = await this.claim(name);
-      if (!err || /taken/.test(err) || this.snap.name !== name) return;
-      this.update({ status: 'failed', name, error: `${err} (trying again in ${Math.round(wait / 1000)} s)` });
-      await new Promise((r) => setTimeout(r, wait));
-      // The person may have chosen another name meanwhile.
-      if (this.snap.name !== name || this.snap.status !== 'failed') return;
     }
   }
 
@@ -146,12 +131,18 @@ export class PhoneService {
     });
   }
 
-  /** Claims `name` and starts the phone with it. Returns what went wrong, in words, or null. */
+  /**
+   * Claims `name` and starts the phone with it. Returns what went wrong, in
+   * words, when the name cannot be had (malformed, or someone else's); null
+   * otherwise. When the network does not answer, the phone is kept and goes
+   * on registering by itself with back-off: its page says so, with a
+   * "Try again now" button.
+   */
   async claim(name: string): Promise<string | null> {
     const problem = nameProblem(name);
     if (problem) return problem;
-    this.phone?.stop();
-    this.phone = null;
+    const attempt = ++this.claims;
+    this.dropPhone();
     this.update({ status: 'starting', name, error: null });
     const node = this.o.overlay.node;
     const phone = new Phone({
@@ -167,12 +158,22 @@ export class PhoneService {
     try {
       await phone.start();
     } catch (e) {
+      // A failure that can pass leaves the phone retrying by itself; anything else ends this name.
+      if (!(e instanceof RegistrationFailedError) || attempt !== this.claims) {
+        phone.stop();
+        if (attempt !== this.claims) return null;
+        const words = (e as Error).message;
+        this.update({ status: 'failed', error: words });
+        return words;
+      }
+    }
+    if (attempt !== this.claims) {
+      // The person chose another name meanwhile.
       phone.stop();
-      const words = (e as Error).message;
-      this.update({ status: 'failed', error: words });
-      return words;
+      return null;
     }
     this.phone = phone;
+    this.unwatch = phone.subscribe(() => this.watch(phone, name));
     this.mail?.close();
     this.mail = new MailService({
       node,
@@ -194,12 +195,27 @@ export class PhoneService {
     return null;
   }
 
-  /** Forgets the name in this profile and stops the phone (the claim itself lapses unless refreshed). */
-  async forgetName(): Promise<void> {
+  /** A registration refused for good later on (a refresh found the name someone else's) ends the phone: the person chooses again. */
+  private watch(phone: Phone, name: string): void {
+    const s = phone.getSnapshot();
+    if (s.registration !== 'failed' || this.phone !== phone) return;
+    this.dropPhone();
+    this.update({ status: 'failed', name, error: s.registrationError ?? `the name ${name} could not be registered` });
+  }
+
+  private dropPhone(): void {
+    this.unwatch?.();
+    this.unwatch = null;
     this.phone?.stop();
     this.phone = null;
     this.mail?.close();
     this.mail = null;
+  }
+
+  /** Forgets the name in this profile and stops the phone (the claim itself lapses unless refreshed). */
+  async forgetName(): Promise<void> {
+    this.claims++;
+    this.dropPhone();
     await this.o.settings.del(NAME_KEY).catch(() => undefined);
     this.update({ status: 'no-name', name: null, error: null });
   }
@@ -247,7 +263,7 @@ export class PhoneService {
   };
 
   stop(): void {
-    this.phone?.stop();
-    this.mail?.close();
+    this.claims++;
+    this.dropPhone();
   }
 }

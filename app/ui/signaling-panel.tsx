@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { SignalingState } from '../transport';
 import { useAppSnapshot, useNow, useServices } from './use-app';
+import { formatWait } from './words';
 
 function hostOf(url: string): string {
   try {
@@ -8,14 +9,6 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-function formatWait(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  const rest = s % 60;
-  return rest ? `${m} min ${rest} s` : `${m} min`;
 }
 
 /** The signaling state in words a person understands. */

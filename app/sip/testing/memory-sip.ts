@@ -1,4 +1,5 @@
 /** An in-memory overlay for SIP tests: nodes, a location table, and a log of what crossed it. */
+import { NameTakenError, OverlayTimeoutError } from '../errors';
 import type { LookupResult, SendResult, SipLocation, SipNetwork } from '../types';
 
 export class MemorySipOverlay {
@@ -27,6 +28,15 @@ export class MemorySipOverlay {
       count: () => h.waiting.length,
     };
   }
+
+  /** Every registration write asked for, as `name@node expires`, failed or not. */
+  readonly registerLog: string[] = [];
+  /** The next this many registration writes time out, as the DHT does when it does not answer. */
+  failRegistrations = 0;
+  /** The next this many registration writes never answer (a hung network). */
+  hangRegistrations = 0;
+  /** Names whose registration is refused for good: someone else holds them. */
+  readonly taken = new Set<string>();
 
   network(nodeId: string): SipNetwork {
     return {
@@ -60,6 +70,16 @@ export class MemorySipOverlay {
       },
       register: async (name, expires) => {
         await Promise.resolve();
+        this.registerLog.push(`${name}@${nodeId} ${expires}`);
+        if (this.taken.has(name) && expires > 0) throw new NameTakenError(`the name ${name} is taken by someone else`);
+        if (this.hangRegistrations > 0) {
+          this.hangRegistrations--;
+          return new Promise<void>(() => undefined);
+        }
+        if (this.failRegistrations > 0) {
+          this.failRegistrations--;
+          throw new OverlayTimeoutError('the network did not answer in time');
+        }
         const set = this.registrations.get(name) ?? new Set<string>();
         if (expires > 0) set.add(nodeId);
         else set.delete(nodeId);

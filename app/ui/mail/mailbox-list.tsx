@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Health, MailItem } from '../../mail';
 import type { MailService } from '../mail-service';
 import { ErrorLine } from '../error-line';
+import { RetryLine } from '../retry-line';
 import { clock, useMail, when } from './use-mail';
 
 function healthWords(h: Health | undefined): string {
@@ -89,7 +90,7 @@ export function MailboxList({ service }: { service: MailService }) {
           {state.refreshing ? 'Checking…' : 'Check for new messages'}
         </button>
       </div>
-      <ErrorLine text={state.error} />
+      {state.error && <RetryLine text={state.error.replace(/\.$/, '')} retryAt={state.retryAt} onRetry={() => void service.refresh()} />}
       {state.items.length === 0 ? (
         <p>No video messages.</p>
       ) : (

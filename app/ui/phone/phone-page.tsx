@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { Phone } from '../../sip';
 import { ErrorLine } from '../error-line';
+import { RetryLine } from '../retry-line';
 import { useStore } from '../use-app';
 import { CallPanel } from './call-panel';
 import { ChatPanel } from './chat-panel';
@@ -155,13 +156,21 @@ export function PhonePage({ phone, onLeaveMessage }: { phone: Phone; onLeaveMess
   return (
     <div className="page">
       <h2 className="page-title">Phone</h2>
-      <p role="status" className="hint">
-        {snap.registration === 'registered'
-          ? `You are reachable as ${phone.name}.`
-          : snap.registration === 'failed'
-            ? `You are not reachable: ${snap.registrationError ?? ''}`
-            : 'Registering your name…'}
-      </p>
+      {snap.registration === 'retrying' ? (
+        <RetryLine
+          text={`You are not reachable as ${phone.name}: ${snap.registrationError ?? 'the network did not answer'}`}
+          retryAt={snap.registrationRetryAt}
+          onRetry={() => void phone.registerNow()}
+        />
+      ) : (
+        <p role="status" className="hint">
+          {snap.registration === 'registered'
+            ? `You are reachable as ${phone.name}.`
+            : snap.registration === 'failed'
+              ? `You are not reachable: ${snap.registrationError ?? ''}`
+              : 'Registering your name…'}
+        </p>
+      )}
       {snap.calls
         .filter((c) => c.state !== 'incoming')
         .map((c) => (

@@ -1,0 +1,41 @@
+/**
+ * A join must stay on by itself (issue 13, kind 5): a tab that could not
+ * join through the peers it remembers, while the signaling server lists
+ * nobody (it is away), tries again with back-off and joins once a
+ * remembered peer answers. Two RingMembers on authenticated in-memory links.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryKeyValueStore } from '../identity';
+import { MemoryNetwork } from './dialer';
+import { RingMember } from './ring-member';
+import { memoryLinks } from './testing/memory-links';
+
+const members: RingMember[] = [];
+afterEach(() => members.splice(0).forEach((m) => m.leave()));
+
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  return cond();
+}
+
+describe('joining through remembered peers', () => {
+  it('retries a failed join by itself while no peer is listed online, and joins when a remembered peer is back', async () => {
+    const net = new MemoryNetwork();
+    const a = new RingMember(await memoryLinks(net), new MemoryKeyValueStore(), new MemoryKeyValueStore(), () => []);
+    members.push(a);
+    await a.start();
+    expect(a.getSnapshot().joined).toBe(true);
+    const settings = new MemoryKeyValueStore();
+    await settings.set('remembered-peers', [a.node.id]);
+    const b = new RingMember(await memoryLinks(net), new MemoryKeyValueStore(), settings, () => []);
+    members.push(b);
+    // The remembered peer does not answer at first (its tab was reloading).
+    net.down.add(a.node.id);
+    await b.start();
+    expect(b.getSnapshot().joined).toBe(false);
+    expect(b.getSnapshot().status).toMatch(/^not in the ring: .*; trying again in \d+ s$/);
+    net.down.delete(a.node.id);
+    expect(await until(() => b.getSnapshot().joined && b.getSnapshot().successors.includes(a.node.id), 20_000)).toBe(true);
+  }, 30_000);
+});
