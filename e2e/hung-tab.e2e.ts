@@ -66,6 +66,22 @@ async function waitUntil(what: string, cond: () => Promise<boolean>, timeoutMs: 
   return Date.now() - t0;
 }
 
+/** One line of what a tab knows right now: signaling, links, ring neighbours (for the timeline printed after the resume). */
+function stateLine(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    type S = {
+      signaling: { state: { kind: string } } | null;
+      links: { manager: { links(): { nodeId: string }[] } } | null;
+      overlay: { getSnapshot(): { joined: boolean; status: string; predecessor: string | null; successors: string[] } } | null;
+    };
+    const s = (window as unknown as { __softphone: S }).__softphone;
+    const o = s.overlay?.getSnapshot();
+    const short = (x: string | null | undefined) => (x ?? '-').slice(0, 4);
+    const links = s.links?.manager.links().map((l) => short(l.nodeId)).join(',') ?? '';
+    return `${s.signaling?.state.kind ?? '?'} links[${links}] pred ${short(o?.predecessor)} succ ${o?.successors.map(short).join(',') ?? ''} ${o?.joined ? 'joined' : 'out'}: ${o?.status ?? ''}`;
+  });
+}
+
 /** Alice calls bob and waits until her phone shows the new call. */
 async function callBob(): Promise<void> {
   const before = (await calls(a)).at(-1)?.id;
@@ -129,6 +145,15 @@ describe('a tab hidden behind another tab, then hung for a minute', () => {
       resume(pid);
     }
     const resumedAt = Date.now();
+    const timeline: string[] = [];
+    let watching = true;
+    const watch = (async () => {
+      while (watching && Date.now() - resumedAt < 40_000) {
+        const [sb, sa] = await Promise.all([stateLine(b), stateLine(a)]);
+        timeline.push(`+${Date.now() - resumedAt} ms bob ${(await ringOf(b)).self.slice(0, 4)}: ${sb} | alice: ${sa}`);
+        await new Promise((res) => setTimeout(res, 400));
+      }
+    })();
     expect(await b.evaluate(() => 'ran')).toBe('ran');
     expect(await visibility(b)).toBe('hidden');
 
@@ -141,10 +166,13 @@ describe('a tab hidden behind another tab, then hung for a minute', () => {
       let state = '';
       await waitUntil('alice’s call rings or ends', async () => ['ringing', 'ended'].includes((state = (await calls(a)).at(-1)?.state ?? '')), 30_000);
       if (state === 'ringing') break;
-      if (Date.now() - resumedAt > 30_000) throw new Error(`bob's tab did not ring within 30 s of resuming (${tries} calls; the last: ${await callStatus(a, 'bob', 'to')})`);
+      if (Date.now() - resumedAt > 30_000) throw new Error(`bob's tab did not ring within 30 s of resuming (${tries} calls; the last: ${await callStatus(a, 'bob', 'to')})\n${timeline.join('\n')}`);
       await new Promise((res) => setTimeout(res, 250));
     }
     const ringsAfter = Date.now() - resumedAt;
+    watching = false;
+    await watch;
+    console.log(`[hung-tab] after the resume:\n${timeline.join('\n')}`);
     await ringing(b, 'alice').waitFor({ timeout: 10_000 });
     console.log(`[hung-tab] after resuming, bob's hidden tab rang ${ringsAfter} ms later (${tries} call${tries > 1 ? 's' : ''})`);
     expect(ringsAfter).toBeLessThan(5000);
