@@ -17,6 +17,8 @@ export interface Dialer {
   dial(nodeId: string, timeoutMs: number): Promise<Channel>;
   /** Channels other peers open towards us. */
   onIncoming(fn: (channel: Channel) => void): void;
+  /** Optional: `fn` runs whenever the dialer can reach peers again (its signaling server is back). */
+  onReady?(fn: () => void): void;
 }
 
 function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>): Promise<Channel> {
@@ -71,6 +73,15 @@ export class PeerJsDialer implements Dialer {
     } finally {
       this.unavailable.delete(nodeId);
     }
+  }
+
+  onReady(fn: () => void): void {
+    let online = this.signaling.state.kind === 'online';
+    this.signaling.onState((s) => {
+      const was = online;
+      online = s.kind === 'online';
+      if (online && !was) fn();
+    });
   }
 
   onIncoming(fn: (channel: Channel) => void): void {
