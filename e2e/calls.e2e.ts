@@ -82,9 +82,12 @@ describe('calls between two people', () => {
     const list = b.getByRole('list', { name: 'Messages with alice' });
     await list.getByText('three').waitFor({ timeout: 20_000 });
     expect(await list.locator('.msg-text').allTextContents()).toEqual(['one', 'two', 'three']);
-    await b.reload();
-    await reachable(b, 'bob');
-    await asBob(() => b.getByRole('button', { name: 'Open the conversation with alice' }).click());
+    // Bob reloads his tab (so it is in front) and opens the conversation.
+    await asBob(async () => {
+      await b.reload();
+      await reachable(b, 'bob');
+      await b.getByRole('button', { name: 'Open the conversation with alice' }).click();
+    });
     await b.getByRole('list', { name: 'Messages with alice' }).getByText('three').waitFor();
     expect(await b.getByRole('list', { name: 'Messages with alice' }).locator('.msg-text').allTextContents()).toEqual(['one', 'two', 'three']);
   }, 90_000);
