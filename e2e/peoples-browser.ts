@@ -68,7 +68,13 @@ export async function launchPeoplesBrowser(): Promise<PeoplesBrowser> {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      // Chromium's helpers may still be writing as they exit; a profile left in /tmp is no failure.
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch (e) {
+        console.warn(`[peoples-browser] could not remove ${dir}: ${(e as Error).message}`);
+      }
     },
   };
 }
