@@ -21,7 +21,7 @@ export interface Dialer {
   onReady?(fn: () => void): void;
 }
 
-function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>): Promise<Channel> {
+function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>, signalingLost: Promise<void>): Promise<Channel> {
   return new Promise<Channel>((resolve, reject) => {
     const fail = (why: string): void => {
       clearTimeout(timer);
@@ -30,6 +30,9 @@ function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<
     };
     const timer = setTimeout(() => fail('the peer did not answer in time'), timeoutMs);
     void unavailable.then(() => fail('the peer is not online'));
+    // An offer sent through a signaling connection that has since dropped (this tab hung long
+    // enough for the server to forget it) may never be answered: fail now, not after the timeout.
+    void signalingLost.then(() => fail('the signaling server went away during the dial'));
     conn.on('open', () => {
       clearTimeout(timer);
       resolve(peerJsChannel(conn));
@@ -68,9 +71,16 @@ export class PeerJsDialer implements Dialer {
     let fire!: () => void;
     const unavailable = new Promise<void>((r) => (fire = r));
     this.unavailable.set(nodeId, fire);
+    let stopWatching: () => void = () => undefined;
+    const signalingLost = new Promise<void>((r) => {
+      stopWatching = this.signaling.onState((s) => {
+        if (s.kind !== 'online') r();
+      });
+    });
     try {
-      return await whenOpen(peer.connect(nodeId, { reliable: true, serialization: 'raw', label: LINK_LABEL }), timeoutMs, unavailable);
+      return await whenOpen(peer.connect(nodeId, { reliable: true, serialization: 'raw', label: LINK_LABEL }), timeoutMs, unavailable, signalingLost);
     } finally {
+      stopWatching();
       this.unavailable.delete(nodeId);
     }
   }
