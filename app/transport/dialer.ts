@@ -23,7 +23,11 @@ export interface Dialer {
 
 function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>, signalingLost: Promise<void>): Promise<Channel> {
   return new Promise<Channel>((resolve, reject) => {
+    let settled = false;
     const fail = (why: string): void => {
+      // An open channel belongs to the link now; a late reason to fail must not close it.
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       conn.close();
       reject(new DialError(why));
@@ -34,6 +38,8 @@ function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<
     // enough for the server to forget it) may never be answered: fail now, not after the timeout.
     void signalingLost.then(() => fail('the signaling server went away during the dial'));
     conn.on('open', () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       resolve(peerJsChannel(conn));
     });
