@@ -120,6 +120,12 @@ export class MemoryNetwork {
   readonly down = new Set<string>();
   /** "from>to": dials from one node to another that fail, as behind a NAT only one side can open. */
   readonly blocked = new Set<string>();
+  private readonly readyFns = new Map<string, (() => void)[]>();
+
+  /** Tells `nodeId`'s dialer it can reach peers again, as a signaling server coming back does. */
+  ready(nodeId: string): void {
+    for (const fn of this.readyFns.get(nodeId) ?? []) fn();
+  }
 
   dialer(nodeId: string): Dialer {
     return {
@@ -133,6 +139,9 @@ export class MemoryNetwork {
       },
       onIncoming: (fn) => {
         this.nodes.set(nodeId, fn);
+      },
+      onReady: (fn) => {
+        this.readyFns.set(nodeId, [...(this.readyFns.get(nodeId) ?? []), fn]);
       },
     };
   }
