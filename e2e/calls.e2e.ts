@@ -1,38 +1,60 @@
 /**
  * Calls end to end: real Chromium tabs with the fake camera and microphone,
  * SIP over the overlay, media browser to browser. Each person is a browser
- * context (a profile); bob also opens a second tab for forking.
+ * context (a profile); bob also opens a second tab for forking. Bob's
+ * browser runs as people's browsers do (e2e/peoples-browser.ts): his tab
+ * waits hidden behind another tab, its timers throttled, and he brings it
+ * to the front only to click in it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { answerQuestion, goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
+import { bringToFront, hideBehindAnotherTab, launchPeoplesBrowser, visibility, type PeoplesBrowser } from './peoples-browser.ts';
 import { aliceAndBob, callStatus, calls, claimName, dial, mediaFlows, reachable, ringing, waitCall, waitRinging } from './phone.ts';
 import { waitForRing } from './ring.ts';
 
 let browser: Browser;
+let bobs: PeoplesBrowser;
 let bob: BrowserContext;
 let a: Page;
 let b: Page;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  ({ bob, a, b } = await aliceAndBob(browser));
+  bobs = await launchPeoplesBrowser();
+  ({ bob, a, b } = await aliceAndBob(browser, bobs.person));
+  await hideBehindAnotherTab(b);
 }, 120_000);
 
 afterAll(async () => {
+  await bobs?.close();
   await browser?.close();
   expect(pageErrors).toEqual([]);
 });
+
+/** Bob brings his tab to the front, does `fn` in it, and goes back to the other tab. */
+async function asBob<T>(fn: () => Promise<T>): Promise<T> {
+  await bringToFront(b);
+  try {
+    return await fn();
+  } finally {
+    await hideBehindAnotherTab(b);
+  }
+}
 
 describe('calls between two people', () => {
   it('alice calls bob with video: bob is asked, rings, answers; audio and video flow both ways; alice hangs up and both are idle', async () => {
     await dial(a, 'bob', 'Video call');
     // Bob has never met alice: the permission question comes first, then the ringing.
-    const question = await answerQuestion(b, 'Always allow');
+    await b.getByRole('alertdialog').waitFor({ timeout: 30_000 });
+    const question = await asBob(() => answerQuestion(b, 'Always allow'));
     expect(question).toMatch(/alice/);
     const ring = ringing(b, 'alice');
     await ring.waitFor({ timeout: 20_000 });
+    expect(await visibility(b)).toBe('hidden');
     await expect(ring.getByText(/Key fingerprint [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}/).count()).resolves.toBe(1);
+    // He hears it ring, and brings the tab forward to answer; it stays in front for the call.
+    await bringToFront(b);
     await b.screenshot({ path: 'e2e/artifacts/ringing.png' });
     await ring.getByRole('button', { name: 'Answer with video' }).click();
     const [ca, cb] = await Promise.all([waitCall(a, 'bob', 'active'), waitCall(b, 'alice', 'active')]);
@@ -47,6 +69,7 @@ describe('calls between two people', () => {
     expect(await callStatus(b, 'alice', 'from')).toBe('alice hung up');
     expect((await calls(a)).every((c) => c.state === 'ended')).toBe(true);
     expect((await calls(b)).every((c) => c.state === 'ended')).toBe(true);
+    await hideBehindAnotherTab(b);
   }, 90_000);
 
   it('chat: messages arrive once and in order, and are in the history after a reload', async () => {
@@ -59,9 +82,12 @@ describe('calls between two people', () => {
     const list = b.getByRole('list', { name: 'Messages with alice' });
     await list.getByText('three').waitFor({ timeout: 20_000 });
     expect(await list.locator('.msg-text').allTextContents()).toEqual(['one', 'two', 'three']);
-    await b.reload();
-    await reachable(b, 'bob');
-    await b.getByRole('button', { name: 'Open the conversation with alice' }).click();
+    // Bob reloads his tab (so it is in front) and opens the conversation.
+    await asBob(async () => {
+      await b.reload();
+      await reachable(b, 'bob');
+      await b.getByRole('button', { name: 'Open the conversation with alice' }).click();
+    });
     await b.getByRole('list', { name: 'Messages with alice' }).getByText('three').waitFor();
     expect(await b.getByRole('list', { name: 'Messages with alice' }).locator('.msg-text').allTextContents()).toEqual(['one', 'two', 'three']);
   }, 90_000);
@@ -98,7 +124,7 @@ describe('calls between two people', () => {
     expect(await callStatus(a, 'zed', 'to')).toBe('nobody has the name zed');
     await dial(a, 'bob', 'Audio call');
     await waitRinging(b, a, 'alice', 'bob');
-    await ringing(b, 'alice').getByRole('button', { name: 'Decline' }).click();
+    await asBob(() => ringing(b, 'alice').getByRole('button', { name: 'Decline' }).click());
     await waitCall(a, 'bob', 'ended');
     expect(await callStatus(a, 'bob', 'to')).toBe('bob declined');
   }, 60_000);
@@ -121,6 +147,7 @@ describe('calls between two people', () => {
       await waitCall(b2, 'alice', 'ended', 10_000);
     } finally {
       await b2.close();
+      await hideBehindAnotherTab(b);
     }
   }, 90_000);
 
@@ -155,6 +182,7 @@ describe('calls between two people', () => {
       expect(await callStatus(a, 'bob', 'to')).toBe('the connection to bob was lost');
     } finally {
       await b3.close().catch(() => undefined);
+      await hideBehindAnotherTab(b);
     }
   }, 120_000);
 
@@ -171,7 +199,8 @@ describe('calls between two people', () => {
     await c.getByText(/the name alice is taken by someone else/).first().waitFor({ timeout: 30_000 });
     await claimName(c, 'carol');
     await dial(c, 'bob', 'Audio call');
-    expect(await answerQuestion(b, 'Deny')).toMatch(/carol/);
+    await b.getByRole('alertdialog').waitFor({ timeout: 30_000 });
+    expect(await asBob(() => answerQuestion(b, 'Deny'))).toMatch(/carol/);
     await waitCall(c, 'bob', 'ended');
     expect(await callStatus(c, 'bob', 'to')).toBe('bob did not accept you');
 

@@ -19,14 +19,29 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  // Tabs in the background must keep their timers: every tab is a peer.
+];
+
+/**
+ * Switches that Playwright adds to every Chromium it launches so that hidden
+ * tabs keep full-speed timers and full-priority renderers. People's browsers
+ * have none of them, so the suites take them out (`ignoreDefaultArgs`):
+ * leaving them out of `args` alone would change nothing.
+ */
+export const NO_THROTTLING_SWITCHES = [
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',
 ];
 
+/**
+ * The system Chromium as the suites drive it, without Playwright's
+ * anti-throttling switches. Pages of a browser launched this way still count
+ * as visible (Playwright's focus emulation keeps each one "captured"); a
+ * person whose tabs must really hide lives in `launchPeoplesBrowser`
+ * (e2e/peoples-browser.ts).
+ */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, ignoreDefaultArgs: NO_THROTTLING_SWITCHES, headless: true });
 }
 
 /** The app's URL, served by `npm start` in the global setup (or APP_URL). */

@@ -10,10 +10,10 @@ export interface TwoPeople {
   b: Page;
 }
 
-/** Two people, one tab each, in one ring, reachable as alice and bob. */
-export async function aliceAndBob(browser: Browser): Promise<TwoPeople> {
+/** Two people, one tab each, in one ring, reachable as alice and bob; `bobsProfile` puts bob in a browser of his own (e2e/peoples-browser.ts). */
+export async function aliceAndBob(browser: Browser, bobsProfile?: BrowserContext): Promise<TwoPeople> {
   const alice = await newPerson(browser);
-  const bob = await newPerson(browser);
+  const bob = bobsProfile ?? (await newPerson(browser));
   const b = await openPeer(bob);
   const a = await openPeer(alice);
   await Promise.all([waitOnline(a), waitOnline(b)]);

@@ -39,6 +39,8 @@ export interface AppRouterHost {
   readonly isClosed: boolean;
   /** Lets a simulator wait for signature checks before it moves time on. */
   track<T>(p: Promise<T>): Promise<T>;
+  /** Whether a live link to `hex` is up now; false when the transport cannot tell. */
+  linkedTo(hex: string): boolean;
 }
 
 export interface AppSendOptions {
@@ -168,7 +170,9 @@ export class AppRouter {
       rpc.send(next.hex, msg);
       return true;
     }
-    if (neighbour || table.known().some((p) => p.hex === target)) {
+    // A live link to the target is a way on even when the table has lost it: a tab that comes back
+    // after hanging is linked again before stabilize has put it (or its neighbours) back in the table.
+    if (neighbour || table.known().some((p) => p.hex === target) || this.host.linkedTo(target)) {
       rpc.send(target, msg);
       return true;
     }

@@ -96,6 +96,12 @@ export class OverlayNode implements HandlerHost {
     this.unsubscribe.push(
       transport.onMessage((from, bytes) => this.receive(from, bytes)),
       transport.onLinkDown((peer) => this.linkDown(peer)),
+      // A link that has just come up (both sides proved their keys) is an answer: whatever made the
+      // peer suspect is over. Above all when the silence was this node's own (a hung tab): its
+      // suspicions were set after it resumed and would keep its true neighbours out for SUSPECT_MS.
+      transport.onLinkUp((peer) => {
+        if (!this.closed && isHexId(peer)) this.table.alive(peer);
+      }),
     );
   }
 
@@ -122,6 +128,11 @@ export class OverlayNode implements HandlerHost {
 
   track<T>(p: Promise<T>): Promise<T> {
     return this.components.tracker ? this.components.tracker.track(p) : p;
+  }
+
+  /** Whether a live link to `hex` is up now (false when the transport cannot tell: the simulator). */
+  linkedTo(hex: string): boolean {
+    return this.components.transport.isLinked?.(hex) ?? false;
   }
 
   markDead(hex: string): void {

@@ -9,12 +9,21 @@ import type { OverlayNode } from '../overlay';
 import type { SendResult, SipNetwork } from './types';
 
 const TOPIC = 'sip';
+/** Liveness probes (branch-watch.ts): acknowledged by the target's overlay, then dropped. */
+const PROBE_TOPIC = 'sip-probe';
+/** Nodes that already drop probes here, so a node with several networks listens once. */
+const probeListening = new WeakSet<OverlayNode>();
 
 export class OverlaySipNetwork implements SipNetwork {
   /** Links crossed by the last message delivered, for statistics. */
   lastHops = 0;
 
-  constructor(private readonly node: OverlayNode) {}
+  constructor(private readonly node: OverlayNode) {
+    if (!probeListening.has(node)) {
+      probeListening.add(node);
+      node.apps.on(PROBE_TOPIC, () => undefined);
+    }
+  }
 
   get nodeId(): string {
     return this.node.id;
@@ -27,6 +36,11 @@ export class OverlaySipNetwork implements SipNetwork {
       return 'sent';
     }
     return r.outcome;
+  }
+
+  async probe(nodeId: string): Promise<SendResult> {
+    const r = await this.node.apps.send(nodeId, PROBE_TOPIC, new Uint8Array(0));
+    return r.outcome === 'delivered' ? 'sent' : r.outcome;
   }
 
   onReceive(fn: (from: string, text: string) => void): () => void {

@@ -9,6 +9,7 @@
  * the caller. Nothing here throws into JsSIP: bad messages are dropped or
  * answered with the error a SIP proxy would give.
  */
+import { watchBranches } from './branch-watch';
 import { ClockSkewError, NameTakenError, OverlayTimeoutError } from './errors';
 import { ForkTable } from './fork-table';
 import { COMPLETED_ELSEWHERE, PROXY_BRANCH, makeCancel, makeDialogRequest, makeResponse } from './responses';
@@ -24,6 +25,8 @@ export interface OverlaySocketOptions {
   user: string;
   policy: ContactPolicy;
   log?: (line: string) => void;
+  /** Time between liveness probes of the far tab of an unanswered INVITE (tests shorten it). @default BRANCH_PROBE_MS */
+  branchProbeMs?: number;
 }
 
 /** Requests that start something and so need the caller's identity and permission. */
@@ -38,6 +41,8 @@ const NEVER_IN_DIALOG = new Set(['MESSAGE', 'OPTIONS']);
 const DIALOG_OPENERS = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 /** Call-IDs remembered at once; the least recently used goes first. */
 const MAX_DIALOGS = 512;
+/** Incoming INVITEs awaiting this UA's final answer, watched at once; the oldest goes first. */
+const MAX_RINGING = 64;
 
 export class OverlaySocket {
   /** JsSIP writes this into Via headers. */
@@ -54,6 +59,8 @@ export class OverlaySocket {
   private readonly forks = new ForkTable();
   /** Call-ID → the nodes that are parties to it (see DIALOG_OPENERS). */
   private readonly parties = new Map<string, Set<string>>();
+  /** `Call-ID branch` → text of an incoming INVITE this UA has not answered finally yet. */
+  private readonly ringing = new Map<string, string>();
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: OverlaySocketOptions) {
@@ -134,6 +141,7 @@ export class OverlaySocket {
     }
     if (DIALOG_OPENERS.has(req.method) && req.toTag === null) this.addParties(req.callId, nodes);
     if (req.method === 'INVITE') this.forks.open(req.callId, req.branch, req.text, nodes);
+    if (req.method === 'INVITE' && req.toTag === null) this.watchOutgoing(req, nodes);
     const results = await Promise.all(nodes.map(async (n) => [n, await this.o.network.send(n, req.text)] as const));
     if (req.method === 'ACK') return;
     const failed = results.filter(([, r]) => r !== 'sent');
@@ -175,7 +183,47 @@ export class OverlaySocket {
     this.deliver(makeResponse(req.text, status, [], reason));
   }
 
+  /**
+   * Ends each branch of a new outgoing INVITE whose tab stops answering
+   * before it answers finally (branch-watch.ts): the UA gets 480 when no
+   * branch is left, and the lost branch a CANCEL in case it comes back
+   * (RFC 3261 §16.8, what a proxy does when Timer C fires).
+   */
+  private watchOutgoing(req: SipRequest, nodes: string[]): void {
+    watchBranches(nodes, {
+      ...(this.o.branchProbeMs ? { everyMs: this.o.branchProbeMs } : {}),
+      probe: (n) => this.o.network.probe(n),
+      waiting: (n) => this.connected && this.forks.get(req.callId, req.branch)?.branches.get(n) === 'pending',
+      lost: (n, why) => {
+        const fork = this.forks.get(req.callId, req.branch);
+        if (!fork) return;
+        this.log(`the tab ${n.slice(0, 8)} stopped answering a call (${why})`);
+        void this.o.network.send(n, makeCancel(fork.invite));
+        const final = this.forks.unreachable(req.callId, req.branch, n, 480, makeResponse(req.text, 480, [], `${req.uriUser ?? 'the callee'} stopped answering`));
+        if (final) this.deliver(final);
+      },
+    });
+  }
+
+  /** Stops this UA ringing for a caller whose tab stops answering: the UA gets the CANCEL the caller can no longer send. */
+  private watchIncoming(from: string, req: SipRequest): void {
+    const key = `${req.callId} ${req.branch}`;
+    this.ringing.set(key, req.text);
+    while (this.ringing.size > MAX_RINGING) this.ringing.delete(this.ringing.keys().next().value!);
+    watchBranches([from], {
+      ...(this.o.branchProbeMs ? { everyMs: this.o.branchProbeMs } : {}),
+      probe: (n) => this.o.network.probe(n),
+      waiting: () => this.connected && this.ringing.has(key),
+      lost: (n, why) => {
+        this.ringing.delete(key);
+        this.log(`the caller's tab ${n.slice(0, 8)} stopped answering (${why})`);
+        this.hand(makeCancel(req.text));
+      },
+    });
+  }
+
   private async respond(res: SipResponse): Promise<void> {
+    if (res.method === 'INVITE' && res.status >= 200) this.ringing.delete(`${res.callId} ${res.branch}`);
     const node = nodeOfHost(res.viaHost);
     if (!node) {
       this.log(`dropped a response whose Via is not a node (${res.viaHost})`);
@@ -215,6 +263,7 @@ export class OverlaySocket {
       const d = await this.o.policy({ name, nodeId: from });
       if (!d.allow) return this.replyTo(from, m, 403, 'not accepted');
       if (DIALOG_OPENERS.has(m.method)) this.addParties(m.callId, [from]);
+      if (m.method === 'INVITE') this.watchIncoming(from, m);
     }
     // m.text, not text: the UA gets the body cut at Content-Length bytes, as checked here.
     this.hand(m.text);

@@ -6,6 +6,11 @@ export type SendResult = 'sent' | 'unreachable' | 'timeout';
 export interface SipNetwork {
   readonly nodeId: string;
   send(nodeId: string, text: string): Promise<SendResult>;
+  /**
+   * Whether node `nodeId` still runs: an empty message its overlay
+   * acknowledges and drops ('sent'), or why not, as for `send`.
+   */
+  probe(nodeId: string): Promise<SendResult>;
   /** SIP text from another node; `from` is the node that signed the overlay message. */
   onReceive(fn: (from: string, text: string) => void): () => void;
 }

@@ -18,12 +18,17 @@ export interface Dialer {
   dial(nodeId: string, timeoutMs: number): Promise<Channel>;
   /** Channels other peers open towards us. */
   onIncoming(fn: (channel: Channel) => void): void;
+  /** Optional: `fn` runs whenever the dialer can reach peers again (its signaling server is back). */
+  onReady?(fn: () => void): void;
 }
 
-function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>): Promise<Channel> {
+function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>, signalingLost: Promise<void>): Promise<Channel> {
   return new Promise<Channel>((resolve, reject) => {
     let settled = false;
     const fail = (why: string): void => {
+      // An open channel belongs to the link now; a late reason to fail must not close it.
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       // Once open, the connection belongs to its channel (and link), which hears this error and closes it.
       if (settled) return;
@@ -33,7 +38,12 @@ function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<
     };
     const timer = setTimeout(() => fail('the peer did not answer in time'), timeoutMs);
     void unavailable.then(() => fail('the peer is not online'));
+    // An offer sent through a signaling connection that has since dropped (this tab hung long
+    // enough for the server to forget it) may never be answered: fail now, not after the timeout.
+    void signalingLost.then(() => fail('the signaling server went away during the dial'));
     conn.on('open', () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       if (settled) return releaseDataConnection(conn); // opened after the dial gave up
       settled = true;
@@ -73,11 +83,27 @@ export class PeerJsDialer implements Dialer {
     let fire!: () => void;
     const unavailable = new Promise<void>((r) => (fire = r));
     this.unavailable.set(nodeId, fire);
+    let stopWatching: () => void = () => undefined;
+    const signalingLost = new Promise<void>((r) => {
+      stopWatching = this.signaling.onState((s) => {
+        if (s.kind !== 'online') r();
+      });
+    });
     try {
-      return await whenOpen(peer.connect(nodeId, { reliable: true, serialization: 'raw', label: LINK_LABEL }), timeoutMs, unavailable);
+      return await whenOpen(peer.connect(nodeId, { reliable: true, serialization: 'raw', label: LINK_LABEL }), timeoutMs, unavailable, signalingLost);
     } finally {
+      stopWatching();
       this.unavailable.delete(nodeId);
     }
+  }
+
+  onReady(fn: () => void): void {
+    let online = this.signaling.state.kind === 'online';
+    this.signaling.onState((s) => {
+      const was = online;
+      online = s.kind === 'online';
+      if (online && !was) fn();
+    });
   }
 
   onIncoming(fn: (channel: Channel) => void): void {
@@ -107,6 +133,12 @@ export class MemoryNetwork {
   readonly down = new Set<string>();
   /** "from>to": dials from one node to another that fail, as behind a NAT only one side can open. */
   readonly blocked = new Set<string>();
+  private readonly readyFns = new Map<string, (() => void)[]>();
+
+  /** Tells `nodeId`'s dialer it can reach peers again, as a signaling server coming back does. */
+  ready(nodeId: string): void {
+    for (const fn of this.readyFns.get(nodeId) ?? []) fn();
+  }
 
   dialer(nodeId: string): Dialer {
     return {
@@ -120,6 +152,9 @@ export class MemoryNetwork {
       },
       onIncoming: (fn) => {
         this.nodes.set(nodeId, fn);
+      },
+      onReady: (fn) => {
+        this.readyFns.set(nodeId, [...(this.readyFns.get(nodeId) ?? []), fn]);
       },
     };
   }

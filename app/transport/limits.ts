@@ -17,6 +17,13 @@ export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 export const KEEPALIVE_MS = 2000;
 /** A link whose pings go unanswered this many times is dead. @default 3 */
 export const KEEPALIVE_MISSES = 3;
+/**
+ * After this tab ran nothing for longer than a far side waits before it drops
+ * a silent link (KEEPALIVE_MS × (KEEPALIVE_MISSES + 1): a hung renderer, a
+ * suspended machine), a link whose far side does not answer a ping within
+ * this is closed and re-made. @default 1500 (one RPC hop's timeout)
+ */
+export const RESUME_CHECK_MS = 1500;
 /** The handshake must finish within this (the permission question has its own, longer timeout). */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long a permission decision may take before the link gives up. */

@@ -66,6 +66,21 @@ describe('LinkManager', () => {
     expect(a.mgr.isLinked(b.nodeId)).toBe(true);
   });
 
+  it('re-dials a wanted link at once when its dialer can reach peers again, whatever its back-off had grown to', async () => {
+    const net = new MemoryNetwork();
+    const clock = new VirtualClock();
+    const [a, b] = await Promise.all([node(net, clock), node(net, clock)]);
+    // a wants b while nobody can be reached (its signaling server is away): the back-off grows.
+    net.down.add(b.nodeId);
+    a.mgr.want(b.nodeId);
+    await clock.advanceAsync(60_000, 500);
+    expect(a.mgr.isLinked(b.nodeId)).toBe(false);
+    net.down.delete(b.nodeId);
+    net.ready(a.nodeId);
+    await clock.advanceAsync(200, 50);
+    expect(a.mgr.isLinked(b.nodeId)).toBe(true);
+  });
+
   it('keeps to its cap and says why', async () => {
     const net = new MemoryNetwork();
     const clock = new VirtualClock();

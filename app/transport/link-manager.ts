@@ -54,6 +54,21 @@ export class LinkManager {
   constructor(private readonly opts: LinkManagerOptions) {
     this.maxLinks = opts.maxLinks ?? 48;
     opts.dialer.onIncoming((ch) => this.accept(ch));
+    // Dials failed while the signaling server was away (a tab that hung long enough is dropped by
+    // it): their back-off may have grown to seconds, but the links are wanted now.
+    opts.dialer.onReady?.(() => this.redialNow());
+  }
+
+  /** Re-dials at once, back-off reset, every wanted link that is down and not being dialed. */
+  redialNow(): void {
+    if (this.closed) return;
+    for (const [id, w] of this.wanted) {
+      if (this.live.has(id) || this.pending.has(id)) continue;
+      if (w.timer != null) this.opts.clock.clearTimeout(w.timer);
+      w.timer = null;
+      w.backoff.reset();
+      this.redial(id, 0);
+    }
   }
 
   get localId(): string {

@@ -4,7 +4,7 @@ import { exportSpki, generateSigningKeyPair, nodeIdFromSpki, signBytes } from '.
 import { memoryChannelPair, type MemoryChannel } from './channel';
 import { encodeFrame, isFrame, proofPayload, userBindingPayload, type HelloFrame } from './frames';
 import { Link, type LinkDecision, type LinkPeer, type LocalEndpoint } from './link';
-import { MAX_MESSAGE_BYTES } from './limits';
+import { MAX_MESSAGE_BYTES, RESUME_CHECK_MS } from './limits';
 import { VirtualClock, settle } from './testing/virtual-clock';
 
 async function endpoint(overlay = 'p2p.local', withUser = false): Promise<LocalEndpoint> {
@@ -141,6 +141,52 @@ describe('link keep-alive', () => {
     while (!sa.link.isClosed && clock.now() - start < 20_000) await clock.advanceAsync(100);
     expect(sa.closed).toEqual(['no answer to 3 keep-alives']);
     expect(clock.now() - start).toBeLessThanOrEqual(8_000);
+  });
+});
+
+describe('a tab that hung (its timers ran nothing for a minute)', () => {
+  /** Two linked sides with clocks of their own, so one side can stall while the other runs. */
+  async function stalled(farSideClosedIt: boolean) {
+    const [a, b] = await Promise.all([endpoint(), endpoint()]);
+    const [clockA, clockB] = [new VirtualClock(), new VirtualClock()];
+    const [ca, cb] = memoryChannelPair(a.nodeId, b.nodeId);
+    const sa = side(new Link({ channel: ca, local: a, direction: 'outbound', policy: allow, clock: clockA, expectedPeerId: b.nodeId }), ca);
+    const sb = side(new Link({ channel: cb, local: b, direction: 'inbound', policy: allow, clock: clockB }), cb);
+    sa.link.start();
+    sb.link.start();
+    await settle(10);
+    for (let i = 0; i < 20; i++) {
+      clockA.advance(500);
+      clockB.advance(500);
+      await settle();
+    }
+    expect(sa.link.isReady && sb.link.isReady).toBe(true);
+    // a's renderer stops for 60 s. Meanwhile b, unanswered, may have given up on the link.
+    if (farSideClosedIt) {
+      sa.channel.peer = null;
+      sb.channel.peer = null;
+    }
+    clockA.stall(60_000);
+    // a runs again: its overdue keep-alive timer fires first.
+    const resumedAt = clockA.now();
+    while (!sa.link.isClosed && clockA.now() - resumedAt < 20_000) {
+      clockA.advance(100);
+      await settle();
+    }
+    return { sa, sb, after: clockA.now() - resumedAt };
+  }
+
+  it('closes a link the far side gave up on within RESUME_CHECK_MS of running again, not three keep-alive rounds later', async () => {
+    const { sa, after } = await stalled(true);
+    expect(sa.closed).toEqual(['no answer to 3 keep-alives']);
+    expect(after).toBeLessThanOrEqual(RESUME_CHECK_MS + 100);
+  });
+
+  it('keeps a link whose far side answers the ping sent on resuming', async () => {
+    const { sa, sb, after } = await stalled(false);
+    expect([sa.closed, sb.closed]).toEqual([[], []]);
+    expect(sa.link.isReady).toBe(true);
+    expect(after).toBeGreaterThanOrEqual(20_000);
   });
 });
 

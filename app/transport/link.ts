@@ -30,6 +30,7 @@ import {
   MAX_MESSAGE_BYTES,
   MAX_QUEUED_BYTES,
   PERMISSION_TIMEOUT_MS,
+  RESUME_CHECK_MS,
 } from './limits';
 import type { TimerClock } from './signaling-client';
 
@@ -202,24 +203,38 @@ export class Link {
     this.phaseTimer = this.opts.clock.setTimeout(() => this.finish(reason, true), ms);
   }
 
-  private scheduleKeepalive(): void {
+  private scheduleKeepalive(delay?: number): void {
     const every = this.opts.keepaliveMs ?? KEEPALIVE_MS;
+    const due = this.opts.clock.now() + (delay ?? every);
     this.keepaliveTimer = this.opts.clock.setTimeout(() => {
       if (this.state === 'closed') return;
       const now = this.opts.clock.now();
+      if (now - due > every * (KEEPALIVE_MISSES + 1) && now - this.lastHeard > every * (KEEPALIVE_MISSES + 1)) {
+        // This tab ran nothing for longer than the far side waits on a silent link (a hung
+        // renderer, a suspended machine), so the far side has most likely closed it: one ping,
+        // and the link is closed unless it answers soon, instead of three rounds more.
+        this.misses = KEEPALIVE_MISSES;
+        this.ping(now);
+        this.scheduleKeepalive(RESUME_CHECK_MS);
+        return;
+      }
       if (now - this.lastHeard >= every) {
         if (this.misses >= KEEPALIVE_MISSES) {
           this.finish(`no answer to ${KEEPALIVE_MISSES} keep-alives`, true);
           return;
         }
         this.misses++;
-        const n = ++this.pingSeq;
-        this.pingSentAt.set(n, now);
-        if (this.pingSentAt.size > 8) this.pingSentAt.delete(this.pingSentAt.keys().next().value!);
-        this.write({ t: 'ping', n });
+        this.ping(now);
       }
       this.scheduleKeepalive();
-    }, every);
+    }, delay ?? every);
+  }
+
+  private ping(now: number): void {
+    const n = ++this.pingSeq;
+    this.pingSentAt.set(n, now);
+    if (this.pingSentAt.size > 8) this.pingSentAt.delete(this.pingSentAt.keys().next().value!);
+    this.write({ t: 'ping', n });
   }
 
   private onBytes(bytes: Uint8Array): void {

@@ -52,6 +52,12 @@ export class MemorySipOverlay {
         for (const fn of r) fn(nodeId, text);
         return 'sent';
       },
+      probe: async (to): Promise<SendResult> => {
+        await Promise.resolve();
+        const r = this.receivers.get(to);
+        if (!r || r.size === 0 || this.down.has(to)) return 'unreachable';
+        return this.silent.has(to) ? 'timeout' : 'sent';
+      },
       onReceive: (fn) => {
         const set = this.receivers.get(nodeId) ?? new Set();
         set.add(fn);

@@ -33,6 +33,16 @@ export class VirtualClock implements TimerClock {
     this.t = end;
   }
 
+  /**
+   * The process stops for `ms` (SIGSTOP, a suspended machine): time moves on
+   * and nothing runs; the timers that fell due meanwhile fire as soon as it
+   * runs again (the next `advance`), late.
+   */
+  stall(ms: number): void {
+    this.t += ms;
+    for (const e of this.timers.values()) if (e.at < this.t) e.at = this.t;
+  }
+
   /** Advances in steps, letting promises and queued deliveries run between them. */
   async advanceAsync(ms: number, stepMs = 100): Promise<void> {
     for (let done = 0; done < ms; done += stepMs) {
