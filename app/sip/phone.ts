@@ -143,6 +143,8 @@ export class Phone {
   private readonly registration: RetryLoop;
   /** The REGISTER try in progress, settled by JsSIP's registered / registrationFailed events. */
   private pendingRegister: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  /** The next registration try sends a REGISTER even when registered (reregister()). */
+  private forceRegister = false;
   /** The last refusal for good, for start() to rethrow as it came. */
   private refusal: RegistrationRefusedError | null = null;
   private uaStarted = false;
@@ -210,6 +212,17 @@ export class Phone {
     return this.registration.runNow();
   }
 
+  /**
+   * Sends a REGISTER now even when registered: the contact (and the name
+   * claim the registrar checks first) were stored where the tab could reach
+   * then, and that has changed (it joined other peers). A name someone else
+   * holds there ends the registration as refused.
+   */
+  reregister(): Promise<void> {
+    this.forceRegister = true;
+    return this.registration.runNow();
+  }
+
   private showRegistration(s: RetryState): void {
     switch (s.kind) {
       case 'trying':
@@ -231,7 +244,9 @@ export class Phone {
     const ua = this.ua;
     if (!ua) return Promise.reject(new RegistrationFailedError('the phone is stopped'));
     // Registered already (a try asked for while JsSIP's own refresh worked): JsSIP would say nothing more.
-    if (ua.isRegistered()) return Promise.resolve();
+    const force = this.forceRegister;
+    this.forceRegister = false;
+    if (ua.isRegistered() && !force) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.pendingRegister = { resolve, reject };
       if (this.uaStarted) ua.register();

@@ -87,7 +87,7 @@ export function App() {
             {ready && <SignalingPanel />}
           </>
         )}
-        {ready && page === '#/phone' && services.phone && <PhoneScreen service={services.phone} />}
+        {ready && page === '#/phone' && services.phone && <PhoneScreen service={services.phone} onJoinNetwork={() => services.joinNetwork()} />}
         {ready && page === '#/mail' && services.phone && <MailPage service={services.phone} />}
         {ready && page === '#/network' && services.links && <NetworkPage links={services.links} overlay={services.overlay} onJoin={() => services.joinNetwork()} />}
         {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} />}

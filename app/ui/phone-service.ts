@@ -37,6 +37,13 @@ export interface PhoneServiceSnapshot {
   error: string | null;
   /** The ICE servers calls use, as the person wrote them ('' for none). */
   iceText: string;
+  /**
+   * Whether this tab is in a ring with other peers. A name registered while
+   * it is not sits on this tab alone: nobody can reach it there.
+   */
+  inRing: boolean;
+  /** Why this tab's own answer keeps it out of the ring, in words (RingSnapshot.refusal); null otherwise. */
+  ringRefusal: string | null;
 }
 
 export interface PhoneServiceOptions {
@@ -57,7 +64,7 @@ export class PhoneService {
   /** Video mail, once the person has a name. */
   mail: MailService | null = null;
   readonly directory: NameDirectory;
-  private readonly snaps = new Snapshots<PhoneServiceSnapshot>({ status: 'starting', name: null, error: null, iceText: '' });
+  private readonly snaps = new Snapshots<PhoneServiceSnapshot>({ status: 'starting', name: null, error: null, iceText: '', inRing: false, ringRefusal: null });
   readonly subscribe = this.snaps.subscribe;
   readonly getSnapshot = this.snaps.getSnapshot;
   private iceServers: RTCIceServer[] = [];
@@ -72,6 +79,23 @@ export class PhoneService {
     // A saved list that no longer parses keeps its good lines; the field shows what is in use.
     this.iceServers = parseIceServers(loadIceSetting()).servers;
     this.snaps.update({ iceText: formatIceServers(this.iceServers) });
+    o.overlay.subscribe(() => this.ringChanged());
+    this.ringChanged();
+  }
+
+  /**
+   * Follows the tab's place in the ring. When it joins other peers, a name
+   * registered meanwhile (on this tab alone) is registered again at once, which
+   * also checks the claim against the ring's replicas: a name someone else
+   * holds there ends the phone with "taken".
+   */
+  private ringChanged(): void {
+    const ring = this.o.overlay.getSnapshot();
+    const inRing = ring.joined && ring.successors.length > 0;
+    const was = this.getSnapshot().inRing;
+    if (inRing === was && ring.refusal === this.getSnapshot().ringRefusal) return;
+    this.update({ inRing, ringRefusal: ring.refusal });
+    if (inRing && !was) void this.phone?.reregister();
   }
 
   /** Saves the ICE servers (one per line); returns the problems, and changes nothing when there are any. */

@@ -148,7 +148,18 @@ function Conversations({ phone, open }: { phone: Phone; open: (peer: string) => 
 }
 
 /** The phone: calls in progress, the dialer, a conversation, recent calls. */
-export function PhonePage({ phone, onLeaveMessage }: { phone: Phone; onLeaveMessage?: ((peer: string) => void) | undefined }) {
+export function PhonePage({
+  phone,
+  onLeaveMessage,
+  reach,
+  onJoinNetwork,
+}: {
+  phone: Phone;
+  onLeaveMessage?: ((peer: string) => void) | undefined;
+  /** Whether the tab is in a ring with other peers, and why not when its own answer keeps it out. */
+  reach: { inRing: boolean; refusal: string | null };
+  onJoinNetwork: () => void;
+}) {
   const snap = useStore(phone);
   const [chatWith, setChatWith] = useState<string | null>(null);
   // A message from someone shows their conversation when none is open.
@@ -156,7 +167,18 @@ export function PhonePage({ phone, onLeaveMessage }: { phone: Phone; onLeaveMess
   return (
     <div className="page">
       <h2 className="page-title">Phone</h2>
-      {snap.registration === 'retrying' ? (
+      {snap.registration === 'registered' && !reach.inRing ? (
+        // Registered on this tab alone: true for the registrar, not for anyone who would call.
+        <div className="row" role="status" aria-live="polite">
+          <span className={reach.refusal ? 'status-bad' : 'hint'}>
+            You are not reachable as {phone.name} yet: {reach.refusal ?? 'this tab is not in the network with other peers yet'}. Calls and messages cannot reach you
+            until it joins.
+          </span>
+          <button type="button" onClick={onJoinNetwork}>
+            Join the network
+          </button>
+        </div>
+      ) : snap.registration === 'retrying' ? (
         <RetryLine
           text={`You are not reachable as ${phone.name}: ${snap.registrationError ?? 'the network did not answer'}`}
           retryAt={snap.registrationRetryAt}

@@ -8,7 +8,7 @@ import { IncomingCall } from './incoming-call';
 import type { Phone } from '../../sip';
 
 /** The Phone page: choose a name first, then the phone itself. */
-export function PhoneScreen({ service }: { service: PhoneService }) {
+export function PhoneScreen({ service, onJoinNetwork }: { service: PhoneService; onJoinNetwork: () => void }) {
   const snap = useStore(service);
   const [recordFor, setRecordFor] = useState<string | null>(null);
   const phone = service.phone;
@@ -16,7 +16,7 @@ export function PhoneScreen({ service }: { service: PhoneService }) {
   if (snap.status === 'ready' && phone)
     return (
       <>
-        <PhonePage phone={phone} onLeaveMessage={mail ? setRecordFor : undefined} />
+        <PhonePage phone={phone} onLeaveMessage={mail ? setRecordFor : undefined} reach={{ inRing: snap.inRing, refusal: snap.ringRefusal }} onJoinNetwork={onJoinNetwork} />
         <IceServersCard service={service} />
         {mail && recordFor && <RecordDialog service={mail} to={recordFor} onClose={() => setRecordFor(null)} />}
       </>
