@@ -7,77 +7,16 @@ import JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { IncomingRequest } from 'jssip/lib/SIPMessage';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
-import { utf8Prefix, type KeyValueStore } from '../identity';
-import { RetryLoop, systemClock, type BackoffOptions, type Clock, type RetryState } from '../overlay';
+import { utf8Prefix } from '../identity';
+import { RetryLoop, systemClock, type BackoffOptions, type RetryState } from '../overlay';
 import { chatLengthProblem, ChatHistory, MAX_CHAT_BYTES, type ChatMessage } from './chat-history';
 import { RegistrationFailedError, RegistrationRefusedError } from './errors';
 import { checkIncomingOffer, screenReoffers } from './offer-gate';
 import { OverlaySocket } from './overlay-socket';
 import { negotiatedMedia, readSessionDescription, sends, type SessionMedia } from './session-description';
+import type { CallRecord, CallView, PhoneOptions, PhoneSnapshot } from './phone-types';
 import { uaConfig } from './ua-config';
-import type { ContactPolicy, SipLocation, SipNetwork } from './types';
 import { isTransientRegisterStatus, registrationWords, sipStatusWords } from './words';
-
-export interface PhoneOptions {
-  network: SipNetwork;
-  location: SipLocation;
-  policy: ContactPolicy;
-  domain: string;
-  /** The name this person claimed. */
-  name: string;
-  history: KeyValueStore;
-  iceServers?: RTCIceServer[];
-  log?: (line: string) => void;
-  /** What the registration's retries wait on. @default systemClock */
-  clock?: Clock;
-  /** Waits between registration retries. @default 1 s doubling to 60 s */
-  registrationBackoff?: BackoffOptions;
-}
-
-export type CallState = 'calling' | 'ringing' | 'incoming' | 'active' | 'ended';
-
-export interface CallView {
-  id: string;
-  peer: string;
-  direction: 'in' | 'out';
-  state: CallState;
-  /**
-   * Whether the call carries video, read from the SDP: while it rings, whether
-   * the caller's offer sends video; once answered, whether the answer lets
-   * video flow either way (so both sides say the same).
-   */
-  video: boolean;
-  /** Whether this tab's camera is sent in this call (read from the SDP; never true unless the person chose video). */
-  camera: boolean;
-  /** For a ringing call: whether the caller's offer takes video back, so "Answer with video" can be offered. */
-  canAnswerWithVideo: boolean;
-  muted: boolean;
-  cameraOff: boolean;
-  startedAt: number;
-  answeredAt: number | null;
-  endedAt: number | null;
-  /** Why it ended, in words. */
-  outcome: string | null;
-}
-
-/** A finished call, as the recent-calls list shows it. */
-export interface CallRecord {
-  id: string;
-  peer: string;
-  direction: 'in' | 'out';
-  /** Whether the call carried video (read from its SDP). */
-  video: boolean;
-  /**
-   * Whether this side's camera was sent (or, for a call never answered, was
-   * to be sent). Calling again from the list uses it, so an audio call is
-   * called back as audio; absent in records from before it was kept: sound only.
-   */
-  camera?: boolean;
-  startedAt: number;
-  /** Seconds talked; 0 when never answered. */
-  seconds: number;
-  outcome: string;
-}
 
 /** How long media may stay disconnected before the call is given up as lost. */
 const MEDIA_LOST_GRACE_MS = 3000;
@@ -95,26 +34,6 @@ const REGISTER_TRY_MS = 40_000;
 export const MAX_CALL_RECORDS = 100;
 const CALLS_KEY = 'calls';
 
-export interface PhoneSnapshot {
-  /**
-   * registering: a REGISTER is on its way; registered: reachable; retrying:
-   * the last one failed for a reason that can pass and the next goes at
-   * `registrationRetryAt`; failed: refused for good (the name is taken).
-   */
-  registration: 'registering' | 'registered' | 'retrying' | 'failed' | 'stopped';
-  /** Newest first; survives reloads. */
-  recent: readonly CallRecord[];
-  /** Why the last REGISTER failed, in words. */
-  registrationError: string | null;
-  /** When the next REGISTER goes (ms since the epoch), while retrying. */
-  registrationRetryAt: number | null;
-  calls: readonly CallView[];
-  /** Bumped whenever a conversation changes, so the UI reloads it. */
-  chatVersion: number;
-  /** Who sent the latest message that arrived, so the UI can open that conversation. */
-  lastMessageFrom: string | null;
-}
-
 type Listener = () => void;
 
 /**
@@ -126,6 +45,8 @@ function completedElsewhere(message: unknown): boolean {
   const reason = (message as { getHeader?: (name: string) => string | undefined } | null)?.getHeader?.('Reason');
   return typeof reason === 'string' && /^\s*SIP\s*;(?:.*;)?\s*cause\s*=\s*200\b/i.test(reason);
 }
+
+export type { CallRecord, CallState, CallView, PhoneOptions, PhoneSnapshot } from './phone-types';
 
 export class Phone {
   private ua: JsSIP.UA | null = null;

@@ -1,0 +1,89 @@
+/**
+ * The softphone's public shapes: its options, the snapshot the UI renders,
+ * a call in progress and a recent-call record (phone.ts runs them).
+ */
+import type { KeyValueStore } from '../identity';
+import type { BackoffOptions, Clock } from '../overlay';
+import type { ContactPolicy, SipLocation, SipNetwork } from './types';
+
+export interface PhoneOptions {
+  network: SipNetwork;
+  location: SipLocation;
+  policy: ContactPolicy;
+  domain: string;
+  /** The name this person claimed. */
+  name: string;
+  history: KeyValueStore;
+  iceServers?: RTCIceServer[];
+  log?: (line: string) => void;
+  /** What the registration's retries wait on. @default systemClock */
+  clock?: Clock;
+  /** Waits between registration retries. @default 1 s doubling to 60 s */
+  registrationBackoff?: BackoffOptions;
+}
+
+export type CallState = 'calling' | 'ringing' | 'incoming' | 'active' | 'ended';
+
+export interface CallView {
+  id: string;
+  peer: string;
+  direction: 'in' | 'out';
+  state: CallState;
+  /**
+   * Whether the call carries video, read from the SDP: while it rings, whether
+   * the caller's offer sends video; once answered, whether the answer lets
+   * video flow either way (so both sides say the same).
+   */
+  video: boolean;
+  /** Whether this tab's camera is sent in this call (read from the SDP; never true unless the person chose video). */
+  camera: boolean;
+  /** For a ringing call: whether the caller's offer takes video back, so "Answer with video" can be offered. */
+  canAnswerWithVideo: boolean;
+  muted: boolean;
+  cameraOff: boolean;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  /** Why it ended, in words. */
+  outcome: string | null;
+}
+
+/** A finished call, as the recent-calls list shows it. */
+export interface CallRecord {
+  id: string;
+  peer: string;
+  direction: 'in' | 'out';
+  /** Whether the call carried video (read from its SDP). */
+  video: boolean;
+  /**
+   * Whether this side's camera was sent (or, for a call never answered, was
+   * to be sent). Calling again from the list uses it, so an audio call is
+   * called back as audio; absent in records from before it was kept: sound only.
+   */
+  camera?: boolean;
+  startedAt: number;
+  /** Seconds talked; 0 when never answered. */
+  seconds: number;
+  outcome: string;
+}
+
+export interface PhoneSnapshot {
+  /**
+   * registering: a REGISTER is on its way; registered: reachable; retrying:
+   * the last one failed for a reason that can pass and the next goes at
+   * `registrationRetryAt`; failed: refused for good (the name is taken).
+   */
+  registration: 'registering' | 'registered' | 'retrying' | 'failed' | 'stopped';
+  /** Newest first; survives reloads. */
+  recent: readonly CallRecord[];
+  /** Why the last REGISTER failed, in words. */
+  registrationError: string | null;
+  /** When the next REGISTER goes (ms since the epoch), while retrying. */
+  registrationRetryAt: number | null;
+  calls: readonly CallView[];
+  /** Bumped whenever a conversation changes, so the UI reloads it. */
+  chatVersion: number;
+  /** Who sent the latest message that arrived, so the UI can open that conversation. */
+  lastMessageFrom: string | null;
+}
+
