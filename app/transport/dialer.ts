@@ -26,13 +26,11 @@ function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<
   return new Promise<Channel>((resolve, reject) => {
     let settled = false;
     const fail = (why: string): void => {
-      // An open channel belongs to the link now; a late reason to fail must not close it.
+      // Once open, the connection belongs to its channel (and link), which hears a late error and
+      // closes it; a second reason to fail changes nothing either.
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      // Once open, the connection belongs to its channel (and link), which hears this error and closes it.
-      if (settled) return;
-      settled = true;
       releaseDataConnection(conn);
       reject(new DialError(why));
     };
@@ -42,8 +40,6 @@ function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<
     // enough for the server to forget it) may never be answered: fail now, not after the timeout.
     void signalingLost.then(() => fail('the signaling server went away during the dial'));
     conn.on('open', () => {
-      if (settled) return;
-      settled = true;
       clearTimeout(timer);
       if (settled) return releaseDataConnection(conn); // opened after the dial gave up
       settled = true;
