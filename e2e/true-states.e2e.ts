@@ -53,6 +53,12 @@ describe('what the app says is true', () => {
       await c.waitForTimeout(500);
     }
     await c.screenshot({ path: 'e2e/artifacts/name-while-out-of-ring.png', fullPage: true });
+    await c.setViewportSize({ width: 390, height: 844 });
+    await c.screenshot({ path: 'e2e/artifacts/name-while-out-of-ring-phone.png', fullPage: true });
+    await goTo(c, 'Network');
+    await c.screenshot({ path: 'e2e/artifacts/out-of-ring-no-answer-phone.png' });
+    await c.setViewportSize({ width: 1280, height: 720 });
+    await goTo(c, 'Phone');
 
     // Joining from the page asks again; allowed, the tab joins and the name becomes reachable.
     await c.getByRole('button', { name: 'Join the network' }).first().click();
