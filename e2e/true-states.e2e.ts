@@ -36,6 +36,7 @@ describe('what the app says is true', () => {
     // The question comes and nobody answers it (30 s).
     await c.getByRole('alertdialog').waitFor({ timeout: 30_000 });
     await c.getByRole('alertdialog').waitFor({ state: 'detached', timeout: 60_000 });
+    console.log('[true-states] the question ran out');
     await goTo(c, 'Network');
     const status = c.getByTestId('ring-status');
     await status.filter({ hasText: /not in the ring: you did not answer the question about joining the network “p2p.local”/ }).waitFor({ timeout: 30_000 });
@@ -60,6 +61,7 @@ describe('what the app says is true', () => {
     await c.setViewportSize({ width: 1280, height: 720 });
     await goTo(c, 'Phone');
 
+    console.log('[true-states] not reachable yet, as it should be');
     // Joining from the page asks again; allowed, the tab joins and the name becomes reachable.
     await c.getByRole('button', { name: 'Join the network' }).first().click();
     await answerAll(c, 'Allow once', 30_000);
@@ -68,5 +70,5 @@ describe('what the app says is true', () => {
     expect((await ringOf(c)).successors.length).toBeGreaterThan(0);
     await reachable(c, 'carol');
     await dial(pages[0]!, 'carol', 'Send a message');
-  });
+  }, 300_000);
 });
