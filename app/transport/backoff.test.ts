@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from './backoff';
+import { Backoff } from '../overlay';
 import { parseServerList, parseServerUrl } from './server-list';
 
 describe('Backoff', () => {

@@ -1,5 +1,5 @@
 /** Transport: the signaling connection (and, later, authenticated data links). */
-export { Backoff, type BackoffOptions } from './backoff';
+export { Backoff, type BackoffOptions } from '../overlay';
 export {
   parseServerUrl,
   parseServerList,

@@ -3,7 +3,7 @@
  * number, and links the overlay still wants re-made with exponential back-off
  * (0.5 s doubling to 5 min) after they drop.
  */
-import { Backoff } from './backoff';
+import { Backoff } from '../overlay';
 import type { Channel } from './channel';
 import { DialError, type Dialer } from './dialer';
 import { Link, type LinkDirection, type LinkPeer, type LinkPolicy, type LocalEndpoint } from './link';

@@ -8,6 +8,7 @@
  */
 import type { KeyValueStore } from '../identity';
 import {
+  Backoff,
   LookupError,
   OverlayNode,
   RingUnifier,
@@ -21,7 +22,6 @@ import {
   type RecordSigner,
   type WireRecord,
 } from '../overlay';
-import { Backoff } from './backoff';
 import type { LinkManager } from './link-manager';
 import { LinkTransport } from './link-transport';
 

@@ -8,8 +8,7 @@
  * destroyed, and reconnects under the same ID.
  */
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
-import { systemClock, type Clock } from '../overlay';
-import { Backoff } from './backoff';
+import { Backoff, systemClock, type Clock } from '../overlay';
 import { releaseDataConnection } from './channel';
 import type { SignalingServerConfig } from './server-list';
 
