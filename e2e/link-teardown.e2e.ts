@@ -11,7 +11,7 @@ import { answerQuestion, launchChromium, newPerson, nodeIdOf, openPeer, pageErro
 import { linkCount, countPeerConnections, waitConnectionsMatchLinks } from './peer-connections.ts';
 import { allowEverything, openRing, waitForRing } from './ring.ts';
 
-type Handle = { __softphone: { links: { manager: { disconnect(id: string, reason: string): void; links(): { nodeId: string }[] } } } };
+type Handle = { __softphone: { links: { manager: { disconnect(id: string, code: 'closed-by-you'): void; links(): { nodeId: string }[] } } } };
 
 type ForeignConn = { on(e: string, f: () => void): void; close(): void };
 type ForeignHandle = { __softphone: { signaling: { peer: { connect(id: string, o: object): ForeignConn } } }; __foreign?: ForeignConn };
@@ -40,8 +40,8 @@ async function allMatch(what: string, ps: Page[], timeoutMs = 30_000): Promise<v
   (released[what] ??= []).push(...ms);
 }
 
-function disconnect(page: Page, nodeId: string, reason: string): Promise<void> {
-  return page.evaluate(([id, why]) => (window as unknown as Handle).__softphone.links.manager.disconnect(id, why), [nodeId, reason] as const);
+function disconnect(page: Page, nodeId: string, code: 'closed-by-you'): Promise<void> {
+  return page.evaluate(([id, c]) => (window as unknown as Handle).__softphone.links.manager.disconnect(id, c), [nodeId, code] as const);
 }
 
 function linkedIds(page: Page): Promise<string[]> {
@@ -53,7 +53,7 @@ describe('a closed link releases its RTCPeerConnection on both sides', () => {
     const [a, b] = pages as [Page, Page];
     await allMatch('formed', [a, b]);
     expect(await linkCount(a)).toBe(1);
-    await disconnect(a, await nodeIdOf(b), 'closed by you');
+    await disconnect(a, await nodeIdOf(b), 'closed-by-you');
     await allMatch('closed by one side', [a, b]);
   });
 
@@ -142,7 +142,7 @@ describe('a closed link releases its RTCPeerConnection on both sides', () => {
       } else {
         const p = pages[rand(pages.length)]!;
         const ids = await linkedIds(p);
-        if (ids.length > 0) await disconnect(p, ids[rand(ids.length)]!, 'closed by you');
+        if (ids.length > 0) await disconnect(p, ids[rand(ids.length)]!, 'closed-by-you');
       }
       await allowEverything(pages, 300);
     }

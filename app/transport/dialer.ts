@@ -3,18 +3,17 @@
  */
 import type { DataConnection } from 'peerjs';
 import { peerJsChannel, releaseDataConnection, type Channel, memoryChannelPair } from './channel';
+import { DialError, type DialFailureCode } from './errors';
 import { INCOMING_OPEN_TIMEOUT_MS } from './limits';
 import type { SignalingClient } from './signaling-client';
 
 /** The PeerJS label of link data connections. */
 export const LINK_LABEL = 'p2p-link';
-
-export class DialError extends Error {
-  override name = 'DialError';
-}
+/** The PeerJS server's message type for an offer whose target is not connected (PeerJS's ServerMessageType.Expire). */
+const EXPIRE = 'EXPIRE';
 
 export interface Dialer {
-  /** Opens a channel to `nodeId`; rejects with DialError in plain words when it cannot. */
+  /** Opens a channel to `nodeId`; rejects with a DialError (a code, and plain words) when it cannot. */
   dial(nodeId: string, timeoutMs: number): Promise<Channel>;
   /** Channels other peers open towards us. */
   onIncoming(fn: (channel: Channel) => void): void;
@@ -25,27 +24,27 @@ export interface Dialer {
 function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>, signalingLost: Promise<void>): Promise<Channel> {
   return new Promise<Channel>((resolve, reject) => {
     let settled = false;
-    const fail = (why: string): void => {
+    const fail = (code: DialFailureCode, why: string): void => {
       // Once open, the connection belongs to its channel (and link), which hears a late error and
       // closes it; a second reason to fail changes nothing either.
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       releaseDataConnection(conn);
-      reject(new DialError(why));
+      reject(new DialError(code, why));
     };
-    const timer = setTimeout(() => fail('the peer did not answer in time'), timeoutMs);
-    void unavailable.then(() => fail('the peer is not online'));
+    const timer = setTimeout(() => fail('no-answer', 'the peer did not answer in time'), timeoutMs);
+    void unavailable.then(() => fail('not-online', 'the peer is not online'));
     // An offer sent through a signaling connection that has since dropped (this tab hung long
     // enough for the server to forget it) may never be answered: fail now, not after the timeout.
-    void signalingLost.then(() => fail('the signaling server went away during the dial'));
+    void signalingLost.then(() => fail('signaling-lost', 'the signaling server went away during the dial'));
     conn.on('open', () => {
       clearTimeout(timer);
       if (settled) return releaseDataConnection(conn); // opened after the dial gave up
       settled = true;
       resolve(peerJsChannel(conn));
     });
-    conn.on('error', (e) => fail(e.message));
+    conn.on('error', (e) => fail('connection-error', e.message));
   });
 }
 
@@ -55,16 +54,21 @@ export class PeerJsDialer implements Dialer {
 
   constructor(private readonly signaling: SignalingClient) {}
 
-  /** Routes PeerJS's "peer-unavailable" errors to the dial waiting for that peer. */
+  /**
+   * Routes the signaling server's EXPIRE messages (an offer to a peer it does
+   * not know; PeerJS turns each into a "peer-unavailable" error that names the
+   * peer only in its text) to the dial waiting for that peer, by the message's
+   * `src` field.
+   */
   watch(): void {
     let watched: unknown = null;
     const attach = (): void => {
       const peer = this.signaling.peer;
       if (!peer || peer === watched) return;
       watched = peer;
-      peer.on('error', (err) => {
-        if (err.type !== 'peer-unavailable') return;
-        for (const [id, fire] of this.unavailable) if (err.message.includes(id)) fire();
+      peer.socket.on('message', (msg: { type?: unknown; src?: unknown } | null) => {
+        if (msg?.type !== EXPIRE || typeof msg.src !== 'string') return;
+        this.unavailable.get(msg.src)?.();
       });
     };
     attach();
@@ -74,7 +78,7 @@ export class PeerJsDialer implements Dialer {
   async dial(nodeId: string, timeoutMs: number): Promise<Channel> {
     const peer = this.signaling.peer;
     if (!peer || peer.destroyed || peer.disconnected || !peer.open) {
-      throw new DialError('this tab is not connected to a signaling server');
+      throw new DialError('no-signaling', 'this tab is not connected to a signaling server');
     }
     let fire!: () => void;
     const unavailable = new Promise<void>((r) => (fire = r));
@@ -140,8 +144,8 @@ export class MemoryNetwork {
     return {
       dial: (target) => {
         const accept = this.nodes.get(target);
-        if (!accept || this.down.has(target) || this.down.has(nodeId)) return Promise.reject(new DialError('the peer is not online'));
-        if (this.blocked.has(`${nodeId}>${target}`)) return Promise.reject(new DialError('the peer did not answer in time'));
+        if (!accept || this.down.has(target) || this.down.has(nodeId)) return Promise.reject(new DialError('not-online', 'the peer is not online'));
+        if (this.blocked.has(`${nodeId}>${target}`)) return Promise.reject(new DialError('no-answer', 'the peer did not answer in time'));
         const [mine, theirs] = memoryChannelPair(nodeId, target);
         queueMicrotask(() => accept(theirs));
         return Promise.resolve(mine);

@@ -10,6 +10,8 @@ export const LINK_PROTOCOL = 'p2p-link/1';
 export const NONCE_BYTES = 32;
 /** Longest reason a goodbye carries, in bytes of UTF-8; the sender cuts to it on a whole character. */
 export const MAX_BYE_REASON_BYTES = 500;
+/** Longest code a goodbye carries, in bytes of UTF-8 (the codes are short ASCII words). */
+export const MAX_BYE_CODE_BYTES = 32;
 
 /** A person's identity as presented on a link, bound to the node by the user's signature. */
 export interface PresentedUser {
@@ -55,7 +57,14 @@ export interface ChunkFrame {
 }
 export interface ByeFrame {
   t: 'bye';
+  /** Words for people and logs. */
   reason: string;
+  /**
+   * Why, as a LinkEndCode (errors.ts). Optional on the wire, so goodbyes from
+   * peers that send none still decode; the receiver maps a missing or
+   * unknown code to `unknown`.
+   */
+  code?: string;
 }
 
 export type Frame = HelloFrame | ProofFrame | ReadyFrame | PingFrame | PongFrame | ChunkFrame | ByeFrame;
@@ -107,7 +116,7 @@ export function isFrame(v: unknown): v is Frame {
     case 'chunk':
       return isBytes(v['data'], CHUNK_BYTES) && typeof v['more'] === 'boolean';
     case 'bye':
-      return isShortString(v['reason'], MAX_BYE_REASON_BYTES);
+      return isShortString(v['reason'], MAX_BYE_REASON_BYTES) && (v['code'] === undefined || isShortString(v['code'], MAX_BYE_CODE_BYTES));
     default:
       return false;
   }

@@ -19,7 +19,6 @@ export {
 export { type Channel, peerJsChannel, releaseDataConnection, memoryChannelPair, MemoryChannel } from './channel';
 export {
   Link,
-  LinkClosedError,
   type LinkOptions,
   type LinkPeer,
   type LinkPolicy,
@@ -29,7 +28,20 @@ export {
 } from './link';
 export { type PresentedUser, userBindingPayload, LINK_PROTOCOL } from './frames';
 export * as linkLimits from './limits';
-export { type Dialer, DialError, PeerJsDialer, MemoryNetwork } from './dialer';
+export { type Dialer, PeerJsDialer, MemoryNetwork } from './dialer';
+export {
+  DialError,
+  LinkClosedError,
+  LINK_END_CODES,
+  LINK_END_WORDS,
+  linkEndCodeFrom,
+  linkFailureOf,
+  type DialFailureCode,
+  type LinkEnd,
+  type LinkEndCode,
+  type LinkFailure,
+  type LinkFailureCode,
+} from './errors';
 export { LinkManager, type LinkManagerOptions, type LinkInfo } from './link-manager';
 export { LinkTransport } from './link-transport';
 export { RingMember, type RingSnapshot } from './ring-member';

@@ -5,7 +5,8 @@
  */
 import { Backoff } from '../overlay';
 import type { Channel } from './channel';
-import { DialError, type Dialer } from './dialer';
+import type { Dialer } from './dialer';
+import { DialError, LINK_END_WORDS, linkFailureOf, type LinkEnd, type LinkEndCode, type LinkFailure } from './errors';
 import { Link, type LinkDirection, type LinkPeer, type LinkPolicy, type LocalEndpoint } from './link';
 import type { TimerClock } from './signaling-client';
 
@@ -43,9 +44,9 @@ export class LinkManager {
   private readonly incoming = new Map<string, Promise<void>>();
   private readonly wanted = new Map<string, { backoff: Backoff; timer: unknown }>();
   private readonly upFns = new Set<Listener<[LinkInfo]>>();
-  private readonly downFns = new Set<Listener<[string, string]>>();
+  private readonly downFns = new Set<Listener<[string, string, LinkEnd]>>();
   private readonly messageFns = new Set<Listener<[string, Uint8Array]>>();
-  private readonly failFns = new Set<Listener<[string, string]>>();
+  private readonly failFns = new Set<Listener<[string, string, LinkFailure]>>();
   private closed = false;
   readonly maxLinks: number;
   /** Links refused or closed for cause (bad frames, failed proofs, refusals), by reason; for the Network page and tests. */
@@ -80,13 +81,14 @@ export class LinkManager {
     return () => this.upFns.delete(fn);
   }
 
-  onLinkDown(fn: Listener<[string, string]>): () => void {
+  /** A live link went down: the peer's node ID, why in words, and why as a code (decide on `end.code`). */
+  onLinkDown(fn: Listener<[string, string, LinkEnd]>): () => void {
     this.downFns.add(fn);
     return () => this.downFns.delete(fn);
   }
 
-  /** A link that did not come up (refused, unreachable, failed handshake), either way, with why. */
-  onDialFailed(fn: Listener<[string, string]>): () => void {
+  /** A link that did not come up (refused, unreachable, failed handshake), either way: why in words, and why as a code. */
+  onDialFailed(fn: Listener<[string, string, LinkFailure]>): () => void {
     this.failFns.add(fn);
     return () => this.failFns.delete(fn);
   }
@@ -122,15 +124,15 @@ export class LinkManager {
    * replace it; send through the manager.)
    */
   connect(nodeId: string): Promise<void> {
-    if (this.closed) return Promise.reject(new DialError('the link manager is closed'));
-    if (nodeId === this.localId) return Promise.reject(new DialError('a node does not link to itself'));
+    if (this.closed) return Promise.reject(new DialError('manager-closed', 'the link manager is closed'));
+    if (nodeId === this.localId) return Promise.reject(new DialError('self', 'a node does not link to itself'));
     if (this.live.has(nodeId)) return Promise.resolve();
     let p = this.pending.get(nodeId);
     if (!p) {
       p = this.dial(nodeId)
         .catch((e: unknown) => {
-          const why = e instanceof Error ? e.message : String(e);
-          for (const fn of [...this.failFns]) fn(nodeId, why);
+          const failure = linkFailureOf(e);
+          for (const fn of [...this.failFns]) fn(nodeId, failure.words, failure);
           throw e;
         })
         .finally(() => this.pending.delete(nodeId));
@@ -157,16 +159,17 @@ export class LinkManager {
     this.wanted.delete(nodeId);
   }
 
-  /** Closes the link to `nodeId` (and stops wanting it). */
-  disconnect(nodeId: string, reason: string): void {
+  /** Closes the link to `nodeId` (and stops wanting it), telling the far side why: `code`, and `words` (default: the code's). */
+  disconnect(nodeId: string, code: LinkEndCode, words: string = LINK_END_WORDS[code]): void {
     this.unwant(nodeId);
-    this.live.get(nodeId)?.link.close(reason);
+    this.live.get(nodeId)?.link.close(code, words);
   }
 
-  close(reason = 'leaving'): void {
+  /** Closes every link for good; they end with `leaving` and `words`. */
+  close(words: string = LINK_END_WORDS.leaving): void {
     this.closed = true;
     for (const id of [...this.wanted.keys()]) this.unwant(id);
-    for (const e of [...this.live.values()]) e.link.close(reason);
+    for (const e of [...this.live.values()]) e.link.close('leaving', words);
   }
 
   private redial(nodeId: string, delay: number): void {
@@ -183,7 +186,7 @@ export class LinkManager {
   }
 
   private async dial(nodeId: string): Promise<void> {
-    if (this.live.size >= this.maxLinks) throw new DialError(`this tab already has ${this.maxLinks} links`);
+    if (this.live.size >= this.maxLinks) throw new DialError('link-cap', `this tab already has ${this.maxLinks} links`);
     try {
       const channel = await this.opts.dialer.dial(nodeId, this.opts.dialTimeoutMs ?? 10_000);
       await this.handshake(channel, 'outbound', nodeId);
@@ -213,7 +216,8 @@ export class LinkManager {
     this.incoming.set(claimed, p);
     p.catch((e: unknown) => {
       if (this.live.has(claimed) || this.pending.has(claimed)) return;
-      for (const fn of [...this.failFns]) fn(claimed, e instanceof Error ? e.message : String(e));
+      const failure = linkFailureOf(e);
+      for (const fn of [...this.failFns]) fn(claimed, failure.words, failure);
     });
   }
 
@@ -232,10 +236,10 @@ export class LinkManager {
         this.adopt(link, direction, peer);
         resolve();
       });
-      link.onClose((reason) => {
-        this.countRefusal(reason);
-        reject(new DialError(reason));
-        this.dropped(link, reason);
+      link.onClose((reason, end) => {
+        this.countRefusal(end);
+        reject(new DialError(end.code, reason, end.fromPeer));
+        this.dropped(link, end);
       });
       link.onMessage((m) => {
         const id = link.peer?.nodeId;
@@ -246,10 +250,9 @@ export class LinkManager {
     });
   }
 
-  private countRefusal(reason: string): void {
-    // Ordinary endings are not refusals.
-    if (/^(the connection closed|the peer closed the link: (leaving|this tab is closing|closed by you)|leaving|closed by you|replaced by a newer link|making room)/.test(reason)) return;
-    const category = reason.replace(/[0-9a-f]{12,}/g, '…').slice(0, 120).trim();
+  private countRefusal(end: LinkEnd): void {
+    if (isOrdinaryEnd(end)) return;
+    const category = end.words.replace(/[0-9a-f]{12,}/g, '…').slice(0, 120).trim();
     this.refusals.set(category, (this.refusals.get(category) ?? 0) + 1);
     if (this.refusals.size > 50) this.refusals.delete(this.refusals.keys().next().value!);
   }
@@ -260,7 +263,7 @@ export class LinkManager {
       // The far side made a new link while we still hold an old one (it restarted,
       // or lost the old one first): the newest link is the one both sides use.
       this.live.set(peer.nodeId, { link, direction });
-      existing.link.close('replaced by a newer link');
+      existing.link.close('replaced');
       return;
     }
     this.live.set(peer.nodeId, { link, direction });
@@ -268,13 +271,23 @@ export class LinkManager {
     for (const fn of [...this.upFns]) fn(info);
   }
 
-  private dropped(link: Link, reason: string): void {
+  private dropped(link: Link, end: LinkEnd): void {
     for (const [id, e] of this.live) {
       if (e.link !== link) continue;
       this.live.delete(id);
-      for (const fn of [...this.downFns]) fn(id, reason);
+      for (const fn of [...this.downFns]) fn(id, end.words, end);
       const w = this.wanted.get(id);
       if (w && w.timer === null) this.redial(id, w.backoff.next());
     }
   }
+}
+
+/** Endings this side chose for its own reasons (and the far side's leaving or its person's close): not refusals. */
+const LOCAL_ORDINARY: ReadonlySet<LinkEndCode> = new Set(['leaving', 'closed-by-you', 'replaced', 'making-room']);
+const PEER_ORDINARY: ReadonlySet<LinkEndCode> = new Set(['leaving', 'closed-by-you']);
+
+/** Whether a link's end is an ordinary one, not counted among the refusals the Network page shows. */
+function isOrdinaryEnd(end: LinkEnd): boolean {
+  if (end.code === 'connection-closed') return true;
+  return (end.fromPeer ? PEER_ORDINARY : LOCAL_ORDINARY).has(end.code);
 }

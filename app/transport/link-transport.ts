@@ -9,8 +9,6 @@ import type { Transport } from '../overlay';
 import { MAX_MESSAGE_BYTES } from './limits';
 import type { LinkManager } from './link-manager';
 
-const EVICTED = 'making room';
-
 /** Messages held for one node while its link is being made. */
 const MAX_WAITING_PER_NODE = 64;
 
@@ -36,10 +34,10 @@ export class LinkTransport implements Transport {
         this.touch(info.nodeId);
         for (const fn of [...this.upFns]) fn(info.nodeId);
       }),
-      links.onLinkDown((id, reason) => {
+      links.onLinkDown((id, _reason, end) => {
         this.lastUsed.delete(id);
         // A link this tab closed to make room says nothing about the peer: the next send re-dials.
-        if (reason.startsWith(EVICTED)) return;
+        if (end.code === 'making-room' && !end.fromPeer) return;
         for (const fn of [...this.downFns]) fn(id);
       }),
     );
@@ -104,7 +102,7 @@ export class LinkTransport implements Transport {
     this.closed = true;
     for (const off of this.offs) off();
     this.waiting.clear();
-    this.links.close('leaving');
+    this.links.close();
   }
 
   private touch(id: string): void {
@@ -124,6 +122,6 @@ export class LinkTransport implements Transport {
         victim = l.nodeId;
       }
     }
-    if (victim) this.links.disconnect(victim, `${EVICTED} for a link the overlay needs`);
+    if (victim) this.links.disconnect(victim, 'making-room', 'making room for a link the overlay needs');
   }
 }

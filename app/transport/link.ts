@@ -8,6 +8,7 @@
  */
 import { isNodeId, nodeIdFromSpki, signBytes, utf8Prefix, verifyBytes } from '../identity';
 import type { Channel } from './channel';
+import { LINK_END_WORDS, LinkClosedError, linkEndCodeFrom, type LinkEnd, type LinkEndCode } from './errors';
 import {
   LINK_PROTOCOL,
   MAX_BYE_REASON_BYTES,
@@ -81,10 +82,6 @@ export interface LinkOptions {
 
 type State = 'hello' | 'proving' | 'deciding' | 'waiting' | 'ready' | 'closed';
 
-export class LinkClosedError extends Error {
-  override name = 'LinkClosedError';
-}
-
 export class Link {
   private state: State = 'hello';
   private readonly nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
@@ -104,8 +101,11 @@ export class Link {
   private draining = false;
   private readonly readyFns: ((peer: LinkPeer) => void)[] = [];
   private readonly messageFns: ((bytes: Uint8Array) => void)[] = [];
-  private readonly closeFns: ((reason: string) => void)[] = [];
+  private readonly closeFns: ((reason: string, end: LinkEnd) => void)[] = [];
+  /** Why the link closed, in words; null while open. */
   closeReason: string | null = null;
+  /** Why the link closed, with its code; null while open. */
+  closeEnd: LinkEnd | null = null;
   /** Round-trip time of the last answered ping, in ms. */
   rttMs: number | null = null;
   private pingSentAt = new Map<number, number>();
@@ -114,7 +114,7 @@ export class Link {
   constructor(private readonly opts: LinkOptions) {
     this.lastHeard = opts.clock.now();
     opts.channel.onData((b) => this.onBytes(b));
-    opts.channel.onClose(() => this.finish('the connection closed', false));
+    opts.channel.onClose(() => this.finish('connection-closed', 'the connection closed', false));
     opts.channel.onDrain(LOW_WATER_BYTES, () => this.pump());
   }
 
@@ -138,7 +138,8 @@ export class Link {
     this.messageFns.push(fn);
   }
 
-  onClose(fn: (reason: string) => void): void {
+  /** `fn` hears why the link closed: the words (`end.words`), and the code to decide on. */
+  onClose(fn: (reason: string, end: LinkEnd) => void): void {
     this.closeFns.push(fn);
   }
 
@@ -175,9 +176,9 @@ export class Link {
     this.pump();
   }
 
-  /** Closes the link, telling the far side why. */
-  close(reason: string): void {
-    this.finish(reason, true);
+  /** Closes the link, telling the far side why (the code, and `words`, by default the code's usual words). */
+  close(code: LinkEndCode, words: string = LINK_END_WORDS[code]): void {
+    this.finish(code, words, true);
   }
 
   private pump(): void {
@@ -200,7 +201,7 @@ export class Link {
 
   private setPhaseTimer(ms: number, reason: string): void {
     if (this.phaseTimer !== null) this.opts.clock.clearTimeout(this.phaseTimer);
-    this.phaseTimer = this.opts.clock.setTimeout(() => this.finish(reason, true), ms);
+    this.phaseTimer = this.opts.clock.setTimeout(() => this.finish('handshake-failed', reason, true), ms);
   }
 
   private scheduleKeepalive(delay?: number): void {
@@ -220,7 +221,7 @@ export class Link {
       }
       if (now - this.lastHeard >= every) {
         if (this.misses >= KEEPALIVE_MISSES) {
-          this.finish(`no answer to ${KEEPALIVE_MISSES} keep-alives`, true);
+          this.finish('keepalive', `no answer to ${KEEPALIVE_MISSES} keep-alives`, true);
           return;
         }
         this.misses++;
@@ -241,7 +242,7 @@ export class Link {
     if (this.state === 'closed') return;
     const frame = decodeFrame(bytes);
     if ('error' in frame) {
-      this.finish(`refused a bad frame (${frame.error})`, true);
+      this.finish('protocol-error', `refused a bad frame (${frame.error})`, true);
       return;
     }
     this.lastHeard = this.opts.clock.now();
@@ -257,13 +258,13 @@ export class Link {
         return;
       }
       case 'bye':
-        this.finish(`the peer closed the link: ${frame.reason}`, false);
+        this.finish(linkEndCodeFrom(frame.code), `the peer closed the link: ${frame.reason}`, false, { fromPeer: true });
         return;
     }
     // Everything else runs in order: the handshake steps await crypto and the gate.
     this.inOrder = this.inOrder
       .then(() => (this.isClosed ? undefined : this.onFrame(frame)))
-      .catch((e: unknown) => this.finish(`internal error: ${(e as Error).message}`, true));
+      .catch((e: unknown) => this.finish('internal-error', `internal error: ${(e as Error).message}`, true));
   }
 
   private async onFrame(f: Frame): Promise<void> {
@@ -277,7 +278,7 @@ export class Link {
       case 'proof':
         return this.onProof(f.signature);
       case 'ready':
-        if (this.state !== 'waiting' && this.state !== 'deciding') return this.finish('the peer said ready out of turn', true);
+        if (this.state !== 'waiting' && this.state !== 'deciding') return this.finish('protocol-error', 'the peer said ready out of turn', true);
         this.remoteReady = true;
         this.maybeReady();
         return;
@@ -287,13 +288,13 @@ export class Link {
   }
 
   private async onHello(h: HelloFrame): Promise<void> {
-    if (this.state !== 'hello' || this.remoteHello) return this.finish('the peer said hello twice', true);
+    if (this.state !== 'hello' || this.remoteHello) return this.finish('protocol-error', 'the peer said hello twice', true);
     const { local, channel, expectedPeerId } = this.opts;
-    if (h.protocol !== LINK_PROTOCOL) return this.finish(`the peer speaks ${h.protocol}, not ${LINK_PROTOCOL}`, true);
-    if (h.overlay !== local.overlay) return this.finish(`the peer belongs to overlay "${h.overlay}", not "${local.overlay}"`, true);
-    if (!isNodeId(channel.remoteId) || h.nodeId !== channel.remoteId) return this.finish('the peer’s node ID differs from the one it signed in with', true);
-    if (expectedPeerId !== undefined && h.nodeId !== expectedPeerId) return this.finish('reached a different node than the one asked for', true);
-    if ((await nodeIdFromSpki(h.spki)) !== h.nodeId) return this.finish('the peer’s node ID does not come from its key', true);
+    if (h.protocol !== LINK_PROTOCOL) return this.finish('handshake-failed', `the peer speaks ${h.protocol}, not ${LINK_PROTOCOL}`, true);
+    if (h.overlay !== local.overlay) return this.finish('handshake-failed', `the peer belongs to overlay "${h.overlay}", not "${local.overlay}"`, true);
+    if (!isNodeId(channel.remoteId) || h.nodeId !== channel.remoteId) return this.finish('handshake-failed', 'the peer’s node ID differs from the one it signed in with', true);
+    if (expectedPeerId !== undefined && h.nodeId !== expectedPeerId) return this.finish('handshake-failed', 'reached a different node than the one asked for', true);
+    if ((await nodeIdFromSpki(h.spki)) !== h.nodeId) return this.finish('handshake-failed', 'the peer’s node ID does not come from its key', true);
     this.remoteHello = h;
     this.state = 'proving';
     const signature = await signBytes(local.privateKey, proofPayload(local.overlay, local.nodeId, h.nodeId, this.nonce, h.nonce));
@@ -303,13 +304,13 @@ export class Link {
 
   private async onProof(signature: Uint8Array): Promise<void> {
     const h = this.remoteHello;
-    if (this.state !== 'proving' || !h) return this.finish('the peer sent a proof out of turn', true);
+    if (this.state !== 'proving' || !h) return this.finish('protocol-error', 'the peer sent a proof out of turn', true);
     const { local } = this.opts;
     this.state = 'deciding';
     const ok = await verifyBytes(h.spki, proofPayload(local.overlay, h.nodeId, local.nodeId, h.nonce, this.nonce), signature);
-    if (!ok) return this.finish('the peer could not prove the key behind its node ID', true);
+    if (!ok) return this.finish('handshake-failed', 'the peer could not prove the key behind its node ID', true);
     if (h.user && !(await verifyBytes(h.user.signingSpki, userBindingPayload(local.overlay, h.nodeId), h.user.binding))) {
-      return this.finish('the peer presented a user identity that does not vouch for its node', true);
+      return this.finish('handshake-failed', 'the peer presented a user identity that does not vouch for its node', true);
     }
     if (this.isClosed) return;
     this.proven = { nodeId: h.nodeId, spki: h.spki, ...(h.user ? { user: h.user } : {}), ...(h.role ? { role: h.role } : {}) };
@@ -321,7 +322,8 @@ export class Link {
       decision = { allow: false, reason: `the permission check failed: ${(e as Error).message}` };
     }
     if (this.isClosed) return;
-    if (!decision.allow) return this.finish(`not allowed: ${decision.reason}`, true, 'not allowed');
+    // The far side hears only that it was refused, not this side's reasons.
+    if (!decision.allow) return this.finish('refused', `not allowed: ${decision.reason}`, true, { told: LINK_END_WORDS.refused });
     this.localReady = true;
     this.state = 'waiting';
     this.write({ t: 'ready' });
@@ -339,9 +341,9 @@ export class Link {
   }
 
   private onChunk(data: Uint8Array, more: boolean): void {
-    if (this.state !== 'ready') return this.finish('the peer sent data before the handshake finished', true);
+    if (this.state !== 'ready') return this.finish('protocol-error', 'the peer sent data before the handshake finished', true);
     this.inboundBytes += data.length;
-    if (this.inboundBytes > MAX_MESSAGE_BYTES) return this.finish(`the peer sent a message over the ${MAX_MESSAGE_BYTES}-byte limit`, true);
+    if (this.inboundBytes > MAX_MESSAGE_BYTES) return this.finish('protocol-error', `the peer sent a message over the ${MAX_MESSAGE_BYTES}-byte limit`, true);
     this.inbound.push(data);
     if (more) return;
     const message = new Uint8Array(this.inboundBytes);
@@ -361,15 +363,21 @@ export class Link {
     }
   }
 
-  private finish(reason: string, tellPeer: boolean, toldReason = reason): void {
+  /**
+   * Closes once. `told`: the words the far side's goodbye carries (by default
+   * `reason`); `fromPeer`: the code came in the far side's goodbye.
+   */
+  private finish(code: LinkEndCode, reason: string, tellPeer: boolean, opts: { told?: string; fromPeer?: boolean } = {}): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    const end: LinkEnd = { code, words: reason, fromPeer: opts.fromPeer ?? false };
     this.closeReason = reason;
+    this.closeEnd = end;
     for (const t of [this.keepaliveTimer, this.phaseTimer]) if (t !== null) this.opts.clock.clearTimeout(t);
     this.queue.length = 0;
     if (tellPeer) {
       try {
-        this.write({ t: 'bye', reason: utf8Prefix(toldReason, MAX_BYE_REASON_BYTES) });
+        this.write({ t: 'bye', reason: utf8Prefix(opts.told ?? reason, MAX_BYE_REASON_BYTES), code });
       } catch {
         // the channel may already be gone
       }
@@ -377,7 +385,7 @@ export class Link {
     this.opts.channel.close();
     for (const fn of this.closeFns) {
       try {
-        fn(reason);
+        fn(reason, end);
       } catch (e) {
         console.error('link close handler failed', e);
       }

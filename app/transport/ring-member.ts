@@ -102,8 +102,8 @@ export class RingMember {
     nodeSigner?: RecordSigner,
   ) {
     this.transport = new LinkTransport(links);
-    links.onDialFailed((_peer, why) => {
-      if (/not allowed/.test(why)) this.refusedAt = Date.now();
+    links.onDialFailed((_peer, _why, failure) => {
+      if (failure.code === 'refused') this.refusedAt = Date.now();
     });
     const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
     this.node = new OverlayNode({ transport: this.transport, clock: systemClock, random: new SeededRandom(seed), verifier: webCryptoVerifier, kv: records, ...(nodeSigner ? { nodeSigner } : {}) }, nodeOptions);

@@ -8,6 +8,7 @@ import type { PermissionDecision, PermissionGate } from '../permissions';
 import {
   LinkManager,
   PeerJsDialer,
+  linkFailureOf,
   realClock,
   type LinkPeer,
   type LinkDecision,
@@ -59,16 +60,17 @@ export class LinkService {
         ...(info.peer.role === 'service' ? { service: true } : {}),
       });
     });
-    this.manager.onLinkDown((nodeId, reason) => {
+    this.manager.onLinkDown((nodeId, reason, end) => {
       this.forget.get(nodeId)?.();
       this.forget.delete(nodeId);
-      this.set(nodeId, { state: /not allowed/.test(reason) ? 'refused' : 'failed', detail: reason });
+      this.set(nodeId, { state: end.code === 'refused' ? 'refused' : 'failed', detail: reason });
     });
-    this.manager.onDialFailed((nodeId, why) => {
-      if (!this.manager.isLinked(nodeId)) this.set(nodeId, { state: /not allowed/.test(why) ? 'refused' : 'failed', detail: why });
+    this.manager.onDialFailed((nodeId, why, failure) => {
+      if (!this.manager.isLinked(nodeId)) this.set(nodeId, { state: failure.code === 'refused' ? 'refused' : 'failed', detail: why });
     });
+    // The gate asks for these closes only when a permission is taken back.
     gate.onCloseLinks(({ linkIds, reason }) => {
-      for (const id of linkIds) this.manager.disconnect(id, reason);
+      for (const id of linkIds) this.manager.disconnect(id, 'revoked', reason);
     });
   }
 
@@ -102,15 +104,14 @@ export class LinkService {
       await this.manager.connect(nodeId);
       return 'linked';
     } catch (e) {
-      const why = (e as Error).message;
-      const refused = /not allowed/.test(why);
-      this.set(nodeId, { state: refused ? 'refused' : 'failed', detail: why });
-      return why;
+      const failure = linkFailureOf(e);
+      this.set(nodeId, { state: failure.code === 'refused' ? 'refused' : 'failed', detail: failure.words });
+      return failure.words;
     }
   }
 
   disconnect(nodeId: string): void {
-    this.manager.disconnect(nodeId, 'closed by you');
+    this.manager.disconnect(nodeId, 'closed-by-you');
   }
 
   /** Asks the signaling server who is online; errors leave the last list in place. */
