@@ -6,7 +6,8 @@ export type { SipNetwork, SipLocation, SendResult, LookupResult, ContactPolicy, 
 export { ClockSkewError, NameTakenError, OverlayTimeoutError, RegistrationFailedError, RegistrationRefusedError } from './errors';
 export { Phone, MAX_CALL_RECORDS, type PhoneOptions, type PhoneSnapshot, type CallView, type CallState, type CallRecord } from './phone';
 export { ChatHistory, chatLengthProblem, MAX_CHAT_BYTES, MAX_MESSAGES_PER_PEER, type ChatMessage } from './chat-history';
-export { sipStatusWords, registrationWords, isTransientRegisterStatus } from './words';
+export { sipStatusWords, callOutcomeWords, registrationWords, isTransientRegisterStatus } from './words';
+export { callOutcomeCode, sipFailureCode, mayLeaveMessage, type CallOutcomeCode, type CallEnding, type SipFailureCode } from './call-outcome';
 export { MemorySipOverlay } from './testing/memory-sip';
 export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';
 export { DhtLocation } from './dht-location';

@@ -4,6 +4,7 @@
  */
 import type { KeyValueStore } from '../identity';
 import type { BackoffOptions, Clock } from '../overlay';
+import type { CallOutcomeCode } from './call-outcome';
 import type { ContactPolicy, SipLocation, SipNetwork } from './types';
 
 export interface PhoneOptions {
@@ -46,6 +47,8 @@ export interface CallView {
   endedAt: number | null;
   /** Why it ended, in words. */
   outcome: string | null;
+  /** Why it ended, as a code to decide on (never the words); null until it ends. */
+  outcomeCode: CallOutcomeCode | null;
 }
 
 /** A finished call, as the recent-calls list shows it. */

@@ -9,6 +9,7 @@ import type { IncomingRequest } from 'jssip/lib/SIPMessage';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
 import { utf8Prefix } from '../identity';
 import { RetryLoop, systemClock, type BackoffOptions, type RetryState } from '../overlay';
+import { callOutcomeCode } from './call-outcome';
 import { chatLengthProblem, ChatHistory, MAX_CHAT_BYTES, type ChatMessage } from './chat-history';
 import { RegistrationFailedError, RegistrationRefusedError } from './errors';
 import { checkIncomingOffer, screenReoffers } from './offer-gate';
@@ -16,7 +17,7 @@ import { OverlaySocket } from './overlay-socket';
 import { negotiatedMedia, readSessionDescription, sends, type SessionMedia } from './session-description';
 import type { CallRecord, CallView, PhoneOptions, PhoneSnapshot } from './phone-types';
 import { uaConfig } from './ua-config';
-import { isTransientRegisterStatus, registrationWords, sipStatusWords } from './words';
+import { callOutcomeWords, isTransientRegisterStatus, registrationWords, sipStatusWords } from './words';
 
 /** How long media may stay disconnected before the call is given up as lost. */
 const MEDIA_LOST_GRACE_MS = 3000;
@@ -350,6 +351,7 @@ export class Phone {
       answeredAt: null,
       endedAt: null,
       outcome: null,
+      outcomeCode: null,
     };
     this.update({ calls: [...this.snap.calls.filter((c) => c.state !== 'ended').slice(-4), view] });
     session.on('icecandidate', (e) => {
@@ -396,23 +398,10 @@ export class Phone {
       const c = this.snap.calls.find((x) => x.id === id);
       // Another tab of this person took the call (even if this one answered a moment too late): not a missed call, and no talk time.
       const elsewhere = originator === 'remote' && direction === 'in' && completedElsewhere(message);
-      const outcome = lost
-        ? `the connection to ${peer} was lost`
-        : elsewhere
-          ? 'answered in another tab'
-          : c?.answeredAt != null
-          ? originator === 'local'
-            ? 'you hung up'
-            : `${peer} hung up`
-          : originator === 'local' && direction === 'out'
-            ? 'you cancelled the call'
-            : originator === 'local'
-              ? 'you declined'
-              : direction === 'in'
-                ? `missed call from ${peer}`
-                : sipStatusWords(status, peer, cause);
+      const outcomeCode = callOutcomeCode({ peer, direction, lost, elsewhere, answered: c?.answeredAt != null, originator, status, cause });
+      const outcome = callOutcomeWords(outcomeCode, peer, status, cause);
       const endedAt = Date.now();
-      this.updateCall(id, { state: 'ended', endedAt, outcome });
+      this.updateCall(id, { state: 'ended', endedAt, outcome, outcomeCode });
       this.sessions.delete(id);
       const record: CallRecord = {
         id,

@@ -1,45 +1,57 @@
+import { sipFailureCode, type CallOutcomeCode } from './call-outcome';
+
 /** SIP outcomes in words a person understands ("bob is not online", not "480"). */
 export function sipStatusWords(status: number | undefined, who: string, cause?: string): string {
-  switch (status) {
-    case 403:
+  const code = sipFailureCode(status, cause);
+  switch (code) {
+    case 'refused':
       return `${who} did not accept you`;
-    case 404:
+    case 'not-found':
       return `nobody has the name ${who}`;
-    case 408:
+    case 'timeout':
       return `the network did not answer in time; try again`;
-    case 413:
+    case 'too-long':
       return `the message is too long for ${who}'s phone`;
-    case 480:
+    case 'unreachable':
       return `${who} is not online`;
-    case 486:
-    case 600:
+    case 'busy':
       return `${who} is busy`;
-    case 487:
+    case 'cancelled':
       return 'the call was cancelled';
-    // 488: the callee's phone could not use the call's offer (the media or the SDP itself).
-    case 488:
-    case 606:
+    case 'incompatible':
       return `${who}'s phone could not take this kind of call`;
-    case 603:
+    case 'declined':
       return `${who} declined`;
-    default:
-      break;
-  }
-  switch (cause) {
-    case 'Canceled':
-      return 'the call was cancelled';
-    case 'No Answer':
+    case 'no-answer':
       return `${who} did not answer`;
-    // JsSIP's name for a 408, which the overlay socket sends when no tab of the callee acknowledged.
-    case 'Request Timeout':
-      return `the network did not answer in time; try again`;
-    case 'User Denied Media Access':
+    case 'media-denied':
       return 'the browser did not allow the camera or microphone';
-    case 'Connection Error':
-    case 'RTP Timeout':
+    case 'connection-lost':
       return `the connection to ${who} was lost`;
-    default:
+    case 'failed':
       return status ? `the call failed (${cause ?? status})` : `the call failed${cause ? ` (${cause})` : ''}`;
+  }
+}
+
+/** A call's end in words, from its code (`status` and `cause` fill in the words of a failed INVITE). */
+export function callOutcomeWords(code: CallOutcomeCode, peer: string, status: number | undefined, cause: string): string {
+  switch (code) {
+    case 'connection-lost':
+      return `the connection to ${peer} was lost`;
+    case 'answered-elsewhere':
+      return 'answered in another tab';
+    case 'you-hung-up':
+      return 'you hung up';
+    case 'peer-hung-up':
+      return `${peer} hung up`;
+    case 'you-cancelled':
+      return 'you cancelled the call';
+    case 'you-declined':
+      return 'you declined';
+    case 'missed':
+      return `missed call from ${peer}`;
+    default:
+      return sipStatusWords(status, peer, cause);
   }
 }
 

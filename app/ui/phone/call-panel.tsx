@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { CallView, Phone } from '../../sip';
+import { mayLeaveMessage, type CallView, type Phone } from '../../sip';
 import { useNow } from '../use-app';
 import { QualityGraph } from './quality-graph';
 import { useCallStats } from './use-call-stats';
@@ -42,9 +42,6 @@ const STATE_WORDS: Record<CallView['state'], string> = {
 };
 
 /** One call: who, its state and duration, the video, the controls and the quality graph. */
-/** Outcomes after which the caller may want to leave a video message instead. */
-const AWAY = / is not online$| is busy$| declined$| did not answer$|^the call was cancelled$/;
-
 export function CallPanel({ phone, call, onLeaveMessage }: { phone: Phone; call: CallView; onLeaveMessage?: ((peer: string) => void) | undefined }) {
   const now = useNow(call.state === 'active', 1000);
   const pc = call.state === 'active' ? phone.connection(call.id) : null;
@@ -86,7 +83,7 @@ export function CallPanel({ phone, call, onLeaveMessage }: { phone: Phone; call:
           </button>
         </div>
       )}
-      {call.state === 'ended' && call.direction === 'out' && call.answeredAt === null && onLeaveMessage && AWAY.test(call.outcome ?? '') && (
+      {call.state === 'ended' && call.direction === 'out' && call.answeredAt === null && onLeaveMessage && mayLeaveMessage(call.outcomeCode) && (
         <div className="row">
           <button type="button" className="primary" onClick={() => onLeaveMessage(call.peer)}>
             Leave {call.peer} a video message
