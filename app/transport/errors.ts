@@ -147,4 +147,11 @@ export function linkFailureOf(e: unknown): LinkFailure {
 /** A send on a link that is not (or no longer) ready. */
 export class LinkClosedError extends Error {
   override name = 'LinkClosedError';
+  constructor(
+    message: string,
+    /** How the link ended; null while its handshake is still running. */
+    readonly end: LinkEnd | null = null,
+  ) {
+    super(message);
+  }
 }

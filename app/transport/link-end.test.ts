@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../identity';
 import { memoryChannelPair } from './channel';
 import { MemoryNetwork } from './dialer';
-import { DialError, linkEndCodeFrom, type LinkEnd, type LinkFailure } from './errors';
+import { DialError, LinkClosedError, linkEndCodeFrom, type LinkEnd, type LinkFailure } from './errors';
 import { decodeFrame, encodeFrame } from './frames';
 import { Link, type LinkDecision, type LinkPolicy, type LocalEndpoint } from './link';
 import { LinkManager } from './link-manager';
@@ -67,6 +67,15 @@ describe('a refused link', () => {
     // The asking side hears only that it was refused, not the other side's reasons.
     expect(ends['a']).toEqual({ code: 'refused', words: 'the peer closed the link: not allowed', fromPeer: true });
     expect(la.closeEnd).toEqual(ends['a']);
+    // A send on it afterwards says how it ended, code and all.
+    let thrown: unknown = null;
+    try {
+      la.send(new Uint8Array(1));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(LinkClosedError);
+    expect((thrown as LinkClosedError).end).toEqual(ends['a']);
   });
 
   it('rejects the dial with a DialError coded "refused", and both link managers report the failure as "refused"', async () => {

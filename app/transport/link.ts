@@ -163,7 +163,7 @@ export class Link {
 
   /** Sends one message; throws when the link is not ready, the message too big or the queue full. */
   send(message: Uint8Array): void {
-    if (this.state !== 'ready') throw new LinkClosedError(this.closeReason ?? 'the link is not ready');
+    if (this.state !== 'ready') throw new LinkClosedError(this.closeReason ?? 'the link is not ready', this.closeEnd);
     if (message.length > MAX_MESSAGE_BYTES) throw new RangeError(`message of ${message.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit`);
     if (this.queuedBytes + message.length > MAX_QUEUED_BYTES) throw new RangeError('the link’s send queue is full');
     for (let off = 0; off < message.length || off === 0; off += CHUNK_BYTES) {
