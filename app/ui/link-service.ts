@@ -13,6 +13,7 @@ import {
   type LinkPeer,
   type LinkDecision,
   type LinkDirection,
+  type LinkFailureCode,
   type LocalEndpoint,
   type SignalingClient,
 } from '../transport';
@@ -22,6 +23,8 @@ export interface PeerState {
   /** linked: a live link; connecting: dialing or in the handshake; refused/failed: the last attempt, with why. */
   state: 'online' | 'connecting' | 'linked' | 'refused' | 'failed';
   detail?: string;
+  /** Why the last attempt or link ended, as a code (refused/failed only); `detail` is its words. */
+  code?: LinkFailureCode;
   name?: string;
   /** The peer said it is an always-on service peer. */
   service?: boolean;
@@ -63,10 +66,10 @@ export class LinkService {
     this.manager.onLinkDown((nodeId, reason, end) => {
       this.forget.get(nodeId)?.();
       this.forget.delete(nodeId);
-      this.set(nodeId, { state: end.code === 'refused' ? 'refused' : 'failed', detail: reason });
+      this.set(nodeId, { state: end.code === 'refused' ? 'refused' : 'failed', detail: reason, code: end.code });
     });
     this.manager.onDialFailed((nodeId, why, failure) => {
-      if (!this.manager.isLinked(nodeId)) this.set(nodeId, { state: failure.code === 'refused' ? 'refused' : 'failed', detail: why });
+      if (!this.manager.isLinked(nodeId)) this.set(nodeId, { state: failure.code === 'refused' ? 'refused' : 'failed', detail: why, code: failure.code });
     });
     // The gate asks for these closes only when a permission is taken back.
     gate.onCloseLinks(({ linkIds, reason }) => {
@@ -105,7 +108,7 @@ export class LinkService {
       return 'linked';
     } catch (e) {
       const failure = linkFailureOf(e);
-      this.set(nodeId, { state: failure.code === 'refused' ? 'refused' : 'failed', detail: failure.words });
+      this.set(nodeId, { state: failure.code === 'refused' ? 'refused' : 'failed', detail: failure.words, code: failure.code });
       return failure.words;
     }
   }
