@@ -1,6 +1,6 @@
 /**
  * An always-on service peer: the tabs' own ring membership (RingMember from
- * app/transport), authenticated links and permission gate, run in Node 20
+ * app/peer), authenticated links and permission gate, run in Node 20
  * with WebRTC from @roamhq/wrtc, its node identity in a key file and its
  * records in LevelDB in its data directory. It presents itself as a service
  * peer in the link handshake, takes only overlay-scope links, and hands its
@@ -9,7 +9,8 @@
 import { join } from 'node:path';
 import { MemoryKeyValueStore, type NodeIdentity } from '../identity';
 import { overlayLimits, recordBatches, type WireRecord } from '../overlay';
-import { LinkManager, PeerJsDialer, RingMember, SignalingClient, realClock, type LocalEndpoint } from '../transport';
+import { liveRingComponents, RingMember } from '../peer';
+import { LinkManager, PeerJsDialer, SignalingClient, realClock, type LocalEndpoint } from '../transport';
 import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, RECORDS_DIR } from './data-dir';
 import type { LevelKeyValueStore } from './level-store';
 import type { ServicePeerConfig } from './service-config';
@@ -69,7 +70,7 @@ export class ServicePeer {
     dialer.watch();
     const links = new LinkManager({ dialer, local, clock: realClock, policy: policy.linkPolicy, maxLinks: config.maxLinks });
     let peer: ServicePeer | null = null;
-    const member = new RingMember(links, config.inMemory ? new MemoryKeyValueStore() : db, db, () => peer?.online ?? []);
+    const member = new RingMember({ ...liveRingComponents(links), records: config.inMemory ? new MemoryKeyValueStore() : db, settings: db, onlinePeers: () => peer?.online ?? [] });
     peer = new ServicePeer(config, dataDir, identity, db, policy, signaling, links, member, quarantined, log);
     await peer.run();
     return peer;

@@ -32,4 +32,3 @@ export * as linkLimits from './limits';
 export { type Dialer, DialError, PeerJsDialer, MemoryNetwork } from './dialer';
 export { LinkManager, type LinkManagerOptions, type LinkInfo } from './link-manager';
 export { LinkTransport } from './link-transport';
-export { RingMember, type RingSnapshot } from './ring-member';
