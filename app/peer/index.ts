@@ -4,3 +4,4 @@
  */
 export { RingMember, type RingMemberComponents, type RingMemberInit, type RingSnapshot } from './ring-member';
 export { linkManagerRingLinks, liveRingComponents, type RingLinks } from './ring-links';
+export { PeerDiscovery, discoveryUrl, type DiscoverySignaling, type PeerDiscoveryComponents, type PeerDiscoveryInit } from './peer-discovery';
