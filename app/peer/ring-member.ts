@@ -123,6 +123,7 @@ export class RingMember {
   private timer: unknown = null;
   private ticks = 0;
   private lookupSeq = 0;
+  private readonly offRefused: () => void;
   /** Records reloaded from storage at start. */
   loaded = 0;
   private joining = false;
@@ -151,7 +152,7 @@ export class RingMember {
     this.onlinePeers = components.onlinePeers;
     this.whyNot = components.whyNot ?? (() => null);
     this.tickMs = init.tickMs ?? 1000;
-    links.onRefused(() => {
+    this.offRefused = links.onRefused(() => {
       this.refusedAt = clock.now();
     });
     const seed = Math.floor(random.next() * 2 ** 32);
@@ -281,6 +282,7 @@ export class RingMember {
   leave(): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
+    this.offRefused();
     this.unifier.stop();
     void this.rememberPeers();
     this.node.leave();
