@@ -25,7 +25,7 @@ const READS = 2000;
 const CONCURRENCY = 8;
 
 interface Client {
-  member: import('../app/transport/index.ts').RingMember;
+  member: import('../app/peer/index.ts').RingMember;
   close(): void;
 }
 
@@ -33,6 +33,7 @@ async function openClient(signaling: string, target: string): Promise<Client> {
   installWebRtcGlobals();
   const { Peer } = await import('peerjs');
   const t = await import('../app/transport/index.ts');
+  const peerLayer = await import('../app/peer/index.ts');
   const keys = await generateSigningKeyPair();
   const spki = await exportSpki(keys.publicKey);
   const nodeId = await nodeIdFromSpki(spki);
@@ -41,7 +42,7 @@ async function openClient(signaling: string, target: string): Promise<Client> {
   dialer.watch();
   const links = new t.LinkManager({ dialer, local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'bench' }), clock: t.realClock });
   const kv: KeyValueStore = new MemoryKeyValueStore();
-  const member = new t.RingMember(links, kv, new MemoryKeyValueStore(), () => [target]);
+  const member = new peerLayer.RingMember({ ...peerLayer.liveRingComponents(links), records: kv, settings: new MemoryKeyValueStore(), onlinePeers: () => [target] });
   await new Promise<void>((resolve) => {
     if (sig.state.kind === 'online') resolve();
     sig.onState((s) => s.kind === 'online' && resolve());

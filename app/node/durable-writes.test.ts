@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalDecode, exportSpki, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, toHex, utf8, type KeyValueStore } from '../identity';
 import { createRecord, getRecords, putRecord, type WireRecord } from '../overlay';
-import { LinkManager, MemoryNetwork, RingMember, realClock } from '../transport';
+import { liveRingComponents, RingMember } from '../peer';
+import { LinkManager, MemoryNetwork, realClock } from '../transport';
 import { RECORD_PREFIX } from './data-dir';
 import { LevelKeyValueStore } from './level-store';
 
@@ -30,7 +31,7 @@ async function member(net: MemoryNetwork, kv: KeyValueStore, online: () => strin
   const spki = await exportSpki(keys.publicKey);
   const nodeId = await nodeIdFromSpki(spki);
   const links = new LinkManager({ dialer: net.dialer(nodeId), local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'test' }), clock: realClock });
-  return new RingMember(links, kv, new MemoryKeyValueStore(), online);
+  return new RingMember({ ...liveRingComponents(links), records: kv, settings: new MemoryKeyValueStore(), onlinePeers: online });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'durable-'));

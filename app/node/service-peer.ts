@@ -1,6 +1,6 @@
 /**
  * An always-on service peer: the tabs' own ring membership (RingMember from
- * app/transport), authenticated links and permission gate, run in Node 20
+ * app/peer), authenticated links and permission gate, run in Node 20
  * with WebRTC from @roamhq/wrtc, its node identity in a key file and its
  * records in LevelDB in its data directory. It presents itself as a service
  * peer in the link handshake, takes only overlay-scope links, and hands its
@@ -8,8 +8,9 @@
  */
 import { join } from 'node:path';
 import { MemoryKeyValueStore, type NodeIdentity } from '../identity';
-import { overlayLimits, recordBatches, type WireRecord } from '../overlay';
-import { LinkManager, PeerJsDialer, RingMember, SignalingClient, realClock, type LocalEndpoint } from '../transport';
+import { overlayLimits, recordBatches, systemClock, type WireRecord } from '../overlay';
+import { liveRingComponents, PeerDiscovery, RingMember } from '../peer';
+import { LinkManager, PeerJsDialer, SignalingClient, realClock, type LocalEndpoint } from '../transport';
 import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, RECORDS_DIR } from './data-dir';
 import type { LevelKeyValueStore } from './level-store';
 import type { ServicePeerConfig } from './service-config';
@@ -21,14 +22,11 @@ export type Log = (line: string) => void;
 
 /** How long a stopping peer waits for its successor to take its records. */
 const HANDOVER_MS = 4000;
-const DISCOVERY_MS = 5000;
 
 const short = (id: string): string => id.slice(0, 12);
 
 export class ServicePeer {
-  private discoveryTimer: ReturnType<typeof setInterval> | null = null;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
-  private online: string[] = [];
   private lastRing = '';
   private lastRecords = -1;
   private stopping: Promise<void> | null = null;
@@ -43,6 +41,7 @@ export class ServicePeer {
     readonly signaling: SignalingClient,
     readonly links: LinkManager,
     readonly member: RingMember,
+    readonly discovery: PeerDiscovery,
     readonly quarantined: number,
     private readonly log: Log,
   ) {}
@@ -68,9 +67,9 @@ export class ServicePeer {
     const dialer = new PeerJsDialer(signaling);
     dialer.watch();
     const links = new LinkManager({ dialer, local, clock: realClock, policy: policy.linkPolicy, maxLinks: config.maxLinks });
-    let peer: ServicePeer | null = null;
-    const member = new RingMember(links, config.inMemory ? new MemoryKeyValueStore() : db, db, () => peer?.online ?? []);
-    peer = new ServicePeer(config, dataDir, identity, db, policy, signaling, links, member, quarantined, log);
+    const discovery = new PeerDiscovery({ signaling, selfId: identity.nodeId, clock: systemClock });
+    const member = new RingMember({ ...liveRingComponents(links), records: config.inMemory ? new MemoryKeyValueStore() : db, settings: db, onlinePeers: () => discovery.onlineIds() });
+    const peer = new ServicePeer(config, dataDir, identity, db, policy, signaling, links, member, discovery, quarantined, log);
     await peer.run();
     return peer;
   }
@@ -87,8 +86,8 @@ export class ServicePeer {
     member.subscribe(() => this.logRingChanges());
     signaling.start();
     await this.whenOnline(8000);
-    await this.discover();
-    this.discoveryTimer = setInterval(() => void this.discover(), DISCOVERY_MS);
+    await this.discovery.discover();
+    this.discovery.start();
     // The damage scan before start checked every stored record's signature already.
     await member.start({ storedChecked: true });
     log(`records: ${member.loaded} loaded from disk${this.quarantined ? `, ${this.quarantined} damaged kept aside` : ''}; serving ${process.uptime().toFixed(1)} s after the process started`);
@@ -106,21 +105,6 @@ export class ServicePeer {
         resolve();
       }
     });
-  }
-
-  /** Asks the signaling server who is online (PeerJS discovery); errors keep the last list. */
-  private async discover(): Promise<void> {
-    const server = this.signaling.serverList[0];
-    if (!server || this.signaling.state.kind !== 'online') return;
-    try {
-      const r = await fetch(`${server.secure ? 'https' : 'http'}://${server.host}:${server.port}${server.path}/peerjs/peers`, { signal: AbortSignal.timeout(4000) });
-      if (!r.ok) return;
-      const list: unknown = await r.json();
-      if (!Array.isArray(list)) return;
-      this.online = list.filter((x): x is string => typeof x === 'string' && /^[0-9a-f]{40}$/.test(x) && x !== this.identity.nodeId).slice(0, 500);
-    } catch {
-      // The signaling state line already says when the server is away.
-    }
   }
 
   private logRingChanges(): void {
@@ -156,7 +140,7 @@ export class ServicePeer {
   }
 
   private async doStop(): Promise<void> {
-    if (this.discoveryTimer) clearInterval(this.discoveryTimer);
+    this.discovery.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
     const node = this.member.node;
     const succ = node.table.successors.first().hex;

@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fingerprint } from '../identity';
-import type { RingMember, SignalingClient, LinkManager } from '../transport';
+import type { RingMember } from '../peer';
+import type { SignalingClient, LinkManager } from '../transport';
 import { diskUse, RECORDS_DIR } from './data-dir';
 
 export interface ServiceStatus {

@@ -44,4 +44,3 @@ export {
 } from './errors';
 export { LinkManager, type LinkManagerOptions, type LinkInfo } from './link-manager';
 export { LinkTransport } from './link-transport';
-export { RingMember, type RingSnapshot } from './ring-member';

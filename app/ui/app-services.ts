@@ -22,6 +22,7 @@ import {
   type UserIdentity,
 } from '../identity';
 import type { RecordSigner } from '../overlay';
+import { liveRingComponents } from '../peer';
 import { PermissionGate } from '../permissions';
 import { whyNotInRing } from './words';
 import {
@@ -191,15 +192,14 @@ export class AppServices {
     client.start();
     this.links.startDiscovery();
     const links = this.links;
-    const overlay = new OverlayService(
-      links.manager,
-      probe ? new IdbKeyValueStore('p2p-softphone-records') : new MemoryKeyValueStore(),
-      probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
-      () => links.onlineIds(),
-      () => whyNotInRing(gate, OVERLAY_NAME),
-      {},
-      { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
-    );
+    const overlay = new OverlayService({
+      ...liveRingComponents(links.manager),
+      records: probe ? new IdbKeyValueStore('p2p-softphone-records') : new MemoryKeyValueStore(),
+      settings: probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
+      onlinePeers: () => links.onlineIds(),
+      whyNot: () => whyNotInRing(gate, OVERLAY_NAME),
+      nodeSigner: { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
+    });
     this.overlay = overlay;
     const phone = new PhoneService({
       overlay,

@@ -1,9 +1,11 @@
 /**
  * The tab's links, as the app uses them: a LinkManager whose every link is
  * decided by the permission gate (overlay scope), peer discovery through the
- * signaling server, and a snapshot of link states for the Network page.
+ * signaling server (app/peer's PeerDiscovery), and a snapshot of link states for the Network page.
  * Revoking what let a link in closes it.
  */
+import { systemClock } from '../overlay';
+import { PeerDiscovery } from '../peer';
 import type { PermissionDecision, PermissionGate } from '../permissions';
 import {
   LinkManager,
@@ -39,16 +41,17 @@ export class LinkService {
   private readonly decisions = new Map<string, PermissionDecision>();
   private readonly forget = new Map<string, () => void>();
   private readonly states = new Map<string, PeerState>();
-  private online: string[] = [];
+  private readonly discovery: PeerDiscovery;
   private snapshot: readonly PeerState[] = [];
   private readonly listeners = new Set<Listener>();
-  private discoveryTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
-    private readonly signaling: SignalingClient,
+    signaling: SignalingClient,
     private readonly gate: PermissionGate,
     private readonly local: LocalEndpoint,
   ) {
+    this.discovery = new PeerDiscovery({ signaling, selfId: local.nodeId, clock: systemClock });
+    this.discovery.onChange(() => this.publish());
     const dialer = new PeerJsDialer(signaling);
     dialer.watch();
     this.manager = new LinkManager({ dialer, local, clock: realClock, policy: (peer, dir) => this.decide(peer, dir) });
@@ -86,17 +89,17 @@ export class LinkService {
 
   /** Node IDs the signaling server listed as online at the last look. */
   onlineIds(): string[] {
-    return [...this.online];
+    return this.discovery.onlineIds();
   }
 
-  /** Lists online peers every `everyMs` (PeerJS discovery), starting now. */
-  startDiscovery(everyMs = 5000): void {
-    void this.discover();
-    this.discoveryTimer = setInterval(() => void this.discover(), everyMs);
+  /** Lists online peers every 5 s (PeerJS discovery), starting now. */
+  startDiscovery(): void {
+    void this.discovery.discover();
+    this.discovery.start();
   }
 
   stop(): void {
-    if (this.discoveryTimer) clearInterval(this.discoveryTimer);
+    this.discovery.stop();
     this.manager.close('this tab is closing');
   }
 
@@ -118,21 +121,8 @@ export class LinkService {
   }
 
   /** Asks the signaling server who is online; errors leave the last list in place. */
-  async discover(): Promise<void> {
-    const server = this.signaling.serverList[0];
-    const peer = this.signaling.peer;
-    if (!server || !peer?.open) return;
-    try {
-      const url = `${server.secure ? 'https' : 'http'}://${server.host}:${server.port}${server.path}/peerjs/peers`;
-      const r = await fetch(url);
-      if (!r.ok) return;
-      const list: unknown = await r.json();
-      if (!Array.isArray(list)) return;
-      this.online = list.filter((x): x is string => typeof x === 'string' && /^[0-9a-f]{40}$/.test(x) && x !== this.local.nodeId).slice(0, 500);
-      this.publish();
-    } catch {
-      // The server may be away; the signaling panel already says so.
-    }
+  discover(): Promise<void> {
+    return this.discovery.discover();
   }
 
   private async decide(peer: LinkPeer, direction: LinkDirection): Promise<LinkDecision> {
@@ -161,7 +151,7 @@ export class LinkService {
 
   private publish(): void {
     const all = new Map<string, PeerState>();
-    for (const id of this.online) all.set(id, { nodeId: id, state: 'online' });
+    for (const id of this.discovery.onlineIds()) all.set(id, { nodeId: id, state: 'online' });
     for (const [id, s] of this.states) all.set(id, s);
     for (const info of this.manager.links()) {
       const s = all.get(info.nodeId);

@@ -1,14 +1,14 @@
 /**
  * This tab's overlay node, as the app runs it: the ring membership shared
- * with the service peer (app/transport/ring-member.ts: join, re-join, ring
+ * with the service peer (app/peer/ring-member.ts: join, re-join, ring
  * merging, neighbour links, persisted records, the snapshot), plus what the
  * Network page's console does with it.
  */
 import { fitsUtf8, fromHex, fromUtf8, utf8, utf8Length } from '../identity';
 import { createRecord, getRecords, putRecord, type PutResult, type RecordSigner } from '../overlay';
-import { RingMember } from '../transport';
+import { RingMember } from '../peer';
 
-export type { RingSnapshot } from '../transport';
+export type { RingSnapshot } from '../peer';
 
 /** Longest console note, in bytes of UTF-8 (the record value it becomes). */
 export const MAX_NOTE_BYTES = 1000;

@@ -10,6 +10,7 @@
 import JsSIP from 'jssip';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore, MemoryLockManager, exportSpki, generateSigningKeyPair, loadUserIdentity, nodeIdFromSpki, signBytes } from '../identity';
+import { liveRingComponents } from '../peer';
 import { PermissionGate } from '../permissions';
 import { NameTakenError, OverlayTimeoutError } from '../sip';
 import { LinkManager, MemoryNetwork } from '../transport';
@@ -32,7 +33,7 @@ async function setUp(rememberedName?: string) {
   const nodeId = await nodeIdFromSpki(spki);
   const net = new MemoryNetwork();
   const links = new LinkManager({ dialer: net.dialer(nodeId), local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'test' }), clock: { now: () => Date.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) } });
-  const overlay = new OverlayService(links, new MemoryKeyValueStore(), new MemoryKeyValueStore(), () => [], () => null, {}, { spki, sign: (p) => signBytes(keys.privateKey, p) });
+  const overlay = new OverlayService({ ...liveRingComponents(links), records: new MemoryKeyValueStore(), settings: new MemoryKeyValueStore(), onlinePeers: () => [], nodeSigner: { spki, sign: (p) => signBytes(keys.privateKey, p) } });
   await overlay.start();
   const { identity: user } = await loadUserIdentity(new MemoryKeyValueStore(), new MemoryLockManager());
   const gate = await PermissionGate.open({ store: new MemoryKeyValueStore() });

@@ -6,9 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore } from '../identity';
-import { MemoryNetwork } from './dialer';
+import { MemoryNetwork } from '../transport';
+import { memoryLinks } from '../transport/testing/memory-links';
+import { liveRingComponents } from './ring-links';
 import { RingMember } from './ring-member';
-import { memoryLinks } from './testing/memory-links';
 
 const members: RingMember[] = [];
 afterEach(() => members.splice(0).forEach((m) => m.leave()));
@@ -22,13 +23,13 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 describe('joining through remembered peers', () => {
   it('retries a failed join by itself while no peer is listed online, and joins when a remembered peer is back', async () => {
     const net = new MemoryNetwork();
-    const a = new RingMember(await memoryLinks(net), new MemoryKeyValueStore(), new MemoryKeyValueStore(), () => []);
+    const a = new RingMember({ ...liveRingComponents(await memoryLinks(net)), records: new MemoryKeyValueStore(), settings: new MemoryKeyValueStore(), onlinePeers: () => [] });
     members.push(a);
     await a.start();
     expect(a.getSnapshot().joined).toBe(true);
     const settings = new MemoryKeyValueStore();
     await settings.set('remembered-peers', [a.node.id]);
-    const b = new RingMember(await memoryLinks(net), new MemoryKeyValueStore(), settings, () => []);
+    const b = new RingMember({ ...liveRingComponents(await memoryLinks(net)), records: new MemoryKeyValueStore(), settings, onlinePeers: () => [] });
     members.push(b);
     // The remembered peer does not answer at first (its tab was reloading).
     net.down.add(a.node.id);

@@ -5,6 +5,8 @@
  * merging rings that formed apart (RingUnifier), keeping links to its neighbours, persisting its
  * records behind a KeyValueStore, and publishing a snapshot. No DOM: the tab
  * (app/ui/overlay-service.ts) and the service peer (app/node/) both run it.
+ * It waits only on its injected Clock and chooses only with its injected
+ * Random (STYLE.md, practice 4), so the simulator runs it on virtual time.
  */
 import type { KeyValueStore } from '../identity';
 import {
@@ -14,17 +16,50 @@ import {
   RingUnifier,
   SeededRandom,
   checkRecord,
-  systemClock,
-  webCryptoVerifier,
+  type AsyncTracker,
+  type Clock,
   type LookupMode,
   type LookupResult,
   type OverlayOptions,
+  type Random,
   type RecordSigner,
+  type RecordVerifier,
   type WireRecord,
 } from '../overlay';
-import type { LinkManager } from './link-manager';
-import { LinkTransport } from './link-transport';
+import type { RingLinks } from './ring-links';
 
+/** A member's collaborators (kad-dht's `(components, init)`). */
+export interface RingMemberComponents {
+  /** The links the node runs on; `liveRingComponents` (tab, service peer) or the simulator's. */
+  links: RingLinks;
+  /** Where the node's records persist. */
+  records: KeyValueStore;
+  /** Where the peers remembered for the next visit are kept. */
+  settings: KeyValueStore;
+  /** The peers the signaling server lists as online, in the order they came; every member gets the same list. */
+  onlinePeers: () => readonly string[];
+  clock: Clock;
+  /** Seeds the node and the unifier, and picks join candidates and retry jitter. */
+  random: Random;
+  /** Checks record signatures: WebCrypto live, a cheap stand-in in large simulations. */
+  verifier: RecordVerifier;
+  /** Why this member may not join (its own permission settings), in words; null when nothing stops it. @default () => null */
+  whyNot?: () => string | null;
+  /** Signs routed messages as this node (SIP rides on them); without it the node only relays. */
+  nodeSigner?: RecordSigner;
+  /** The simulator's tracker of async work, so virtual time waits for it. */
+  tracker?: AsyncTracker;
+}
+
+/** A member's options. */
+export interface RingMemberInit {
+  /** The overlay node's options. @default {} */
+  overlay?: OverlayOptions;
+  /** How often the member refreshes its snapshot and kept links and re-joins when out of the ring, in ms. @default 1000 */
+  tickMs?: number;
+}
+
+/** What the Network page and the service peer's log show of a member. */
 export interface RingSnapshot {
   self: string;
   joined: boolean;
@@ -56,22 +91,39 @@ const JOIN_CANDIDATES = 8;
  */
 const LONE_START_AFTER = 4;
 
+/** Ticks between two writes of the remembered peers (about every 10 s). */
+const REMEMBER_EVERY_TICKS = 10;
+
 type Listener = () => void;
 
-function shuffle<T>(a: T[]): T[] {
+function shuffle<T>(a: T[], random: Random): T[] {
   for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
+    const j = Math.floor(random.next() * (i + 1));
     [a[i], a[j]] = [a[j]!, a[i]!];
   }
   return a;
 }
 
+/**
+ * One ring member: join, re-join with back-off, ring merging, kept neighbour
+ * links, persisted and remembered state, and a snapshot to subscribe to.
+ */
 export class RingMember {
   readonly node: OverlayNode;
-  readonly transport: LinkTransport;
+  private readonly links: RingLinks;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly verifier: RecordVerifier;
+  private readonly settings: KeyValueStore;
+  private readonly onlinePeers: () => readonly string[];
+  private readonly whyNot: () => string | null;
+  private readonly tickMs: number;
   private snap: RingSnapshot;
   private readonly listeners = new Set<Listener>();
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private timer: unknown = null;
+  private ticks = 0;
+  private lookupSeq = 0;
+  private readonly offRefused: () => void;
   /** Records reloaded from storage at start. */
   loaded = 0;
   private joining = false;
@@ -90,32 +142,35 @@ export class RingMember {
   /** The peers remembered from earlier visits, as the last join read them. */
   private rememberedPeers: string[] = [];
 
-  constructor(
-    links: LinkManager,
-    records: KeyValueStore,
-    private readonly settings: KeyValueStore,
-    private readonly onlinePeers: () => string[],
-    /** Why this tab may not join (its own permission settings), in words; null when nothing stops it. */
-    private readonly whyNot: () => string | null = () => null,
-    nodeOptions: OverlayOptions = {},
-    /** Signs routed messages as this node (SIP rides on them); without it the node only relays. */
-    nodeSigner?: RecordSigner,
-  ) {
-    this.transport = new LinkTransport(links);
-    links.onDialFailed((_peer, _why, failure) => {
-      if (failure.code === 'refused') this.refusedAt = Date.now();
+  constructor(components: RingMemberComponents, init: RingMemberInit = {}) {
+    const { links, records, clock, random, verifier, nodeSigner, tracker } = components;
+    this.links = links;
+    this.clock = clock;
+    this.random = random;
+    this.verifier = verifier;
+    this.settings = components.settings;
+    this.onlinePeers = components.onlinePeers;
+    this.whyNot = components.whyNot ?? (() => null);
+    this.tickMs = init.tickMs ?? 1000;
+    this.offRefused = links.onRefused(() => {
+      this.refusedAt = clock.now();
     });
-    const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
-    this.node = new OverlayNode({ transport: this.transport, clock: systemClock, random: new SeededRandom(seed), verifier: webCryptoVerifier, kv: records, ...(nodeSigner ? { nodeSigner } : {}) }, nodeOptions);
-    this.unifier = new RingUnifier(this.node, systemClock, new SeededRandom(seed ^ 0x9e3779b9), () => this.onlinePeers());
+    const seed = Math.floor(random.next() * 2 ** 32);
+    this.node = new OverlayNode(
+      { transport: links.transport, clock, random: new SeededRandom(seed), verifier, kv: records, ...(nodeSigner ? { nodeSigner } : {}), ...(tracker ? { tracker } : {}) },
+      init.overlay ?? {},
+    );
+    this.unifier = new RingUnifier(this.node, clock, new SeededRandom(seed ^ 0x9e3779b9), () => this.onlinePeers());
     this.snap = { self: this.node.id, joined: false, status: 'not joined yet', refusal: null, predecessor: null, successors: [], fingers: [], records: 0, lookups: [] };
   }
 
+  /** Calls `fn` after every change of the snapshot; returns its remover (React's useSyncExternalStore shape). */
   readonly subscribe = (fn: Listener): (() => void) => {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   };
 
+  /** The latest snapshot; a new object after each change. */
   readonly getSnapshot = (): RingSnapshot => this.snap;
 
   /**
@@ -126,14 +181,14 @@ export class RingMember {
    */
   async start(opts: { storedChecked?: boolean } = {}): Promise<void> {
     // Records kept from the last visit come back first, each checked again (storage is not trusted either).
-    const verify = opts.storedChecked ? async () => true : async (r: WireRecord) => (await checkRecord(r, Date.now(), webCryptoVerifier)) === null;
+    const verify = opts.storedChecked ? async () => true : async (r: WireRecord) => (await checkRecord(r, this.clock.now(), this.verifier)) === null;
     try {
-      const n = (this.loaded = await this.node.replication.store.load(Date.now(), verify));
+      const n = (this.loaded = await this.node.replication.store.load(this.clock.now(), verify));
       this.publish({ status: n ? `loaded ${n} records kept from the last visit` : this.snap.status });
     } catch {
       this.publish({ status: 'the records kept from the last visit could not be read' });
     }
-    this.timer = setInterval(() => this.tick(), 1000);
+    this.armTick();
     await this.join();
   }
 
@@ -147,7 +202,7 @@ export class RingMember {
   async join(): Promise<void> {
     if (this.joining) return;
     this.joining = true;
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
     try {
       const online = this.onlinePeers().filter((p) => p !== this.node.id);
       this.rememberedPeers = (await this.remembered()).filter((p) => p !== this.node.id);
@@ -158,7 +213,7 @@ export class RingMember {
       } catch (e) {
         if (!(e instanceof LookupError && e.reason === 'not-joined')) throw e;
         if (++this.notInRingAttempts < LONE_START_AFTER && online.some((p) => p < this.node.id)) {
-          this.nextJoinAt = Date.now() + 400 + Math.random() * 600;
+          this.nextJoinAt = this.clock.now() + 400 + this.random.next() * 600;
           this.publish({ joined: false, status: 'waiting for the peers online to form a ring…' });
           return;
         }
@@ -172,7 +227,7 @@ export class RingMember {
     } catch (e) {
       const refused = this.refusedAt >= startedAt || this.whyNot() !== null;
       const wait = refused ? this.joinBackoff.next() : this.quickRejoin.next();
-      this.nextJoinAt = Date.now() + wait;
+      this.nextJoinAt = this.clock.now() + wait;
       const refusal = this.whyNot();
       const why = refusal ?? (e as Error).message;
       this.publish({ joined: false, refusal, status: `not in the ring: ${why}; trying again in ${Math.round(wait / 1000)} s` });
@@ -195,12 +250,12 @@ export class RingMember {
    * lists peers in the order they came, and the first are the likeliest to be
    * in a ring already), and a random few.
    */
-  private joinCandidates(online: string[], remembered: string[]): string[] {
+  private joinCandidates(online: readonly string[], remembered: readonly string[]): string[] {
     const picked = new Set<string>(remembered.filter((p) => p !== this.node.id).slice(0, JOIN_CANDIDATES / 2));
     const sorted = [...online].sort();
     const at = sorted.findIndex((p) => p > this.node.id);
     const after = at < 0 ? 0 : at;
-    for (const p of [sorted[after], sorted[(after - 1 + sorted.length) % sorted.length], online[0], online[1], ...shuffle([...online])]) {
+    for (const p of [sorted[after], sorted[(after - 1 + sorted.length) % sorted.length], online[0], online[1], ...shuffle([...online], this.random)]) {
       if (picked.size >= JOIN_CANDIDATES) break;
       if (p !== undefined) picked.add(p);
     }
@@ -217,41 +272,53 @@ export class RingMember {
       },
     });
     if (path.at(-1) !== r.successor) path.push(r.successor);
-    this.lookups = [...this.lookups.slice(-4), { id: `${Date.now()}-${Math.random()}`, key, path, at: Date.now() }];
+    const at = this.clock.now();
+    this.lookups = [...this.lookups.slice(-4), { id: `${at}-${++this.lookupSeq}`, key, path, at }];
     this.publish({});
     return r;
   }
 
   /** Hands records to the successor and says goodbye (page closing). */
   leave(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.offRefused();
     this.unifier.stop();
     void this.rememberPeers();
     this.node.leave();
   }
 
+  /** The member's heartbeat: every `tickMs` on its clock until the node closes. */
+  private armTick(): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      if (this.node.isClosed) return;
+      this.tick();
+      this.armTick();
+    }, this.tickMs);
+  }
+
   private tick(): void {
-    if (this.node.isClosed) return;
     const t = this.node.table;
     const keep = new Set<string>();
     if (t.predecessor) keep.add(t.predecessor.hex);
     for (const p of t.successors.entries()) keep.add(p.hex);
     for (const p of t.fingers.distinct()) keep.add(p.hex);
     keep.delete(this.node.id);
-    this.transport.keep(keep);
+    this.links.keep(keep);
     // Not in a ring (a failed join) while others are online or remembered: try again. Rings that formed
     // apart, a member that started one alone among them included, are the unifier's to merge.
     // Peers remembered from earlier visits count too: with the signaling server away nobody is listed
     // online, and a join that failed through them must not stop for good.
     const someone = this.rememberedPeers.length > 0 || this.onlinePeers().some((p) => p !== this.node.id);
-    if (!this.node.joined && !this.joining && someone && Date.now() >= this.nextJoinAt) void this.join();
-    if (Date.now() % 10_000 < 1000) void this.rememberPeers();
+    if (!this.node.joined && !this.joining && someone && this.clock.now() >= this.nextJoinAt) void this.join();
+    if (++this.ticks % REMEMBER_EVERY_TICKS === 0) void this.rememberPeers();
     this.publish({});
   }
 
   private publish(patch: Partial<RingSnapshot>): void {
     const t = this.node.table;
-    const cutoff = Date.now() - 10_000;
+    const cutoff = this.clock.now() - 10_000;
     this.lookups = this.lookups.filter((l) => l.at > cutoff);
     const inRing = t.successors.entries().some((p) => p.hex !== this.node.id);
     this.snap = {
