@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalDecode, exportSpki, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, toHex, utf8, type KeyValueStore } from '../identity';
 import { createRecord, getRecords, putRecord, type WireRecord } from '../overlay';
-import { LinkManager, MemoryNetwork, RingMember, realClock } from '../transport';
+import { LinkManager, MemoryNetwork, RingMember } from '../transport';
+import { systemClock } from '../common';
 import { RECORD_PREFIX } from './data-dir';
 import { LevelKeyValueStore } from './level-store';
 
@@ -29,7 +30,7 @@ async function member(net: MemoryNetwork, kv: KeyValueStore, online: () => strin
   const keys = await generateSigningKeyPair();
   const spki = await exportSpki(keys.publicKey);
   const nodeId = await nodeIdFromSpki(spki);
-  const links = new LinkManager({ dialer: net.dialer(nodeId), local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'test' }), clock: realClock });
+  const links = new LinkManager({ dialer: net.dialer(nodeId), local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'test' }), clock: systemClock });
   return new RingMember(links, kv, new MemoryKeyValueStore(), online);
 }
 

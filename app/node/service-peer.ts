@@ -9,7 +9,8 @@
 import { join } from 'node:path';
 import { MemoryKeyValueStore, type NodeIdentity } from '../identity';
 import { overlayLimits, recordBatches, type WireRecord } from '../overlay';
-import { LinkManager, PeerJsDialer, RingMember, SignalingClient, realClock, type LocalEndpoint } from '../transport';
+import { LinkManager, PeerJsDialer, RingMember, SignalingClient, type LocalEndpoint } from '../transport';
+import { systemClock } from '../common';
 import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, RECORDS_DIR } from './data-dir';
 import type { LevelKeyValueStore } from './level-store';
 import type { ServicePeerConfig } from './service-config';
@@ -67,7 +68,7 @@ export class ServicePeer {
     const local: LocalEndpoint = { overlay: config.overlay, nodeId: identity.nodeId, spki: identity.spki, privateKey: identity.privateKey, role: 'service' };
     const dialer = new PeerJsDialer(signaling);
     dialer.watch();
-    const links = new LinkManager({ dialer, local, clock: realClock, policy: policy.linkPolicy, maxLinks: config.maxLinks });
+    const links = new LinkManager({ dialer, local, clock: systemClock, policy: policy.linkPolicy, maxLinks: config.maxLinks });
     let peer: ServicePeer | null = null;
     const member = new RingMember(links, config.inMemory ? new MemoryKeyValueStore() : db, db, () => peer?.online ?? []);
     peer = new ServicePeer(config, dataDir, identity, db, policy, signaling, links, member, quarantined, log);

@@ -4,10 +4,8 @@
  * and `RecordVerifier` (DESIGN.md, Overlay and Storage).
  */
 export type { Transport, MessageListener, LinkListener } from './transport';
-export { type Clock, systemClock } from './clock';
 export { Backoff, type BackoffOptions } from './backoff';
 export { RetryLoop, AttemptTimeoutError, type RetryState, type RetryLoopOptions } from './retry';
-export { type Random, SeededRandom, randomInt, randomBytes, exponential } from './random';
 export {
   ID_BITS,
   ID_BYTES,

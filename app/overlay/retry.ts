@@ -11,7 +11,7 @@
  * the other things a tab keeps up. Pure: waits on an injected Clock.
  */
 import { Backoff, type BackoffOptions } from './backoff';
-import type { Clock } from './clock';
+import { type Clock } from '../common';
 
 export type RetryState =
   /** Not started yet. */

@@ -9,12 +9,10 @@ export {
 } from './server-list';
 export {
   SignalingClient,
-  realClock,
   type SignalingState,
   type SignalingClientOptions,
   type PeerFactory,
   type ConnectionListener,
-  type TimerClock,
 } from './signaling-client';
 export { type Channel, peerJsChannel, releaseDataConnection, memoryChannelPair, MemoryChannel } from './channel';
 export {

@@ -7,13 +7,13 @@ import { Backoff } from '../overlay';
 import type { Channel } from './channel';
 import { DialError, type Dialer } from './dialer';
 import { Link, type LinkDirection, type LinkPeer, type LinkPolicy, type LocalEndpoint } from './link';
-import type { TimerClock } from './signaling-client';
+import { type Clock } from '../common';
 
 export interface LinkManagerOptions {
   dialer: Dialer;
   local: LocalEndpoint;
   policy: LinkPolicy;
-  clock: TimerClock;
+  clock: Clock;
   /** Most links at once; Chord needs successors, predecessor and distinct fingers. @default 48 */
   maxLinks?: number;
   /** @default 10_000 */

@@ -12,9 +12,7 @@ import {
   LookupError,
   OverlayNode,
   RingUnifier,
-  SeededRandom,
   checkRecord,
-  systemClock,
   webCryptoVerifier,
   type LookupMode,
   type LookupResult,
@@ -22,6 +20,7 @@ import {
   type RecordSigner,
   type WireRecord,
 } from '../overlay';
+import { SeededRandom, systemClock } from '../common';
 import type { LinkManager } from './link-manager';
 import { LinkTransport } from './link-transport';
 

@@ -8,7 +8,8 @@
  * destroyed, and reconnects under the same ID.
  */
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
-import { Backoff, systemClock, type Clock } from '../overlay';
+import { Backoff } from '../overlay';
+import { systemClock, type Clock } from '../common';
 import { releaseDataConnection } from './channel';
 import type { SignalingServerConfig } from './server-list';
 
@@ -18,17 +19,13 @@ export type SignalingState =
   | { kind: 'offline'; nextRetryAt: number; retryInMs: number; attempt: number; reason: string }
   | { kind: 'stopped'; reason: string };
 
-/** What the client needs of a clock (the overlay's Clock); tests pass a virtual one. */
-export type TimerClock = Clock;
-export const realClock: TimerClock = systemClock;
-
 export type PeerFactory = (id: string, options: PeerOptions) => Peer;
 
 export interface SignalingClientOptions {
   nodeId: string;
   servers: SignalingServerConfig[];
   createPeer: PeerFactory;
-  clock?: TimerClock;
+  clock?: Clock;
   /** How long one server may take to answer before the next is tried. @default 8000 */
   attemptTimeoutMs?: number;
   /** ICE servers for WebRTC: none by default, so nothing but the peers is contacted. */
@@ -58,7 +55,7 @@ function describeError(type: string, server: string): string {
 
 export class SignalingClient {
   private servers: SignalingServerConfig[];
-  private readonly clock: TimerClock;
+  private readonly clock: Clock;
   private readonly backoff = new Backoff();
   private readonly attemptTimeoutMs: number;
   private index = 0;
@@ -75,7 +72,7 @@ export class SignalingClient {
   constructor(private readonly opts: SignalingClientOptions) {
     if (opts.servers.length === 0) throw new Error('at least one signaling server is needed');
     this.servers = [...opts.servers];
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.attemptTimeoutMs = opts.attemptTimeoutMs ?? 8000;
   }
 

@@ -8,13 +8,13 @@ import type { PermissionDecision, PermissionGate } from '../permissions';
 import {
   LinkManager,
   PeerJsDialer,
-  realClock,
   type LinkPeer,
   type LinkDecision,
   type LinkDirection,
   type LocalEndpoint,
   type SignalingClient,
 } from '../transport';
+import { systemClock } from '../common';
 
 export interface PeerState {
   nodeId: string;
@@ -47,7 +47,7 @@ export class LinkService {
   ) {
     const dialer = new PeerJsDialer(signaling);
     dialer.watch();
-    this.manager = new LinkManager({ dialer, local, clock: realClock, policy: (peer, dir) => this.decide(peer, dir) });
+    this.manager = new LinkManager({ dialer, local, clock: systemClock, policy: (peer, dir) => this.decide(peer, dir) });
     this.manager.onLinkUp((info) => {
       const decision = this.decisions.get(info.nodeId);
       if (decision?.allow) this.forget.set(info.nodeId, this.gate.registerLink(info.nodeId, decision));

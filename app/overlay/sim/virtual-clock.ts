@@ -4,7 +4,7 @@
  * (signature checks) is awaited before time moves, so a run replays exactly
  * from its seed even with real WebCrypto underneath.
  */
-import type { Clock } from '../clock';
+import { type Clock } from '../../common';
 import type { AsyncTracker } from '../options';
 import { EventQueue, type SimEvent } from './event-queue';
 

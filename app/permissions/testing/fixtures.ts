@@ -8,11 +8,11 @@ import {
   serializeCertificate,
   toBase64Url,
 } from '../../identity';
-import { ManualClock } from '../clock';
+import { silentLogger } from '../../common';
+import { ManualClock } from '../../common/testing';
 import type { DecisionRequest } from '../evaluate';
 import { PermissionGate, type PermissionGateOptions } from '../gate';
 import type { PermissionQuestion } from '../question-queue';
-import { silentLogger } from '../logger';
 
 export interface KeyPair {
   readonly privateKey: CryptoKey;
