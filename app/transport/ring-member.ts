@@ -20,7 +20,7 @@ import {
   type RecordSigner,
   type WireRecord,
 } from '../overlay';
-import { SeededRandom, systemClock } from '../common';
+import { createLogger, Listeners, SeededRandom, systemClock } from '../common';
 import type { LinkManager } from './link-manager';
 import { LinkTransport } from './link-transport';
 
@@ -69,7 +69,7 @@ export class RingMember {
   readonly node: OverlayNode;
   readonly transport: LinkTransport;
   private snap: RingSnapshot;
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Listeners<void>(createLogger('ring'));
   private timer: ReturnType<typeof setInterval> | null = null;
   /** Records reloaded from storage at start. */
   loaded = 0;
@@ -111,8 +111,7 @@ export class RingMember {
   }
 
   readonly subscribe = (fn: Listener): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.listeners.add(fn);
   };
 
   readonly getSnapshot = (): RingSnapshot => this.snap;
@@ -264,7 +263,7 @@ export class RingMember {
       records: this.node.replication.store.size,
       lookups: this.lookups,
     };
-    for (const fn of [...this.listeners]) fn();
+    this.listeners.emit();
   }
 
   private async remembered(): Promise<string[]> {

@@ -9,7 +9,7 @@
  */
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
 import { Backoff } from '../overlay';
-import { systemClock, type Clock } from '../common';
+import { createLogger, Listeners, systemClock, type Clock } from '../common';
 import { releaseDataConnection } from './channel';
 import type { SignalingServerConfig } from './server-list';
 
@@ -33,6 +33,8 @@ export interface SignalingClientOptions {
 }
 
 type Listener<T> = (value: T) => void;
+
+const log = createLogger('signaling');
 
 /** Hears a data connection opened towards this tab; returns true when it takes it. */
 export type ConnectionListener = (conn: DataConnection) => boolean;
@@ -66,7 +68,7 @@ export class SignalingClient {
   private attemptTimer: unknown = null;
   private attemptId = 0;
   private _state: SignalingState = { kind: 'stopped', reason: 'not started' };
-  private readonly stateListeners = new Set<Listener<SignalingState>>();
+  private readonly stateListeners = new Listeners<SignalingState>(log);
   private readonly connectionListeners = new Set<ConnectionListener>();
 
   constructor(private readonly opts: SignalingClientOptions) {
@@ -90,8 +92,7 @@ export class SignalingClient {
   }
 
   onState(fn: Listener<SignalingState>): () => void {
-    this.stateListeners.add(fn);
-    return () => this.stateListeners.delete(fn);
+    return this.stateListeners.add(fn);
   }
 
   /**
@@ -144,13 +145,7 @@ export class SignalingClient {
 
   private setState(s: SignalingState): void {
     this._state = s;
-    for (const fn of [...this.stateListeners]) {
-      try {
-        fn(s);
-      } catch (e) {
-        console.error('signaling state listener failed', e);
-      }
-    }
+    this.stateListeners.emit(s);
   }
 
   private clearTimers(): void {

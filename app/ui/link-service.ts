@@ -14,7 +14,7 @@ import {
   type LocalEndpoint,
   type SignalingClient,
 } from '../transport';
-import { systemClock } from '../common';
+import { createLogger, Listeners, systemClock } from '../common';
 
 export interface PeerState {
   nodeId: string;
@@ -37,7 +37,7 @@ export class LinkService {
   private readonly states = new Map<string, PeerState>();
   private online: string[] = [];
   private snapshot: readonly PeerState[] = [];
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Listeners<void>(createLogger('links'));
   private discoveryTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -73,8 +73,7 @@ export class LinkService {
   }
 
   readonly subscribe = (fn: Listener): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.listeners.add(fn);
   };
 
   readonly getSnapshot = (): readonly PeerState[] => this.snapshot;
@@ -164,6 +163,6 @@ export class LinkService {
       if (s) all.set(info.nodeId, { ...s, rttMs: info.rttMs });
     }
     this.snapshot = [...all.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
-    for (const fn of [...this.listeners]) fn();
+    this.listeners.emit();
   }
 }
