@@ -48,4 +48,3 @@ export { getRecords, getRecordsFromEach, type GetOptions } from './storage/clien
 export { putRecord, type PutResult } from './storage/put';
 export { recordBatches } from './storage/batches';
 export { webCryptoVerifier, webCryptoSigner } from './storage/web-crypto';
-export { runTransportContract, type TransportContractHarness, type TransportPair } from './transport-contract';

@@ -7,7 +7,6 @@ export { ClockSkewError, NameTakenError, OverlayTimeoutError, RegistrationFailed
 export { Phone, MAX_CALL_RECORDS, type PhoneOptions, type PhoneSnapshot, type CallView, type CallState, type CallRecord } from './phone';
 export { ChatHistory, chatLengthProblem, MAX_CHAT_BYTES, MAX_MESSAGES_PER_PEER, type ChatMessage } from './chat-history';
 export { sipStatusWords, registrationWords, isTransientRegisterStatus } from './words';
-export { MemorySipOverlay } from './testing/memory-sip';
 export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';
 export { DhtLocation } from './dht-location';
 export { OverlaySipNetwork } from './overlay-network';

@@ -14,7 +14,7 @@ export {
   type PeerFactory,
   type ConnectionListener,
 } from './signaling-client';
-export { type Channel, peerJsChannel, releaseDataConnection, memoryChannelPair, MemoryChannel } from './channel';
+export { type Channel, peerJsChannel, releaseDataConnection } from './channel';
 export {
   Link,
   LinkClosedError,
@@ -27,7 +27,7 @@ export {
 } from './link';
 export { type PresentedUser, userBindingPayload, LINK_PROTOCOL } from './frames';
 export * as linkLimits from './limits';
-export { type Dialer, DialError, PeerJsDialer, MemoryNetwork } from './dialer';
+export { type Dialer, DialError, PeerJsDialer } from './dialer';
 export { LinkManager, type LinkManagerOptions, type LinkInfo } from './link-manager';
 export { LinkTransport } from './link-transport';
 export { RingMember, type RingSnapshot } from './ring-member';

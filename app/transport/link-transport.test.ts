@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { runTransportContract } from '../overlay';
+import { runTransportContract } from '../overlay/testing';
 import { MemoryNetwork } from './dialer';
 import { LinkTransport } from './link-transport';
 import { memoryLinks } from './testing/memory-links';

@@ -12,7 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore, MemoryLockManager, exportSpki, generateSigningKeyPair, loadUserIdentity, nodeIdFromSpki, signBytes } from '../identity';
 import { PermissionGate } from '../permissions';
 import { NameTakenError, OverlayTimeoutError } from '../sip';
-import { LinkManager, MemoryNetwork } from '../transport';
+import { LinkManager } from '../transport';
+import { MemoryNetwork } from '../transport/testing';
 import { OverlayService } from './overlay-service';
 import { PhoneService } from './phone-service';
 

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { runTransportContract } from '../transport-contract';
+import { runTransportContract } from '../testing';
 import { SeededRandom } from '../../common';
 import { SimNetwork } from './sim-network';
 import { VirtualClock } from './virtual-clock';
