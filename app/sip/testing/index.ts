@@ -6,3 +6,4 @@
 export { MemorySipOverlay } from './memory-sip';
 export { forgedMessage } from './forged';
 export { installNodeWebRtc } from './node-webrtc';
+export { when, type Subscribe } from './when';
