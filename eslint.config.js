@@ -4,18 +4,21 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const MODULES = 'identity|overlay|transport|permissions|sip|mail|ui|node';
+const MODULES = 'common|identity|overlay|transport|permissions|sip|mail|ui|node';
 
 /** A folder's public surface is its index.ts: no reaching into another folder's files. */
 const deepImport = {
-  // overlay/sim is a public surface of its own (its index.ts), for tests and benchmarks.
-  regex: `^(\\.\\./)+(${MODULES})/(?!index(\\.ts)?$)(?!sim(/index(\\.ts)?)?$).+`,
+  // overlay/sim and each folder's testing/ are public surfaces of their own (their index.ts), for tests and benchmarks.
+  regex: `^(\\.\\./)+(${MODULES})/(?!index(\\.ts)?$)(?!sim(/index(\\.ts)?)?$)(?!testing(/index(\\.ts)?)?$).+`,
   message: 'Import another folder only through its index.ts (DESIGN.md, Layers).',
 };
 const uiImport = {
   regex: `^(\\.\\./)+ui(/.*)?$`,
   message: 'Nothing imports ui: dependencies point ui → sip, mail, permissions → overlay → identity.',
 };
+/** An import of a testing/ surface, in esquery's regular-expression syntax. */
+// esquery's /…/ literal cannot hold a slash, so \W stands for the path separator.
+const testingSource = '/^\\.{1,2}\\W(.*\\W)?testing(\\W.*)?$/';
 const reactImport = {
   group: ['react', 'react/*', 'react-dom', 'react-dom/*'],
   message: 'React stays in app/ui (STYLE.md, practice 9).',
@@ -63,7 +66,7 @@ export default tseslint.config(
             { group: ['jssip', 'jssip/*'], message: 'SIP lives in app/sip, above the overlay.' },
             { group: ['idb-keyval', 'idb-keyval/*'], message: 'The overlay persists through its key-value interface.' },
             { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'events', 'buffer'], message: 'The overlay must run in browsers too.' },
-            { regex: `^${up}(transport|permissions|sip|mail|node)(/.*)?$`, message: 'The overlay depends only on identity.' },
+            { regex: `^${up}(transport|permissions|sip|mail|node)(/.*)?$`, message: 'The overlay depends only on identity and common.' },
           ],
         },
       ],
@@ -106,6 +109,38 @@ export default tseslint.config(
             { group: ['peerjs', 'jssip', 'idb-keyval', 'node:*', 'fs', 'path', 'os', 'crypto', 'buffer'], message: 'mail runs in browsers; storage and keys come by injection.' },
           ],
         },
+      ],
+    },
+  },
+  // app/common is what every layer shares (clock, random, listeners, snapshots, serial queue, logger):
+  // it stands below all of them, so it imports no other app folder, and runs in browsers and Node alike.
+  {
+    files: ['app/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            reactImport,
+            { regex: '^(\\.\\./)+(identity|overlay|transport|permissions|sip|mail|ui|node)(/.*)?$', message: 'app/common imports no other app folder.' },
+            { group: ['peerjs', 'jssip', 'idb-keyval', 'node:*', 'fs', 'path', 'os', 'crypto', 'buffer'], message: 'app/common runs in browsers and Node; it needs no library.' },
+          ],
+        },
+      ],
+    },
+  },
+  // Test helpers are no part of a running peer: production code may not import a testing/ surface.
+  // Only tests, other test helpers (testing/, overlay/sim) and e2e may.
+  {
+    files: ['app/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', 'app/**/testing/**', 'app/overlay/sim/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration', 'ImportExpression'].map((node) => ({
+          selector: `${node}[source.value=${testingSource}]`,
+          message: 'Production code may not import test helpers (a testing/ surface); tests, testing/ and overlay/sim may.',
+        })),
       ],
     },
   },

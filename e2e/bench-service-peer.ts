@@ -12,6 +12,7 @@
 import { rmSync } from 'node:fs';
 import { exportSpki, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, toHex, type KeyValueStore } from '../app/identity/index.ts';
 import { createRecord, recordBatches, type WireRecord } from '../app/overlay/index.ts';
+import { systemClock } from '../app/common/index.ts';
 import { installWebRtcGlobals } from '../app/node/webrtc-env.ts';
 import { startSignaling } from './server-process.ts';
 import { startServicePeer, tempDataDir, type ServicePeerProcess } from './service-peer-helpers.ts';
@@ -40,7 +41,7 @@ async function openClient(signaling: string, target: string): Promise<Client> {
   const sig = new t.SignalingClient({ nodeId, servers: [t.parseServerUrl(signaling)], createPeer: (id, o) => new Peer(id, { ...o, debug: 0 }) });
   const dialer = new t.PeerJsDialer(sig);
   dialer.watch();
-  const links = new t.LinkManager({ dialer, local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'bench' }), clock: t.realClock });
+  const links = new t.LinkManager({ dialer, local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'bench' }), clock: systemClock });
   const kv: KeyValueStore = new MemoryKeyValueStore();
   const member = new peerLayer.RingMember({ ...peerLayer.liveRingComponents(links), records: kv, settings: new MemoryKeyValueStore(), onlinePeers: () => [target] });
   await new Promise<void>((resolve) => {

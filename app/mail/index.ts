@@ -15,5 +15,5 @@ export { sendMessage, checkSettings, type SendOptions, type SentMessage } from '
 export { fetchMessage, messageHealth, openSecrets, type FetchOptions, type Health, type OpenKeys } from './fetch';
 export { listMailbox, deleteMessage, sendReceipt, readReceipts, deleteFragments, type MailItem, type MailboxListing, type MailboxProblem } from './mailbox';
 export { mailboxKey, receiptsKey } from './keys';
-export { type Recorder, MediaRecorderRecorder, FakeRecorder } from './recorder';
+export { type Recorder, MediaRecorderRecorder } from './recorder';
 export type { ResolvedUser, ResolveUser, MailUser, MailSettings, Recording, SendPhase, SendProgress, FetchProgress } from './types';

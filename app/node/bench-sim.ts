@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { utf8 } from '../identity';
-import { bytesToHexId, createRecord, getRecords, idFromHex, MAINTENANCE_TYPES, putRecord, randomBytes, SeededRandom, type WireRecord } from '../overlay';
+import { bytesToHexId, createRecord, getRecords, idFromHex, MAINTENANCE_TYPES, putRecord, type WireRecord } from '../overlay';
+import { randomBytes, SeededRandom } from '../common';
 import { cheapSigner, Simulation } from '../overlay/sim';
 
 interface Figure { name: string; n: number; value: number; unit: string; baseline: string }

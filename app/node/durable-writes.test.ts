@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalDecode, exportSpki, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, toHex, utf8, type KeyValueStore } from '../identity';
 import { createRecord, getRecords, putRecord, type WireRecord } from '../overlay';
 import { liveRingComponents, RingMember } from '../peer';
-import { LinkManager, MemoryNetwork, realClock } from '../transport';
+import { LinkManager } from '../transport';
+import { MemoryNetwork } from '../transport/testing';
+import { systemClock } from '../common';
 import { RECORD_PREFIX } from './data-dir';
 import { LevelKeyValueStore } from './level-store';
 
@@ -30,7 +32,7 @@ async function member(net: MemoryNetwork, kv: KeyValueStore, online: () => strin
   const keys = await generateSigningKeyPair();
   const spki = await exportSpki(keys.publicKey);
   const nodeId = await nodeIdFromSpki(spki);
-  const links = new LinkManager({ dialer: net.dialer(nodeId), local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'test' }), clock: realClock });
+  const links = new LinkManager({ dialer: net.dialer(nodeId), local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'test' }), clock: systemClock });
   return new RingMember({ ...liveRingComponents(links), records: kv, settings: new MemoryKeyValueStore(), onlinePeers: online });
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runKeyValueStoreContract } from '../identity/testing';
 import { LevelKeyValueStore } from './level-store';
 
 const dirs: string[] = [];
@@ -14,6 +15,22 @@ function dir(): string {
   dirs.push(d);
   return d;
 }
+
+// LevelDB keeps JSON and top-level bytes (the overlay's records are canonical-encoded bytes),
+// so bytes nested in objects are outside its contract.
+runKeyValueStoreContract('LevelKeyValueStore', { describe, it }, { nestedBytes: false, copies: true, persists: true }, async () => {
+  const d = dir();
+  let current = await LevelKeyValueStore.open(d);
+  return {
+    store: current,
+    reopen: async () => {
+      await current.close();
+      current = await LevelKeyValueStore.open(d);
+      return current;
+    },
+    dispose: () => current.close(),
+  };
+});
 
 describe('LevelKeyValueStore', () => {
   it('keeps bytes and JSON across a reopen', async () => {

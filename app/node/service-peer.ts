@@ -8,9 +8,10 @@
  */
 import { join } from 'node:path';
 import { MemoryKeyValueStore, type NodeIdentity } from '../identity';
-import { overlayLimits, recordBatches, systemClock, type WireRecord } from '../overlay';
+import { overlayLimits, recordBatches, type WireRecord } from '../overlay';
 import { liveRingComponents, PeerDiscovery, RingMember } from '../peer';
-import { LinkManager, PeerJsDialer, SignalingClient, realClock, type LocalEndpoint } from '../transport';
+import { LinkManager, PeerJsDialer, SignalingClient, type LocalEndpoint } from '../transport';
+import { systemClock } from '../common';
 import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, RECORDS_DIR } from './data-dir';
 import type { LevelKeyValueStore } from './level-store';
 import type { ServicePeerConfig } from './service-config';
@@ -66,7 +67,7 @@ export class ServicePeer {
     const local: LocalEndpoint = { overlay: config.overlay, nodeId: identity.nodeId, spki: identity.spki, privateKey: identity.privateKey, role: 'service' };
     const dialer = new PeerJsDialer(signaling);
     dialer.watch();
-    const links = new LinkManager({ dialer, local, clock: realClock, policy: policy.linkPolicy, maxLinks: config.maxLinks });
+    const links = new LinkManager({ dialer, local, clock: systemClock, policy: policy.linkPolicy, maxLinks: config.maxLinks });
     const discovery = new PeerDiscovery({ signaling, selfId: identity.nodeId, clock: systemClock });
     const member = new RingMember({ ...liveRingComponents(links), records: config.inMemory ? new MemoryKeyValueStore() : db, settings: db, onlinePeers: () => discovery.onlineIds() });
     const peer = new ServicePeer(config, dataDir, identity, db, policy, signaling, links, member, discovery, quarantined, log);

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { MemoryKeyValueStore } from '../identity';
-import { PermissionGate, silentLogger, type PermissionDecision, type Scope } from '../permissions';
+import { PermissionGate, type PermissionDecision, type Scope } from '../permissions';
+import { silentLogger } from '../common';
 import type { LinkDecision, LinkDirection, LinkPeer, LinkPolicy } from '../transport';
 
 export class PolicyConfigError extends Error {

@@ -8,7 +8,7 @@ import { canonicalEncode, sha256 } from '../identity';
 import { bytesToHexId, hexIdToBytes } from './id';
 import { encodeMessage, type Message } from './messages';
 import type { OverlayNode } from './node';
-import { randomBytes } from './random';
+import { randomBytes } from '../common';
 import { cheapSigner } from './sim/cheap-crypto';
 import { Simulation } from './sim/simulation';
 

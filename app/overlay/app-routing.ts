@@ -11,7 +11,7 @@
  * acknowledged but not delivered twice).
  */
 import { canonicalEncode, compareBytes, withinClockSkew } from '../identity';
-import type { Clock } from './clock';
+import { type Clock } from '../common';
 import { APP_ACK_TIMEOUT_MS, MAX_APP_BODY_BYTES, MAX_ROUTE } from './constants';
 import type { OverlayCounters } from './counters';
 import { bytesToHexId, hexIdToBytes, ID_BYTES, idFromHex } from './id';

@@ -4,10 +4,8 @@
  * and `RecordVerifier` (DESIGN.md, Overlay and Storage).
  */
 export type { Transport, MessageListener, LinkListener } from './transport';
-export { type Clock, systemClock } from './clock';
 export { Backoff, type BackoffOptions } from './backoff';
 export { RetryLoop, AttemptTimeoutError, type RetryState, type RetryLoopOptions } from './retry';
-export { type Random, SeededRandom, randomInt, randomBytes, exponential } from './random';
 export {
   ID_BITS,
   ID_BYTES,
@@ -50,4 +48,3 @@ export { getRecords, getRecordsFromEach, type GetOptions } from './storage/clien
 export { putRecord, type PutResult } from './storage/put';
 export { recordBatches } from './storage/batches';
 export { webCryptoVerifier, webCryptoSigner } from './storage/web-crypto';
-export { runTransportContract, type TransportContractHarness, type TransportPair } from './transport-contract';

@@ -4,9 +4,8 @@
  * timer (anti-entropy and expiry). Timers start at random offsets so that
  * thousands of simulated nodes do not beat in step.
  */
-import type { Clock } from './clock';
+import { type Clock, type Random } from '../common';
 import { inOpen } from './id';
-import type { Random } from './random';
 import { peerBytes, peerFromBytes } from './routing-table/peer';
 import type { HandlerHost } from './rpc/handlers/host';
 import { recursiveLookup } from './query/recursive';

@@ -1,10 +1,9 @@
 /** Construction of a node: injected collaborators and documented options (kad-dht's `(components, init)`). */
 import type { KeyValueStore } from '../identity';
-import type { Clock } from './clock';
+import { type Clock, type Random } from '../common';
 import * as C from './constants';
 import type { OverlayCounters } from './counters';
 import { OverlayConfigError } from './errors';
-import type { Random } from './random';
 import type { AccessRule } from './storage/access';
 import type { RecordSigner, RecordVerifier } from './storage/record';
 import type { Transport } from './transport';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock, settle } from '../transport/testing/virtual-clock';
+import { ManualClock, settle } from '../common/testing';
 import { RetryLoop, type RetryState } from './retry';
 
 class Refused extends Error {}
 
-function loop(clock: VirtualClock, results: (Error | 'ok' | 'hang')[], opts: { everyMs?: number } = {}) {
+function loop(clock: ManualClock, results: (Error | 'ok' | 'hang')[], opts: { everyMs?: number } = {}) {
   const tries: number[] = [];
   const states: RetryState[] = [];
   const r = new RetryLoop({
@@ -26,7 +26,7 @@ function loop(clock: VirtualClock, results: (Error | 'ok' | 'hang')[], opts: { e
 
 describe('RetryLoop', () => {
   it('retries transient failures by itself with doubling waits up to the cap, then stays up', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const { r, tries } = loop(clock, [new Error('no answer'), new Error('no answer'), new Error('no answer'), new Error('no answer'), new Error('no answer')]);
     r.start();
     await settle();
@@ -40,7 +40,7 @@ describe('RetryLoop', () => {
   });
 
   it('starts over from the first wait after a success, when the thing is lost again', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const { r, tries } = loop(clock, [new Error('a'), 'ok', new Error('b')]);
     r.start();
     await settle();
@@ -56,7 +56,7 @@ describe('RetryLoop', () => {
   });
 
   it('stops on a permanent refusal, and tries again only when asked', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const { r, tries } = loop(clock, [new Error('slow'), new Refused('the name alice is taken by someone else')]);
     r.start();
     await settle();
@@ -68,7 +68,7 @@ describe('RetryLoop', () => {
   });
 
   it('counts a try that never settles as a failure and goes on', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const { r, tries } = loop(clock, ['hang', 'ok']);
     r.start();
     await settle();
@@ -80,7 +80,7 @@ describe('RetryLoop', () => {
   });
 
   it('polls periodic work, backs off while it fails, and "now" runs at once without a second try in parallel', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const { r, tries } = loop(clock, ['ok', new Error('down'), 'ok'], { everyMs: 15_000 });
     r.start();
     await settle();
@@ -95,7 +95,7 @@ describe('RetryLoop', () => {
   });
 
   it('after stop, nothing runs and a late outcome changes nothing; a throwing listener does not break it', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const { r, tries, states } = loop(clock, [new Error('x')]);
     r.onState(() => {
       throw new Error('listener bug');

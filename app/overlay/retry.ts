@@ -11,7 +11,7 @@
  * the other things a tab keeps up. Pure: waits on an injected Clock.
  */
 import { Backoff, type BackoffOptions } from './backoff';
-import type { Clock } from './clock';
+import { createLogger, Listeners, type Clock } from '../common';
 
 export type RetryState =
   /** Not started yet. */
@@ -53,12 +53,14 @@ export class AttemptTimeoutError extends Error {
 
 type Listener = (state: RetryState) => void;
 
+const log = createLogger('retry');
+
 const words = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class RetryLoop {
   private readonly backoff: Backoff;
   private _state: RetryState = { kind: 'idle' };
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Listeners<RetryState>(log);
   private timer: unknown = null;
   private inFlight: Promise<void> | null = null;
   private abort: AbortController | null = null;
@@ -75,8 +77,7 @@ export class RetryLoop {
 
   /** Calls `fn` on every state change; returns the unsubscribe function. A throwing listener is logged, not spread. */
   onState(fn: Listener): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.listeners.add(fn);
   }
 
   /** Starts the loop with a try now (no-op when already running). */
@@ -173,12 +174,6 @@ export class RetryLoop {
 
   private set(s: RetryState): void {
     this._state = s;
-    for (const fn of [...this.listeners]) {
-      try {
-        fn(s);
-      } catch (e) {
-        console.error('retry state listener failed', e);
-      }
-    }
+    this.listeners.emit(s);
   }
 }

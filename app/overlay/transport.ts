@@ -2,7 +2,7 @@
  * The one boundary between the overlay and the world (STYLE.md, practice 2),
  * shaped like automerge-repo's NetworkAdapterInterface. The PeerJS link
  * manager implements it in the browser; `sim/` implements it in memory.
- * Both must pass `runTransportContract` (transport-contract.ts).
+ * Both must pass `runTransportContract` (overlay/testing/transport-contract.ts).
  */
 
 /** Called with the sender's node ID, which the transport has authenticated. */

@@ -19,11 +19,10 @@
  * then one random hinted peer the table does not know is asked too, for a
  * ring whose members sit beyond the successor of every node that hints at it.
  */
-import type { Clock } from './clock';
+import { type Clock, type Random } from '../common';
 import { distance, hexIdToBytes, idFromHex, idToHex, inHalfOpen, inOpen, isHexId, RING } from './id';
 import type { OverlayNode } from './node';
 import type { RoutingContext } from './query/context';
-import type { Random } from './random';
 import { peerFromBytes, type Peer } from './routing-table/peer';
 
 /** Most nodes one walk through another ring asks. */

@@ -5,7 +5,8 @@
  * contacts several of them (DESIGN.md, Overlay: Joining), and the ring
  * unifier checks its successor against the same list on every member.
  */
-import { isHexId, type Clock } from '../overlay';
+import { isHexId } from '../overlay';
+import type { Clock } from '../common';
 import type { SignalingClient, SignalingServerConfig } from '../transport';
 
 /** Most listed peers kept: a bound on what a server's answer can make this peer hold. */

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore } from '../identity';
-import { SeededRandom } from '../overlay';
+import { SeededRandom } from '../common';
 import { cheapVerifier, Simulation } from '../overlay/sim';
 import { RingMember } from './ring-member';
 import { simRingLinks, type SimRingLinksOptions } from './testing/sim-ring-links';

@@ -7,7 +7,8 @@
  * the authenticated links of app/transport; the simulator's is in
  * ./testing/sim-ring-links.ts.
  */
-import { SeededRandom, systemClock, webCryptoVerifier, type Transport } from '../overlay';
+import { webCryptoVerifier, type Transport } from '../overlay';
+import { SeededRandom, systemClock } from '../common';
 import { LinkTransport, type LinkManager } from '../transport';
 import type { RingMemberComponents } from './ring-member';
 

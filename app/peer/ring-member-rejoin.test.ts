@@ -6,8 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore } from '../identity';
-import { MemoryNetwork } from '../transport';
-import { memoryLinks } from '../transport/testing/memory-links';
+import { MemoryNetwork, memoryLinks } from '../transport/testing';
 import { liveRingComponents } from './ring-links';
 import { RingMember } from './ring-member';
 

@@ -14,18 +14,16 @@ import {
   LookupError,
   OverlayNode,
   RingUnifier,
-  SeededRandom,
   checkRecord,
   type AsyncTracker,
-  type Clock,
   type LookupMode,
   type LookupResult,
   type OverlayOptions,
-  type Random,
   type RecordSigner,
   type RecordVerifier,
   type WireRecord,
 } from '../overlay';
+import { createLogger, Listeners, SeededRandom, type Clock, type Random } from '../common';
 import type { RingLinks } from './ring-links';
 
 /** A member's collaborators (kad-dht's `(components, init)`). */
@@ -119,7 +117,7 @@ export class RingMember {
   private readonly whyNot: () => string | null;
   private readonly tickMs: number;
   private snap: RingSnapshot;
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Listeners<void>(createLogger('ring'));
   private timer: unknown = null;
   private ticks = 0;
   private lookupSeq = 0;
@@ -166,8 +164,7 @@ export class RingMember {
 
   /** Calls `fn` after every change of the snapshot; returns its remover (React's useSyncExternalStore shape). */
   readonly subscribe = (fn: Listener): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.listeners.add(fn);
   };
 
   /** The latest snapshot; a new object after each change. */
@@ -332,7 +329,7 @@ export class RingMember {
       records: this.node.replication.store.size,
       lookups: this.lookups,
     };
-    for (const fn of [...this.listeners]) fn();
+    this.listeners.emit();
   }
 
   private async remembered(): Promise<string[]> {

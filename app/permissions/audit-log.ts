@@ -4,7 +4,7 @@
  * decision; a failed write loses log lines, not decisions.
  */
 import type { KeyValueStore } from '../identity';
-import type { Logger } from './logger';
+import { type Logger } from '../common';
 import { STORAGE_KEYS } from './persisted';
 import { PersistedState } from './persisted-state';
 import type { DecisionReason, Direction, Scope } from './types';

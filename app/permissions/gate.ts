@@ -7,12 +7,11 @@
  */
 import type { KeyValueStore } from '../identity';
 import { AuditLog, AUDIT_LOG_MAX, type CrossTabLock } from './audit-log';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock, createLogger, type Logger } from '../common';
 import { PermissionsError, QuestionNotFoundError } from './errors';
 import { examine, judge, summarize, type DecisionRequest, type EvaluateDeps, type PeerFacts } from './evaluate';
 import { LiveLinks, type CloseLinksRequest, type LinkGrant } from './live-links';
 import { closeOnRevocation } from './revocation';
-import { createLogger, type Logger } from './logger';
 import { PolicyStore } from './policy-store';
 import { QuestionQueue, type PermissionQuestion, type QuestionOutcome } from './question-queue';
 import { makeRule } from './rules-format';

@@ -14,8 +14,6 @@ export { PolicyStore, type PolicyState } from './policy-store';
 export { AuditLog, AUDIT_LOG_MAX, AUDIT_FORMAT, type AuditEntry, type CrossTabLock } from './audit-log';
 export type { CloseLinksRequest } from './live-links';
 export { parsePublicKeyText, MAX_KEY_TEXT_BYTES } from './key-text';
-export { type Clock, systemClock, ManualClock } from './clock';
-export { type Logger, createLogger, silentLogger, enableDebug } from './logger';
 export { STORAGE_KEYS } from './persisted';
 export {
   PermissionsError,

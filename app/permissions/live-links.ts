@@ -3,8 +3,7 @@
  * closes the links that depended on it. The gate does not own links: it
  * says "close these" and the transport closes them.
  */
-import { Listeners } from './listeners';
-import type { Logger } from './logger';
+import { Listeners, type Logger } from '../common';
 import type { DecisionBasis, Scope, SubjectKind } from './types';
 
 /** What the registry keeps of the decision that let a link in. */

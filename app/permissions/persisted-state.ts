@@ -1,8 +1,7 @@
 import type { KeyValueStore } from '../identity';
 import { PermissionsError } from './errors';
-import { Listeners } from './listeners';
-import type { Logger } from './logger';
-import { PersistedValue, SerialQueue } from './persisted';
+import { Listeners, type Logger, SerialQueue } from '../common';
+import { PersistedValue } from './persisted';
 
 /**
  * The shape every permissions store shares: an immutable snapshot that the

@@ -5,17 +5,6 @@
  */
 import type { KeyValueStore } from '../identity';
 
-/** Runs async operations one at a time, in call order (like mediasoup's AwaitQueue). */
-export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(op: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(op, op);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
 interface Batch {
   value: unknown;
   waiters: { resolve: () => void; reject: (e: unknown) => void }[];

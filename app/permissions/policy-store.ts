@@ -6,8 +6,7 @@
  */
 import type { KeyValueStore } from '../identity';
 import { NotFoundError } from './errors';
-import { Listeners } from './listeners';
-import type { Logger } from './logger';
+import { Listeners, type Logger } from '../common';
 import { STORAGE_KEYS } from './persisted';
 import { PersistedState } from './persisted-state';
 import type { OverlayAllowance, RuleDecision } from './types';

@@ -5,9 +5,7 @@
  * AbortSignal, and a question nobody waits for any more is withdrawn. A
  * question unanswered by its deadline times out.
  */
-import type { Clock } from './clock';
-import { Listeners } from './listeners';
-import type { Logger } from './logger';
+import { type Clock, Listeners, type Logger } from '../common';
 import type { Answer, DecisionBasis, Direction, Scope, Verdict } from './types';
 
 /** Who is asking, as the dialog shows it. */

@@ -5,8 +5,7 @@
  */
 import type { KeyValueStore } from '../identity';
 import { NotFoundError, PermissionsError, RulesImportError } from './errors';
-import { Listeners } from './listeners';
-import type { Logger } from './logger';
+import { Listeners, type Logger } from '../common';
 import { STORAGE_KEYS } from './persisted';
 import { PersistedState } from './persisted-state';
 import { MAX_RULES, ruleId, rulesFromFile, rulesToFile } from './rules-format';

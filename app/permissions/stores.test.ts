@@ -7,16 +7,16 @@ import {
   KeyParseError,
   makeRule,
   MAX_ROOT_LABEL,
-  ManualClock,
   parsePublicKeyText,
   RuleStore,
   RulesImportError,
-  silentLogger,
   STORAGE_KEYS,
   TrustedRootStore,
   type CrossTabLock,
   type PermissionRule,
 } from './index';
+import { silentLogger } from '../common';
+import { ManualClock } from '../common/testing';
 import { keyPair } from './testing/fixtures';
 
 const clock = new ManualClock();

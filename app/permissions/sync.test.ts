@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore } from '../identity';
-import { ManualClock, STORAGE_KEYS, type CloseLinksRequest, type Logger, type PermissionGate } from './index';
+import { STORAGE_KEYS, type CloseLinksRequest, type PermissionGate } from './index';
+import { type Logger } from '../common';
+import { ManualClock } from '../common/testing';
 import { certificateFor, keyPair, openTestGate, publicKeyText, questionsWhen, requestFrom, settle, testPeer } from './testing/fixtures';
 import { MemorySyncHub } from './testing/sync';
 

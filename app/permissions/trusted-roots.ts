@@ -5,8 +5,7 @@
 import { fingerprint, fromBase64, nodeIdFromSpki, toBase64Url, utf8Prefix, type KeyValueStore } from '../identity';
 import { NotFoundError, PermissionsError } from './errors';
 import { parsePublicKeyText } from './key-text';
-import { Listeners } from './listeners';
-import type { Logger } from './logger';
+import { Listeners, type Logger } from '../common';
 import { STORAGE_KEYS } from './persisted';
 import { PersistedState } from './persisted-state';
 import { SCOPES, type Scope, type TrustedRoot } from './types';

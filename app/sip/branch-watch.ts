@@ -10,6 +10,7 @@
  * finds the node gone (a relay knows it left) or silent (no acknowledgement
  * after the overlay's own resend), the branch is lost, as when Timer C fires.
  */
+import { systemClock, type Clock } from '../common';
 import type { SendResult } from './types';
 
 /** Time between two probes of one branch; a probe that finds nothing takes the overlay's ack timeout (twice 4 s) at most. */
@@ -24,20 +25,23 @@ export interface BranchWatchOptions {
   lost(node: string, why: Exclude<SendResult, 'sent'>): void;
   /** @default BRANCH_PROBE_MS */
   everyMs?: number;
+  /** The timers the probes wait on (tests pass a ManualClock). @default systemClock */
+  clock?: Clock;
 }
 
 /**
  * Probes each of `nodes` every `everyMs` while it is `waiting`, one probe at
  * a time per node, and reports the first that finds it gone. Returns a stop
- * function (idempotent). Uses the host's timers: a hidden tab's run late (to
- * whole seconds), which only delays a probe.
+ * function (idempotent). On the host's timers (the default clock), a hidden
+ * tab's run late (to whole seconds), which only delays a probe.
  */
 export function watchBranches(nodes: Iterable<string>, o: BranchWatchOptions): () => void {
   const every = o.everyMs ?? BRANCH_PROBE_MS;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const clock = o.clock ?? systemClock;
+  const timers = new Set<unknown>();
   let stopped = false;
   const next = (node: string): void => {
-    const t = setTimeout(() => {
+    const t = clock.setTimeout(() => {
       timers.delete(t);
       if (stopped || !o.waiting(node)) return;
       o.probe(node).then(
@@ -55,7 +59,7 @@ export function watchBranches(nodes: Iterable<string>, o: BranchWatchOptions): (
   for (const n of new Set(nodes)) next(n);
   return () => {
     stopped = true;
-    for (const t of timers) clearTimeout(t);
+    for (const t of timers) clock.clearTimeout(t);
     timers.clear();
   };
 }

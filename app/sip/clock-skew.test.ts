@@ -8,7 +8,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../identity';
-import { bytesToHexId, randomBytes, type OverlayNode } from '../overlay';
+import { bytesToHexId, type OverlayNode } from '../overlay';
+import { randomBytes } from '../common';
 import { Simulation, cheapSigner, skewedClock } from '../overlay/sim';
 import { DhtLocation } from './dht-location';
 import { ClockSkewError } from './errors';

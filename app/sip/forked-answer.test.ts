@@ -12,14 +12,21 @@ import { Phone, type CallView } from './phone';
 import { MAX_LATE_DIALOGS } from './fork-table';
 import { makeResponse } from './responses';
 import { nodeHost } from './sip-parse';
-import { MemorySipOverlay } from './testing/memory-sip';
-import { installNodeWebRtc } from './testing/node-webrtc';
+import { installNodeWebRtc, MemorySipOverlay, when } from './testing';
 
 JsSIP.debug.disable();
 beforeAll(() => installNodeWebRtc());
 
 const phones: Phone[] = [];
-afterEach(() => phones.splice(0).forEach((p) => p.stop()));
+const overlays = new Set<MemorySipOverlay>();
+/** The state `until` waits for, named in the log when a test fails (at the runner's timeout) while waiting. */
+let waitingFor: string | null = null;
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail' && waitingFor) console.error(`gave up waiting for ${waitingFor}`);
+  waitingFor = null;
+  phones.splice(0).forEach((p) => p.stop());
+  overlays.clear();
+});
 
 const id = (n: number) => n.toString(16).padStart(40, '0');
 const [ALICE, BOB1, BOB2] = [id(1), id(2), id(3)];
@@ -27,19 +34,24 @@ const [ALICE, BOB1, BOB2] = [id(1), id(2), id(3)];
 async function phone(o: MemorySipOverlay, name: string, node: string): Promise<Phone> {
   const p = new Phone({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history: new MemoryKeyValueStore() });
   phones.push(p);
+  overlays.add(o);
   await p.start();
   return p;
 }
 
-/** Waits for a state, not for a time: `what` names it when it never comes. */
-async function until<T>(what: string, get: () => T | null | undefined | false, timeoutMs = 40_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Every change a test can wait for: any Phone's snapshot, any message delivered or held on the overlay. */
+function anyChange(fn: () => void): () => void {
+  const offs = [...phones.map((p) => p.subscribe(fn)), ...[...overlays].map((o) => o.changed.add(fn))];
+  return () => offs.forEach((off) => off());
+}
+
+/** Waits for a state, not for a time, and returns what `get` found: `what` names it when it never comes. */
+async function until<T>(what: string, get: () => T | null | undefined | false): Promise<T> {
+  let found: T | null | undefined | false = null;
+  waitingFor = what;
+  await when(anyChange, () => Boolean((found = get())));
+  waitingFor = null;
+  return found as T;
 }
 
 const callOf = (p: Phone): CallView | undefined => p.getSnapshot().calls.at(-1);

@@ -8,7 +8,6 @@ export { Phone, MAX_CALL_RECORDS, type PhoneOptions, type PhoneSnapshot, type Ca
 export { ChatHistory, chatLengthProblem, MAX_CHAT_BYTES, MAX_MESSAGES_PER_PEER, type ChatMessage } from './chat-history';
 export { sipStatusWords, callOutcomeWords, registrationWords, isTransientRegisterStatus } from './words';
 export { callOutcomeCode, sipFailureCode, mayLeaveMessage, type CallOutcomeCode, type CallEnding, type SipFailureCode } from './call-outcome';
-export { MemorySipOverlay } from './testing/memory-sip';
 export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';
 export { DhtLocation } from './dht-location';
 export { OverlaySipNetwork } from './overlay-network';

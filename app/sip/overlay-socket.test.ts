@@ -7,8 +7,9 @@ import { ForkTable } from './fork-table';
 import { OverlaySocket } from './overlay-socket';
 import { uaConfig } from './ua-config';
 import { makeResponse } from './responses';
-import { forgedMessage } from './testing/forged';
-import { MemorySipOverlay } from './testing/memory-sip';
+import { Listeners, silentLogger } from '../common';
+import { settle } from '../common/testing';
+import { forgedMessage, MemorySipOverlay, when } from './testing';
 import type { ContactPolicy } from './types';
 
 JsSIP.debug.disable();
@@ -29,9 +30,15 @@ async function phone(overlay: MemorySipOverlay, user: string, node: string, poli
   const socket = new OverlaySocket({ network: overlay.network(node), location: overlay.location(node), domain: DOMAIN, user, policy });
   const ua = new JsSIP.UA(uaConfig(socket, user, DOMAIN, node, 'p2p-softphone-test'));
   const messages: string[] = [];
+  const arrived = new Listeners<void>(silentLogger);
   ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
-    if (e.originator === 'remote') messages.push(String((e.request as { body?: string }).body));
+    if (e.originator === 'remote') {
+      messages.push(String((e.request as { body?: string }).body));
+      arrived.emit();
+    }
   });
+  /** Resolves once `n` messages have arrived at this UA. */
+  const received = (n: number): Promise<void> => when((fn) => arrived.add(fn), () => messages.length >= n);
   const registered = new Promise<void>((resolve, reject) => {
     ua.on('registered', () => resolve());
     ua.on('registrationFailed', (e) => reject(new Error(String(e.cause))));
@@ -39,7 +46,7 @@ async function phone(overlay: MemorySipOverlay, user: string, node: string, poli
   ua.start();
   uas.push(ua);
   await registered;
-  return { ua, messages, node };
+  return { ua, messages, received, node };
 }
 
 function sendMessage(ua: JsSIP.UA, target: string, body: string): Promise<string> {
@@ -53,8 +60,6 @@ function sendMessage(ua: JsSIP.UA, target: string, body: string): Promise<string
   });
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
-
 describe('SIP over the overlay', () => {
   it('registers each tab and delivers a MESSAGE to every tab of the callee', async () => {
     const o = new MemorySipOverlay();
@@ -63,7 +68,8 @@ describe('SIP over the overlay', () => {
     const bob2 = await phone(o, 'bob', nodeId(3));
     expect([...o.registrations.get('bob')!]).toEqual([nodeId(2), nodeId(3)]);
     expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'hello bob')).toBe('ok');
-    await settle();
+    // The 200 OK that settles the send comes from one of bob's tabs; the other may still be receiving.
+    await Promise.all([bob1.received(1), bob2.received(1)]);
     expect(bob1.messages).toEqual(['hello bob']);
     expect(bob2.messages).toEqual(['hello bob']);
     // Nothing but the two bob tabs received it, and nothing passed through a third node.
@@ -111,8 +117,11 @@ describe('SIP over the overlay', () => {
     // mallory registers as herself, then claims to be alice.
     const mallory = await phone(o, 'mallory', nodeId(4));
     const forged = forgedMessage({ domain: DOMAIN, to: 'bob', claimedUser: 'alice', senderNode: nodeId(4) });
+    const replied = new Listeners<void>(silentLogger);
+    o.network(nodeId(4)).onReceive(() => replied.emit());
     await o.network(nodeId(4)).send(nodeId(2), forged);
-    await settle();
+    // bob's socket refuses the MESSAGE before its UA sees it, so once the answer is back, the UA has seen all it will.
+    await when((fn) => replied.add(fn), () => o.wire.some((w) => w.from === nodeId(2) && w.to === nodeId(4)));
     expect(bob.messages).toEqual([]);
     const reply = o.wire.find((w) => w.from === nodeId(2) && w.to === nodeId(4));
     expect(reply?.text).toMatch(/^SIP\/2.0 403 the caller is not alice/);

@@ -9,6 +9,7 @@
  * the caller. Nothing here throws into JsSIP: bad messages are dropped or
  * answered with the error a SIP proxy would give.
  */
+import type { Clock } from '../common';
 import { watchBranches } from './branch-watch';
 import { ClockSkewError, NameTakenError, OverlayTimeoutError } from './errors';
 import { ForkTable } from './fork-table';
@@ -27,6 +28,8 @@ export interface OverlaySocketOptions {
   log?: (line: string) => void;
   /** Time between liveness probes of the far tab of an unanswered INVITE (tests shorten it). @default BRANCH_PROBE_MS */
   branchProbeMs?: number;
+  /** The timers of those probes (tests pass a ManualClock). @default systemClock */
+  clock?: Clock;
 }
 
 /** Requests that start something and so need the caller's identity and permission. */
@@ -192,6 +195,7 @@ export class OverlaySocket {
   private watchOutgoing(req: SipRequest, nodes: string[]): void {
     watchBranches(nodes, {
       ...(this.o.branchProbeMs ? { everyMs: this.o.branchProbeMs } : {}),
+      ...(this.o.clock ? { clock: this.o.clock } : {}),
       probe: (n) => this.o.network.probe(n),
       waiting: (n) => this.connected && this.forks.get(req.callId, req.branch)?.branches.get(n) === 'pending',
       lost: (n, why) => {
@@ -212,6 +216,7 @@ export class OverlaySocket {
     while (this.ringing.size > MAX_RINGING) this.ringing.delete(this.ringing.keys().next().value!);
     watchBranches([from], {
       ...(this.o.branchProbeMs ? { everyMs: this.o.branchProbeMs } : {}),
+      ...(this.o.clock ? { clock: this.o.clock } : {}),
       probe: (n) => this.o.network.probe(n),
       waiting: () => this.connected && this.ringing.has(key),
       lost: (n, why) => {

@@ -12,7 +12,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryKeyValueStore } from '../identity';
 import { Phone, type CallView } from './phone';
 import { parseSip } from './sip-parse';
-import { MemorySipOverlay } from './testing/memory-sip';
+import { Listeners, silentLogger } from '../common';
+import { MemorySipOverlay, when } from './testing';
 import { ALICE_NODE, BOB_NODE, DOMAIN, invite, sdpOffer } from './testing/torture-messages';
 
 JsSIP.debug.disable();
@@ -54,14 +55,18 @@ async function setUp() {
   await bob.start();
   const alice = o.network(ALICE_NODE);
   const replies: string[] = [];
-  alice.onReceive((_from, text) => replies.push(text));
+  const replied = new Listeners<void>(silentLogger);
+  alice.onReceive((_from, text) => {
+    replies.push(text);
+    replied.emit();
+  });
   let n = 0;
   /** Sends an INVITE with `body` as application/sdp; resolves with the status lines bob sent back once a final one came. */
   const offer = async (body: string): Promise<string[]> => {
     const id = `of${++n}x${Math.random().toString(36).slice(2, 8)}`;
     await alice.send(BOB_NODE, invite(id, { body }));
     const mine = () => replies.filter((t) => t.includes(id)).map((t) => t.split('\r\n')[0]!);
-    for (let i = 0; i < 200 && !mine().some((l) => / [2-6]\d\d /.test(l)) && !mine().some((l) => / 180 /.test(l)); i++) await new Promise((r) => setTimeout(r, 5));
+    await when((fn) => replied.add(fn), () => mine().some((l) => / [2-6]\d\d /.test(l) || / 180 /.test(l)));
     return mine();
   };
   return { bob, shown, offer, replies };

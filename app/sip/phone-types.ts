@@ -3,7 +3,8 @@
  * a call in progress and a recent-call record (phone.ts runs them).
  */
 import type { KeyValueStore } from '../identity';
-import type { BackoffOptions, Clock } from '../overlay';
+import type { BackoffOptions } from '../overlay';
+import { type Clock } from '../common';
 import type { CallOutcomeCode } from './call-outcome';
 import type { ContactPolicy, SipLocation, SipNetwork } from './types';
 

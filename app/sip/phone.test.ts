@@ -3,7 +3,7 @@ import JsSIP from 'jssip';
 import { MemoryKeyValueStore } from '../identity';
 import { ChatHistory, MAX_CHAT_BYTES } from './chat-history';
 import { Phone } from './phone';
-import { MemorySipOverlay } from './testing/memory-sip';
+import { MemorySipOverlay, when } from './testing';
 
 JsSIP.debug.disable();
 const phones: Phone[] = [];
@@ -17,9 +17,6 @@ async function phone(o: MemorySipOverlay, name: string, node: string, history = 
 }
 
 const id = (n: number) => n.toString(16).padStart(40, '0');
-const until = async (cond: () => boolean | Promise<boolean>) => {
-  for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 5));
-};
 
 describe('Phone chat', () => {
   it('delivers messages once and in order, and keeps them across a reload', async () => {
@@ -30,7 +27,7 @@ describe('Phone chat', () => {
     const sent = [];
     for (const t of ['one', 'two', 'three']) sent.push(await alice.p.sendMessage('bob', t));
     expect(sent.map((m) => m.status)).toEqual(['sent', 'sent', 'sent']);
-    await until(async () => (await bob.p.chat.load('alice')).length === 3);
+    await when(bob.p.subscribe, async () => (await bob.p.chat.load('alice')).length === 3);
     expect((await bob.p.chat.load('alice')).map((m) => m.text)).toEqual(['one', 'two', 'three']);
     // A reloaded tab reads the same history from its store.
     const again = new ChatHistory(bob.history);
@@ -65,7 +62,7 @@ describe('Phone chat', () => {
     ];
     const texts = wide.map(({ c, bytes }) => c.repeat(Math.floor(MAX_CHAT_BYTES / bytes)));
     for (const t of texts) expect((await alice.p.sendMessage('bob', t)).status).toBe('sent');
-    await until(async () => (await bob.p.chat.load('alice')).length === texts.length);
+    await when(bob.p.subscribe, async () => (await bob.p.chat.load('alice')).length === texts.length);
     expect((await bob.p.chat.load('alice')).map((m) => m.text)).toEqual(texts);
     // Each is one character over: fewer UTF-16 units than the limit, more bytes.
     for (const [i, { c }] of wide.entries()) await expect(alice.p.sendMessage('bob', texts[i] + c)).rejects.toThrow(/too long: 40\d\d bytes/);

@@ -8,7 +8,8 @@ import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { IncomingRequest } from 'jssip/lib/SIPMessage';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA';
 import { utf8Prefix } from '../identity';
-import { RetryLoop, systemClock, type BackoffOptions, type RetryState } from '../overlay';
+import { RetryLoop, type BackoffOptions, type RetryState } from '../overlay';
+import { createLogger, Listeners, systemClock } from '../common';
 import { callOutcomeCode } from './call-outcome';
 import { chatLengthProblem, ChatHistory, MAX_CHAT_BYTES, type ChatMessage } from './chat-history';
 import { RegistrationFailedError, RegistrationRefusedError } from './errors';
@@ -56,7 +57,7 @@ export class Phone {
   /** Whether the call being placed asked for video (JsSIP reports the session before call() returns). */
   private nextVideo = false;
   private snap: PhoneSnapshot = { registration: 'stopped', recent: [], registrationError: null, registrationRetryAt: null, calls: [], chatVersion: 0, lastMessageFrom: null };
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Listeners<void>(createLogger('phone'));
   /**
    * Keeps this tab registered: JsSIP refreshes a registration on its own
    * timer but gives up after one failed refresh; this loop takes over then,
@@ -85,8 +86,7 @@ export class Phone {
   }
 
   readonly subscribe = (fn: Listener): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.listeners.add(fn);
   };
 
   readonly getSnapshot = (): PhoneSnapshot => this.snap;
@@ -102,7 +102,7 @@ export class Phone {
 
   private update(patch: Partial<PhoneSnapshot>): void {
     this.snap = { ...this.snap, ...patch };
-    for (const fn of [...this.listeners]) fn();
+    this.listeners.emit();
   }
 
   private updateCall(id: string, patch: Partial<CallView>): void {

@@ -8,7 +8,8 @@ import JsSIP from 'jssip';
 import type { IncomingMessageEvent, OutgoingMessageEvent } from 'jssip/lib/UA';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEncode, sha256 } from '../identity';
-import { bytesToHexId, createRecord, randomBytes, type OverlayNode } from '../overlay';
+import { bytesToHexId, createRecord, type OverlayNode } from '../overlay';
+import { Listeners, randomBytes, silentLogger } from '../common';
 import { Simulation, cheapSigner } from '../overlay/sim';
 import { DhtLocation } from './dht-location';
 import { NameTakenError } from './errors';
@@ -16,7 +17,7 @@ import { NameDirectory, dhtKey } from './name-directory';
 import { OverlaySipNetwork } from './overlay-network';
 import { OverlaySocket } from './overlay-socket';
 import { uaConfig } from './ua-config';
-import { forgedMessage } from './testing/forged';
+import { forgedMessage, when } from './testing';
 import type { ContactPolicy } from './types';
 
 JsSIP.debug.disable();
@@ -40,7 +41,9 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
       await sim.until(i === 0 ? node.join([]) : sim.join(node));
     }
     await sim.run(60_000);
-    // JsSIP runs on real timers: move virtual time along with real time (10x) while the tests wait.
+    // JsSIP runs its transaction timers on the host's setTimeout (they cannot be injected), and
+    // the overlay on the simulator's clock: move virtual time along with real time (10x) so both
+    // run. The tests wait for events (a MESSAGE arriving, a reply), never for a span of real time.
     let busy = false;
     pump = setInterval(() => {
       if (busy) return;
@@ -65,9 +68,15 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
     const ua = new JsSIP.UA(uaConfig(socket, name, DOMAIN, node.id, 'p2p-softphone-test'));
     uas.push(ua);
     const messages: { from: string; body: string }[] = [];
+    const arrived = new Listeners<void>(silentLogger);
     ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
-      if (e.originator === 'remote') messages.push({ from: e.request.from.uri.user, body: String((e.request as { body?: string }).body) });
+      if (e.originator === 'remote') {
+        messages.push({ from: e.request.from.uri.user, body: String((e.request as { body?: string }).body) });
+        arrived.emit();
+      }
     });
+    /** Resolves once `n` messages have arrived at this UA. */
+    const received = (n: number): Promise<void> => when((fn) => arrived.add(fn), () => messages.length >= n);
     const registered = new Promise<string>((resolve) => {
       ua.on('registered', () => resolve('registered'));
       ua.on('registrationFailed', (e) => {
@@ -76,7 +85,7 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
       });
     });
     ua.start();
-    return { ua, messages, network, who, registered: await registered };
+    return { ua, messages, received, network, who, registered: await registered };
   }
 
   function sendMessage(ua: JsSIP.UA, target: string, body: string): Promise<string> {
@@ -92,8 +101,6 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
       });
     });
   }
-
-  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   /** Two live nodes that do not know each other, so SIP between them crosses relays. */
   function strangers(): [OverlayNode, OverlayNode] {
@@ -112,7 +119,8 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
     expect([bob1.registered, bob2.registered]).toEqual(['registered', 'registered']);
     const relayed = sim.counters.relayed;
     expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'hello bob')).toBe('ok');
-    await wait(100);
+    // The 200 OK that settles the send comes from one of bob's tabs; the other may still be receiving.
+    await Promise.all([bob1.received(1), bob2.received(1)]);
     expect(bob1.messages).toEqual([{ from: 'alice', body: 'hello bob' }]);
     expect(bob2.messages).toEqual([{ from: 'alice', body: 'hello bob' }]);
     expect(sim.counters.relayed).toBeGreaterThan(relayed);
@@ -158,9 +166,14 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
     expect([frank.registered, mallory.registered]).toEqual(['registered', 'registered']);
     const forged = forgedMessage({ domain: DOMAIN, to: 'frank', claimedUser: 'alice', senderNode: nodes[10]!.id });
     const replies: string[] = [];
-    mallory.network.onReceive((_from, text) => replies.push(text));
+    const replied = new Listeners<void>(silentLogger);
+    mallory.network.onReceive((_from, text) => {
+      replies.push(text);
+      replied.emit();
+    });
     expect(await mallory.network.send(nodes[9]!.id, forged)).toBe('sent');
-    await wait(300);
+    // frank's socket refuses the MESSAGE before its UA sees it, so once the 403 is back, the UA has seen all it will.
+    await when((fn) => replied.add(fn), () => replies.some((r) => r.startsWith('SIP/2.0 ')));
     expect(frank.messages).toEqual([]);
     expect(replies.some((r) => /^SIP\/2.0 403 the caller is not alice/.test(r))).toBe(true);
   }, 30_000);

@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalDecode, canonicalEncode } from '../identity';
-import { bytesToHexId, createRecord, idFromHex, putRecord, randomBytes, type OverlayNode } from '../overlay';
+import { bytesToHexId, createRecord, idFromHex, putRecord, type OverlayNode } from '../overlay';
+import { randomBytes } from '../common';
 import { Simulation, cheapSigner } from '../overlay/sim';
 import { DhtLocation } from './dht-location';
 import { CLAIM_TTL_MS, NameDirectory, dhtKey } from './name-directory';

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkIncomingOffer } from './offer-gate';
 import { OverlaySocket } from './overlay-socket';
 import { nodeHost, parseSip } from './sip-parse';
-import { MemorySipOverlay } from './testing/memory-sip';
+import { Listeners, silentLogger } from '../common';
+import { settle } from '../common/testing';
+import { MemorySipOverlay, when } from './testing';
 import { BYTE_LENGTH } from './testing/byte-length-cases';
 import { APPLICATION, INVALID, VALID } from './testing/torture-cases';
 import { ALICE_NODE, BOB_NODE, cancelOf, DOMAIN, invite, request, response, type TortureCase, type UaEvent } from './testing/torture-messages';
@@ -41,6 +43,7 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
   const o = new MemorySipOverlay();
   const alice = o.network(ALICE_NODE);
   const replies: string[] = [];
+  const replied = new Listeners<void>(silentLogger);
   const seen: Seen[] = [];
   const logs: string[] = [];
   let ua: JsSIP.UA;
@@ -48,7 +51,10 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
   beforeAll(async () => {
     // alice's node is registered for alice (the identity check is a feature); she has no UA, only a wire.
     o.registrations.set('alice', new Set([ALICE_NODE]));
-    alice.onReceive((_from, text) => replies.push(text));
+    alice.onReceive((_from, text) => {
+      replies.push(text);
+      replied.emit();
+    });
     const socket = new OverlaySocket({
       network: o.network(BOB_NODE),
       location: o.location(BOB_NODE),
@@ -100,9 +106,11 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
         const m = parseSip(t);
         return 'error' in m || m.kind !== 'response' ? -1 : m.status;
       });
-    // Wait for the expected answer; a message that must be dropped gets a short quiet spell to prove nothing comes.
-    for (let i = 0; i < (want === null ? 10 : 100) && !(want !== null && statuses().includes(want)); i++) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 20));
+    // Wait for the expected answer. Then let everything else the message causes happen (for one that
+    // must be dropped: prove nothing comes): the socket and bob's UA answer from promise callbacks and
+    // JsSIP's transaction layer answers synchronously, so draining the event loop is enough; no time passes.
+    if (want !== null) await when((fn) => replied.add(fn), () => statuses().includes(want));
+    await settle();
     return { id, sent, replies: replies.filter(mine), statuses: statuses(), seen: seen.filter((s) => s.callId.includes(id)) };
   }
 
@@ -174,7 +182,7 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
         }),
         { seed: 4475, numRuns: 300 },
       );
-      await new Promise((r) => setTimeout(r, 50));
+      await settle();
       expect(logs.splice(0).filter((l) => /failed/.test(l))).toEqual([]);
       // Rung calls are declined so that none is left ringing.
       for (const s of seen.splice(0)) if (s.session && !s.session.isEnded()) s.session.terminate({ status_code: 603 });
@@ -197,7 +205,7 @@ describe('SIP torture messages (RFC 4475 kinds) at a real JsSIP UA behind the Ov
       const ended = new Promise<string>((resolve) => session.on('failed', (e) => resolve(String(e.cause))));
       await alice.send(BOB_NODE, cancelOf(r.sent));
       expect(await ended).toBe(JsSIP.C.causes.CANCELED);
-      await new Promise((r) => setTimeout(r, 30));
+      await settle();
       const last = replies.filter((t) => t.includes(r.id)).map((t) => t.split('\r\n')[0]);
       expect(last).toEqual(expect.arrayContaining(['SIP/2.0 200 OK', 'SIP/2.0 487 Request Terminated']));
     });
@@ -231,17 +239,17 @@ describe('requests inside a call come only from the nodes in that call', () => {
     mallory.onReceive((_from, t) => replies.push({ from: 'mallory', line: t.split('\r\n')[0]! }));
     const inv = invite('dlg1');
     await alice.send(BOB_NODE, inv);
-    await new Promise((r) => setTimeout(r, 20));
+    await settle();
     expect(sessions).toHaveLength(1);
     const cancel = cancelOf(inv);
     const bye = cancel.replace(/^CANCEL /, 'BYE ').replace('CSeq: 1 CANCEL', 'CSeq: 2 BYE').replace(/^To: (.*)$/m, 'To: $1;tag=guessed').replace('branch=z9hG4bK-dlg1', 'branch=z9hG4bK-dlg1-bye');
     await mallory.send(BOB_NODE, cancel);
     await mallory.send(BOB_NODE, bye);
-    await new Promise((r) => setTimeout(r, 20));
+    await settle();
     expect(sessions[0]!.isInProgress()).toBe(true);
     expect(replies.filter((r) => r.from === 'mallory').map((r) => r.line)).toEqual(['SIP/2.0 403 not a party to this call', 'SIP/2.0 403 not a party to this call']);
     await alice.send(BOB_NODE, cancel);
-    await new Promise((r) => setTimeout(r, 20));
+    await settle();
     expect(sessions[0]!.isEnded()).toBe(true);
     expect(replies.filter((r) => r.from === 'alice').map((r) => r.line)).toEqual(expect.arrayContaining(['SIP/2.0 200 OK', 'SIP/2.0 487 Request Terminated']));
     ua.stop();
@@ -264,7 +272,7 @@ describe('the OverlaySocket keeps whatever the UA throws', () => {
     await alice.send(BOB_NODE, request('thrower1', { method: 'MESSAGE', body: 'boom' }));
     // A response for one of bob's own MESSAGEs goes through the socket's deferred hand-over.
     await alice.send(BOB_NODE, response('thrower2', 'SIP/2.0 200 OK', 'MESSAGE'));
-    await new Promise((r) => setTimeout(r, 20));
+    await settle();
     expect(got).toEqual(['MESSAGE ', 'SIP/2.0 ']);
     expect(logs.filter((l) => l.includes('a bug in the UA'))).toHaveLength(2);
     socket.disconnect();

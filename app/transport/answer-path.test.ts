@@ -5,7 +5,8 @@
  * handshakes, links on an in-memory byte pipe.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OverlayNode, SeededRandom, encodeMessage, idFromHex, idToHex, systemClock, webCryptoVerifier, type LookupEvent } from '../overlay';
+import { OverlayNode, encodeMessage, idFromHex, idToHex, webCryptoVerifier, type LookupEvent } from '../overlay';
+import { SeededRandom, systemClock } from '../common';
 import { MemoryNetwork } from './dialer';
 import type { LinkManager } from './link-manager';
 import { LinkTransport } from './link-transport';

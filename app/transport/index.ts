@@ -9,14 +9,12 @@ export {
 } from './server-list';
 export {
   SignalingClient,
-  realClock,
   type SignalingState,
   type SignalingClientOptions,
   type PeerFactory,
   type ConnectionListener,
-  type TimerClock,
 } from './signaling-client';
-export { type Channel, peerJsChannel, releaseDataConnection, memoryChannelPair, MemoryChannel } from './channel';
+export { type Channel, peerJsChannel, releaseDataConnection } from './channel';
 export {
   Link,
   type LinkOptions,
@@ -28,7 +26,7 @@ export {
 } from './link';
 export { type PresentedUser, userBindingPayload, LINK_PROTOCOL } from './frames';
 export * as linkLimits from './limits';
-export { type Dialer, PeerJsDialer, MemoryNetwork } from './dialer';
+export { type Dialer, PeerJsDialer } from './dialer';
 export {
   DialError,
   LinkClosedError,

@@ -13,7 +13,7 @@ import { decodeFrame, encodeFrame } from './frames';
 import { Link, type LinkDecision, type LinkPolicy, type LocalEndpoint } from './link';
 import { LinkManager } from './link-manager';
 import { LinkTransport } from './link-transport';
-import { VirtualClock, settle } from './testing/virtual-clock';
+import { ManualClock, settle } from '../common/testing';
 
 const allow: LinkPolicy = async (): Promise<LinkDecision> => ({ allow: true, reason: 'test' });
 const deny: LinkPolicy = async (): Promise<LinkDecision> => ({ allow: false, reason: 'bob said no' });
@@ -25,7 +25,7 @@ async function endpoint(): Promise<LocalEndpoint> {
 }
 
 /** A link manager that records every link end and dial failure it reports, with their codes. */
-async function node(net: MemoryNetwork, clock: VirtualClock, opts: { policy?: LinkPolicy; maxLinks?: number } = {}) {
+async function node(net: MemoryNetwork, clock: ManualClock, opts: { policy?: LinkPolicy; maxLinks?: number } = {}) {
   const local = await endpoint();
   const start = (): LinkManager => {
     const mgr = new LinkManager({ dialer: net.dialer(local.nodeId), local, policy: opts.policy ?? allow, clock, ...(opts.maxLinks ? { maxLinks: opts.maxLinks } : {}) });
@@ -53,7 +53,7 @@ async function rejection(p: Promise<unknown>): Promise<DialError> {
 describe('a refused link', () => {
   it('ends "refused" on both sides: the refusing side decided it, the asking side heard it in the goodbye', async () => {
     const [a, b] = await Promise.all([endpoint(), endpoint()]);
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [ca, cb] = memoryChannelPair(a.nodeId, b.nodeId);
     const la = new Link({ channel: ca, local: a, direction: 'outbound', policy: allow, clock, expectedPeerId: b.nodeId });
     const lb = new Link({ channel: cb, local: b, direction: 'inbound', policy: deny, clock });
@@ -80,7 +80,7 @@ describe('a refused link', () => {
 
   it('rejects the dial with a DialError coded "refused", and both link managers report the failure as "refused"', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [a, b] = await Promise.all([node(net, clock), node(net, clock, { policy: deny })]);
     const e = await rejection(a.mgr.connect(b.nodeId));
     expect([e.code, e.fromPeer, e.message]).toEqual(['refused', true, 'the peer closed the link: not allowed']);
@@ -96,7 +96,7 @@ describe('a refused link', () => {
 describe('a replaced duplicate link', () => {
   it('is closed "replaced" and is neither reported down, nor re-dialed, nor counted as a refusal on the side that replaced it', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [a, b] = await Promise.all([node(net, clock), node(net, clock)]);
     a.mgr.want(b.nodeId);
     await clock.advanceAsync(100, 10);
@@ -120,7 +120,7 @@ describe('a replaced duplicate link', () => {
 describe('ordinary endings', () => {
   it('a link closed by the person, or by a leaving peer, is not a refusal on either side', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [a, b, c] = await Promise.all([node(net, clock), node(net, clock), node(net, clock)]);
     await a.mgr.connect(b.nodeId);
     await a.mgr.connect(c.nodeId);
@@ -137,7 +137,7 @@ describe('ordinary endings', () => {
 
   it('a revoked link ends "revoked" on both sides, with the gate’s words', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [a, b] = await Promise.all([node(net, clock), node(net, clock)]);
     await a.mgr.connect(b.nodeId);
     a.mgr.disconnect(b.nodeId, 'revoked', 'you revoked the rule for this peer');
@@ -150,7 +150,7 @@ describe('ordinary endings', () => {
 describe('an eviction to make room', () => {
   it('this side’s eviction is not a lost peer to the overlay; the far side’s eviction of us is', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [a, b] = await Promise.all([node(net, clock), node(net, clock)]);
     const ta = new LinkTransport(a.mgr);
     const tb = new LinkTransport(b.mgr);
@@ -171,7 +171,7 @@ describe('a far side’s goodbye code', () => {
   async function linkHearing(bye: Uint8Array): Promise<Link> {
     const [local, far] = await Promise.all([endpoint(), endpoint()]);
     const [mine, theirs] = memoryChannelPair(far.nodeId, local.nodeId);
-    const link = new Link({ channel: theirs, local, direction: 'inbound', policy: allow, clock: new VirtualClock() });
+    const link = new Link({ channel: theirs, local, direction: 'inbound', policy: allow, clock: new ManualClock(0) });
     link.start();
     mine.send(bye);
     await settle(10);
@@ -200,7 +200,7 @@ describe('a far side’s goodbye code', () => {
 describe('dial failures', () => {
   it('each carries its code next to its words', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [a, b, c] = await Promise.all([node(net, clock, { maxLinks: 1 }), node(net, clock), node(net, clock)]);
     const codeOf = async (p: Promise<unknown>) => {
       const e = await rejection(p);
@@ -221,7 +221,7 @@ describe('dial failures', () => {
 
   it('a link that does not answer its keep-alives ends "keepalive"', async () => {
     const [a, b] = await Promise.all([endpoint(), endpoint()]);
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [ca, cb] = memoryChannelPair(a.nodeId, b.nodeId);
     const la = new Link({ channel: ca, local: a, direction: 'outbound', policy: allow, clock, expectedPeerId: b.nodeId });
     const lb = new Link({ channel: cb, local: b, direction: 'inbound', policy: allow, clock });

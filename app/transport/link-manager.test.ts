@@ -3,11 +3,11 @@ import { exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../identity'
 import { MemoryNetwork } from './dialer';
 import { LinkManager } from './link-manager';
 import type { LinkDecision } from './link';
-import { VirtualClock, settle } from './testing/virtual-clock';
+import { ManualClock, settle } from '../common/testing';
 
 const allow = async (): Promise<LinkDecision> => ({ allow: true, reason: 'test' });
 
-async function node(net: MemoryNetwork, clock: VirtualClock, maxLinks?: number) {
+async function node(net: MemoryNetwork, clock: ManualClock, maxLinks?: number) {
   const keys = await generateSigningKeyPair();
   const spki = await exportSpki(keys.publicKey);
   const nodeId = await nodeIdFromSpki(spki);
@@ -32,7 +32,7 @@ const text = (s: string) => new TextEncoder().encode(s);
 describe('LinkManager', () => {
   it.each(Array.from({ length: 20 }, (_, i) => i + 1))('links two nodes once, even when both dial at the same moment (run %i)', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [a, b] = await Promise.all([node(net, clock), node(net, clock)]);
     await Promise.all([a.mgr.connect(b.nodeId), b.mgr.connect(a.nodeId)]);
     await settle(10);
@@ -48,7 +48,7 @@ describe('LinkManager', () => {
 
   it('re-makes a wanted link with back-off after its peer comes back', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [a, b] = await Promise.all([node(net, clock), node(net, clock)]);
     a.mgr.want(b.nodeId);
     await clock.advanceAsync(100, 10);
@@ -68,7 +68,7 @@ describe('LinkManager', () => {
 
   it('re-dials a wanted link at once when its dialer can reach peers again, whatever its back-off had grown to', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const [a, b] = await Promise.all([node(net, clock), node(net, clock)]);
     // a wants b while nobody can be reached (its signaling server is away): the back-off grows.
     net.down.add(b.nodeId);
@@ -83,7 +83,7 @@ describe('LinkManager', () => {
 
   it('keeps to its cap and says why', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const a = await node(net, clock, 2);
     const others = await Promise.all([node(net, clock), node(net, clock), node(net, clock)]);
     await a.mgr.connect(others[0]!.nodeId);
@@ -95,7 +95,7 @@ describe('LinkManager', () => {
 
   it('says in words when a peer is not online', async () => {
     const net = new MemoryNetwork();
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const a = await node(net, clock);
     await expect(a.mgr.connect('0'.repeat(40))).rejects.toThrow(/not online/);
     await expect(a.mgr.connect(a.nodeId)).rejects.toThrow(/itself/);

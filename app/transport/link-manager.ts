@@ -8,13 +8,13 @@ import type { Channel } from './channel';
 import type { Dialer } from './dialer';
 import { DialError, LINK_END_WORDS, linkFailureOf, type LinkEnd, type LinkEndCode, type LinkFailure } from './errors';
 import { Link, type LinkDirection, type LinkPeer, type LinkPolicy, type LocalEndpoint } from './link';
-import type { TimerClock } from './signaling-client';
+import { type Clock } from '../common';
 
 export interface LinkManagerOptions {
   dialer: Dialer;
   local: LocalEndpoint;
   policy: LinkPolicy;
-  clock: TimerClock;
+  clock: Clock;
   /** Most links at once; Chord needs successors, predecessor and distinct fingers. @default 48 */
   maxLinks?: number;
   /** @default 10_000 */

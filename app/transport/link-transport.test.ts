@@ -1,9 +1,9 @@
 import { describe, it } from 'vitest';
-import { runTransportContract } from '../overlay';
+import { runTransportContract } from '../overlay/testing';
 import { MemoryNetwork } from './dialer';
 import { LinkTransport } from './link-transport';
 import { memoryLinks } from './testing/memory-links';
-import { settle } from './testing/virtual-clock';
+import { settle } from '../common/testing';
 
 async function transport(net: MemoryNetwork): Promise<LinkTransport> {
   return new LinkTransport(await memoryLinks(net));

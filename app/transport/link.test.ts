@@ -5,7 +5,7 @@ import { memoryChannelPair, type MemoryChannel } from './channel';
 import { encodeFrame, isFrame, proofPayload, userBindingPayload, type HelloFrame } from './frames';
 import { Link, type LinkDecision, type LinkPeer, type LocalEndpoint } from './link';
 import { MAX_MESSAGE_BYTES, RESUME_CHECK_MS } from './limits';
-import { VirtualClock, settle } from './testing/virtual-clock';
+import { ManualClock, settle } from '../common/testing';
 
 async function endpoint(overlay = 'p2p.local', withUser = false): Promise<LocalEndpoint> {
   const keys = await generateSigningKeyPair();
@@ -44,9 +44,9 @@ function side(link: Link, channel: MemoryChannel): Side {
 async function pair(
   a: LocalEndpoint,
   b: LocalEndpoint,
-  opts: { policyA?: typeof allow; policyB?: typeof allow; clock?: VirtualClock; remoteIdForB?: string } = {},
-): Promise<[Side, Side, VirtualClock]> {
-  const clock = opts.clock ?? new VirtualClock();
+  opts: { policyA?: typeof allow; policyB?: typeof allow; clock?: ManualClock; remoteIdForB?: string } = {},
+): Promise<[Side, Side, ManualClock]> {
+  const clock = opts.clock ?? new ManualClock(0);
   const [ca, cb] = memoryChannelPair(opts.remoteIdForB ?? a.nodeId, b.nodeId);
   const la = new Link({ channel: ca, local: a, direction: 'outbound', policy: opts.policyA ?? allow, clock, expectedPeerId: b.nodeId });
   const lb = new Link({ channel: cb, local: b, direction: 'inbound', policy: opts.policyB ?? allow, clock });
@@ -148,7 +148,7 @@ describe('a tab that hung (its timers ran nothing for a minute)', () => {
   /** Two linked sides with clocks of their own, so one side can stall while the other runs. */
   async function stalled(farSideClosedIt: boolean) {
     const [a, b] = await Promise.all([endpoint(), endpoint()]);
-    const [clockA, clockB] = [new VirtualClock(), new VirtualClock()];
+    const [clockA, clockB] = [new ManualClock(0), new ManualClock(0)];
     const [ca, cb] = memoryChannelPair(a.nodeId, b.nodeId);
     const sa = side(new Link({ channel: ca, local: a, direction: 'outbound', policy: allow, clock: clockA, expectedPeerId: b.nodeId }), ca);
     const sb = side(new Link({ channel: cb, local: b, direction: 'inbound', policy: allow, clock: clockB }), cb);
@@ -193,7 +193,7 @@ describe('a tab that hung (its timers ran nothing for a minute)', () => {
 describe('link bad input', () => {
   /** A hand-driven far end that says what we tell it to. */
   async function rawPeer(local: LocalEndpoint, claimedId?: string) {
-    const clock = new VirtualClock();
+    const clock = new ManualClock(0);
     const evil = await endpoint();
     const [mine, theirs] = memoryChannelPair(claimedId ?? evil.nodeId, local.nodeId);
     const s = side(new Link({ channel: theirs, local, direction: 'inbound', policy: allow, clock }), theirs);

@@ -33,7 +33,7 @@ import {
   PERMISSION_TIMEOUT_MS,
   RESUME_CHECK_MS,
 } from './limits';
-import type { TimerClock } from './signaling-client';
+import { type Clock } from '../common';
 
 /** This side of the link. */
 export interface LocalEndpoint {
@@ -71,7 +71,7 @@ export interface LinkOptions {
   local: LocalEndpoint;
   direction: LinkDirection;
   policy: LinkPolicy;
-  clock: TimerClock;
+  clock: Clock;
   /** For outbound links: the node we meant to reach. */
   expectedPeerId?: string;
   /** Overrides for tests. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Peer, PeerOptions } from 'peerjs';
 import { SignalingClient, type SignalingState } from './signaling-client';
 import { parseServerUrl } from './server-list';
-import { VirtualClock } from './testing/virtual-clock';
+import { ManualClock } from '../common/testing';
 import { FakeDataConnection } from './testing/fake-data-connection';
 
 /** Just enough of a PeerJS Peer for the client: events, disconnect, reconnect, destroy. */
@@ -45,7 +45,7 @@ class FakePeer {
 }
 
 function setup(urls: string[]) {
-  const clock = new VirtualClock();
+  const clock = new ManualClock(0);
   const peers: FakePeer[] = [];
   const states: SignalingState[] = [];
   const client = new SignalingClient({

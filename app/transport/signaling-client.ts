@@ -8,7 +8,8 @@
  * destroyed, and reconnects under the same ID.
  */
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
-import { Backoff, systemClock, type Clock } from '../overlay';
+import { Backoff } from '../overlay';
+import { createLogger, Listeners, systemClock, type Clock } from '../common';
 import { releaseDataConnection } from './channel';
 import type { SignalingServerConfig } from './server-list';
 
@@ -18,17 +19,13 @@ export type SignalingState =
   | { kind: 'offline'; nextRetryAt: number; retryInMs: number; attempt: number; reason: string }
   | { kind: 'stopped'; reason: string };
 
-/** What the client needs of a clock (the overlay's Clock); tests pass a virtual one. */
-export type TimerClock = Clock;
-export const realClock: TimerClock = systemClock;
-
 export type PeerFactory = (id: string, options: PeerOptions) => Peer;
 
 export interface SignalingClientOptions {
   nodeId: string;
   servers: SignalingServerConfig[];
   createPeer: PeerFactory;
-  clock?: TimerClock;
+  clock?: Clock;
   /** How long one server may take to answer before the next is tried. @default 8000 */
   attemptTimeoutMs?: number;
   /** ICE servers for WebRTC: none by default, so nothing but the peers is contacted. */
@@ -36,6 +33,8 @@ export interface SignalingClientOptions {
 }
 
 type Listener<T> = (value: T) => void;
+
+const log = createLogger('signaling');
 
 /** Hears a data connection opened towards this tab; returns true when it takes it. */
 export type ConnectionListener = (conn: DataConnection) => boolean;
@@ -58,7 +57,7 @@ function describeError(type: string, server: string): string {
 
 export class SignalingClient {
   private servers: SignalingServerConfig[];
-  private readonly clock: TimerClock;
+  private readonly clock: Clock;
   private readonly backoff = new Backoff();
   private readonly attemptTimeoutMs: number;
   private index = 0;
@@ -69,13 +68,13 @@ export class SignalingClient {
   private attemptTimer: unknown = null;
   private attemptId = 0;
   private _state: SignalingState = { kind: 'stopped', reason: 'not started' };
-  private readonly stateListeners = new Set<Listener<SignalingState>>();
+  private readonly stateListeners = new Listeners<SignalingState>(log);
   private readonly connectionListeners = new Set<ConnectionListener>();
 
   constructor(private readonly opts: SignalingClientOptions) {
     if (opts.servers.length === 0) throw new Error('at least one signaling server is needed');
     this.servers = [...opts.servers];
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.attemptTimeoutMs = opts.attemptTimeoutMs ?? 8000;
   }
 
@@ -93,8 +92,7 @@ export class SignalingClient {
   }
 
   onState(fn: Listener<SignalingState>): () => void {
-    this.stateListeners.add(fn);
-    return () => this.stateListeners.delete(fn);
+    return this.stateListeners.add(fn);
   }
 
   /**
@@ -147,13 +145,7 @@ export class SignalingClient {
 
   private setState(s: SignalingState): void {
     this._state = s;
-    for (const fn of [...this.stateListeners]) {
-      try {
-        fn(s);
-      } catch (e) {
-        console.error('signaling state listener failed', e);
-      }
-    }
+    this.stateListeners.emit(s);
   }
 
   private clearTimers(): void {

@@ -37,7 +37,7 @@ import {
 import { IdbKeyValueStore } from './data/idb-store';
 import { broadcastPermissionSync } from './data/permission-sync';
 import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './data/settings';
-import { Snapshots } from './data/snapshots';
+import { Snapshots } from '../common';
 import { LinkService } from './link-service';
 import { OverlayService } from './overlay-service';
 import { PhoneService } from './phone-service';

@@ -4,14 +4,12 @@
  * signaling server (app/peer's PeerDiscovery), and a snapshot of link states for the Network page.
  * Revoking what let a link in closes it.
  */
-import { systemClock } from '../overlay';
 import { PeerDiscovery } from '../peer';
 import type { PermissionDecision, PermissionGate } from '../permissions';
 import {
   LinkManager,
   PeerJsDialer,
   linkFailureOf,
-  realClock,
   type LinkPeer,
   type LinkDecision,
   type LinkDirection,
@@ -19,6 +17,7 @@ import {
   type LocalEndpoint,
   type SignalingClient,
 } from '../transport';
+import { createLogger, Listeners, systemClock } from '../common';
 
 export interface PeerState {
   nodeId: string;
@@ -43,7 +42,7 @@ export class LinkService {
   private readonly states = new Map<string, PeerState>();
   private readonly discovery: PeerDiscovery;
   private snapshot: readonly PeerState[] = [];
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Listeners<void>(createLogger('links'));
 
   constructor(
     signaling: SignalingClient,
@@ -54,7 +53,7 @@ export class LinkService {
     this.discovery.onChange(() => this.publish());
     const dialer = new PeerJsDialer(signaling);
     dialer.watch();
-    this.manager = new LinkManager({ dialer, local, clock: realClock, policy: (peer, dir) => this.decide(peer, dir) });
+    this.manager = new LinkManager({ dialer, local, clock: systemClock, policy: (peer, dir) => this.decide(peer, dir) });
     this.manager.onLinkUp((info) => {
       const decision = this.decisions.get(info.nodeId);
       if (decision?.allow) this.forget.set(info.nodeId, this.gate.registerLink(info.nodeId, decision));
@@ -81,8 +80,7 @@ export class LinkService {
   }
 
   readonly subscribe = (fn: Listener): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.listeners.add(fn);
   };
 
   readonly getSnapshot = (): readonly PeerState[] => this.snapshot;
@@ -158,6 +156,6 @@ export class LinkService {
       if (s) all.set(info.nodeId, { ...s, rttMs: info.rttMs });
     }
     this.snapshot = [...all.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
-    for (const fn of [...this.listeners]) fn();
+    this.listeners.emit();
   }
 }

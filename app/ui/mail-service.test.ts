@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore, type UserIdentity } from '../identity';
 import type { OverlayNode } from '../overlay';
 import { DEFAULT_FRAGMENT_BYTES, overlayIo, readReceipts, sendMessage, type MailOverlay } from '../mail';
-import { fakeResolver, makePerson, MailWorld, nodeCoder, type Person } from '../mail/testing/kit';
+import { fakeResolver, makePerson, MailWorld, nodeCoder, type Person } from '../mail/testing';
 import { MailService } from './mail-service';
 
 const settings = { k: 2, m: 4, fragmentBytes: DEFAULT_FRAGMENT_BYTES, ttlMs: 30 * 24 * 3600_000 };

@@ -35,8 +35,8 @@ import {
   type SendProgress,
   type SentMessage,
 } from '../mail';
-import { RetryLoop, systemClock, type Clock, type OverlayNode } from '../overlay';
-import { Snapshots } from './data/snapshots';
+import { RetryLoop, type OverlayNode } from '../overlay';
+import { systemClock, type Clock, Snapshots } from '../common';
 
 export interface MailServiceOptions {
   /** The overlay client: this tab's node (OverlayService.node). */

@@ -13,7 +13,8 @@ import { MemoryKeyValueStore, MemoryLockManager, exportSpki, generateSigningKeyP
 import { liveRingComponents } from '../peer';
 import { PermissionGate } from '../permissions';
 import { NameTakenError, OverlayTimeoutError } from '../sip';
-import { LinkManager, MemoryNetwork } from '../transport';
+import { LinkManager } from '../transport';
+import { MemoryNetwork } from '../transport/testing';
 import { OverlayService } from './overlay-service';
 import { PhoneService } from './phone-service';
 

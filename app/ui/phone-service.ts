@@ -20,7 +20,7 @@ import {
   type NameClaim,
 } from '../sip';
 import { loadIceSetting, saveIceSetting } from './data/settings';
-import { Snapshots } from './data/snapshots';
+import { Snapshots } from '../common';
 import { MailService } from './mail-service';
 import type { OverlayService } from './overlay-service';
 

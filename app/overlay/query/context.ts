@@ -1,5 +1,5 @@
 /** What lookups and handlers need from their node: injected, so each piece stays small and testable. */
-import type { Clock } from '../clock';
+import { type Clock } from '../../common';
 import type { OverlayCounters } from '../counters';
 import type { Message } from '../messages';
 import type { Peer } from '../routing-table/peer';

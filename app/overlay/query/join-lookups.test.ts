@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHexId, idFromHex, idToHex } from '../id';
 import type { LookupMode } from '../node';
-import { randomBytes } from '../random';
+import { randomBytes } from '../../common';
 import { Simulation } from '../sim/simulation';
 
 const SEEDS = 24;

@@ -11,7 +11,7 @@
  * a fixed 1.5 s where round trips take 0.1 s kept stale successors around
  * ten times longer than needed.
  */
-import type { Clock } from '../clock';
+import { type Clock } from '../../common';
 import type { OverlayCounters } from '../counters';
 import { encodeMessage, type Message } from '../messages';
 import type { Transport } from '../transport';

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEncode, utf8, type CanonicalValue } from '../../identity';
 import { bytesToHexId, idFromHex } from '../id';
 import { encodeMessage, parseMessage } from '../messages';
-import { randomBytes, SeededRandom } from '../random';
+import { randomBytes, SeededRandom } from '../../common';
 import { peerBytes } from '../routing-table/peer';
 import { putRecord } from '../storage/put';
 import { createRecord } from '../storage/record';

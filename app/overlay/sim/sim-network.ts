@@ -3,7 +3,7 @@
  * from network coordinates (fixed per pair, so each link stays in order),
  * random loss, partitions, crashes. Everything random comes from the seed.
  */
-import type { Random } from '../random';
+import { type Random } from '../../common';
 import type { LinkListener, MessageListener, Transport } from '../transport';
 import type { VirtualClock } from './virtual-clock';
 

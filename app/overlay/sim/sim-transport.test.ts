@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
-import { runTransportContract } from '../transport-contract';
-import { SeededRandom } from '../random';
+import { runTransportContract } from '../testing';
+import { SeededRandom } from '../../common';
 import { SimNetwork } from './sim-network';
 import { VirtualClock } from './virtual-clock';
 

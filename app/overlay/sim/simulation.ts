@@ -8,7 +8,7 @@ import { OverlayCounters } from '../counters';
 import { bytesToHexId, idToHex, inHalfOpen } from '../id';
 import { OverlayNode } from '../node';
 import type { OverlayComponents, OverlayOptions } from '../options';
-import { exponential, randomBytes, SeededRandom, type Random } from '../random';
+import { exponential, randomBytes, SeededRandom, type Random } from '../../common';
 import type { RecordVerifier } from '../storage/record';
 import { cheapVerifier } from './cheap-crypto';
 import { SimNetwork, type SimNetworkOptions } from './sim-network';

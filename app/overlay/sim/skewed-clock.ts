@@ -4,7 +4,7 @@
  * still run on the base clock: a skewed machine waits as long as any other,
  * only the time it reads and writes into records is off.
  */
-import type { Clock } from '../clock';
+import { type Clock } from '../../common';
 
 /**
  * `base` read `offsetMs` milliseconds ahead (negative: behind); a function

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LookupError } from '../errors';
 import { idFromHex } from '../id';
 import type { OverlayNode } from '../node';
-import { SeededRandom } from '../random';
+import { SeededRandom } from '../../common';
 import { RingUnifier } from '../unification';
 import { Simulation } from './simulation';
 

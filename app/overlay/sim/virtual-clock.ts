@@ -3,8 +3,13 @@
  * from one to the next. Async work the nodes register with the tracker
  * (signature checks) is awaited before time moves, so a run replays exactly
  * from its seed even with real WebCrypto underneath.
+ *
+ * It implements common's `Clock` but stays apart from common's `ManualClock`
+ * (the unit tests' clock): thousands of nodes need the heap-ordered event
+ * queue, and awaiting the tracker makes `advance` async, where the unit
+ * tests of timeouts rely on a synchronous `advance`.
  */
-import type { Clock } from '../clock';
+import { type Clock } from '../../common';
 import type { AsyncTracker } from '../options';
 import { EventQueue, type SimEvent } from './event-queue';
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHexId, idFromHex } from '../id';
 import type { Message } from '../messages';
 import type { OverlayNode } from '../node';
-import { SeededRandom, randomBytes } from '../random';
+import { SeededRandom, randomBytes } from '../../common';
 import { cheapSigner } from '../sim/cheap-crypto';
 import { Simulation } from '../sim/simulation';
 import { getRecords } from './client';

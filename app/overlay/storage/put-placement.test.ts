@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../identity';
 import { bytesToHexId, hexIdToBytes, idFromHex } from '../id';
-import { SeededRandom, randomBytes } from '../random';
+import { SeededRandom, randomBytes } from '../../common';
 import { cheapSigner } from '../sim/cheap-crypto';
 import { Simulation } from '../sim/simulation';
 import { getRecords } from './client';

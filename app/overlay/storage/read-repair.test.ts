@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalDecode, fromUtf8, utf8 } from '../../identity';
 import { bytesToHexId, idFromHex } from '../id';
 import type { OverlayNode } from '../node';
-import { SeededRandom, randomBytes } from '../random';
+import { SeededRandom, randomBytes } from '../../common';
 import { cheapSigner, cheapVerifier } from '../sim/cheap-crypto';
 import { Simulation } from '../sim/simulation';
 import { getRecords, getRecordsFromEach } from './client';

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { utf8 } from '../../identity';
 import { bytesToHexId, idFromHex } from '../id';
-import { SeededRandom, randomBytes } from '../random';
+import { SeededRandom, randomBytes } from '../../common';
 import { cheapSigner } from '../sim/cheap-crypto';
 import { Simulation } from '../sim/simulation';
 import { getRecords } from './client';

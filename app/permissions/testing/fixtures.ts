@@ -8,11 +8,11 @@ import {
   serializeCertificate,
   toBase64Url,
 } from '../../identity';
-import { ManualClock } from '../clock';
+import { silentLogger } from '../../common';
+import { ManualClock, settle as settleRounds } from '../../common/testing';
 import type { DecisionRequest } from '../evaluate';
 import { PermissionGate, type PermissionGateOptions } from '../gate';
 import type { PermissionQuestion } from '../question-queue';
-import { silentLogger } from '../logger';
 
 export interface KeyPair {
   readonly privateKey: CryptoKey;
@@ -86,9 +86,9 @@ export async function openTestGate(o: Partial<PermissionGateOptions> = {}): Prom
   return { gate: await PermissionGate.open(options), clock, store, reopen: () => PermissionGate.open(options) };
 }
 
-/** Lets promise callbacks and WebCrypto work finish (WebCrypto resolves on the event loop, not as a microtask). */
-export async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0));
+/** Lets promise callbacks and WebCrypto work finish (WebCrypto resolves on the event loop, not as a microtask): common's settle, five rounds. */
+export function settle(rounds = 5): Promise<void> {
+  return settleRounds(rounds);
 }
 
 /** Resolves with the question list once `ready` holds for it (awaits the queue's events, no polling). */

@@ -1,4 +1,5 @@
 /** An in-memory overlay for SIP tests: nodes, a location table, and a log of what crossed it. */
+import { Listeners, silentLogger } from '../../common';
 import { NameTakenError, OverlayTimeoutError } from '../errors';
 import type { LookupResult, SendResult, SipLocation, SipNetwork } from '../types';
 
@@ -9,6 +10,8 @@ export class MemorySipOverlay {
   /** Nodes whose messages go unacknowledged (the overlay did not answer, rather than "gone"). */
   readonly silent = new Set<string>();
   readonly wire: { from: string; to: string; text: string }[] = [];
+  /** Emits after every message delivered (its receivers have run) and every message a hold catches: a change feed for `when`. */
+  readonly changed = new Listeners<void>(silentLogger);
   /**
    * Messages still on their way: a send whose (from, to, text) matches a hold
    * waits, neither delivered nor answered, until `release()` lets it go. Lets
@@ -44,12 +47,17 @@ export class MemorySipOverlay {
       send: async (to, text): Promise<SendResult> => {
         await Promise.resolve();
         const held = this.holds.find((h) => h.match(nodeId, to, text));
-        if (held) await new Promise<void>((go) => held.waiting.push(go));
+        if (held) {
+          const released = new Promise<void>((go) => held.waiting.push(go));
+          this.changed.emit();
+          await released;
+        }
         const r = this.receivers.get(to);
         if (!r || r.size === 0 || this.down.has(to)) return 'unreachable';
         if (this.silent.has(to)) return 'timeout';
         this.wire.push({ from: nodeId, to, text });
         for (const fn of r) fn(nodeId, text);
+        this.changed.emit();
         return 'sent';
       },
       probe: async (to): Promise<SendResult> => {

@@ -1,6 +1,6 @@
 /** A link manager with a fresh node key on an in-memory network, allowing every peer: for tests. */
 import { exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../../identity';
-import { systemClock } from '../../overlay';
+import { systemClock } from '../../common';
 import type { MemoryNetwork } from '../dialer';
 import { LinkManager } from '../link-manager';
 

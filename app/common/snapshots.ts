@@ -1,10 +1,15 @@
+import { createLogger } from './logger';
+import { Listeners } from './listeners';
+
+const log = createLogger('snapshots');
+
 /**
  * A service's state as React reads it with useSyncExternalStore: one
  * snapshot object, replaced (never changed in place) on every update, so a
  * component re-renders exactly when something it shows changed.
  */
 export class Snapshots<S extends object> {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Listeners<void>(log);
 
   constructor(private current: S) {}
 
@@ -13,14 +18,13 @@ export class Snapshots<S extends object> {
   }
 
   readonly subscribe = (fn: () => void): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.listeners.add(fn);
   };
 
   readonly getSnapshot = (): S => this.current;
 
   update(patch: Partial<S>): void {
     this.current = { ...this.current, ...patch };
-    for (const fn of [...this.listeners]) fn();
+    this.listeners.emit();
   }
 }

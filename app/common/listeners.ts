@@ -8,8 +8,10 @@ import type { Logger } from './logger';
 export class Listeners<T> {
   private readonly set = new Set<(value: T) => void>();
 
+  /** @param log where a throwing listener is reported */
   constructor(private readonly log: Logger) {}
 
+  /** Adds `fn`; returns the function that removes it again. */
   add(fn: (value: T) => void): () => void {
     this.set.add(fn);
     return () => {
@@ -17,6 +19,7 @@ export class Listeners<T> {
     };
   }
 
+  /** Calls every listener with `value`, in the order they were added; one that throws is logged and skipped. */
   emit(value: T): void {
     for (const fn of [...this.set]) {
       try {

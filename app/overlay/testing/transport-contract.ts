@@ -4,7 +4,7 @@
  * `describe`/`it` so that Vitest (Node or browser mode) or any other runner
  * can run it, and makes its own assertions.
  */
-import type { Transport } from './transport';
+import type { Transport } from '../transport';
 
 /** Two transports that can reach each other, plus a way to let deliveries happen. */
 export interface TransportPair {

@@ -1,0 +1,9 @@
+/**
+ * Test helpers of the transport: in-memory channels and a network of them
+ * (links without PeerJS), a fake PeerJS DataConnection, and a LinkManager on
+ * the in-memory network. Tests, benchmarks and e2e only.
+ */
+export { memoryChannelPair, MemoryChannel } from '../channel';
+export { MemoryNetwork } from '../dialer';
+export { memoryLinks } from './memory-links';
+export { FakeDataConnection, FakeDataChannel } from './fake-data-connection';
