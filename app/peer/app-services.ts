@@ -23,7 +23,7 @@ import {
 } from '../identity';
 import type { RecordSigner } from '../overlay';
 import { PermissionGate } from '../permissions';
-import { whyNotInRing } from './words';
+import { whyNotInRing } from './ring-refusal';
 import {
   SignalingClient,
   parseServerList,
@@ -33,10 +33,10 @@ import {
   type SignalingServerConfig,
   type SignalingState,
 } from '../transport';
-import { IdbKeyValueStore } from './data/idb-store';
-import { broadcastPermissionSync } from './data/permission-sync';
-import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './data/settings';
-import { Snapshots } from './data/snapshots';
+import { broadcastPermissionSync } from './permission-sync';
+import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './settings';
+// eslint-disable-next-line no-restricted-imports -- Snapshots moves to app/common (issue 14, shared part); the merge points this at ../common.
+import { Snapshots } from '../ui/data/snapshots';
 import { LinkService } from './link-service';
 import { OverlayService } from './overlay-service';
 import { PhoneService } from './phone-service';
@@ -62,7 +62,15 @@ export interface AppSnapshot {
   certificate: { name: string; text: string } | null;
 }
 
+/** What the browser entry (main.tsx) gives the tab's assembly. */
+export interface AppServicesOptions {
+  /** Opens the profile's persistent key-value store called `name` (IndexedDB in the browser). */
+  openStore: (name: string) => KeyValueStore;
+}
+
 export class AppServices {
+  constructor(private readonly options: AppServicesOptions) {}
+
   private readonly snaps = new Snapshots<AppSnapshot>({
     phase: 'starting',
     node: null,
@@ -122,7 +130,7 @@ export class AppServices {
       this.warn('This browser does not let the app keep keys, so this tab’s identity lasts only until it closes.');
       store = new MemoryKeyValueStore();
     } else {
-      store = new IdbKeyValueStore('p2p-softphone-identity');
+      store = this.options.openStore('p2p-softphone-identity');
     }
     let locks: LockManagerLike;
     if (typeof navigator !== 'undefined' && 'locks' in navigator && navigator.locks) {
@@ -150,7 +158,7 @@ export class AppServices {
     window.addEventListener('pagehide', () => node.lock.release());
 
     const gate = await PermissionGate.open({
-      store: probe ? new IdbKeyValueStore('p2p-softphone-permissions') : new MemoryKeyValueStore(),
+      store: probe ? this.options.openStore('p2p-softphone-permissions') : new MemoryKeyValueStore(),
       sync: probe ? broadcastPermissionSync() : undefined,
     });
     gate.warnings.forEach((w) => this.warn(w));
@@ -193,8 +201,8 @@ export class AppServices {
     const links = this.links;
     const overlay = new OverlayService(
       links.manager,
-      probe ? new IdbKeyValueStore('p2p-softphone-records') : new MemoryKeyValueStore(),
-      probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
+      probe ? this.options.openStore('p2p-softphone-records') : new MemoryKeyValueStore(),
+      probe ? this.options.openStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
       () => links.onlineIds(),
       () => whyNotInRing(gate, OVERLAY_NAME),
       {},
@@ -205,9 +213,9 @@ export class AppServices {
       overlay,
       user: user.identity,
       gate,
-      settings: probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
-      history: probe ? new IdbKeyValueStore('p2p-softphone-history') : new MemoryKeyValueStore(),
-      mailStore: probe ? new IdbKeyValueStore('p2p-softphone-mail') : new MemoryKeyValueStore(),
+      settings: probe ? this.options.openStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
+      history: probe ? this.options.openStore('p2p-softphone-history') : new MemoryKeyValueStore(),
+      mailStore: probe ? this.options.openStore('p2p-softphone-mail') : new MemoryKeyValueStore(),
       domain: OVERLAY_NAME,
     });
     this.phone = phone;

@@ -19,8 +19,9 @@ import {
   type ContactPolicy,
   type NameClaim,
 } from '../sip';
-import { loadIceSetting, saveIceSetting } from './data/settings';
-import { Snapshots } from './data/snapshots';
+import { loadIceSetting, saveIceSetting } from './settings';
+// eslint-disable-next-line no-restricted-imports -- Snapshots moves to app/common (issue 14, shared part); the merge points this at ../common.
+import { Snapshots } from '../ui/data/snapshots';
 import { MailService } from './mail-service';
 import type { OverlayService } from './overlay-service';
 

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { nameProblem } from '../sip';
 import { ErrorLine } from './error-line';
 import { MailboxBadge, MailboxList, RecordDialog, SentList } from './mail';
-import type { PhoneService } from './phone-service';
+import type { PhoneService } from '../peer';
 import { useStore } from './use-app';
 
 /** Video mail: the messages left for this person, leaving one for someone, and what was sent. */

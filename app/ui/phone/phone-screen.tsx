@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { RecordDialog } from '../mail';
-import type { PhoneService } from '../phone-service';
+import type { PhoneService } from '../../peer';
 import { useStore } from '../use-app';
 import { ClaimName, PhonePage } from './phone-page';
 import { IceServersCard } from './ice-servers-card';
