@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { MemoryKeyValueStore } from '../identity';
-import { PermissionGate, silentLogger, type PermissionDecision, type Scope } from '../permissions';
+import { decideLink } from '../peer';
+import { PermissionGate, silentLogger, type Scope } from '../permissions';
 import type { LinkDecision, LinkDirection, LinkPeer, LinkPolicy } from '../transport';
 
 export class PolicyConfigError extends Error {
@@ -49,24 +50,16 @@ export async function makeServicePolicy(overlay: string, trustedRootFile: string
     describe = `every peer of the overlay ${overlay}`;
   }
 
+  // The same mapping as a tab's (app/peer/link-policy.ts), as a service peer: contact is refused.
   const decide = async (peer: LinkPeer, direction: LinkDirection, scope: Scope): Promise<LinkDecision> => {
-    if (scope === 'contact') return { allow: false, reason: 'a service peer takes no calls' };
-    let d: PermissionDecision;
+    let link: LinkDecision;
     try {
-      d = await gate.decide({
-        peerNodeId: peer.nodeId,
-        peerNodeSpki: peer.spki,
-        ...(peer.user ? { user: { signingSpki: peer.user.signingSpki, ...(peer.user.name ? { name: peer.user.name } : {}) } } : {}),
-        ...(peer.user?.certificate ? { certificate: peer.user.certificate } : {}),
-        scope,
-        direction,
-        overlay,
-      });
+      ({ link } = await decideLink(gate, overlay, peer, direction, scope, 'service'));
     } catch (e) {
       return { allow: false, reason: `the permission check failed: ${(e as Error).message}` };
     }
-    if (!d.allow) log(`refused ${direction} link from ${peer.nodeId.slice(0, 12)}: ${d.detail}`);
-    return { allow: d.allow, reason: d.detail };
+    if (!link.allow && scope !== 'contact') log(`refused ${direction} link from ${peer.nodeId.slice(0, 12)}: ${link.reason}`);
+    return link;
   };
   return { gate, linkPolicy: (peer, direction) => decide(peer, direction, 'overlay'), decide, describe };
 }

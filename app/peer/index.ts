@@ -8,3 +8,8 @@ export { LinkService, type PeerState } from './link-service';
 export { MailService, type MailServiceOptions, type MailState, type SentView } from './mail-service';
 export { MAX_NOTE_BYTES, OverlayService, type RingSnapshot } from './overlay-service';
 export { PhoneService, type PhoneServiceOptions, type PhoneServiceSnapshot } from './phone-service';
+export { ALLOW_ONCE_MS, callPolicy, type CallPolicyOptions } from './call-policy';
+export { Peer, type PeerContactOptions, type PeerOptions, type PeerStartOptions } from './peer';
+export { PeerMail, type PeerMailOptions } from './peer-mail';
+export { DISCOVERY_EVERY_MS, MAX_DISCOVERED, PeerDiscovery, type DiscoverySignaling, type PeerDiscoveryOptions } from './discovery';
+export { SERVICE_TAKES_NO_CALLS, decideLink, linkDecisionOf, linkPermissionRequest, type PeerRole } from './link-policy';

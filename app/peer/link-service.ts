@@ -1,8 +1,8 @@
 /**
- * The tab's links, as the app uses them: a LinkManager whose every link is
- * decided by the permission gate (overlay scope), peer discovery through the
- * signaling server, and a snapshot of link states for the Network page.
- * Revoking what let a link in closes it.
+ * A peer's links, as the peer layer runs them: a LinkManager whose every
+ * link is decided by the permission gate (overlay scope, link-policy.ts),
+ * peer discovery through the signaling server (discovery.ts), and a snapshot
+ * of link states for the Network page. Revoking what let a link in closes it.
  */
 import type { PermissionDecision, PermissionGate } from '../permissions';
 import {
@@ -15,6 +15,21 @@ import {
   type LocalEndpoint,
   type SignalingClient,
 } from '../transport';
+import { PeerDiscovery } from './discovery';
+import { decideLink, type PeerRole } from './link-policy';
+
+export interface LinkServiceOptions {
+  signaling: SignalingClient;
+  gate: PermissionGate;
+  /** What this peer presents on its links. */
+  local: LocalEndpoint;
+  /** A tab, or a service peer (which refuses contact). */
+  role: PeerRole;
+  /** Most links at once. @default the LinkManager's */
+  maxLinks?: number;
+  /** Where refusals are written (the service peer's log); none by default. */
+  log?: (line: string) => void;
+}
 
 export interface PeerState {
   nodeId: string;
@@ -35,19 +50,27 @@ export class LinkService {
   private readonly decisions = new Map<string, PermissionDecision>();
   private readonly forget = new Map<string, () => void>();
   private readonly states = new Map<string, PeerState>();
-  private online: string[] = [];
+  private readonly discovery: PeerDiscovery;
+  private readonly gate: PermissionGate;
+  private readonly local: LocalEndpoint;
   private snapshot: readonly PeerState[] = [];
   private readonly listeners = new Set<Listener>();
-  private discoveryTimer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(
-    private readonly signaling: SignalingClient,
-    private readonly gate: PermissionGate,
-    private readonly local: LocalEndpoint,
-  ) {
+  constructor(private readonly o: LinkServiceOptions) {
+    const { signaling, gate, local } = o;
+    this.gate = gate;
+    this.local = local;
+    this.discovery = new PeerDiscovery({ signaling, selfId: local.nodeId });
+    this.discovery.onChange(() => this.publish());
     const dialer = new PeerJsDialer(signaling);
     dialer.watch();
-    this.manager = new LinkManager({ dialer, local, clock: realClock, policy: (peer, dir) => this.decide(peer, dir) });
+    this.manager = new LinkManager({
+      dialer,
+      local,
+      clock: realClock,
+      policy: (peer, dir) => this.decide(peer, dir),
+      ...(o.maxLinks !== undefined ? { maxLinks: o.maxLinks } : {}),
+    });
     this.manager.onLinkUp((info) => {
       const decision = this.decisions.get(info.nodeId);
       if (decision?.allow) this.forget.set(info.nodeId, this.gate.registerLink(info.nodeId, decision));
@@ -81,18 +104,18 @@ export class LinkService {
 
   /** Node IDs the signaling server listed as online at the last look. */
   onlineIds(): string[] {
-    return [...this.online];
+    return this.discovery.online();
   }
 
-  /** Lists online peers every `everyMs` (PeerJS discovery), starting now. */
-  startDiscovery(everyMs = 5000): void {
-    void this.discover();
-    this.discoveryTimer = setInterval(() => void this.discover(), everyMs);
+  /** Lists online peers every few seconds (PeerJS discovery), starting now. */
+  startDiscovery(): void {
+    this.discovery.start();
   }
 
-  stop(): void {
-    if (this.discoveryTimer) clearInterval(this.discoveryTimer);
-    this.manager.close('this tab is closing');
+  /** Stops discovery and closes every link, saying `reason` to the far sides. */
+  stop(reason = 'this tab is closing'): void {
+    this.discovery.stop();
+    this.manager.close(reason);
   }
 
   /** Opens a link to `nodeId`; resolves with a sentence for the person. */
@@ -113,39 +136,17 @@ export class LinkService {
     this.manager.disconnect(nodeId, 'closed by you');
   }
 
-  /** Asks the signaling server who is online; errors leave the last list in place. */
-  async discover(): Promise<void> {
-    const server = this.signaling.serverList[0];
-    const peer = this.signaling.peer;
-    if (!server || !peer?.open) return;
-    try {
-      const url = `${server.secure ? 'https' : 'http'}://${server.host}:${server.port}${server.path}/peerjs/peers`;
-      const r = await fetch(url);
-      if (!r.ok) return;
-      const list: unknown = await r.json();
-      if (!Array.isArray(list)) return;
-      this.online = list.filter((x): x is string => typeof x === 'string' && /^[0-9a-f]{40}$/.test(x) && x !== this.local.nodeId).slice(0, 500);
-      this.publish();
-    } catch {
-      // The server may be away; the signaling panel already says so.
-    }
+  /** Asks the signaling server who is online now; errors leave the last list in place. */
+  discover(): Promise<void> {
+    return this.discovery.discover();
   }
 
   private async decide(peer: LinkPeer, direction: LinkDirection): Promise<LinkDecision> {
     this.set(peer.nodeId, { state: 'connecting', detail: 'waiting for permission' });
-    const d = await this.gate.decide({
-      peerNodeId: peer.nodeId,
-      peerNodeSpki: peer.spki,
-      ...(peer.user
-        ? { user: { signingSpki: peer.user.signingSpki, ...(peer.user.name ? { name: peer.user.name } : {}) } }
-        : {}),
-      ...(peer.user?.certificate ? { certificate: peer.user.certificate } : {}),
-      scope: 'overlay',
-      direction,
-      overlay: this.local.overlay,
-    });
-    this.decisions.set(peer.nodeId, d);
-    return { allow: d.allow, reason: d.detail };
+    const { decision, link } = await decideLink(this.gate, this.local.overlay, peer, direction, 'overlay', this.o.role);
+    if (decision) this.decisions.set(peer.nodeId, decision);
+    if (!link.allow) this.o.log?.(`refused ${direction} link from ${peer.nodeId.slice(0, 12)}: ${link.reason}`);
+    return link;
   }
 
   private set(nodeId: string, s: Omit<PeerState, 'nodeId'>): void {
@@ -157,7 +158,7 @@ export class LinkService {
 
   private publish(): void {
     const all = new Map<string, PeerState>();
-    for (const id of this.online) all.set(id, { nodeId: id, state: 'online' });
+    for (const id of this.discovery.online()) all.set(id, { nodeId: id, state: 'online' });
     for (const [id, s] of this.states) all.set(id, s);
     for (const info of this.manager.links()) {
       const s = all.get(info.nodeId);
