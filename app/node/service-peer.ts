@@ -1,15 +1,17 @@
 /**
- * An always-on service peer: the tabs' own ring membership (RingMember from
- * app/transport), authenticated links and permission gate, run in Node 20
- * with WebRTC from @roamhq/wrtc, its node identity in a key file and its
- * records in LevelDB in its data directory. It presents itself as a service
- * peer in the link handshake, takes only overlay-scope links, and hands its
+ * An always-on service peer: a Node entry over the same peer layer as a tab
+ * (Peer in app/peer, role 'service': links decided by the permission gate,
+ * discovery, ring membership), run in Node 20 with WebRTC from
+ * @roamhq/wrtc, its node identity in a key file and its records in LevelDB
+ * in its data directory. It presents itself as a service peer in the link
+ * handshake, takes only overlay-scope links and no calls, and hands its
  * records to its successor when it stops.
  */
 import { join } from 'node:path';
 import { MemoryKeyValueStore, type NodeIdentity } from '../identity';
 import { overlayLimits, recordBatches, type WireRecord } from '../overlay';
-import { LinkManager, PeerJsDialer, RingMember, SignalingClient, realClock, type LocalEndpoint } from '../transport';
+import { Peer, type OverlayService } from '../peer';
+import { SignalingClient, type LinkManager, type LocalEndpoint } from '../transport';
 import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, RECORDS_DIR } from './data-dir';
 import type { LevelKeyValueStore } from './level-store';
 import type { ServicePeerConfig } from './service-config';
@@ -21,14 +23,13 @@ export type Log = (line: string) => void;
 
 /** How long a stopping peer waits for its successor to take its records. */
 const HANDOVER_MS = 4000;
-const DISCOVERY_MS = 5000;
+/** How long a starting peer waits for the signaling server before joining through remembered peers alone. */
+const ONLINE_WITHIN_MS = 8000;
 
 const short = (id: string): string => id.slice(0, 12);
 
 export class ServicePeer {
-  private discoveryTimer: ReturnType<typeof setInterval> | null = null;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
-  private online: string[] = [];
   private lastRing = '';
   private lastRecords = -1;
   private stopping: Promise<void> | null = null;
@@ -40,12 +41,23 @@ export class ServicePeer {
     readonly identity: NodeIdentity,
     readonly db: LevelKeyValueStore,
     readonly policy: ServicePolicy,
-    readonly signaling: SignalingClient,
-    readonly links: LinkManager,
-    readonly member: RingMember,
+    readonly peer: Peer,
     readonly quarantined: number,
     private readonly log: Log,
   ) {}
+
+  get signaling(): SignalingClient {
+    return this.peer.signaling;
+  }
+
+  get links(): LinkManager {
+    return this.peer.links.manager;
+  }
+
+  /** The ring membership and overlay node. */
+  get member(): OverlayService {
+    return this.peer.overlay;
+  }
 
   /** Opens the data directory, connects and joins. Throws DataDirError/PolicyConfigError in words. */
   static async start(config: ServicePeerConfig, log: Log): Promise<ServicePeer> {
@@ -62,17 +74,22 @@ export class ServicePeer {
       throw e;
     }
     installWebRtcGlobals();
-    const { Peer } = await import('peerjs');
-    const signaling = new SignalingClient({ nodeId: identity.nodeId, servers: config.signaling, createPeer: (id, options) => new Peer(id, { ...options, debug: 0 }) });
+    const { Peer: PeerJs } = await import('peerjs');
+    const signaling = new SignalingClient({ nodeId: identity.nodeId, servers: config.signaling, createPeer: (id, options) => new PeerJs(id, { ...options, debug: 0 }) });
     const local: LocalEndpoint = { overlay: config.overlay, nodeId: identity.nodeId, spki: identity.spki, privateKey: identity.privateKey, role: 'service' };
-    const dialer = new PeerJsDialer(signaling);
-    dialer.watch();
-    const links = new LinkManager({ dialer, local, clock: realClock, policy: policy.linkPolicy, maxLinks: config.maxLinks });
-    let peer: ServicePeer | null = null;
-    const member = new RingMember(links, config.inMemory ? new MemoryKeyValueStore() : db, db, () => peer?.online ?? []);
-    peer = new ServicePeer(config, dataDir, identity, db, policy, signaling, links, member, quarantined, log);
-    await peer.run();
-    return peer;
+    const peer = new Peer({
+      role: 'service',
+      local,
+      signaling,
+      gate: policy.gate,
+      records: config.inMemory ? new MemoryKeyValueStore() : db,
+      ringSettings: db,
+      maxLinks: config.maxLinks,
+      log,
+    });
+    const service = new ServicePeer(config, dataDir, identity, db, policy, peer, quarantined, log);
+    await service.run();
+    return service;
   }
 
   private async run(): Promise<void> {
@@ -85,42 +102,10 @@ export class ServicePeer {
     links.onLinkUp((l) => log(`link up ${short(l.nodeId)} (${l.direction}${l.peer.role === 'service' ? ', service peer' : ''}${l.peer.user?.name ? `, ${l.peer.user.name}` : ''})`));
     links.onLinkDown((id, reason) => log(`link down ${short(id)}: ${reason}`));
     member.subscribe(() => this.logRingChanges());
-    signaling.start();
-    await this.whenOnline(8000);
-    await this.discover();
-    this.discoveryTimer = setInterval(() => void this.discover(), DISCOVERY_MS);
     // The damage scan before start checked every stored record's signature already.
-    await member.start({ storedChecked: true });
+    await this.peer.start({ onlineWithinMs: ONLINE_WITHIN_MS, storedChecked: true });
     log(`records: ${member.loaded} loaded from disk${this.quarantined ? `, ${this.quarantined} damaged kept aside` : ''}; serving ${process.uptime().toFixed(1)} s after the process started`);
     if (this.config.statusEverySeconds > 0) this.statusTimer = setInterval(() => log(this.statusLine()), this.config.statusEverySeconds * 1000);
-  }
-
-  private whenOnline(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.signaling.state.kind === 'online') return resolve();
-      const timer = setTimeout(done, ms);
-      const off = this.signaling.onState((s) => s.kind === 'online' && done());
-      function done(): void {
-        clearTimeout(timer);
-        off();
-        resolve();
-      }
-    });
-  }
-
-  /** Asks the signaling server who is online (PeerJS discovery); errors keep the last list. */
-  private async discover(): Promise<void> {
-    const server = this.signaling.serverList[0];
-    if (!server || this.signaling.state.kind !== 'online') return;
-    try {
-      const r = await fetch(`${server.secure ? 'https' : 'http'}://${server.host}:${server.port}${server.path}/peerjs/peers`, { signal: AbortSignal.timeout(4000) });
-      if (!r.ok) return;
-      const list: unknown = await r.json();
-      if (!Array.isArray(list)) return;
-      this.online = list.filter((x): x is string => typeof x === 'string' && /^[0-9a-f]{40}$/.test(x) && x !== this.identity.nodeId).slice(0, 500);
-    } catch {
-      // The signaling state line already says when the server is away.
-    }
   }
 
   private logRingChanges(): void {
@@ -156,7 +141,6 @@ export class ServicePeer {
   }
 
   private async doStop(): Promise<void> {
-    if (this.discoveryTimer) clearInterval(this.discoveryTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
     const node = this.member.node;
     const succ = node.table.successors.first().hex;
@@ -168,10 +152,10 @@ export class ServicePeer {
     } else {
       this.log('stopping');
     }
-    this.member.leave();
+    this.peer.leave();
     // Let the goodbye messages and the remembered peers reach the wire and the disk.
     await new Promise((r) => setTimeout(r, 300));
-    this.links.close('leaving');
+    this.peer.close('leaving');
     this.signaling.stop('stopping');
     this.policy.gate.close();
     await this.db.close();
