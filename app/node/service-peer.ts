@@ -62,7 +62,7 @@ export class ServicePeer {
   /** Opens the data directory, connects and joins. Throws DataDirError/PolicyConfigError in words. */
   static async start(config: ServicePeerConfig, log: Log): Promise<ServicePeer> {
     const dataDir = prepareDataDir(config.dataDir);
-    const policy = await makeServicePolicy(config.overlay, config.trustedRoot, log);
+    const policy = await makeServicePolicy(config.overlay, config.trustedRoot);
     const { identity, created } = await openNodeKey(dataDir, config.startFresh, log);
     log(`${created ? 'new node identity' : 'node identity'} ${identity.nodeId} (key file in ${dataDir})`);
     const db = await openRecordDb(dataDir, config.startFresh, log);
