@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const MODULES = 'common|identity|overlay|transport|permissions|sip|mail|ui|node';
+const MODULES = 'common|identity|overlay|transport|permissions|sip|mail|peer|ui|node';
 
 /** A folder's public surface is its index.ts: no reaching into another folder's files. */
 const deepImport = {
@@ -19,6 +19,11 @@ const uiImport = {
 /** An import of a testing/ surface, in esquery's regular-expression syntax. */
 // esquery's /…/ literal cannot hold a slash, so \W stands for the path separator.
 const testingSource = '/^\\.{1,2}\\W(.*\\W)?testing(\\W.*)?$/';
+/** The peer layer is the composition root: only its entries (ui, node, main.tsx) start it. */
+const peerImport = {
+  regex: `^(\\.\\./)+peer(/.*)?$`,
+  message: 'Only app/ui, app/node and app/main.tsx import the peer layer (the composition root).',
+};
 const reactImport = {
   group: ['react', 'react/*', 'react-dom', 'react-dom/*'],
   message: 'React stays in app/ui (STYLE.md, practice 9).',
@@ -32,6 +37,13 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.browser, ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: [deepImport, uiImport, peerImport, reactImport] }],
+    },
+  },
+  // The peer layer assembles identity, overlay, transport, permissions, sip, mail (and common); nothing below it imports it.
+  {
+    files: ['app/peer/**/*.ts', 'app/node/**/*.ts'],
+    rules: {
       'no-restricted-imports': ['error', { patterns: [deepImport, uiImport, reactImport] }],
     },
   },
@@ -66,7 +78,7 @@ export default tseslint.config(
             { group: ['jssip', 'jssip/*'], message: 'SIP lives in app/sip, above the overlay.' },
             { group: ['idb-keyval', 'idb-keyval/*'], message: 'The overlay persists through its key-value interface.' },
             { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'events', 'buffer'], message: 'The overlay must run in browsers too.' },
-            { regex: `^${up}(transport|permissions|sip|mail|node)(/.*)?$`, message: 'The overlay depends only on identity and common.' },
+            { regex: `^${up}(transport|permissions|sip|mail|peer|node)(/.*)?$`, message: 'The overlay depends only on identity.' },
           ],
         },
       ],
@@ -87,7 +99,7 @@ export default tseslint.config(
           patterns: [
             uiImport,
             reactImport,
-            { regex: '^(\\.\\./)+(overlay|transport|permissions|sip|mail|node)(/.*)?$', message: 'identity is the bottom layer.' },
+            { regex: '^(\\.\\./)+(overlay|transport|permissions|sip|mail|peer|node)(/.*)?$', message: 'identity is the bottom layer.' },
             { group: ['peerjs', 'jssip', 'idb-keyval'], message: 'identity takes its storage and locks by injection.' },
           ],
         },
@@ -105,7 +117,7 @@ export default tseslint.config(
             deepImport,
             uiImport,
             reactImport,
-            { regex: '^(\\.\\./)+(transport|permissions|sip|node)(/.*)?$', message: 'mail depends only on overlay and identity.' },
+            { regex: '^(\\.\\./)+(transport|permissions|sip|peer|node)(/.*)?$', message: 'mail depends only on overlay and identity.' },
             { group: ['peerjs', 'jssip', 'idb-keyval', 'node:*', 'fs', 'path', 'os', 'crypto', 'buffer'], message: 'mail runs in browsers; storage and keys come by injection.' },
           ],
         },

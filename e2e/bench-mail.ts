@@ -28,7 +28,7 @@ interface Mail {
   play(id: string): Promise<{ video: Uint8Array }>;
 }
 type Win = {
-  __softphone: { phone: { claim(name: string): Promise<string | null>; mail: Mail | null } };
+  __softphone: { phone: { claim(name: string): Promise<string | null> }; mail: { current: Mail | null } };
   __benchBytes?: Uint8Array;
   __dc?: { pc: RTCPeerConnection; got: number; doneAt: number; channel?: RTCDataChannel };
 };
@@ -50,7 +50,7 @@ function codeInWorker(page: Page, k: number, m: number, rounds: number): Promise
   return page.evaluate(
     async ([k, m, frag, rounds]) => {
       const w = window as unknown as Win;
-      const coder = w.__softphone.phone.mail!.coder;
+      const coder = w.__softphone.mail.current!.coder;
       const data = w.__benchBytes!;
       const stripe = k * frag;
       let encodeMs = Infinity;
@@ -153,7 +153,7 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
       // tsx names inner functions with a __name helper the page does not have.
       await p.evaluate('globalThis.__name = (f) => f');
       await claimForBench(p, name);
-      await p.waitForFunction(() => (window as unknown as Win).__softphone.phone.mail !== null, undefined, { timeout: 30_000 });
+      await p.waitForFunction(() => (window as unknown as Win).__softphone.mail?.current != null, undefined, { timeout: 30_000 });
     }
     const hash = await makeBytes(sender, bytes);
 
@@ -172,7 +172,7 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
     const t0 = Date.now();
     const sent = await sender.evaluate(async () => {
       const w = window as unknown as Win;
-      return w.__softphone.phone.mail!.send('reader', { bytes: w.__benchBytes!, type: 'video/webm', durationMs: 60_000, thumbnail: null });
+      return w.__softphone.mail.current!.send('reader', { bytes: w.__benchBytes!, type: 'video/webm', durationMs: 60_000, thumbnail: null });
     });
     const sendMs = Date.now() - t0;
     add(`send ${mb} MB (encrypt, code k=4 m=8, store ${sent.fragments} fragments, announce)`, sendMs, 'ms', `stored ${sent.stored} of ${sent.fragments}; ${(sendMs / plainMs).toFixed(1)} × the plain transfer (target ≤ 2 ×)`);
@@ -180,7 +180,7 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
 
     const t1 = Date.now();
     const fetched = await reader.evaluate(async (id) => {
-      const mail = (window as unknown as Win).__softphone.phone.mail!;
+      const mail = (window as unknown as Win).__softphone.mail.current!;
       for (let tries = 0; !mail.getSnapshot().items.some((x) => x.id === id); tries++) {
         if (tries > 20) throw new Error('the message never showed in the mailbox');
         await mail.refresh();

@@ -69,8 +69,8 @@ export async function videoFramesPlayed(page: Page, from: string): Promise<numbe
 /** A page's MailService and overlay node, reached the way the app exposes them (private fields are plain JS properties). */
 type MailWin = {
   __softphone: {
-    phone: {
-      mail: {
+    mail: {
+      current: {
         getSnapshot(): { items: { id: string; from: string; manifest: unknown }[] };
         play(id: string, onProgress?: (p: { fragments: number; ignored: number }) => void): Promise<{ video: Uint8Array; type: string }>;
         refresh(): Promise<void>;
@@ -89,7 +89,7 @@ export type { MailWin };
 /** The newest mailbox manifest from `from` in `page`, as JSON with byte arrays spelled {u8: [...]}. */
 export function manifestOf(page: Page, from: string): Promise<string> {
   return page.evaluate((who) => {
-    const mail = (window as unknown as MailWin).__softphone.phone.mail!;
+    const mail = (window as unknown as MailWin).__softphone.mail.current!;
     const item = mail.getSnapshot().items.find((i) => i.from === who);
     if (!item) throw new Error(`no message from ${who}`);
     return JSON.stringify(item.manifest, (_k, v: unknown) => (v instanceof Uint8Array ? { u8: Array.from(v) } : v));
@@ -126,7 +126,7 @@ export function corruptFragment(page: Page, key: string): Promise<string> {
 /** Fetches and opens the newest message from `from` through the page's MailService; returns its size and the last progress. */
 export function playThroughService(page: Page, from: string): Promise<{ bytes: number; fragments: number; ignored: number }> {
   return page.evaluate(async (who) => {
-    const mail = (window as unknown as MailWin).__softphone.phone.mail!;
+    const mail = (window as unknown as MailWin).__softphone.mail.current!;
     const item = mail.getSnapshot().items.find((i) => i.from === who)!;
     let last = { fragments: 0, ignored: 0 };
     const { video } = await mail.play(item.id, (p) => (last = p));
@@ -143,7 +143,7 @@ export function playThroughService(page: Page, from: string): Promise<{ bytes: n
 export function openAsSomeoneElse(page: Page, manifestJson: string): Promise<{ fetched: number; intact: number; error: string }> {
   return page.evaluate(async (json) => {
     const manifest = JSON.parse(json, (_k, v: unknown) => (v && typeof v === 'object' && 'u8' in v ? new Uint8Array((v as { u8: number[] }).u8) : v)) as { id: string; m: number; keys: Uint8Array };
-    const mail = (window as unknown as MailWin).__softphone.phone.mail!;
+    const mail = (window as unknown as MailWin).__softphone.mail.current!;
     let fetched = 0;
     let intact = 0;
     for (let i = 0; i < manifest.m; i++) {
@@ -177,7 +177,7 @@ export function openAsSomeoneElse(page: Page, manifestJson: string): Promise<{ f
 export function fileBadEntries(page: Page, to: string, impostorOf: string): Promise<void> {
   return page.evaluate(
     async ([who, fake]) => {
-      const mail = (window as unknown as MailWin).__softphone.phone.mail!;
+      const mail = (window as unknown as MailWin).__softphone.mail.current!;
       const resolve = mail.o.resolve;
       const user = mail.user;
       const rec = { bytes: new Uint8Array(5000).fill(7), type: 'video/webm', durationMs: 1000, thumbnail: null };

@@ -3,7 +3,7 @@
  * tab's own signaling client: the proof that WebRTC works in the harness.
  */
 import type { Page } from 'playwright-core';
-import type { AppServices } from '../app/ui/app-services.ts';
+import type { AppServices } from '../app/peer/index.ts';
 import type { DataConnection } from 'peerjs';
 
 type Win = { __softphone: AppServices; __echoConn?: DataConnection; __echoConns?: Record<string, DataConnection>; __echoed?: string[] };

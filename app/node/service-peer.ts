@@ -1,17 +1,17 @@
 /**
- * An always-on service peer: the tabs' own ring membership (RingMember from
- * app/peer), authenticated links and permission gate, run in Node 20
- * with WebRTC from @roamhq/wrtc, its node identity in a key file and its
- * records in LevelDB in its data directory. It presents itself as a service
- * peer in the link handshake, takes only overlay-scope links, and hands its
+ * An always-on service peer: a Node entry over the same peer layer as a tab
+ * (Peer in app/peer, role 'service': links decided by the permission gate,
+ * discovery, ring membership), run in Node 20 with WebRTC from
+ * @roamhq/wrtc, its node identity in a key file and its records in LevelDB
+ * in its data directory. It presents itself as a service peer in the link
+ * handshake, takes only overlay-scope links and no calls, and hands its
  * records to its successor when it stops.
  */
 import { join } from 'node:path';
 import { MemoryKeyValueStore, type NodeIdentity } from '../identity';
 import { overlayLimits, recordBatches, type WireRecord } from '../overlay';
-import { liveRingComponents, PeerDiscovery, RingMember } from '../peer';
-import { LinkManager, PeerJsDialer, SignalingClient, type LocalEndpoint } from '../transport';
-import { systemClock } from '../common';
+import { Peer, type OverlayService } from '../peer';
+import { SignalingClient, type LinkManager, type LocalEndpoint } from '../transport';
 import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, RECORDS_DIR } from './data-dir';
 import type { LevelKeyValueStore } from './level-store';
 import type { ServicePeerConfig } from './service-config';
@@ -23,6 +23,8 @@ export type Log = (line: string) => void;
 
 /** How long a stopping peer waits for its successor to take its records. */
 const HANDOVER_MS = 4000;
+/** How long a starting peer waits for the signaling server before joining through remembered peers alone. */
+const ONLINE_WITHIN_MS = 8000;
 
 const short = (id: string): string => id.slice(0, 12);
 
@@ -39,18 +41,28 @@ export class ServicePeer {
     readonly identity: NodeIdentity,
     readonly db: LevelKeyValueStore,
     readonly policy: ServicePolicy,
-    readonly signaling: SignalingClient,
-    readonly links: LinkManager,
-    readonly member: RingMember,
-    readonly discovery: PeerDiscovery,
+    readonly peer: Peer,
     readonly quarantined: number,
     private readonly log: Log,
   ) {}
 
+  get signaling(): SignalingClient {
+    return this.peer.signaling;
+  }
+
+  get links(): LinkManager {
+    return this.peer.links.manager;
+  }
+
+  /** The ring membership and overlay node. */
+  get member(): OverlayService {
+    return this.peer.overlay;
+  }
+
   /** Opens the data directory, connects and joins. Throws DataDirError/PolicyConfigError in words. */
   static async start(config: ServicePeerConfig, log: Log): Promise<ServicePeer> {
     const dataDir = prepareDataDir(config.dataDir);
-    const policy = await makeServicePolicy(config.overlay, config.trustedRoot, log);
+    const policy = await makeServicePolicy(config.overlay, config.trustedRoot);
     const { identity, created } = await openNodeKey(dataDir, config.startFresh, log);
     log(`${created ? 'new node identity' : 'node identity'} ${identity.nodeId} (key file in ${dataDir})`);
     const db = await openRecordDb(dataDir, config.startFresh, log);
@@ -62,17 +74,22 @@ export class ServicePeer {
       throw e;
     }
     installWebRtcGlobals();
-    const { Peer } = await import('peerjs');
-    const signaling = new SignalingClient({ nodeId: identity.nodeId, servers: config.signaling, createPeer: (id, options) => new Peer(id, { ...options, debug: 0 }) });
+    const { Peer: PeerJs } = await import('peerjs');
+    const signaling = new SignalingClient({ nodeId: identity.nodeId, servers: config.signaling, createPeer: (id, options) => new PeerJs(id, { ...options, debug: 0 }) });
     const local: LocalEndpoint = { overlay: config.overlay, nodeId: identity.nodeId, spki: identity.spki, privateKey: identity.privateKey, role: 'service' };
-    const dialer = new PeerJsDialer(signaling);
-    dialer.watch();
-    const links = new LinkManager({ dialer, local, clock: systemClock, policy: policy.linkPolicy, maxLinks: config.maxLinks });
-    const discovery = new PeerDiscovery({ signaling, selfId: identity.nodeId, clock: systemClock });
-    const member = new RingMember({ ...liveRingComponents(links), records: config.inMemory ? new MemoryKeyValueStore() : db, settings: db, onlinePeers: () => discovery.onlineIds() });
-    const peer = new ServicePeer(config, dataDir, identity, db, policy, signaling, links, member, discovery, quarantined, log);
-    await peer.run();
-    return peer;
+    const peer = new Peer({
+      role: 'service',
+      local,
+      signaling,
+      gate: policy.gate,
+      records: config.inMemory ? new MemoryKeyValueStore() : db,
+      ringSettings: db,
+      maxLinks: config.maxLinks,
+      log,
+    });
+    const service = new ServicePeer(config, dataDir, identity, db, policy, peer, quarantined, log);
+    await service.run();
+    return service;
   }
 
   private async run(): Promise<void> {
@@ -85,27 +102,10 @@ export class ServicePeer {
     links.onLinkUp((l) => log(`link up ${short(l.nodeId)} (${l.direction}${l.peer.role === 'service' ? ', service peer' : ''}${l.peer.user?.name ? `, ${l.peer.user.name}` : ''})`));
     links.onLinkDown((id, reason) => log(`link down ${short(id)}: ${reason}`));
     member.subscribe(() => this.logRingChanges());
-    signaling.start();
-    await this.whenOnline(8000);
-    await this.discovery.discover();
-    this.discovery.start();
     // The damage scan before start checked every stored record's signature already.
-    await member.start({ storedChecked: true });
+    await this.peer.start({ onlineWithinMs: ONLINE_WITHIN_MS, storedChecked: true });
     log(`records: ${member.loaded} loaded from disk${this.quarantined ? `, ${this.quarantined} damaged kept aside` : ''}; serving ${process.uptime().toFixed(1)} s after the process started`);
     if (this.config.statusEverySeconds > 0) this.statusTimer = setInterval(() => log(this.statusLine()), this.config.statusEverySeconds * 1000);
-  }
-
-  private whenOnline(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.signaling.state.kind === 'online') return resolve();
-      const timer = setTimeout(done, ms);
-      const off = this.signaling.onState((s) => s.kind === 'online' && done());
-      function done(): void {
-        clearTimeout(timer);
-        off();
-        resolve();
-      }
-    });
   }
 
   private logRingChanges(): void {
@@ -141,7 +141,6 @@ export class ServicePeer {
   }
 
   private async doStop(): Promise<void> {
-    this.discovery.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
     const node = this.member.node;
     const succ = node.table.successors.first().hex;
@@ -153,10 +152,10 @@ export class ServicePeer {
     } else {
       this.log('stopping');
     }
-    this.member.leave();
+    this.peer.leave();
     // Let the goodbye messages and the remembered peers reach the wire and the disk.
     await new Promise((r) => setTimeout(r, 300));
-    this.links.close('leaving');
+    this.peer.close('leaving');
     this.signaling.stop('stopping');
     this.policy.gate.close();
     await this.db.close();

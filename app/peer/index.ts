@@ -1,7 +1,17 @@
 /**
- * The peer layer: assembles a running peer (a tab or the service peer) from
- * identity, overlay, transport, permissions, sip and mail. No React, no DOM.
+ * The peer layer: the React-free assembly of one running peer (identity,
+ * overlay, transport, permissions, sip, mail) for a browser tab and for the
+ * service peer. app/ui renders it; app/main.tsx and app/node start it.
  */
 export { RingMember, type RingMemberComponents, type RingMemberInit, type RingSnapshot } from './ring-member';
 export { linkManagerRingLinks, liveRingComponents, type RingLinks } from './ring-links';
 export { PeerDiscovery, discoveryUrl, type DiscoverySignaling, type PeerDiscoveryComponents, type PeerDiscoveryInit } from './peer-discovery';
+export { AppServices, OVERLAY_NAME, type AppServicesOptions, type AppSnapshot } from './app-services';
+export { LinkService, type LinkServiceOptions, type PeerState } from './link-service';
+export { MailService, type MailServiceOptions, type MailState, type SentView } from './mail-service';
+export { MAX_NOTE_BYTES, OverlayService } from './overlay-service';
+export { PhoneService, type PhoneServiceOptions, type PhoneServiceSnapshot } from './phone-service';
+export { ALLOW_ONCE_MS, callPolicy, type CallPolicyOptions } from './call-policy';
+export { Peer, type PeerContactOptions, type PeerOptions, type PeerStartOptions } from './peer';
+export { PeerMail, type PeerMailOptions } from './peer-mail';
+export { SERVICE_TAKES_NO_CALLS, decideLink, linkDecisionOf, linkPermissionRequest, type PeerRole } from './link-policy';

@@ -62,7 +62,7 @@ export function App() {
               {p.label}
             </a>
           ))}
-          {ready && services.phone && <HeaderMailBadge service={services.phone} />}
+          {ready && services.mail && <HeaderMailBadge mailbox={services.mail} />}
         </nav>
       </header>
       <main>
@@ -87,8 +87,8 @@ export function App() {
             {ready && <SignalingPanel />}
           </>
         )}
-        {ready && page === '#/phone' && services.phone && <PhoneScreen service={services.phone} onJoinNetwork={() => services.joinNetwork()} />}
-        {ready && page === '#/mail' && services.phone && <MailPage service={services.phone} />}
+        {ready && page === '#/phone' && services.phone && services.mail && <PhoneScreen service={services.phone} mailbox={services.mail} onJoinNetwork={() => services.joinNetwork()} />}
+        {ready && page === '#/mail' && services.mail && <MailPage mailbox={services.mail} />}
         {ready && page === '#/network' && services.links && <NetworkPage links={services.links} overlay={services.overlay} onJoin={() => services.joinNetwork()} />}
         {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} />}
       </main>

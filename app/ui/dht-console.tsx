@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import type { LookupMode } from '../overlay';
 import { fingerprint, sha256, toHex, utf8 } from '../identity';
-import type { OverlayService } from './overlay-service';
+import type { OverlayService } from '../peer';
 import { useServices } from './use-app';
 
 /** Turns what a person typed into a DHT key: 40 hex digits as they are, anything else hashed. */

@@ -2,13 +2,12 @@ import { useId, useState } from 'react';
 import { nameProblem } from '../sip';
 import { ErrorLine } from './error-line';
 import { MailboxBadge, MailboxList, RecordDialog, SentList } from './mail';
-import type { PhoneService } from './phone-service';
+import type { PeerMail } from '../peer';
 import { useStore } from './use-app';
 
 /** Video mail: the messages left for this person, leaving one for someone, and what was sent. */
-export function MailPage({ service }: { service: PhoneService }) {
-  useStore(service);
-  const mail = service.mail;
+export function MailPage({ mailbox }: { mailbox: PeerMail }) {
+  const { mail } = useStore(mailbox);
   const id = useId();
   const [to, setTo] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -52,7 +51,7 @@ export function MailPage({ service }: { service: PhoneService }) {
 }
 
 /** The mailbox badge in the header, once the person has a name; it opens the Video mail page. */
-export function HeaderMailBadge({ service }: { service: PhoneService }) {
-  useStore(service);
-  return service.mail ? <MailboxBadge service={service.mail} onOpen={() => (location.hash = '#/mail')} /> : null;
+export function HeaderMailBadge({ mailbox }: { mailbox: PeerMail }) {
+  const { mail } = useStore(mailbox);
+  return mail ? <MailboxBadge service={mail} onOpen={() => (location.hash = '#/mail')} /> : null;
 }

@@ -1,8 +1,7 @@
 import { fingerprint } from '../identity';
-import type { LinkService, PeerState } from './link-service';
+import type { LinkService, OverlayService, PeerState } from '../peer';
 import { DhtConsole } from './dht-console';
 import { Identicon } from './identicon';
-import type { OverlayService } from './overlay-service';
 import { RingLegend, RingView, type RingPeer } from './ring-view';
 import { useStore } from './use-app';
 

@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore } from 'react';
-import type { AppServices, AppSnapshot } from './app-services';
+import type { AppServices, AppSnapshot } from '../peer';
 
 export const ServicesContext = createContext<AppServices | null>(null);
 

@@ -1,5 +1,5 @@
 /** How the UI says permission things to people. */
-import type { DecisionReason, PermissionGate, Scope } from '../permissions';
+import type { DecisionReason, Scope } from '../permissions';
 
 export const SCOPE_WANTS: Record<Scope, string> = {
   overlay: 'relay network traffic through this tab (routing and storage for the peer-to-peer network)',
@@ -20,21 +20,6 @@ export const REASON_WORDS: Record<DecisionReason, string> = {
   busy: 'too many questions',
   cancelled: 'the link went away',
 };
-
-/**
- * Why this tab's own permission settings keep it out of the ring `overlay`,
- * in words, or null when they do not: a remembered refusal, the person's
- * "Deny", or a question nobody answered in time. (A peer that refused this
- * tab is not this; the ring status says so in its own words.)
- */
-export function whyNotInRing(gate: PermissionGate, overlay: string): string | null {
-  if (gate.policy.overlayAllowance(overlay)?.decision === 'deny') return `you refused links to the network “${overlay}” (Permissions page, Network relay)`;
-  const last = gate.lastOverlayDecision(overlay);
-  if (!last || last.allow) return null;
-  if (last.reason === 'timeout') return `you did not answer the question about joining the network “${overlay}”`;
-  if (last.reason === 'user') return `you answered “deny” to joining the network “${overlay}”`;
-  return null;
-}
 
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });

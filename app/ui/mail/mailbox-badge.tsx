@@ -1,5 +1,5 @@
 /** "Mailbox (2 new)": how many messages have not been played yet. */
-import type { MailService } from '../mail-service';
+import type { MailService } from '../../peer';
 import { useMail } from './use-mail';
 
 export function MailboxBadge({ service, onOpen }: { service: MailService; onOpen?: () => void }) {

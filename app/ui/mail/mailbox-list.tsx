@@ -1,7 +1,7 @@
 /** The mailbox: who, when, how long, a picture, storage health, play with download progress, delete. */
 import { useEffect, useMemo, useState } from 'react';
 import type { Health, MailItem } from '../../mail';
-import type { MailService } from '../mail-service';
+import type { MailService } from '../../peer';
 import { ErrorLine } from '../error-line';
 import { RetryLine } from '../retry-line';
 import { clock, useMail, when } from './use-mail';

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { DEFAULT_MAX_DURATION_MS, MediaRecorderRecorder, type Recorder, type Recording, type SendProgress } from '../../mail';
-import type { MailService } from '../mail-service';
+import type { MailService } from '../../peer';
 import { ErrorLine } from '../error-line';
 import { clock } from './use-mail';
 

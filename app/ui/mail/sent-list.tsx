@@ -1,5 +1,5 @@
 /** Messages this person sent, with how they were stored and whether they were seen. */
-import type { MailService } from '../mail-service';
+import type { MailService } from '../../peer';
 import { clock, useMail, when } from './use-mail';
 
 export function SentList({ service }: { service: MailService }) {

@@ -1,6 +1,6 @@
 /** The mail state as a React value. */
 import { useSyncExternalStore } from 'react';
-import type { MailService, MailState } from '../mail-service';
+import type { MailService, MailState } from '../../peer';
 
 export function useMail(service: MailService): MailState {
   return useSyncExternalStore(service.subscribe, service.getSnapshot);

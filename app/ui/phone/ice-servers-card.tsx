@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { PhoneService } from '../phone-service';
+import type { PhoneService } from '../../peer';
 import { useStore } from '../use-app';
 
 /** Where the person sets STUN/TURN servers for calls; none by default. */

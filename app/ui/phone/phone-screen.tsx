@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { RecordDialog } from '../mail';
-import type { PhoneService } from '../phone-service';
+import type { PeerMail, PhoneService } from '../../peer';
 import { useStore } from '../use-app';
 import { ClaimName, PhonePage } from './phone-page';
 import { IceServersCard } from './ice-servers-card';
@@ -8,11 +8,11 @@ import { IncomingCall } from './incoming-call';
 import type { Phone } from '../../sip';
 
 /** The Phone page: choose a name first, then the phone itself. */
-export function PhoneScreen({ service, onJoinNetwork }: { service: PhoneService; onJoinNetwork: () => void }) {
+export function PhoneScreen({ service, mailbox, onJoinNetwork }: { service: PhoneService; mailbox: PeerMail; onJoinNetwork: () => void }) {
   const snap = useStore(service);
+  const mail = useStore(mailbox).mail;
   const [recordFor, setRecordFor] = useState<string | null>(null);
   const phone = service.phone;
-  const mail = service.mail;
   if (snap.status === 'ready' && phone)
     return (
       <>

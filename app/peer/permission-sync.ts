@@ -1,4 +1,4 @@
-import type { PermissionSync } from '../../permissions';
+import type { PermissionSync } from '../permissions';
 
 export const PERMISSION_SYNC_CHANNEL = 'p2p-softphone-permissions';
 

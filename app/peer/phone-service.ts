@@ -1,16 +1,15 @@
 /**
- * The phone as the app runs it: the person's name (claimed on the DHT and
- * remembered for every tab of the profile), the JsSIP phone on the overlay,
- * and the contact permission that decides who may reach this person.
+ * The phone as a tab runs it: the person's name (claimed on the DHT and
+ * remembered for every tab of the profile) and the JsSIP phone on the
+ * overlay. Who may reach this person is the injected contact policy
+ * (call-policy.ts); video mail follows the name in peer-mail.ts.
  */
 import { keyFingerprint, signBytes, type KeyValueStore, type UserIdentity } from '../identity';
 import type { RecordSigner } from '../overlay';
-import type { PermissionGate } from '../permissions';
 import {
   DhtLocation,
   NameDirectory,
   OverlaySipNetwork,
-  OverlayTimeoutError,
   Phone,
   RegistrationFailedError,
   formatIceServers,
@@ -19,14 +18,11 @@ import {
   type ContactPolicy,
   type NameClaim,
 } from '../sip';
-import { loadIceSetting, saveIceSetting } from './data/settings';
+import { loadIceSetting, saveIceSetting } from './settings';
 import { Snapshots } from '../common';
-import { MailService } from './mail-service';
 import type { OverlayService } from './overlay-service';
 
 const NAME_KEY = 'my-name';
-/** A person allowed once may go on reaching this tab for this long (one conversation). */
-const ALLOW_ONCE_MS = 10 * 60_000;
 /** How long a start waits for the tab to join the ring before claiming anyway. */
 const JOIN_WAIT_MS = 15_000;
 
@@ -49,26 +45,22 @@ export interface PhoneServiceSnapshot {
 export interface PhoneServiceOptions {
   overlay: OverlayService;
   user: UserIdentity;
-  gate: PermissionGate;
+  /** Who may call or message this person (callPolicy in call-policy.ts). */
+  policy: ContactPolicy;
   /** Where the chosen name is remembered (shared by the profile's tabs). */
   settings: KeyValueStore;
   /** Recent calls and chat history. */
   history: KeyValueStore;
-  /** The sent list and played marks of video mail. */
-  mailStore: KeyValueStore;
   domain: string;
 }
 
 export class PhoneService {
   phone: Phone | null = null;
-  /** Video mail, once the person has a name. */
-  mail: MailService | null = null;
   readonly directory: NameDirectory;
   private readonly snaps = new Snapshots<PhoneServiceSnapshot>({ status: 'starting', name: null, error: null, iceText: '', inRing: false, ringRefusal: null });
   readonly subscribe = this.snaps.subscribe;
   readonly getSnapshot = this.snaps.getSnapshot;
   private iceServers: RTCIceServer[] = [];
-  private readonly allowedUntil = new Map<string, number>();
   private readonly fingerprints = new Map<string, string>();
   /** Bumped by every claim (and forget/stop), so an older claim that finishes late changes nothing. */
   private claims = 0;
@@ -172,7 +164,7 @@ export class PhoneService {
     const phone = new Phone({
       network: new OverlaySipNetwork(node),
       location: new DhtLocation(node, this.directory, this.signer(), this.o.domain),
-      policy: this.policy,
+      policy: this.o.policy,
       domain: this.o.domain,
       name,
       history: this.o.history,
@@ -198,18 +190,6 @@ export class PhoneService {
     }
     this.phone = phone;
     this.unwatch = phone.subscribe(() => this.watch(phone, name));
-    this.mail?.close();
-    this.mail = new MailService({
-      node,
-      user: this.o.user,
-      name,
-      store: this.o.mailStore,
-      resolve: async (who) => {
-        const c = await this.resolve(who);
-        return c && { name: who, signSpki: c.signingSpki, ecdhPublicKey: c.ecdhSpki };
-      },
-    });
-    void this.mail.start().catch((e: unknown) => console.warn('[mail] could not start', e));
     try {
       await this.o.settings.set(NAME_KEY, name);
     } catch {
@@ -232,8 +212,6 @@ export class PhoneService {
     this.unwatch = null;
     this.phone?.stop();
     this.phone = null;
-    this.mail?.close();
-    this.mail = null;
   }
 
   /** Forgets the name in this profile and stops the phone (the claim itself lapses unless refreshed). */
@@ -255,36 +233,6 @@ export class PhoneService {
     if (claim) this.fingerprints.set(name, await keyFingerprint(claim.signingSpki));
     return claim;
   }
-
-  /**
-   * Who may call or message this person: the permission gate, in the
-   * contact scope, about the caller's user key (from the name's claim) and
-   * the node key that signed the request.
-   */
-  readonly policy: ContactPolicy = async ({ name, nodeId }) => {
-    const nodeSpki = this.o.overlay.node.apps.spkiOf(nodeId);
-    if (!nodeSpki) return { allow: false, reason: 'the caller’s node key is not known' };
-    let claim: NameClaim | null;
-    try {
-      claim = await this.resolve(name);
-    } catch (e) {
-      return { allow: false, reason: e instanceof OverlayTimeoutError ? 'the network did not answer' : String(e) };
-    }
-    if (!claim) return { allow: false, reason: `${name} is not a known name` };
-    const key = `${name}/${await keyFingerprint(claim.signingSpki)}`;
-    if ((this.allowedUntil.get(key) ?? 0) > Date.now()) return { allow: true, reason: 'allowed a moment ago' };
-    const d = await this.o.gate.decide({
-      peerNodeId: nodeId,
-      peerNodeSpki: nodeSpki,
-      user: { signingSpki: claim.signingSpki, name },
-      scope: 'contact',
-      direction: 'inbound',
-      overlay: this.o.domain,
-    });
-    // Only an "allow once" is stretched over the conversation; remembered rules are asked each time, so a revoke bites at once.
-    if (d.allow && d.reason === 'user') this.allowedUntil.set(key, Date.now() + ALLOW_ONCE_MS);
-    return { allow: d.allow, reason: d.detail };
-  };
 
   stop(): void {
     this.claims++;

@@ -1,7 +1,11 @@
 /**
- * The one module that owns app state (STYLE.md, practice 9): it boots the
- * identities and the signaling connection and publishes an immutable
- * snapshot that components read through a hook.
+ * A browser tab's entry into the peer layer, and the one module that owns
+ * app state (STYLE.md, practice 9): it brings what is a tab's own (the
+ * identities in IndexedDB held with Web Locks, the permission gate shared
+ * across tabs, the signaling servers from the page's location and settings,
+ * the person's certificate), hands them to one Peer (peer.ts) that
+ * assembles the rest, and publishes an immutable snapshot that components
+ * read through a hook.
  */
 import {
   IdentityUnavailableError,
@@ -22,9 +26,8 @@ import {
   type UserIdentity,
 } from '../identity';
 import type { RecordSigner } from '../overlay';
-import { liveRingComponents } from '../peer';
 import { PermissionGate } from '../permissions';
-import { whyNotInRing } from './words';
+import { whyNotInRing } from './ring-refusal';
 import {
   SignalingClient,
   parseServerList,
@@ -34,13 +37,14 @@ import {
   type SignalingServerConfig,
   type SignalingState,
 } from '../transport';
-import { IdbKeyValueStore } from './data/idb-store';
-import { broadcastPermissionSync } from './data/permission-sync';
-import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './data/settings';
+import { broadcastPermissionSync } from './permission-sync';
+import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './settings';
 import { Snapshots } from '../common';
-import { LinkService } from './link-service';
-import { OverlayService } from './overlay-service';
-import { PhoneService } from './phone-service';
+import type { LinkService } from './link-service';
+import type { OverlayService } from './overlay-service';
+import { Peer } from './peer';
+import type { PeerMail } from './peer-mail';
+import type { PhoneService } from './phone-service';
 
 /** The overlay's name; also the SIP domain. */
 export const OVERLAY_NAME = 'p2p.local';
@@ -63,7 +67,15 @@ export interface AppSnapshot {
   certificate: { name: string; text: string } | null;
 }
 
+/** What the browser entry (main.tsx) gives the tab's assembly. */
+export interface AppServicesOptions {
+  /** Opens the profile's persistent key-value store called `name` (IndexedDB in the browser). */
+  openStore: (name: string) => KeyValueStore;
+}
+
 export class AppServices {
+  constructor(private readonly options: AppServicesOptions) {}
+
   private readonly snaps = new Snapshots<AppSnapshot>({
     phase: 'starting',
     node: null,
@@ -84,6 +96,10 @@ export class AppServices {
   links: LinkService | null = null;
   overlay: OverlayService | null = null;
   phone: PhoneService | null = null;
+  /** The video mail, which follows the phone's name. */
+  mail: PeerMail | null = null;
+  /** The assembled peer; the fields above are its parts. */
+  peer: Peer | null = null;
   private identityStore: KeyValueStore | null = null;
   /** What this tab presents on new links; the certificate in it can change. */
   private local: LocalEndpoint | null = null;
@@ -123,7 +139,7 @@ export class AppServices {
       this.warn('This browser does not let the app keep keys, so this tab’s identity lasts only until it closes.');
       store = new MemoryKeyValueStore();
     } else {
-      store = new IdbKeyValueStore('p2p-softphone-identity');
+      store = this.options.openStore('p2p-softphone-identity');
     }
     let locks: LockManagerLike;
     if (typeof navigator !== 'undefined' && 'locks' in navigator && navigator.locks) {
@@ -150,8 +166,9 @@ export class AppServices {
     this.identityStore = usable;
     window.addEventListener('pagehide', () => node.lock.release());
 
+    const storeOf = (name: string): KeyValueStore => (probe ? this.options.openStore(name) : new MemoryKeyValueStore());
     const gate = await PermissionGate.open({
-      store: probe ? new IdbKeyValueStore('p2p-softphone-permissions') : new MemoryKeyValueStore(),
+      store: storeOf('p2p-softphone-permissions'),
       sync: probe ? broadcastPermissionSync() : undefined,
     });
     gate.warnings.forEach((w) => this.warn(w));
@@ -159,11 +176,11 @@ export class AppServices {
     const certificate = await this.loadCertificate(usable);
 
     const { servers, isDefault } = this.initialServers();
-    const { Peer } = await import('peerjs');
+    const { Peer: PeerJs } = await import('peerjs');
     const client = new SignalingClient({
       nodeId: node.identity.nodeId,
       servers,
-      createPeer: (id, options) => new Peer(id, options),
+      createPeer: (id, options) => new PeerJs(id, options),
     });
     this.signaling = client;
     client.onState((s) => this.update({ signaling: s }));
@@ -179,7 +196,27 @@ export class AppServices {
       },
     };
     this.local = local;
-    this.links = new LinkService(client, gate, local);
+    const peer = new Peer({
+      role: 'tab',
+      local,
+      signaling: client,
+      gate,
+      records: storeOf('p2p-softphone-records'),
+      ringSettings: storeOf('p2p-softphone-settings'),
+      nodeSigner: { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
+      ringRefusal: () => whyNotInRing(gate, OVERLAY_NAME),
+      contact: {
+        user: user.identity,
+        settings: storeOf('p2p-softphone-settings'),
+        history: storeOf('p2p-softphone-history'),
+        mailStore: storeOf('p2p-softphone-mail'),
+      },
+    });
+    this.peer = peer;
+    this.links = peer.links;
+    this.overlay = peer.overlay;
+    this.phone = peer.phone;
+    this.mail = peer.mail;
 
     this.update({
       phase: 'ready',
@@ -189,54 +226,12 @@ export class AppServices {
       serversAreDefault: isDefault,
       certificate,
     });
-    client.start();
-    this.links.startDiscovery();
-    const links = this.links;
-    const overlay = new OverlayService({
-      ...liveRingComponents(links.manager),
-      records: probe ? new IdbKeyValueStore('p2p-softphone-records') : new MemoryKeyValueStore(),
-      settings: probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
-      onlinePeers: () => links.onlineIds(),
-      whyNot: () => whyNotInRing(gate, OVERLAY_NAME),
-      nodeSigner: { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
-    });
-    this.overlay = overlay;
-    const phone = new PhoneService({
-      overlay,
-      user: user.identity,
-      gate,
-      settings: probe ? new IdbKeyValueStore('p2p-softphone-settings') : new MemoryKeyValueStore(),
-      history: probe ? new IdbKeyValueStore('p2p-softphone-history') : new MemoryKeyValueStore(),
-      mailStore: probe ? new IdbKeyValueStore('p2p-softphone-mail') : new MemoryKeyValueStore(),
-      domain: OVERLAY_NAME,
-    });
-    this.phone = phone;
     window.addEventListener('pagehide', () => {
       // Unregister, hand records over and say goodbye before the links close.
-      phone.stop();
-      overlay.leave();
-      links.stop();
+      peer.leave();
+      peer.close('this tab is closing');
     });
-    await this.whenOnline(client, 5000);
-    await links.discover();
-    void overlay.start();
-    void phone.start();
-  }
-
-  /** Resolves when the signaling client is online, or after `ms` (remembered peers may still answer). */
-  private whenOnline(client: SignalingClient, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (client.state.kind === 'online') return resolve();
-      const timer = setTimeout(done, ms);
-      const off = client.onState((s) => {
-        if (s.kind === 'online') done();
-      });
-      function done(): void {
-        clearTimeout(timer);
-        off();
-        resolve();
-      }
-    });
+    void peer.start({ onlineWithinMs: 5000 });
   }
 
   private async loadCertificate(store: KeyValueStore): Promise<{ name: string; text: string } | null> {

@@ -6,9 +6,9 @@
  */
 import { fitsUtf8, fromHex, fromUtf8, utf8, utf8Length } from '../identity';
 import { createRecord, getRecords, putRecord, type PutResult, type RecordSigner } from '../overlay';
-import { RingMember } from '../peer';
+import { RingMember } from './ring-member';
 
-export type { RingSnapshot } from '../peer';
+export type { RingSnapshot } from './ring-member';
 
 /** Longest console note, in bytes of UTF-8 (the record value it becomes). */
 export const MAX_NOTE_BYTES = 1000;

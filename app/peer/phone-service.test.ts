@@ -15,7 +15,9 @@ import { PermissionGate } from '../permissions';
 import { NameTakenError, OverlayTimeoutError } from '../sip';
 import { LinkManager } from '../transport';
 import { MemoryNetwork } from '../transport/testing';
+import { callPolicy } from './call-policy';
 import { OverlayService } from './overlay-service';
+import { PeerMail } from './peer-mail';
 import { PhoneService } from './phone-service';
 
 JsSIP.debug.disable();
@@ -40,13 +42,16 @@ async function setUp(rememberedName?: string) {
   const gate = await PermissionGate.open({ store: new MemoryKeyValueStore() });
   const settings = new MemoryKeyValueStore();
   if (rememberedName) await settings.set('my-name', rememberedName);
-  const service = new PhoneService({ overlay, user, gate, settings, history: new MemoryKeyValueStore(), mailStore: new MemoryKeyValueStore(), domain: 'p2p.local' });
+  const policy = callPolicy({ gate, domain: 'p2p.local', spkiOf: (id) => overlay.node.apps.spkiOf(id), resolve: (name) => service.resolve(name) });
+  const service: PhoneService = new PhoneService({ overlay, user, policy, settings, history: new MemoryKeyValueStore(), domain: 'p2p.local' });
+  const mail = new PeerMail({ node: overlay.node, user, phone: service, store: new MemoryKeyValueStore() });
   stops.push(() => {
     service.stop();
+    mail.close();
     overlay.leave();
     gate.close();
   });
-  return { service, overlay };
+  return { service, overlay, mail };
 }
 
 /** Makes the name directory's next claims fail with `err`, `times` times. */
@@ -69,16 +74,17 @@ describe('the phone service keeps a name reachable', () => {
   }, 30_000);
 
   it('a name found taken at a later registration ends the phone and asks for another name, in words', async () => {
-    const { service } = await setUp();
+    const { service, mail } = await setUp();
     expect(await service.claim('alice')).toBeNull();
     const phone = service.phone!;
     expect(phone.getSnapshot().registration).toBe('registered');
+    expect(mail.current).not.toBeNull();
     failClaims(service, () => new NameTakenError('the name alice is taken by someone else'), 1);
     // JsSIP's refresh, without waiting 150–300 s for its timer.
     (phone as unknown as { ua: JsSIP.UA }).ua.register();
     expect(await until(() => service.getSnapshot().status === 'failed', 15_000)).toBe(true);
     expect(service.getSnapshot()).toMatchObject({ name: 'alice', error: 'the name alice is taken by someone else' });
     expect(service.phone).toBeNull();
-    expect(service.mail).toBeNull();
+    expect(mail.current).toBeNull();
   }, 30_000);
 });

@@ -1,10 +1,9 @@
 /**
- * The tab's links, as the app uses them: a LinkManager whose every link is
- * decided by the permission gate (overlay scope), peer discovery through the
- * signaling server (app/peer's PeerDiscovery), and a snapshot of link states for the Network page.
- * Revoking what let a link in closes it.
+ * A peer's links, as the peer layer runs them: a LinkManager whose every
+ * link is decided by the permission gate (overlay scope, link-policy.ts),
+ * peer discovery through the signaling server (peer-discovery.ts), and a snapshot
+ * of link states for the Network page. Revoking what let a link in closes it.
  */
-import { PeerDiscovery } from '../peer';
 import type { PermissionDecision, PermissionGate } from '../permissions';
 import {
   LinkManager,
@@ -18,6 +17,21 @@ import {
   type SignalingClient,
 } from '../transport';
 import { createLogger, Listeners, systemClock } from '../common';
+import { decideLink, type PeerRole } from './link-policy';
+import { PeerDiscovery } from './peer-discovery';
+
+export interface LinkServiceOptions {
+  signaling: SignalingClient;
+  gate: PermissionGate;
+  /** What this peer presents on its links. */
+  local: LocalEndpoint;
+  /** A tab, or a service peer (which refuses contact). */
+  role: PeerRole;
+  /** Most links at once. @default the LinkManager's */
+  maxLinks?: number;
+  /** Where refusals are written (the service peer's log); none by default. */
+  log?: (line: string) => void;
+}
 
 export interface PeerState {
   nodeId: string;
@@ -44,16 +58,24 @@ export class LinkService {
   private snapshot: readonly PeerState[] = [];
   private readonly listeners = new Listeners<void>(createLogger('links'));
 
-  constructor(
-    signaling: SignalingClient,
-    private readonly gate: PermissionGate,
-    private readonly local: LocalEndpoint,
-  ) {
+  private readonly gate: PermissionGate;
+  private readonly local: LocalEndpoint;
+
+  constructor(private readonly o: LinkServiceOptions) {
+    const { signaling, gate, local } = o;
+    this.gate = gate;
+    this.local = local;
     this.discovery = new PeerDiscovery({ signaling, selfId: local.nodeId, clock: systemClock });
     this.discovery.onChange(() => this.publish());
     const dialer = new PeerJsDialer(signaling);
     dialer.watch();
-    this.manager = new LinkManager({ dialer, local, clock: systemClock, policy: (peer, dir) => this.decide(peer, dir) });
+    this.manager = new LinkManager({
+      dialer,
+      local,
+      clock: systemClock,
+      policy: (peer, dir) => this.decide(peer, dir),
+      ...(o.maxLinks !== undefined ? { maxLinks: o.maxLinks } : {}),
+    });
     this.manager.onLinkUp((info) => {
       const decision = this.decisions.get(info.nodeId);
       if (decision?.allow) this.forget.set(info.nodeId, this.gate.registerLink(info.nodeId, decision));
@@ -96,9 +118,10 @@ export class LinkService {
     this.discovery.start();
   }
 
-  stop(): void {
+  /** Stops discovery and closes every link, saying `reason` to the far sides. */
+  stop(reason = 'this tab is closing'): void {
     this.discovery.stop();
-    this.manager.close('this tab is closing');
+    this.manager.close(reason);
   }
 
   /** Opens a link to `nodeId`; resolves with a sentence for the person. */
@@ -125,19 +148,10 @@ export class LinkService {
 
   private async decide(peer: LinkPeer, direction: LinkDirection): Promise<LinkDecision> {
     this.set(peer.nodeId, { state: 'connecting', detail: 'waiting for permission' });
-    const d = await this.gate.decide({
-      peerNodeId: peer.nodeId,
-      peerNodeSpki: peer.spki,
-      ...(peer.user
-        ? { user: { signingSpki: peer.user.signingSpki, ...(peer.user.name ? { name: peer.user.name } : {}) } }
-        : {}),
-      ...(peer.user?.certificate ? { certificate: peer.user.certificate } : {}),
-      scope: 'overlay',
-      direction,
-      overlay: this.local.overlay,
-    });
-    this.decisions.set(peer.nodeId, d);
-    return { allow: d.allow, reason: d.detail };
+    const { decision, link } = await decideLink(this.gate, this.local.overlay, peer, direction, 'overlay', this.o.role);
+    if (decision) this.decisions.set(peer.nodeId, decision);
+    if (!link.allow) this.o.log?.(`refused ${direction} link from ${peer.nodeId.slice(0, 12)}: ${link.reason}`);
+    return link;
   }
 
   private set(nodeId: string, s: Omit<PeerState, 'nodeId'>): void {
