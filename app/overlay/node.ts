@@ -178,6 +178,7 @@ export class OverlayNode implements HandlerHost {
       this.counters.countReceived('invalid', bytes instanceof Uint8Array ? bytes.length : 0);
       this.counters.countBad(msg.refused);
       if (msg.replyId !== null) this.rpc.send(from, { t: 'error', id: msg.replyId, reason: msg.refused });
+      if (msg.inReplyTo !== null) this.rpc.refuseReply(from, msg.inReplyTo, msg.refused);
       return;
     }
     this.counters.countReceived(msg.t, bytes.length);

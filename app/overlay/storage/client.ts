@@ -9,6 +9,8 @@ import { RPC_TIMEOUT_MS } from '../constants';
 import { LookupError } from '../errors';
 import { bytesToHexId } from '../id';
 import type { LookupOptions, OverlayNode } from '../node';
+import type { ReplyTo } from '../messages';
+import { isReply, type Request } from '../rpc/rpc';
 import { newestEntries, staleAt, type ReplicaAnswer } from './read-merge';
 import { checkRecord, type RecordVerifier, type WireRecord } from './record';
 
@@ -24,9 +26,11 @@ export interface GetOptions extends LookupOptions {
   immutable?: boolean;
 }
 
-/** One request to one node; null when it did not answer in time or answered something else. */
-export function request<T>(node: OverlayNode, to: string, req: Parameters<OverlayNode['rpc']['request']>[1], pick: (m: unknown) => T | null): Promise<T | null> {
-  return new Promise((resolve) => node.rpc.request(to, req, RPC_TIMEOUT_MS, (reply) => resolve(reply ? pick(reply) : null)));
+/** One request to one node: its typed reply, or null when it did not answer in time, refused, or answered badly. */
+export function request<R extends Request>(node: OverlayNode, to: string, req: R): Promise<ReplyTo<R['t']> | null> {
+  return new Promise((resolve) =>
+    node.rpc.request(to, req, RPC_TIMEOUT_MS, (reply) => resolve(isReply(reply) ? reply : null)),
+  );
 }
 
 /** Keeps the records that pass a reader's checks, for the key asked. */
@@ -60,11 +64,8 @@ function ascendingAfter(records: readonly WireRecord[], after?: string): boolean
  * "more" with an empty page), after the first page: the caller may ask another.
  */
 async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
-  const pick = (m: unknown): Fetched | null => {
-    const f = m as { t: string; records: WireRecord[]; more?: boolean };
-    return f.t === 'fetched' ? { records: f.records, more: f.more === true } : null;
-  };
-  const first = await request(node, hex, { t: 'fetch', key, sub: sub ?? null }, pick);
+  const pick = (f: ReplyTo<'fetch'> | null): Fetched | null => f && { records: f.records, more: f.more === true };
+  const first = pick(await request(node, hex, { t: 'fetch', key, sub: sub ?? null }));
   if (!first) return null;
   const records = [...first.records];
   if (first.more && !ascendingAfter(records)) return { records, complete: false };
@@ -72,7 +73,7 @@ async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: s
   for (let n = 1; page.more && sub === undefined; n++) {
     const after = records[records.length - 1]?.sub;
     if (after === undefined || n >= MAX_PAGES) return { records, complete: false };
-    const next = await request(node, hex, { t: 'fetch', key, sub: null, after }, pick);
+    const next = pick(await request(node, hex, { t: 'fetch', key, sub: null, after }));
     if (!next || next.records.length === 0 || !ascendingAfter(next.records, after)) return { records, complete: false };
     records.push(...next.records);
     page = next;

@@ -42,10 +42,7 @@ async function storeAt(node: OverlayNode, hex: string, record: WireRecord): Prom
     const reason = (await node.track(node.replication.accept([record])))[0] ?? null;
     return { reason, pred: node.table.predecessor?.hex ?? null };
   }
-  const reply = await request(node, hex, { t: 'store', records: [record] }, (m) => {
-    const s = m as { t: string; results: (string | null)[]; pred?: Uint8Array | null };
-    return s.t === 'stored' ? s : null;
-  });
+  const reply = await request(node, hex, { t: 'store', records: [record] });
   if (!reply) return { reason: 'timeout', pred: undefined };
   const reason = reply.results[0] === undefined ? 'malformed' : (reply.results[0] as RefusalReason | null);
   return { reason, pred: reply.pred ? bytesToHexId(reply.pred) : reply.pred };
