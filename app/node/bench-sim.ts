@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { utf8 } from '../identity';
-import { bytesToHexId, createRecord, getRecords, idFromHex, MAINTENANCE_TYPES, putRecord, randomBytes, SeededRandom, type WireRecord } from '../overlay';
+import { bytesToHexId, createRecord, idFromHex, MAINTENANCE_TYPES, randomBytes, SeededRandom, type WireRecord } from '../overlay';
 import { cheapSigner, Simulation } from '../overlay/sim';
 
 interface Figure { name: string; n: number; value: number; unit: string; baseline: string }
@@ -58,7 +58,7 @@ async function putMany(sim: Simulation, count: number): Promise<WireRecord[]> {
   const owner = cheapSigner(randomBytes(rng, 91));
   const recs: WireRecord[] = [];
   for (let i = 0; i < count; i++) recs.push(await createRecord(owner, { key: randomBytes(rng, 20), kind: 'single', value: utf8('v' + i), version: 1, expires: sim.clock.now() + 7 * 86_400_000 }));
-  await sim.until(Promise.all(recs.map((r) => putRecord(sim.randomLive(), r).catch(() => null))));
+  await sim.until(Promise.all(recs.map((r) => sim.randomLive().put(r).catch(() => null))));
   return recs;
 }
 
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       await fs.run(60_000);
       const late = await lookups(fs, Math.min(500, n), 'recursive');
       add(`lookup success 60 s after ${frac * 100} % fail`, n, late.pct, '%', '100 %');
-      const reads = await fs.until(Promise.all(recs.map((r) => getRecords(fs.randomLive(), r.k).catch(() => []))));
+      const reads = await fs.until(Promise.all(recs.map((r) => fs.randomLive().get(r.k).catch(() => []))));
       add(`records unreadable 60 s after ${frac * 100} % fail`, n, reads.filter((x) => x.length === 0).length, 'records', `of ${recs.length}`);
     }
     // Fewer than r failures between stabilization rounds: r-1 neighbours at once, then 10 s, ten times (on the same ring).

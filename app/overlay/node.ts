@@ -3,12 +3,18 @@
  * replicated storage, talking to the world only through its Transport.
  * Message handlers never throw: input is checked by type guards, refused
  * with an error reply where there is a request to answer, and counted.
+ *
+ * ChordNode is the overlay's own view, with its routing table, RPC layer and
+ * replication public to the modules of app/overlay/ (handlers, lookups,
+ * storage) and to the simulator. Other folders get it only as the narrow
+ * `OverlayNode` of api.ts: index.ts does not export this class.
  */
+import type { OverlayNode } from './api';
 import { AppRouter } from './app-routing';
 import { CACHE_ENTRIES } from './constants';
 import { OverlayCounters } from './counters';
 import { LookupError, OverlayClosedError } from './errors';
-import { hexIdToBytes, idFromHex, idToHex, isHexId, RING } from './id';
+import { bytesToHexId, hexIdToBytes, idFromHex, idToHex, isHexId, RING } from './id';
 import { Maintenance } from './maintenance';
 import { isParseFailure, parseMessage, REPLY_TYPES, type Message } from './messages';
 import { resolveOptions, type OverlayComponents, type OverlayOptions, type ResolvedOptions } from './options';
@@ -26,6 +32,10 @@ import { handlePing } from './rpc/handlers/ping';
 import { handleRoute, handleRouted } from './rpc/handlers/route';
 import { Rpc } from './rpc/rpc';
 import { ownerOnlyAccess } from './storage/access';
+import { getRecords, getRecordsFromEach, readReplica, type GetOptions } from './storage/client';
+import { handOver, type HandOverOptions, type HandOverResult } from './storage/hand-over';
+import { askHeld, probeHolders, type HeldQuery, type HeldState, type HolderAnswer } from './storage/probe';
+import { putRecord, type PutResult } from './storage/put';
 import { LookupCache } from './storage/lookup-cache';
 import type { WireRecord } from './storage/record';
 import { RecordStore } from './storage/record-store';
@@ -57,7 +67,7 @@ export interface LookupResult {
   latencyMs: number;
 }
 
-export class OverlayNode implements HandlerHost {
+export class ChordNode implements HandlerHost, OverlayNode {
   readonly self: Peer;
   readonly table: RoutingTable;
   readonly rpc: Rpc;
@@ -345,6 +355,66 @@ export class OverlayNode implements HandlerHost {
         resolve({ successor: replicas[0]!, replicas, hops: outcome.hops, messages: outcome.messages, mode, latencyMs: this.clock.now() - started });
       });
     });
+  }
+
+  put(record: WireRecord, opts?: LookupOptions): Promise<PutResult> {
+    return putRecord(this, record, opts);
+  }
+
+  get(key: Uint8Array, opts?: GetOptions): Promise<WireRecord[]> {
+    return getRecords(this, key, opts);
+  }
+
+  getFromEach(key: Uint8Array, opts?: LookupOptions): Promise<{ replica: string; records: WireRecord[] }[]> {
+    return getRecordsFromEach(this, key, opts);
+  }
+
+  readFrom(node: string, key: Uint8Array, sub?: string): Promise<{ records: WireRecord[]; complete: boolean } | null> {
+    return readReplica(this, node, key, bytesToHexId(key), sub);
+  }
+
+  probeHolders(blob: HeldQuery, opts?: LookupOptions): Promise<HolderAnswer[]> {
+    return probeHolders(this, blob, opts);
+  }
+
+  askHeld(node: string, blob: HeldQuery): Promise<HeldState | null> {
+    return askHeld(this, node, blob);
+  }
+
+  handOver(node: string, records: readonly WireRecord[] = this.localRecords(), opts?: HandOverOptions): Promise<HandOverResult> {
+    return handOver(this, node, records, opts);
+  }
+
+  localRecord(keyHex: string, sub = ''): WireRecord | undefined {
+    return this.replication.store.get(keyHex, sub);
+  }
+
+  localRecords(): WireRecord[] {
+    return this.replication.store.all();
+  }
+
+  get recordCount(): number {
+    return this.replication.store.size;
+  }
+
+  loadRecords(now: number, verify: (r: WireRecord) => Promise<boolean>): Promise<number> {
+    return this.replication.store.load(now, verify);
+  }
+
+  get predecessor(): string | null {
+    return this.table.predecessor?.hex ?? null;
+  }
+
+  successors(): string[] {
+    return this.table.successors.entries().map((p) => p.hex);
+  }
+
+  fingers(): string[] {
+    return this.table.fingers.distinct().map((p) => p.hex);
+  }
+
+  knownPeers(): string[] {
+    return this.table.known().map((p) => p.hex);
   }
 
   /** Gracefully leaves: hands its records to its successor, tells its neighbours, stops. */

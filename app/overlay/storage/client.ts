@@ -8,7 +8,7 @@ import { hasSurelyExpired } from '../../identity';
 import { RPC_TIMEOUT_MS } from '../constants';
 import { LookupError } from '../errors';
 import { bytesToHexId } from '../id';
-import type { LookupOptions, OverlayNode } from '../node';
+import type { LookupOptions, ChordNode } from '../node';
 import type { ReplyTo } from '../messages';
 import { isReply, type Request } from '../rpc/rpc';
 import { newestEntries, staleAt, type ReplicaAnswer } from './read-merge';
@@ -27,14 +27,14 @@ export interface GetOptions extends LookupOptions {
 }
 
 /** One request to one node: its typed reply, or null when it did not answer in time, refused, or answered badly. */
-export function request<R extends Request>(node: OverlayNode, to: string, req: R): Promise<ReplyTo<R['t']> | null> {
+export function request<R extends Request>(node: ChordNode, to: string, req: R): Promise<ReplyTo<R['t']> | null> {
   return new Promise((resolve) =>
     node.rpc.request(to, req, RPC_TIMEOUT_MS, (reply) => resolve(isReply(reply) ? reply : null)),
   );
 }
 
 /** Keeps the records that pass a reader's checks, for the key asked. */
-async function verified(node: OverlayNode, verifier: RecordVerifier, keyHex: string, sub: string | undefined, records: readonly WireRecord[]): Promise<WireRecord[]> {
+async function verified(node: ChordNode, verifier: RecordVerifier, keyHex: string, sub: string | undefined, records: readonly WireRecord[]): Promise<WireRecord[]> {
   const out: WireRecord[] = [];
   for (const r of records) {
     if (bytesToHexId(r.k) !== keyHex || (sub !== undefined && r.sub !== sub)) continue;
@@ -63,7 +63,7 @@ function ascendingAfter(records: readonly WireRecord[], after?: string): boolean
  * when it stopped answering, or paged wrongly (an entry not after the cursor,
  * "more" with an empty page), after the first page: the caller may ask another.
  */
-async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
+async function fetchFrom(node: ChordNode, hex: string, key: Uint8Array, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
   const pick = (f: ReplyTo<'fetch'> | null): Fetched | null => f && { records: f.records, more: f.more === true };
   const first = pick(await request(node, hex, { t: 'fetch', key, sub: sub ?? null }));
   if (!first) return null;
@@ -82,7 +82,7 @@ async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: s
 }
 
 /** One replica's records under a key, checked as a reader; null when it did not answer. */
-async function readReplica(node: OverlayNode, hex: string, key: Uint8Array, keyHex: string, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
+export async function readReplica(node: ChordNode, hex: string, key: Uint8Array, keyHex: string, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
   if (hex === node.id) {
     const now = node.clock.now();
     const mine = sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, sub)].filter((r): r is WireRecord => !!r && !hasSurelyExpired(r.expires, now));
@@ -96,7 +96,7 @@ async function readReplica(node: OverlayNode, hex: string, key: Uint8Array, keyH
  * Asks every replica in `replicas` at once; each answer is checked as a
  * reader. Replicas that did not answer are left out.
  */
-async function readEach(node: OverlayNode, replicas: readonly string[], key: Uint8Array, keyHex: string, sub: string | undefined): Promise<ReplicaAnswer[]> {
+async function readEach(node: ChordNode, replicas: readonly string[], key: Uint8Array, keyHex: string, sub: string | undefined): Promise<ReplicaAnswer[]> {
   const got = await Promise.all(replicas.map(async (replica) => ({ replica, got: await readReplica(node, replica, key, keyHex, sub) })));
   return got.flatMap(({ replica, got: g }) => (g ? [{ replica, records: g.records, complete: g.complete }] : []));
 }
@@ -107,7 +107,7 @@ async function readEach(node: OverlayNode, replicas: readonly string[], key: Uin
  * anti-entropy (Replication.syncOwnRange, every SYNC_MS). Fire and forget:
  * the read does not wait, and a replica that refuses is counted there.
  */
-function repair(node: OverlayNode, answers: readonly ReplicaAnswer[], newest: readonly WireRecord[]): void {
+function repair(node: ChordNode, answers: readonly ReplicaAnswer[], newest: readonly WireRecord[]): void {
   for (const a of answers) {
     const stale = staleAt(a, newest);
     if (stale.length === 0) continue;
@@ -134,7 +134,7 @@ function repair(node: OverlayNode, answers: readonly ReplicaAnswer[], newest: re
  *
  * Throws LookupError when the lookup fails or no replica answered.
  */
-export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOptions = {}): Promise<WireRecord[]> {
+export async function getRecords(node: ChordNode, key: Uint8Array, opts: GetOptions = {}): Promise<WireRecord[]> {
   const keyHex = bytesToHexId(key);
   const cacheKey = keyHex + '/' + (opts.sub ?? '*');
   if (opts.cache) {
@@ -169,7 +169,7 @@ export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOp
  * Replicas behind on an owner's record are repaired as getRecords does.
  * Throws LookupError when no replica answered.
  */
-export async function getRecordsFromEach(node: OverlayNode, key: Uint8Array, opts: LookupOptions = {}): Promise<{ replica: string; records: WireRecord[] }[]> {
+export async function getRecordsFromEach(node: ChordNode, key: Uint8Array, opts: LookupOptions = {}): Promise<{ replica: string; records: WireRecord[] }[]> {
   const keyHex = bytesToHexId(key);
   const found = await node.lookup(keyHex, opts);
   const answers = await readEach(node, found.replicas, key, keyHex, undefined);

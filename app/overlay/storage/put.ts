@@ -18,7 +18,7 @@
  */
 import { RecordRefusedError } from '../errors';
 import { bytesToHexId, idFromHex, inHalfOpen } from '../id';
-import type { LookupOptions, OverlayNode } from '../node';
+import type { LookupOptions, ChordNode } from '../node';
 import { request } from './client';
 import { checkRecordStatic, type RefusalReason, type WireRecord } from './record';
 
@@ -37,7 +37,7 @@ export interface PutResult {
 
 type Outcome = { reason: RefusalReason | 'timeout' | null; pred: string | null | undefined };
 
-async function storeAt(node: OverlayNode, hex: string, record: WireRecord): Promise<Outcome> {
+async function storeAt(node: ChordNode, hex: string, record: WireRecord): Promise<Outcome> {
   if (hex === node.id) {
     const reason = (await node.track(node.replication.accept([record])))[0] ?? null;
     return { reason, pred: node.table.predecessor?.hex ?? null };
@@ -54,7 +54,7 @@ async function storeAt(node: OverlayNode, hex: string, record: WireRecord): Prom
  * Throws RecordRefusedError when the record is invalid on its face, and
  * LookupError when the key's replica set cannot be found.
  */
-export async function putRecord(node: OverlayNode, record: WireRecord, opts: LookupOptions = {}): Promise<PutResult> {
+export async function putRecord(node: ChordNode, record: WireRecord, opts: LookupOptions = {}): Promise<PutResult> {
   const problem = checkRecordStatic(record, node.clock.now());
   if (problem) throw new RecordRefusedError(problem);
   const keyHex = bytesToHexId(record.k);
