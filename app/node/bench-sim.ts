@@ -64,7 +64,7 @@ async function putMany(sim: Simulation, count: number): Promise<WireRecord[]> {
 
 function lost(sim: Simulation, recs: WireRecord[]): number {
   const holders = new Set<string>();
-  for (const node of sim.nodes.values()) for (const r of node.replication.store.all()) holders.add(bytesToHexId(r.k));
+  for (const node of sim.nodes.values()) for (const r of node.localRecords()) holders.add(bytesToHexId(r.k));
   return recs.filter((r) => !holders.has(bytesToHexId(r.k))).length;
 }
 

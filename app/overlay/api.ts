@@ -86,6 +86,8 @@ export interface OverlayNode {
   fingers(): string[];
   /** Every node the routing state holds: predecessor, successors and fingers. */
   knownPeers(): string[];
+  /** Pings `node`: resolves whether it answered (a pong or an error reply) within `timeoutMs` (@default rpcTimeoutMs). */
+  ping(node: string, timeoutMs?: number): Promise<boolean>;
   /** Whether a live link to `node` is up now (false when the transport cannot tell). */
   linkedTo(node: string): boolean;
 

@@ -14,12 +14,13 @@ import { AppRouter } from './app-routing';
 import { CACHE_ENTRIES } from './constants';
 import { OverlayCounters } from './counters';
 import { LookupError, OverlayClosedError } from './errors';
-import { bytesToHexId, hexIdToBytes, idFromHex, idToHex, isHexId, RING } from './id';
+import { bytesToHexId, idFromHex, idToHex, isHexId, RING } from './id';
 import { Maintenance } from './maintenance';
 import { isParseFailure, parseMessage, REPLY_TYPES, type Message } from './messages';
 import { resolveOptions, type OverlayComponents, type OverlayOptions, type ResolvedOptions } from './options';
-import type { LookupEvent, RouteOutcome, RoutingOptions } from './query/context';
+import type { LookupEvent, RoutingOptions } from './query/context';
 import { iterativeLookup } from './query/iterative';
+import { joinLookup, NOT_IN_RING } from './query/join';
 import { recursiveLookup } from './query/recursive';
 import { peerFromHex, type Peer } from './routing-table/peer';
 import { RoutingTable } from './routing-table/routing-table';
@@ -43,9 +44,6 @@ import { Replication } from './storage/replication';
 import { walkOtherRing } from './unification';
 
 export type LookupMode = 'recursive' | 'iterative';
-
-/** The error reason of a node asked to route before it is in a ring. */
-const NOT_IN_RING = 'not in a ring yet';
 
 export interface LookupOptions {
   /** @default the node's defaultMode */
@@ -238,22 +236,7 @@ export class ChordNode implements HandlerHost, OverlayNode {
     if (this.closed) throw new OverlayClosedError('node is closed');
     const others = [...new Set(bootstrap.filter((b) => isHexId(b) && b !== this.self.hex))];
     if (others.length > 0) {
-      // Callbacks, not awaits, up to the answer: a simulator's virtual time must not run ahead of the join.
-      const outcome = await new Promise<RouteOutcome | LookupError>((resolve) =>
-        this.firstInRing(others, (first, notInRing) => {
-          if (first === null) {
-            return resolve(
-              notInRing > 0
-                ? new LookupError('the peers that answered are not in a ring yet', 'not-joined')
-                : new LookupError('no bootstrap node answered', 'no-candidate'),
-            );
-          }
-          const start = [first, ...others.filter((b) => b !== first)].map(peerFromHex);
-          iterativeLookup(this, this.self.id, { deadline: this.clock.now() + this.config.lookupDeadlineMs, start }, (o) =>
-            resolve(typeof o === 'string' ? new LookupError(`no bootstrap node answered: ${o}`, 'no-candidate') : o),
-          );
-        }),
-      );
+      const outcome = await joinLookup(this, others, this.config.lookupDeadlineMs);
       if (outcome instanceof LookupError) throw outcome;
       const [head, ...tail] = outcome.nodes;
       if (head) this.table.successors.replace(head, tail, (hex) => this.table.isSuspect(hex, this.clock.now()));
@@ -263,25 +246,6 @@ export class ChordNode implements HandlerHost, OverlayNode {
     this.started = true;
     this.maintenance.start();
     this.maintenance.stabilize();
-  }
-
-  /** Sends one find to every node at once; calls back with the first that answers from a ring. */
-  private firstInRing(peers: readonly string[], done: (first: string | null, notInRing: number) => void): void {
-    const key = hexIdToBytes(this.self.hex);
-    let pending = peers.length;
-    let notInRing = 0;
-    let settled = false;
-    for (const p of peers) {
-      this.rpc.request(p, { t: 'find', key }, this.config.rpcTimeoutMs * 2, (reply) => {
-        pending--;
-        if (reply?.t === 'error' && reply.reason === NOT_IN_RING) notInRing++;
-        if (settled) return;
-        if (reply?.t === 'found' || pending === 0) {
-          settled = true;
-          done(reply?.t === 'found' ? p : null, notInRing);
-        }
-      });
-    }
   }
 
   /**
@@ -399,6 +363,10 @@ export class ChordNode implements HandlerHost, OverlayNode {
 
   loadRecords(now: number, verify: (r: WireRecord) => Promise<boolean>): Promise<number> {
     return this.replication.store.load(now, verify);
+  }
+
+  ping(node: string, timeoutMs = this.config.rpcTimeoutMs): Promise<boolean> {
+    return new Promise((resolve) => this.rpc.request(node, { t: 'ping' }, timeoutMs, (reply) => resolve(reply !== null && reply.t !== 'bad-reply')));
   }
 
   get predecessor(): string | null {

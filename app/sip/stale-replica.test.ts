@@ -87,7 +87,7 @@ describe('the registrar reads past a stale replica', () => {
     const restore = loseStoresTo(tab!, claimAt[0]!);
     await settle(sim, new NameDirectory(tab!, bob.signer, bob.ecdh).claim('bob'));
     restore();
-    const versions = () => claimAt.map((id) => sim.nodes.get(id)!.replication.store.get(bytesToHexId(key), '')?.version);
+    const versions = () => claimAt.map((id) => sim.nodes.get(id)!.localRecord(bytesToHexId(key))?.version);
     const refreshed = versions()[1]!;
     expect(versions()).toEqual([then, refreshed, refreshed, refreshed]);
     // Bob's other tab starts: it must see the refreshed claim (and write no claim of its own), and the read levels the replicas.
