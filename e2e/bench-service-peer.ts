@@ -60,9 +60,6 @@ async function openClient(signaling: string, target: string): Promise<Client> {
   };
 }
 
-function request(c: Client, to: string, req: Parameters<Client['member']['node']['rpc']['request']>[1], timeoutMs: number): Promise<unknown> {
-  return new Promise((resolve) => c.member.node.rpc.request(to, req, timeoutMs, resolve));
-}
 
 async function makeRecords(n: number): Promise<WireRecord[]> {
   const out: WireRecord[] = [];
@@ -94,18 +91,18 @@ async function pool<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
 
 async function storeAll(c: Client, sp: string, records: WireRecord[]): Promise<{ ms: number; stored: number; bytes: number }> {
   const t0 = performance.now();
-  const results = await pool(recordBatches(records).map((batch) => () => request(c, sp, { t: 'store', records: batch }, 60_000)));
+  const results = await pool(recordBatches(records).map((batch) => () => c.member.node.handOver(sp, batch, { timeoutMs: 60_000 })));
   const ms = performance.now() - t0;
-  const stored = results.reduce<number>((n, r) => n + ((r as { results?: unknown[] } | null)?.results?.filter((x) => x === null).length ?? 0), 0);
+  const stored = results.reduce<number>((n, r) => n + r.taken, 0);
   return { ms, stored, bytes: stored * VALUE_BYTES };
 }
 
 async function fetchSome(c: Client, sp: string, records: WireRecord[]): Promise<{ ms: number; got: number; bytes: number }> {
   const sample = records.slice(0, READS);
   const t0 = performance.now();
-  const results = await pool(sample.map((r) => () => request(c, sp, { t: 'fetch', key: r.k, sub: null }, 10_000)));
+  const results = await pool(sample.map((r) => () => c.member.node.readFrom(sp, r.k)));
   const ms = performance.now() - t0;
-  const got = results.filter((r) => ((r as { records?: unknown[] } | null)?.records?.length ?? 0) > 0);
+  const got = results.filter((r) => (r?.records.length ?? 0) > 0);
   return { ms, got: got.length, bytes: got.length * VALUE_BYTES };
 }
 
@@ -118,8 +115,8 @@ async function restartToServing(sigUrl: string, dataDir: string, extra: string[]
   const c = await openClient(sigUrl, spId);
   try {
     for (;;) {
-      const r = (await request(c, spId, { t: 'fetch', key: probe?.k ?? new Uint8Array(20), sub: null }, 2000)) as { t?: string; records?: unknown[] } | null;
-      if (r?.t === 'fetched' && (probe === null || (r.records?.length ?? 0) > 0)) break;
+      const r = await c.member.node.readFrom(spId, probe?.k ?? new Uint8Array(20));
+      if (r !== null && (probe === null || r.records.length > 0)) break;
       if (performance.now() - t0 > 120_000) throw new Error('the restarted peer did not serve within 120 s');
     }
     return { healthMs, servingMs: performance.now() - t0 };

@@ -23,7 +23,7 @@ describe('deleting, expiry, quotas and bad input', () => {
   const world = new MailWorld(10, 33, { quotaBytes: 2 * 1024 * 1024 });
   let alice: Person, bob: Person, mallory: Person;
   let resolve: ReturnType<typeof fakeResolver>;
-  const storeSizes = (): number[] => [...world.sim.nodes.values()].map((n) => n.replication.store.size);
+  const storeSizes = (): number[] => [...world.sim.nodes.values()].map((n) => n.recordCount);
 
   beforeAll(async () => {
     [alice, bob, mallory] = (await Promise.all(['alice', 'bob', 'mallory'].map(makePerson))) as [Person, Person, Person];
@@ -38,7 +38,7 @@ describe('deleting, expiry, quotas and bad input', () => {
     const { fragmentsDropped } = await world.run(deleteMessage(world.io(), bob, item!));
     expect(fragmentsDropped).toBe(item!.manifest.keys.length / 20);
     expect((await world.run(listMailbox(world.io(), bob, resolve))).items).toEqual([]);
-    for (const k of keys) for (const id of world.holders(k)) expect(world.sim.nodes.get(id)!.replication.store.get(k, '')!.value.length).toBe(0);
+    for (const k of keys) for (const id of world.holders(k)) expect(world.sim.nodes.get(id)!.localRecord(k)!.value.length).toBe(0);
     expect((await world.run(messageHealth(world.io(), item!.manifest))).deleted).toBe(true);
     await expect(world.run(fetchMessage({ overlay: world.io(), coder, manifest: item!.manifest, keys: bob }))).rejects.toMatchObject({ code: 'deleted' });
   }, 300_000);

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { utf8 } from '../identity';
-import { bytesToHexId, createRecord, getRecords, idFromHex, MAINTENANCE_TYPES, putRecord, type WireRecord } from '../overlay';
+import { bytesToHexId, createRecord, idFromHex, MAINTENANCE_TYPES, type WireRecord } from '../overlay';
 import { randomBytes, SeededRandom } from '../common';
 import { cheapSigner, Simulation } from '../overlay/sim';
 
@@ -59,13 +59,13 @@ async function putMany(sim: Simulation, count: number): Promise<WireRecord[]> {
   const owner = cheapSigner(randomBytes(rng, 91));
   const recs: WireRecord[] = [];
   for (let i = 0; i < count; i++) recs.push(await createRecord(owner, { key: randomBytes(rng, 20), kind: 'single', value: utf8('v' + i), version: 1, expires: sim.clock.now() + 7 * 86_400_000 }));
-  await sim.until(Promise.all(recs.map((r) => putRecord(sim.randomLive(), r).catch(() => null))));
+  await sim.until(Promise.all(recs.map((r) => sim.randomLive().put(r).catch(() => null))));
   return recs;
 }
 
 function lost(sim: Simulation, recs: WireRecord[]): number {
   const holders = new Set<string>();
-  for (const node of sim.nodes.values()) for (const r of node.replication.store.all()) holders.add(bytesToHexId(r.k));
+  for (const node of sim.nodes.values()) for (const r of node.localRecords()) holders.add(bytesToHexId(r.k));
   return recs.filter((r) => !holders.has(bytesToHexId(r.k))).length;
 }
 
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       await fs.run(60_000);
       const late = await lookups(fs, Math.min(500, n), 'recursive');
       add(`lookup success 60 s after ${frac * 100} % fail`, n, late.pct, '%', '100 %');
-      const reads = await fs.until(Promise.all(recs.map((r) => getRecords(fs.randomLive(), r.k).catch(() => []))));
+      const reads = await fs.until(Promise.all(recs.map((r) => fs.randomLive().get(r.k).catch(() => []))));
       add(`records unreadable 60 s after ${frac * 100} % fail`, n, reads.filter((x) => x.length === 0).length, 'records', `of ${recs.length}`);
     }
     // Fewer than r failures between stabilization rounds: r-1 neighbours at once, then 10 s, ten times (on the same ring).

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalDecode, exportSpki, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, toHex, utf8, type KeyValueStore } from '../identity';
-import { createRecord, getRecords, putRecord, type WireRecord } from '../overlay';
+import { createRecord, type WireRecord } from '../overlay';
 import { liveRingComponents, RingMember } from '../peer';
 import { LinkManager } from '../transport';
 import { MemoryNetwork } from '../transport/testing';
@@ -83,7 +83,7 @@ describe('service peer storage', () => {
 
   it('is on disk when the writer hears "stored"', async () => {
     first = await note('durable');
-    const put = await putRecord(tab.node, first);
+    const put = await tab.node.put(first);
     expect(put.stored).toContain(service.node.id);
     // No waiting: the acknowledgement came after the synced write.
     const onDisk = await db.rawEntries(RECORD_PREFIX);
@@ -95,13 +95,13 @@ describe('service peer storage', () => {
   it('with a full disk refuses new writes with an error to the writer, and keeps serving reads', async () => {
     disk.full = true;
     const second = await note('no room');
-    const put = await putRecord(tab.node, second);
+    const put = await tab.node.put(second);
     expect(put.stored).not.toContain(service.node.id);
     expect(Object.keys(put.refused)).toEqual([service.node.id]);
     expect([...service.node.counters.bad.keys()].some((k) => k.startsWith('store-failed'))).toBe(true);
     // Its own writer (a put made at the service peer) gets the error too.
-    await expect(putRecord(service.node, await note('local', service))).rejects.toThrow(/no space left/);
-    const read = await getRecords(service.node, first.k);
+    await expect(service.node.put(await note('local', service))).rejects.toThrow(/no space left/);
+    const read = await service.node.get(first.k);
     expect(read.map((r) => new TextDecoder().decode(r.value))).toEqual(['durable']);
     expect(await db.rawEntries(RECORD_PREFIX)).toHaveLength(1);
     disk.full = false;

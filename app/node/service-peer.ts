@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { MemoryKeyValueStore, type NodeIdentity } from '../identity';
-import { overlayLimits, recordBatches, type WireRecord } from '../overlay';
+import { overlayLimits } from '../overlay';
 import { Peer, type OverlayService } from '../peer';
 import { SignalingClient, type LinkManager, type LocalEndpoint } from '../transport';
 import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, RECORDS_DIR } from './data-dir';
@@ -143,11 +143,12 @@ export class ServicePeer {
   private async doStop(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
     const node = this.member.node;
-    const succ = node.table.successors.first().hex;
-    const records = node.replication.store.all();
+    const succ = node.successors()[0] ?? node.id;
+    const records = node.localRecords();
     if (succ !== node.id && records.length > 0) {
       this.log(`stopping: handing ${records.length} records to ${short(succ)}`);
-      const taken = await this.handOver(succ, records);
+      const { taken, badReplies } = await node.handOver(succ, records, { timeoutMs: Math.min(HANDOVER_MS, overlayLimits.RPC_TIMEOUT_MS * 2) });
+      for (const e of badReplies) this.log(`stopping: ${e.message}`);
       this.log(`stopping: ${short(succ)} took ${taken} of ${records.length} records`);
     } else {
       this.log('stopping');
@@ -160,25 +161,5 @@ export class ServicePeer {
     this.policy.gate.close();
     await this.db.close();
     this.log('stopped');
-  }
-
-  private async handOver(to: string, records: WireRecord[]): Promise<number> {
-    const node = this.member.node;
-    const deadline = Date.now() + HANDOVER_MS;
-    let taken = 0;
-    await Promise.all(
-      recordBatches(records).map(
-        (batch) =>
-          new Promise<void>((resolve) => {
-            const wait = Math.max(200, deadline - Date.now());
-            node.rpc.request(to, { t: 'store', records: batch }, Math.min(wait, overlayLimits.RPC_TIMEOUT_MS * 2), (reply) => {
-              const results = (reply as { t?: string; results?: unknown[] } | null)?.results;
-              if (Array.isArray(results)) taken += results.filter((r) => r === null).length;
-              resolve();
-            });
-          }),
-      ),
-    );
-    return taken;
   }
 }

@@ -51,7 +51,7 @@ export function statusOf(p: StatusSource): ServiceStatus {
     signaling: sig.kind === 'online' ? `online via ${sig.server}` : sig.kind,
     ring: { joined: ring.joined, status: ring.status, predecessor: ring.predecessor, successors: ring.successors, fingers: ring.fingers.length },
     links: p.links.links().map((l) => ({ nodeId: l.nodeId, direction: l.direction, rttMs: l.rttMs, service: l.peer.role === 'service' })),
-    records: p.member.node.replication.store.size,
+    records: p.member.node.recordCount,
     quarantined: p.quarantined,
     diskBytes: diskUse(join(p.dataDir, RECORDS_DIR)),
     heapBytes: process.memoryUsage().heapUsed,

@@ -7,14 +7,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEncode, sha256 } from '../identity';
 import { bytesToHexId, hexIdToBytes } from './id';
 import { encodeMessage, type Message } from './messages';
-import type { OverlayNode } from './node';
+import type { ChordNode } from './node';
 import { randomBytes } from '../common';
 import { cheapSigner } from './sim/cheap-crypto';
 import { Simulation } from './sim/simulation';
 
 const N = 40;
 
-async function keyedNode(sim: Simulation): Promise<{ node: OverlayNode; spki: Uint8Array }> {
+async function keyedNode(sim: Simulation): Promise<{ node: ChordNode; spki: Uint8Array }> {
   const spki = randomBytes(sim.rng, 65);
   const id = bytesToHexId((await sha256(spki)).slice(0, 20));
   return { node: sim.createNode(id, {}, { nodeSigner: cheapSigner(spki) }), spki };
@@ -22,7 +22,7 @@ async function keyedNode(sim: Simulation): Promise<{ node: OverlayNode; spki: Ui
 
 describe('routed application messages', () => {
   const sim = new Simulation({ seed: 77, network: { linkEvents: false } });
-  const nodes: OverlayNode[] = [];
+  const nodes: ChordNode[] = [];
   const spkis = new Map<string, Uint8Array>();
 
   beforeAll(async () => {
@@ -36,7 +36,7 @@ describe('routed application messages', () => {
   }, 60_000);
 
   /** Two nodes that do not know each other directly, so a message to one from the other needs relays. */
-  function strangers(): [OverlayNode, OverlayNode] {
+  function strangers(): [ChordNode, ChordNode] {
     for (const a of nodes)
       for (const b of nodes) {
         if (a === b) continue;
@@ -45,7 +45,7 @@ describe('routed application messages', () => {
     throw new Error('every node knows every other');
   }
 
-  function inbox(node: OverlayNode, topic = 'sip'): { from: string; text: string }[] {
+  function inbox(node: ChordNode, topic = 'sip'): { from: string; text: string }[] {
     const got: { from: string; text: string }[] = [];
     node.apps.on(topic, (from, body) => got.push({ from, text: new TextDecoder().decode(body) }));
     return got;
@@ -88,11 +88,11 @@ describe('routed application messages', () => {
   });
 
   /** Sends raw message bytes from `via` to `to`, as a misbehaving neighbour would. */
-  function inject(via: OverlayNode, to: OverlayNode, msg: Message): void {
+  function inject(via: ChordNode, to: ChordNode, msg: Message): void {
     via.components.transport.send(to.id, encodeMessage(msg));
   }
 
-  async function signedBy(origin: OverlayNode, to: OverlayNode, body: Uint8Array, at = sim.clock.now()): Promise<Extract<Message, { t: 'app' }>> {
+  async function signedBy(origin: ChordNode, to: ChordNode, body: Uint8Array, at = sim.clock.now()): Promise<Extract<Message, { t: 'app' }>> {
     const spki = spkis.get(origin.id)!;
     const unsigned = { aid: 999, to: hexIdToBytes(to.id), from: hexIdToBytes(origin.id), at, topic: 'sip', body };
     const sig = await cheapSigner(spki).sign(canonicalEncode({ d: 'p2p-sip/app-message/1', ...unsigned }));

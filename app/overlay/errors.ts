@@ -39,3 +39,20 @@ export class OverlayConfigError extends Error {
 export class OverlayClosedError extends Error {
   override name = 'OverlayClosedError';
 }
+
+/**
+ * A peer answered a request with a reply this node refused as bad input
+ * (DESIGN.md, Bad input): malformed, of the wrong type, or inconsistent with
+ * the request (e.g. a result count that does not match the records sent).
+ */
+export class BadReplyError extends Error {
+  override name = 'BadReplyError';
+  constructor(
+    /** The node ID (hex) of the peer that answered. */
+    readonly peer: string,
+    /** What was wrong with the reply. */
+    readonly reason: string,
+  ) {
+    super(`bad reply from ${peer.slice(0, 8)}: ${reason}`);
+  }
+}

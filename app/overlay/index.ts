@@ -21,14 +21,14 @@ export {
   inOpen,
 } from './id';
 export * as overlayLimits from './constants';
-export { LookupError, RpcError, RecordRefusedError, OverlayConfigError, OverlayClosedError } from './errors';
+export { LookupError, RpcError, BadReplyError, RecordRefusedError, OverlayConfigError, OverlayClosedError } from './errors';
 export { OverlayCounters, MAINTENANCE_TYPES } from './counters';
 export { type OverlayComponents, type OverlayOptions, type AsyncTracker } from './options';
-export { AppRouter, type AppSendResult, type AppListener, type AppSendOptions } from './app-routing';
-export { OverlayNode, type LookupMode, type LookupOptions, type LookupResult } from './node';
+export type { AppSendResult, AppListener, AppSendOptions } from './app-routing';
+export { createOverlayNode, type OverlayNode, type AppMessaging } from './api';
+export type { LookupMode, LookupOptions, LookupResult } from './node';
 export { RingUnifier, type UnifierOptions } from './unification';
 export type { LookupEvent } from './query/context';
-export { parseMessage, encodeMessage, type Message, type MessageType } from './messages';
 export {
   type WireRecord,
   type RecordKind,
@@ -44,7 +44,9 @@ export {
   compareRecords,
 } from './storage/record';
 export { type AccessRule, ownerOnlyAccess } from './storage/access';
-export { getRecords, getRecordsFromEach, type GetOptions } from './storage/client';
-export { putRecord, type PutResult } from './storage/put';
+export type { GetOptions } from './storage/client';
 export { recordBatches } from './storage/batches';
+export type { PutResult } from './storage/put';
+export type { HandOverOptions, HandOverResult } from './storage/hand-over';
+export type { HeldQuery, HeldState, HolderAnswer } from './storage/probe';
 export { webCryptoVerifier, webCryptoSigner } from './storage/web-crypto';

@@ -109,7 +109,8 @@ export class Maintenance {
     const pred = this.host.table.predecessor;
     if (!pred) return;
     this.host.rpc.request(pred.hex, { t: 'ping' }, this.host.options.rpcTimeoutMs, (reply) => {
-      if (reply) return this.host.table.alive(pred.hex);
+      // A bad reply (malformed, or not a pong) is no sign of a working predecessor.
+      if (reply && reply.t !== 'bad-reply') return this.host.table.alive(pred.hex);
       if (this.host.table.predecessor?.hex === pred.hex) this.host.markDead(pred.hex);
     });
   }

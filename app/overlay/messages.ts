@@ -41,6 +41,13 @@ export type MessageType = Message['t'];
 /** Types that answer a request: they carry the request's id. */
 export const REPLY_TYPES: ReadonlySet<string> = new Set(['pong', 'found', 'neighbors-reply', 'stored', 'fetched', 'sync-reply', 'error']);
 
+/** The reply type that answers each request type; `error` may answer any of them. */
+export const REPLY_OF = { ping: 'pong', find: 'found', neighbors: 'neighbors-reply', store: 'stored', fetch: 'fetched', sync: 'sync-reply' } as const;
+/** Message types that expect a reply. */
+export type RequestType = keyof typeof REPLY_OF;
+/** The reply message that answers a request of type `T`. */
+export type ReplyTo<T extends RequestType> = Extract<Message, { t: (typeof REPLY_OF)[T] }>;
+
 export function encodeMessage(msg: Message): Uint8Array {
   return canonicalEncode(msg as unknown as CanonicalValue);
 }
@@ -120,6 +127,8 @@ const GUARDS: Record<MessageType, (m: Obj) => boolean> = {
 export interface ParseFailure {
   readonly refused: string;
   readonly replyId: number | null;
+  /** When the refused message was a reply: the id of the request it claimed to answer, so that request fails at once. */
+  readonly inReplyTo: number | null;
 }
 
 function failure(refused: string, value: unknown): ParseFailure {
@@ -127,8 +136,8 @@ function failure(refused: string, value: unknown): ParseFailure {
   const obj = isObj(value) ? value : undefined;
   const id = obj?.['id'];
   const t = obj?.['t'];
-  const answerable = isRpcId(id) && !(typeof t === 'string' && REPLY_TYPES.has(t));
-  return { refused, replyId: answerable ? id : null };
+  const isReply = typeof t === 'string' && REPLY_TYPES.has(t);
+  return { refused, replyId: isRpcId(id) && !isReply ? id : null, inReplyTo: isRpcId(id) && isReply ? id : null };
 }
 
 /** Checks an already-decoded value; returns the message or why not. */

@@ -3,17 +3,24 @@
  * replicated storage, talking to the world only through its Transport.
  * Message handlers never throw: input is checked by type guards, refused
  * with an error reply where there is a request to answer, and counted.
+ *
+ * ChordNode is the overlay's own view, with its routing table, RPC layer and
+ * replication public to the modules of app/overlay/ (handlers, lookups,
+ * storage) and to the simulator. Other folders get it only as the narrow
+ * `OverlayNode` of api.ts: index.ts does not export this class.
  */
+import type { OverlayNode } from './api';
 import { AppRouter } from './app-routing';
 import { CACHE_ENTRIES } from './constants';
 import { OverlayCounters } from './counters';
 import { LookupError, OverlayClosedError } from './errors';
-import { hexIdToBytes, idFromHex, idToHex, isHexId, RING } from './id';
+import { bytesToHexId, idFromHex, idToHex, isHexId, RING } from './id';
 import { Maintenance } from './maintenance';
 import { isParseFailure, parseMessage, REPLY_TYPES, type Message } from './messages';
 import { resolveOptions, type OverlayComponents, type OverlayOptions, type ResolvedOptions } from './options';
-import type { LookupEvent, RouteOutcome, RoutingOptions } from './query/context';
+import type { LookupEvent, RoutingOptions } from './query/context';
 import { iterativeLookup } from './query/iterative';
+import { joinLookup, NOT_IN_RING } from './query/join';
 import { recursiveLookup } from './query/recursive';
 import { peerFromHex, type Peer } from './routing-table/peer';
 import { RoutingTable } from './routing-table/routing-table';
@@ -26,6 +33,10 @@ import { handlePing } from './rpc/handlers/ping';
 import { handleRoute, handleRouted } from './rpc/handlers/route';
 import { Rpc } from './rpc/rpc';
 import { ownerOnlyAccess } from './storage/access';
+import { getRecords, getRecordsFromEach, readReplica, type GetOptions } from './storage/client';
+import { handOver, type HandOverOptions, type HandOverResult } from './storage/hand-over';
+import { askHeld, probeHolders, type HeldQuery, type HeldState, type HolderAnswer } from './storage/probe';
+import { putRecord, type PutResult } from './storage/put';
 import { LookupCache } from './storage/lookup-cache';
 import type { WireRecord } from './storage/record';
 import { RecordStore } from './storage/record-store';
@@ -33,9 +44,6 @@ import { Replication } from './storage/replication';
 import { walkOtherRing } from './unification';
 
 export type LookupMode = 'recursive' | 'iterative';
-
-/** The error reason of a node asked to route before it is in a ring. */
-const NOT_IN_RING = 'not in a ring yet';
 
 export interface LookupOptions {
   /** @default the node's defaultMode */
@@ -57,7 +65,7 @@ export interface LookupResult {
   latencyMs: number;
 }
 
-export class OverlayNode implements HandlerHost {
+export class ChordNode implements HandlerHost, OverlayNode {
   readonly self: Peer;
   readonly table: RoutingTable;
   readonly rpc: Rpc;
@@ -178,6 +186,7 @@ export class OverlayNode implements HandlerHost {
       this.counters.countReceived('invalid', bytes instanceof Uint8Array ? bytes.length : 0);
       this.counters.countBad(msg.refused);
       if (msg.replyId !== null) this.rpc.send(from, { t: 'error', id: msg.replyId, reason: msg.refused });
+      if (msg.inReplyTo !== null) this.rpc.refuseReply(from, msg.inReplyTo, msg.refused);
       return;
     }
     this.counters.countReceived(msg.t, bytes.length);
@@ -227,22 +236,7 @@ export class OverlayNode implements HandlerHost {
     if (this.closed) throw new OverlayClosedError('node is closed');
     const others = [...new Set(bootstrap.filter((b) => isHexId(b) && b !== this.self.hex))];
     if (others.length > 0) {
-      // Callbacks, not awaits, up to the answer: a simulator's virtual time must not run ahead of the join.
-      const outcome = await new Promise<RouteOutcome | LookupError>((resolve) =>
-        this.firstInRing(others, (first, notInRing) => {
-          if (first === null) {
-            return resolve(
-              notInRing > 0
-                ? new LookupError('the peers that answered are not in a ring yet', 'not-joined')
-                : new LookupError('no bootstrap node answered', 'no-candidate'),
-            );
-          }
-          const start = [first, ...others.filter((b) => b !== first)].map(peerFromHex);
-          iterativeLookup(this, this.self.id, { deadline: this.clock.now() + this.config.lookupDeadlineMs, start }, (o) =>
-            resolve(typeof o === 'string' ? new LookupError(`no bootstrap node answered: ${o}`, 'no-candidate') : o),
-          );
-        }),
-      );
+      const outcome = await joinLookup(this, others, this.config.lookupDeadlineMs);
       if (outcome instanceof LookupError) throw outcome;
       const [head, ...tail] = outcome.nodes;
       if (head) this.table.successors.replace(head, tail, (hex) => this.table.isSuspect(hex, this.clock.now()));
@@ -252,25 +246,6 @@ export class OverlayNode implements HandlerHost {
     this.started = true;
     this.maintenance.start();
     this.maintenance.stabilize();
-  }
-
-  /** Sends one find to every node at once; calls back with the first that answers from a ring. */
-  private firstInRing(peers: readonly string[], done: (first: string | null, notInRing: number) => void): void {
-    const key = hexIdToBytes(this.self.hex);
-    let pending = peers.length;
-    let notInRing = 0;
-    let settled = false;
-    for (const p of peers) {
-      this.rpc.request(p, { t: 'find', key }, this.config.rpcTimeoutMs * 2, (reply) => {
-        pending--;
-        if (reply?.t === 'error' && reply.reason === NOT_IN_RING) notInRing++;
-        if (settled) return;
-        if (reply?.t === 'found' || pending === 0) {
-          settled = true;
-          done(reply?.t === 'found' ? p : null, notInRing);
-        }
-      });
-    }
   }
 
   /**
@@ -344,6 +319,70 @@ export class OverlayNode implements HandlerHost {
         resolve({ successor: replicas[0]!, replicas, hops: outcome.hops, messages: outcome.messages, mode, latencyMs: this.clock.now() - started });
       });
     });
+  }
+
+  put(record: WireRecord, opts?: LookupOptions): Promise<PutResult> {
+    return putRecord(this, record, opts);
+  }
+
+  get(key: Uint8Array, opts?: GetOptions): Promise<WireRecord[]> {
+    return getRecords(this, key, opts);
+  }
+
+  getFromEach(key: Uint8Array, opts?: LookupOptions): Promise<{ replica: string; records: WireRecord[] }[]> {
+    return getRecordsFromEach(this, key, opts);
+  }
+
+  readFrom(node: string, key: Uint8Array, sub?: string): Promise<{ records: WireRecord[]; complete: boolean } | null> {
+    return readReplica(this, node, key, bytesToHexId(key), sub);
+  }
+
+  probeHolders(blob: HeldQuery, opts?: LookupOptions): Promise<HolderAnswer[]> {
+    return probeHolders(this, blob, opts);
+  }
+
+  askHeld(node: string, blob: HeldQuery): Promise<HeldState | null> {
+    return askHeld(this, node, blob);
+  }
+
+  handOver(node: string, records: readonly WireRecord[] = this.localRecords(), opts?: HandOverOptions): Promise<HandOverResult> {
+    return handOver(this, node, records, opts);
+  }
+
+  localRecord(keyHex: string, sub = ''): WireRecord | undefined {
+    return this.replication.store.get(keyHex, sub);
+  }
+
+  localRecords(): WireRecord[] {
+    return this.replication.store.all();
+  }
+
+  get recordCount(): number {
+    return this.replication.store.size;
+  }
+
+  loadRecords(now: number, verify: (r: WireRecord) => Promise<boolean>): Promise<number> {
+    return this.replication.store.load(now, verify);
+  }
+
+  ping(node: string, timeoutMs = this.config.rpcTimeoutMs): Promise<boolean> {
+    return new Promise((resolve) => this.rpc.request(node, { t: 'ping' }, timeoutMs, (reply) => resolve(reply !== null && reply.t !== 'bad-reply')));
+  }
+
+  get predecessor(): string | null {
+    return this.table.predecessor?.hex ?? null;
+  }
+
+  successors(): string[] {
+    return this.table.successors.entries().map((p) => p.hex);
+  }
+
+  fingers(): string[] {
+    return this.table.fingers.distinct().map((p) => p.hex);
+  }
+
+  knownPeers(): string[] {
+    return this.table.known().map((p) => p.hex);
   }
 
   /** Gracefully leaves: hands its records to its successor, tells its neighbours, stops. */

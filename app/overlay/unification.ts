@@ -5,7 +5,7 @@
  * hears of it (Liben-Nowell et al., "Observations on the dynamic evolution
  * of peer-to-peer networks"). As in the ring unification of Shafaat et al.,
  * a node that knows of a node nearer than its successor looks its own place
- * up through that node (`OverlayNode.mergeVia`), adopts what it finds, and
+ * up through that node (`ChordNode.mergeVia`), adopts what it finds, and
  * stabilize and notify fix the predecessors.
  *
  * Where the nodes to check come from: hints (the peers the signaling server
@@ -21,7 +21,7 @@
  */
 import { type Clock, type Random } from '../common';
 import { distance, hexIdToBytes, idFromHex, idToHex, inHalfOpen, inOpen, isHexId, RING } from './id';
-import type { OverlayNode } from './node';
+import type { OverlayNode } from './api';
 import type { RoutingContext } from './query/context';
 import { peerFromBytes, type Peer } from './routing-table/peer';
 
@@ -39,7 +39,7 @@ export interface UnifierOptions {
   maxBackoffMs?: number;
 }
 
-type UnifiableNode = Pick<OverlayNode, 'id' | 'self' | 'table' | 'joined' | 'isClosed' | 'mergeVia'>;
+type UnifiableNode = Pick<OverlayNode, 'id' | 'joined' | 'isClosed' | 'mergeVia' | 'knownPeers' | 'successors'>;
 
 /** Peers remembered with a back-off; past this, expired ones are forgotten. */
 const MAX_COOLING = 1024;
@@ -93,14 +93,14 @@ export class RingUnifier {
     const now = this.clock.now();
     if (this.cooling.size > MAX_COOLING) for (const [hex, c] of this.cooling) if (c.until <= now) this.cooling.delete(hex);
     const hinted = new Set(this.hints().filter((h) => isHexId(h) && h !== n.id));
-    const known = new Set(n.table.known().map((p) => p.hex));
+    const known = new Set(n.knownPeers());
     // Suspected nodes are asked too: a probe that gets an answer clears the suspicion (a tab that
     // was busy for a moment is not kept out of the ring for the whole suspicion time), and one
     // that does not backs off like any other.
     const usable = (hex: string): boolean => hex !== n.id && (this.cooling.get(hex)?.until ?? 0) <= now;
 
     // The nearest node clockwise that this node has heard of should be its successor.
-    const self = n.self.id;
+    const self = idFromHex(n.id);
     let nearest: string | null = null;
     let best = RING;
     for (const hex of [...hinted, ...known]) {
@@ -111,8 +111,9 @@ export class RingUnifier {
         nearest = hex;
       }
     }
-    const succ = n.table.successors.first();
-    if (nearest !== null && (succ.id === self || inOpen(idFromHex(nearest), self, succ.id))) return this.probe(nearest);
+    const succ = n.successors()[0] ?? n.id;
+    const succId = idFromHex(succ);
+    if (nearest !== null && (succId === self || inOpen(idFromHex(nearest), self, succId))) return this.probe(nearest);
 
     if (now < this.nextStrangerAt) return null;
     this.nextStrangerAt = now + this.opts.strangerMs * (0.5 + this.random.next());
@@ -120,7 +121,7 @@ export class RingUnifier {
     // of the other ring reach the table through successor lists and fingers, and only a probe
     // through one of them tells whether the successor is still right).
     const strangers = [...hinted].filter((h) => !known.has(h) && usable(h));
-    const pool = strangers.length > 0 ? strangers : [...known].filter((h) => h !== succ.hex && usable(h));
+    const pool = strangers.length > 0 ? strangers : [...known].filter((h) => h !== succ && usable(h));
     const pick = pool[Math.floor(this.random.next() * pool.length)];
     return pick === undefined ? null : this.probe(pick);
   }

@@ -5,7 +5,7 @@
  * Network page's console does with it.
  */
 import { fitsUtf8, fromHex, fromUtf8, utf8, utf8Length } from '../identity';
-import { createRecord, getRecords, putRecord, type PutResult, type RecordSigner } from '../overlay';
+import { createRecord, type PutResult, type RecordSigner } from '../overlay';
 import { RingMember } from './ring-member';
 
 export type { RingSnapshot } from './ring-member';
@@ -27,12 +27,12 @@ export class OverlayService extends RingMember {
       version: Date.now(),
       expires: Date.now() + 3_600_000,
     });
-    return putRecord(this.node, record);
+    return this.node.put(record);
   }
 
   /** Reads the note under `keyHex`, or null when there is none. */
   async getNote(keyHex: string): Promise<string | null> {
-    const [r] = await getRecords(this.node, fromHex(keyHex));
+    const [r] = await this.node.get(fromHex(keyHex));
     if (!r) return null;
     try {
       return fromUtf8(r.value);
@@ -43,6 +43,6 @@ export class OverlayService extends RingMember {
 
   /** Whether this tab itself holds a copy of the record under `keyHex`. */
   holds(keyHex: string): boolean {
-    return this.node.replication.store.get(keyHex, '') !== undefined;
+    return this.node.localRecord(keyHex) !== undefined;
   }
 }

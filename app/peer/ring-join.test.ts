@@ -31,8 +31,8 @@ function wrongPointers(members: readonly RingMember[]): number {
   for (const { node } of members) {
     const i = ids.indexOf(node.id);
     if (!node.joined) wrong++;
-    if (node.table.successors.first().hex !== ids[(i + 1) % ids.length]) wrong++;
-    if (node.table.predecessor?.hex !== ids[(i - 1 + ids.length) % ids.length]) wrong++;
+    if (node.successors()[0] !== ids[(i + 1) % ids.length]) wrong++;
+    if (node.predecessor !== ids[(i - 1 + ids.length) % ids.length]) wrong++;
   }
   return wrong;
 }

@@ -12,12 +12,13 @@ import type { KeyValueStore } from '../identity';
 import {
   Backoff,
   LookupError,
-  OverlayNode,
   RingUnifier,
   checkRecord,
   type AsyncTracker,
+  createOverlayNode,
   type LookupMode,
   type LookupResult,
+  type OverlayNode,
   type OverlayOptions,
   type RecordSigner,
   type RecordVerifier,
@@ -154,7 +155,7 @@ export class RingMember {
       this.refusedAt = clock.now();
     });
     const seed = Math.floor(random.next() * 2 ** 32);
-    this.node = new OverlayNode(
+    this.node = createOverlayNode(
       { transport: links.transport, clock, random: new SeededRandom(seed), verifier, kv: records, ...(nodeSigner ? { nodeSigner } : {}), ...(tracker ? { tracker } : {}) },
       init.overlay ?? {},
     );
@@ -180,7 +181,7 @@ export class RingMember {
     // Records kept from the last visit come back first, each checked again (storage is not trusted either).
     const verify = opts.storedChecked ? async () => true : async (r: WireRecord) => (await checkRecord(r, this.clock.now(), this.verifier)) === null;
     try {
-      const n = (this.loaded = await this.node.replication.store.load(this.clock.now(), verify));
+      const n = (this.loaded = await this.node.loadRecords(this.clock.now(), verify));
       this.publish({ status: n ? `loaded ${n} records kept from the last visit` : this.snap.status });
     } catch {
       this.publish({ status: 'the records kept from the last visit could not be read' });
@@ -218,7 +219,7 @@ export class RingMember {
         this.joined('no peer was in a ring yet: started a new ring');
         return;
       }
-      const alone = this.node.table.successors.entries().every((p) => p.hex === this.node.id);
+      const alone = this.node.successors().every((p) => p === this.node.id);
       if (alone && candidates.length > 0) throw new Error('no peer let this tab in');
       this.joined(candidates.length ? 'joined the ring' : 'alone: started a new ring');
     } catch (e) {
@@ -296,11 +297,8 @@ export class RingMember {
   }
 
   private tick(): void {
-    const t = this.node.table;
-    const keep = new Set<string>();
-    if (t.predecessor) keep.add(t.predecessor.hex);
-    for (const p of t.successors.entries()) keep.add(p.hex);
-    for (const p of t.fingers.distinct()) keep.add(p.hex);
+    const n = this.node;
+    const keep = new Set<string>([...(n.predecessor ? [n.predecessor] : []), ...n.successors(), ...n.fingers()]);
     keep.delete(this.node.id);
     this.links.keep(keep);
     // Not in a ring (a failed join) while others are online or remembered: try again. Rings that formed
@@ -314,19 +312,19 @@ export class RingMember {
   }
 
   private publish(patch: Partial<RingSnapshot>): void {
-    const t = this.node.table;
+    const n = this.node;
     const cutoff = this.clock.now() - 10_000;
     this.lookups = this.lookups.filter((l) => l.at > cutoff);
-    const inRing = t.successors.entries().some((p) => p.hex !== this.node.id);
+    const inRing = n.successors().some((p) => p !== n.id);
     this.snap = {
       ...this.snap,
       ...patch,
       // The status follows the table: a member whose every peer has gone is alone, not "in the ring".
       ...(this.snap.joined && !patch.status ? { status: inRing ? 'in the ring' : 'alone: no other peer is in the ring' } : {}),
-      predecessor: t.predecessor?.hex ?? null,
-      successors: t.successors.entries().map((p) => p.hex).filter((h) => h !== this.node.id),
-      fingers: t.fingers.distinct().map((p) => p.hex).filter((h) => h !== this.node.id),
-      records: this.node.replication.store.size,
+      predecessor: n.predecessor,
+      successors: n.successors().filter((h) => h !== n.id),
+      fingers: n.fingers().filter((h) => h !== n.id),
+      records: n.recordCount,
       lookups: this.lookups,
     };
     this.listeners.emit();
@@ -342,8 +340,8 @@ export class RingMember {
   }
 
   private async rememberPeers(): Promise<void> {
-    const t = this.node.table;
-    const peers = [...new Set([...t.successors.entries(), ...t.fingers.distinct()].map((p) => p.hex))].filter((h) => h !== this.node.id).slice(0, MAX_REMEMBERED);
+    const n = this.node;
+    const peers = [...new Set([...n.successors(), ...n.fingers()])].filter((h) => h !== n.id).slice(0, MAX_REMEMBERED);
     if (peers.length === 0) return;
     try {
       await this.settings.set(PEERS_KEY, peers);

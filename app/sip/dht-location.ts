@@ -6,7 +6,7 @@
  * the name, so nobody can register as somebody else.
  */
 import { canonicalDecode, canonicalEncode, equalBytes, hasSurelyExpired, MAX_CLOCK_SKEW_MS } from '../identity';
-import { LookupError, isHexId, createRecord, getRecords, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
+import { LookupError, isHexId, createRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
 import { ClockSkewError, OverlayTimeoutError } from './errors';
 import { dhtKey, type NameDirectory } from './name-directory';
 import type { LookupResult, SipLocation } from './types';
@@ -56,7 +56,7 @@ export class DhtLocation implements SipLocation {
   async lookup(name: string): Promise<LookupResult> {
     try {
       // The name and its contacts are read at once: the contacts are kept only if the name's key signed them.
-      const [claim, entries] = await Promise.all([this.directory.resolve(name), this.key(name).then((k) => getRecords(this.node, k))]);
+      const [claim, entries] = await Promise.all([this.directory.resolve(name), this.key(name).then((k) => this.node.get(k))]);
       if (!claim) return { kind: 'unknown' };
       const now = this.node.clock.now();
       const nodes = new Set<string>();
@@ -80,8 +80,7 @@ export class DhtLocation implements SipLocation {
     const version = Math.max(now, (this.lastVersion.get(name) ?? 0) + 1);
     this.lastVersion.set(name, version);
     const write = async (sub: string) =>
-      putRecord(
-        this.node,
+      this.node.put(
         await createRecord(this.signer, {
           key: await this.key(name),
           kind: 'dict',

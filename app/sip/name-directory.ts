@@ -6,7 +6,7 @@
  * a claim that nobody refreshes lapses after CLAIM_TTL_MS.
  */
 import { canonicalDecode, canonicalEncode, equalBytes, honouredUntil, sha256, toBase64Url, utf8 } from '../identity';
-import { LookupError, compareRecords, createRecord, getRecordsFromEach, putRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
+import { LookupError, compareRecords, createRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
 import { NameTakenError, OverlayTimeoutError } from './errors';
 
 /** What a name stands for. */
@@ -96,7 +96,7 @@ export class NameDirectory {
    * counting the replicas gets the same owner, and the one most copies back.
    */
   private async read(name: string): Promise<{ claim: NameClaim; record: WireRecord } | null> {
-    const answers = await getRecordsFromEach(this.node, await dhtKey('user:', name)).catch(asTimeout);
+    const answers = await this.node.getFromEach(await dhtKey('user:', name)).catch(asTimeout);
     const tally = new Map<string, { claim: NameClaim; record: WireRecord; copies: number; first: number }>();
     answers.forEach(({ records }, i) => {
       for (const record of records) {
@@ -139,7 +139,7 @@ export class NameDirectory {
       version: Math.max(now, (existing?.record.version ?? 0) + 1),
       expires: now + CLAIM_TTL_MS,
     });
-    const result = await putRecord(this.node, record).catch(asTimeout);
+    const result = await this.node.put(record).catch(asTimeout);
     if (result.stored.length === 0 && !Object.values(result.refused).includes('wrong-owner')) throw new OverlayTimeoutError('no peer stored the name');
     // Someone else's copies at some replicas (claimed at the same moment, or while the network was
     // split) refuse this write; whose the name is, is what most replicas hold.

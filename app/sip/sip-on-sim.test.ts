@@ -105,7 +105,7 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
   /** Two live nodes that do not know each other, so SIP between them crosses relays. */
   function strangers(): [OverlayNode, OverlayNode] {
     for (const a of nodes)
-      for (const b of nodes) if (a !== b && !a.isClosed && !b.isClosed && !a.table.known().some((p) => p.hex === b.id)) return [a, b];
+      for (const b of nodes) if (a !== b && !a.isClosed && !b.isClosed && !a.knownPeers().includes(b.id)) return [a, b];
     throw new Error('no two strangers');
   }
 

@@ -8,9 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalDecode, canonicalEncode } from '../identity';
-import { bytesToHexId, createRecord, idFromHex, putRecord, type OverlayNode } from '../overlay';
+import { bytesToHexId, createRecord, idFromHex, type OverlayNode } from '../overlay';
 import { randomBytes } from '../common';
-import { Simulation, cheapSigner } from '../overlay/sim';
+import { Simulation, cheapSigner, type ChordNode } from '../overlay/sim';
 import { DhtLocation } from './dht-location';
 import { CLAIM_TTL_MS, NameDirectory, dhtKey } from './name-directory';
 
@@ -18,7 +18,7 @@ const DOMAIN = 'p2p.local';
 const R = 4;
 
 /** Drops `node`'s store requests to `replica` (its link lost them) until the returned function is called. */
-function loseStoresTo(node: OverlayNode, replica: string): () => void {
+function loseStoresTo(node: ChordNode, replica: string): () => void {
   const transport = node.components.transport;
   const send = transport.send.bind(transport);
   transport.send = (to, bytes) => {
@@ -83,12 +83,12 @@ describe('the registrar reads past a stale replica', () => {
     // A claim last refreshed two days ago, on all four replicas.
     const then = sim.clock.now() - 2 * 24 * 3600_000;
     const old = await createRecord(bob.signer, { key, kind: 'single', value: canonicalEncode({ v: 1, name: 'bob', sign: bob.signer.spki, ecdh: bob.ecdh }), version: then, expires: then + CLAIM_TTL_MS });
-    expect((await settle(sim, putRecord(tab!, old))).stored.length).toBe(R);
+    expect((await settle(sim, tab!.put(old))).stored.length).toBe(R);
     // This tab refreshes it (claim() does on start), and the store to the first replica is lost.
     const restore = loseStoresTo(tab!, claimAt[0]!);
     await settle(sim, new NameDirectory(tab!, bob.signer, bob.ecdh).claim('bob'));
     restore();
-    const versions = () => claimAt.map((id) => sim.nodes.get(id)!.replication.store.get(bytesToHexId(key), '')?.version);
+    const versions = () => claimAt.map((id) => sim.nodes.get(id)!.localRecord(bytesToHexId(key))?.version);
     const refreshed = versions()[1]!;
     expect(versions()).toEqual([then, refreshed, refreshed, refreshed]);
     // Bob's other tab starts: it must see the refreshed claim (and write no claim of its own), and the read levels the replicas.

@@ -5,8 +5,9 @@
  * handshakes, links on an in-memory byte pipe.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OverlayNode, encodeMessage, idFromHex, idToHex, webCryptoVerifier, type LookupEvent } from '../overlay';
+import { idFromHex, idToHex, webCryptoVerifier, type LookupEvent } from '../overlay';
 import { SeededRandom, systemClock } from '../common';
+import { ChordNode, encodeMessage } from '../overlay/sim';
 import { MemoryNetwork } from './dialer';
 import type { LinkManager } from './link-manager';
 import { LinkTransport } from './link-transport';
@@ -17,7 +18,7 @@ const R = 3;
 
 describe('lookup answers without a link to the origin', () => {
   const net = new MemoryNetwork();
-  const nodes: OverlayNode[] = [];
+  const nodes: ChordNode[] = [];
   const managers = new Map<string, LinkManager>();
   let ids: string[] = [];
 
@@ -28,7 +29,7 @@ describe('lookup answers without a link to the origin', () => {
       const links = await memoryLinks(net);
       const nodeId = links.localId;
       managers.set(nodeId, links);
-      nodes.push(new OverlayNode({ transport: new LinkTransport(links), clock: systemClock, random: new SeededRandom(i + 1), verifier: webCryptoVerifier }, { successors: R }));
+      nodes.push(new ChordNode({ transport: new LinkTransport(links), clock: systemClock, random: new SeededRandom(i + 1), verifier: webCryptoVerifier }, { successors: R }));
     }
     ids = nodes.map((n) => n.id).sort();
     for (const node of nodes) {

@@ -72,6 +72,6 @@ export class MailWorld {
 
   /** Every live node holding a record under `keyHex`. */
   holders(keyHex: string): string[] {
-    return [...this.sim.nodes.entries()].filter(([id, n]) => this.sim.liveIds().includes(id) && n.replication.store.get(keyHex, '') !== undefined).map(([id]) => id);
+    return [...this.sim.nodes.entries()].filter(([id, n]) => this.sim.liveIds().includes(id) && n.localRecord(keyHex) !== undefined).map(([id]) => id);
   }
 }

@@ -81,7 +81,8 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
     const timeout = Math.max(1, Math.min(ctx.options.rpcTimeoutMs, opts.deadline - ctx.clock.now()));
     ctx.rpc.request(next.hex, { t: 'find', key: keyBytes }, timeout, (reply) => {
       if (finished) return;
-      if (!reply) {
+      // A malformed reply counts as no answer, as it did when such replies were dropped unread.
+      if (!reply || reply.t === 'bad-reply') {
         ctx.counters.retries++;
         opts.onEvent?.({ type: 'timeout', peer: next.hex });
         ctx.markDead(next.hex);

@@ -10,21 +10,51 @@
  * the time lookups are sent to it (Rhea et al., "Handling churn in a DHT"):
  * a fixed 1.5 s where round trips take 0.1 s kept stale successors around
  * ten times longer than needed.
+ *
+ * Replies are typed: the reply handed to a request's callback is the type
+ * that answers it (REPLY_OF), an error reply, or a `BadReply` when the peer
+ * answered with a malformed message or one of the wrong type, so a caller
+ * never casts what a peer sent (DESIGN.md, Bad input).
  */
 import { type Clock } from '../../common';
 import type { OverlayCounters } from '../counters';
-import { encodeMessage, type Message } from '../messages';
+import { encodeMessage, REPLY_OF, type Message, type ReplyTo, type RequestType } from '../messages';
 import type { Transport } from '../transport';
 
-/** Called once: with the reply, or with null on timeout or close. */
-export type ReplyHandler = (reply: Message | null) => void;
-
 /** A request message without its id; the RPC layer assigns one. */
-export type Request = Message extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+export type Request = Message extends infer M ? (M extends { id: number; t: RequestType } ? Omit<M, 'id'> : never) : never;
+
+/** The peer's error reply (it refused the request, with its reason). */
+export type ErrorReply = Extract<Message, { t: 'error' }>;
+
+/**
+ * A reply this node refused as bad input from the peer: malformed (it failed
+ * the message validators) or of a type that does not answer the request.
+ * Local only: never sent, not part of the wire's Message union.
+ */
+export interface BadReply {
+  readonly t: 'bad-reply';
+  /** What was wrong, e.g. "malformed stored" or "pong does not answer store". */
+  readonly reason: string;
+}
+
+/** What a request of type `T` may get back from its peer. */
+export type Answer<T extends RequestType> = ReplyTo<T> | ErrorReply | BadReply;
+
+/** Whether an answer is the reply proper: not a timeout, not the peer's error, not a bad reply. */
+export function isReply<T extends RequestType>(answer: Answer<T> | null): answer is ReplyTo<T> {
+  const t = (answer as { t: string } | null)?.t;
+  return t !== undefined && t !== 'error' && t !== 'bad-reply';
+}
+
+/** Called once: with the answer, or with null on timeout, a lost link or close. */
+export type ReplyHandler<T extends RequestType = RequestType> = (reply: Answer<T> | null) => void;
 
 interface Pending {
   to: string;
-  done: ReplyHandler;
+  /** The request's type, to check that the reply answers it. */
+  asked: RequestType;
+  done: (reply: Answer<RequestType> | null) => void;
   timer: unknown;
   /** Send time of a routing request (its round trip is measured), else -1. */
   sentAt: number;
@@ -94,8 +124,11 @@ export class Rpc {
     if (this.rtt.size > RTT_PEERS) this.rtt.delete(this.rtt.keys().next().value!);
   }
 
-  /** Sends a request; `done` gets the reply, or null after the peer's RTO (at most `timeoutMs`). */
-  request(to: string, req: Request, timeoutMs: number, done: ReplyHandler): void {
+  /**
+   * Sends a request; `done` gets the typed answer (see Answer), or null after
+   * the peer's RTO (at most `timeoutMs`), when its link goes down, or on close.
+   */
+  request<R extends Request>(to: string, req: R, timeoutMs: number, done: ReplyHandler<R['t']>): void {
     if (this.closed) {
       done(null);
       return;
@@ -110,7 +143,7 @@ export class Rpc {
       },
       routing ? this.timeoutFor(to, timeoutMs) : timeoutMs,
     );
-    this.pending.set(id, { to, done, timer, sentAt: routing ? this.clock.now() : -1 });
+    this.pending.set(id, { to, asked: req.t, done: done as Pending['done'], timer, sentAt: routing ? this.clock.now() : -1 });
     this.send(to, { ...req, id } as Message);
   }
 
@@ -124,15 +157,35 @@ export class Rpc {
     }
   }
 
-  /** Hands a reply to its request; false when nothing waits for it from this sender. */
+  /**
+   * Hands a reply to its request; false when nothing waits for it from this
+   * sender. A reply of a type that does not answer the request reaches it as
+   * a BadReply (and is counted as bad input).
+   */
   deliverReply(from: string, msg: Message & { id: number }): boolean {
-    const p = this.pending.get(msg.id);
-    if (!p || p.to !== from) return false;
-    this.pending.delete(msg.id);
-    this.clock.clearTimeout(p.timer);
+    const p = this.take(from, msg.id);
+    if (!p) return false;
+    if (msg.t !== 'error' && msg.t !== REPLY_OF[p.asked]) {
+      this.counters.countBad('wrong-reply-type');
+      p.done({ t: 'bad-reply', reason: `${msg.t} does not answer ${p.asked}` });
+      return true;
+    }
     if (p.sentAt >= 0 && msg.t !== 'error') this.measured(from, this.clock.now() - p.sentAt);
-    p.done(msg);
+    p.done(msg as Answer<RequestType>);
     return true;
+  }
+
+  /** A reply from `from` to request `id` failed the message validators: that request fails now, with why. */
+  refuseReply(from: string, id: number, refused: string): void {
+    this.take(from, id)?.done({ t: 'bad-reply', reason: refused });
+  }
+
+  private take(from: string, id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    if (!p || p.to !== from) return undefined;
+    this.pending.delete(id);
+    this.clock.clearTimeout(p.timer);
+    return p;
   }
 
   close(): void {

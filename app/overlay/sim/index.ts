@@ -5,3 +5,11 @@ export { VirtualClock, SimTracker } from './virtual-clock';
 export { EventQueue } from './event-queue';
 export { cheapSigner, cheapVerifier } from './cheap-crypto';
 export { skewedClock } from './skewed-clock';
+/**
+ * The test door: the overlay's own node class with its routing table, RPC and
+ * replica store reachable, and the wire encoder, for tests that drive a node
+ * by hand or play a misbehaving peer. Production code uses `OverlayNode`
+ * (app/overlay/index.ts) and builds no wire message.
+ */
+export { ChordNode } from '../node';
+export { encodeMessage } from '../messages';

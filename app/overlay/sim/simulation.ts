@@ -6,7 +6,7 @@
  */
 import { OverlayCounters } from '../counters';
 import { bytesToHexId, idToHex, inHalfOpen } from '../id';
-import { OverlayNode } from '../node';
+import { ChordNode } from '../node';
 import type { OverlayComponents, OverlayOptions } from '../options';
 import { exponential, randomBytes, SeededRandom, type Random } from '../../common';
 import type { RecordVerifier } from '../storage/record';
@@ -28,7 +28,7 @@ export class Simulation {
   readonly clock = new VirtualClock(Date.UTC(2025, 0, 1));
   readonly rng: Random;
   readonly net: SimNetwork;
-  readonly nodes = new Map<string, OverlayNode>();
+  readonly nodes = new Map<string, ChordNode>();
   readonly counters = new OverlayCounters();
   /** Live node IDs in ring order, kept sorted (insert and remove in place) for the oracle. */
   private readonly sorted: bigint[] = [];
@@ -47,8 +47,8 @@ export class Simulation {
   }
 
   /** Creates a node (not yet joined); `extra` adds components such as a node signer. */
-  createNode(id = this.randomId(), overlay: OverlayOptions = {}, extra: Partial<OverlayComponents> = {}): OverlayNode {
-    const node = new OverlayNode(
+  createNode(id = this.randomId(), overlay: OverlayOptions = {}, extra: Partial<OverlayComponents> = {}): ChordNode {
+    const node = new ChordNode(
       {
         transport: this.net.endpoint(id),
         clock: this.clock,
@@ -66,7 +66,7 @@ export class Simulation {
     return node;
   }
 
-  private intoRing(node: OverlayNode): void {
+  private intoRing(node: ChordNode): void {
     if (this.liveIndex.has(node.id)) return;
     this.liveIndex.set(node.id, this.live.length);
     this.live.push(node.id);
@@ -74,7 +74,7 @@ export class Simulation {
   }
 
   /** Starts a node's join through up to three random live nodes. */
-  join(node: OverlayNode): Promise<void> {
+  join(node: ChordNode): Promise<void> {
     const boot: string[] = [];
     for (let i = 0; i < 3 && this.live.length > 1; i++) {
       let pick = this.live[Math.floor(this.rng.next() * this.live.length)]!;
@@ -203,7 +203,7 @@ export class Simulation {
     this.forget(id);
   }
 
-  randomLive(): OverlayNode {
+  randomLive(): ChordNode {
     return this.nodes.get(this.live[Math.floor(this.rng.next() * this.live.length)]!)!;
   }
 
@@ -212,7 +212,7 @@ export class Simulation {
    * median; when it ends the node crashes and a fresh node joins, keeping N
    * steady. Returns a stopper.
    */
-  startChurn(medianSessionMs: number, onJoin?: (n: OverlayNode) => void): () => void {
+  startChurn(medianSessionMs: number, onJoin?: (n: ChordNode) => void): () => void {
     let active = true;
     const mean = medianSessionMs / Math.LN2;
     const schedule = (id: string): void => {

@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { LookupError } from '../errors';
 import { idFromHex } from '../id';
-import type { OverlayNode } from '../node';
+import type { ChordNode } from '../node';
 import { SeededRandom } from '../../common';
 import { RingUnifier } from '../unification';
 import { Simulation } from './simulation';
 
 /** Two rings of `size` nodes each, every node joined through its own ring's first node only. */
-async function twoRings(seed: number, size: number): Promise<{ sim: Simulation; a: OverlayNode[]; b: OverlayNode[] }> {
+async function twoRings(seed: number, size: number): Promise<{ sim: Simulation; a: ChordNode[]; b: ChordNode[] }> {
   const sim = new Simulation({ seed, network: { linkEvents: false } });
   const a = [sim.createNode()];
   const b = [sim.createNode()];
@@ -30,7 +30,7 @@ async function twoRings(seed: number, size: number): Promise<{ sim: Simulation; 
 }
 
 /** Pointers (successor, predecessor) that are wrong for a ring of `nodes`: all live nodes unless given. */
-function wrongPointers(sim: Simulation, nodes: OverlayNode[] = [...sim.nodes.values()]): number {
+function wrongPointers(sim: Simulation, nodes: ChordNode[] = [...sim.nodes.values()]): number {
   const ids = nodes.map((n) => n.id).sort();
   let wrong = 0;
   for (const n of nodes) {
@@ -51,7 +51,7 @@ async function timeToConsistent(sim: Simulation, maxMs: number): Promise<number 
   return null;
 }
 
-function unifiers(sim: Simulation, nodes: OverlayNode[], hints: (n: OverlayNode) => string[], strangerMs = 30_000): RingUnifier[] {
+function unifiers(sim: Simulation, nodes: ChordNode[], hints: (n: ChordNode) => string[], strangerMs = 30_000): RingUnifier[] {
   return nodes.map((n, i) => {
     const u = new RingUnifier(n, sim.clock, new SeededRandom(i + 1), () => hints(n), { strangerMs });
     u.start();

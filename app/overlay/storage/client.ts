@@ -8,7 +8,9 @@ import { hasSurelyExpired } from '../../identity';
 import { RPC_TIMEOUT_MS } from '../constants';
 import { LookupError } from '../errors';
 import { bytesToHexId } from '../id';
-import type { LookupOptions, OverlayNode } from '../node';
+import type { LookupOptions, ChordNode } from '../node';
+import type { ReplyTo } from '../messages';
+import { isReply, type Request } from '../rpc/rpc';
 import { newestEntries, staleAt, type ReplicaAnswer } from './read-merge';
 import { checkRecord, type RecordVerifier, type WireRecord } from './record';
 
@@ -24,13 +26,15 @@ export interface GetOptions extends LookupOptions {
   immutable?: boolean;
 }
 
-/** One request to one node; null when it did not answer in time or answered something else. */
-export function request<T>(node: OverlayNode, to: string, req: Parameters<OverlayNode['rpc']['request']>[1], pick: (m: unknown) => T | null): Promise<T | null> {
-  return new Promise((resolve) => node.rpc.request(to, req, RPC_TIMEOUT_MS, (reply) => resolve(reply ? pick(reply) : null)));
+/** One request to one node: its typed reply, or null when it did not answer in time, refused, or answered badly. */
+export function request<R extends Request>(node: ChordNode, to: string, req: R): Promise<ReplyTo<R['t']> | null> {
+  return new Promise((resolve) =>
+    node.rpc.request(to, req, RPC_TIMEOUT_MS, (reply) => resolve(isReply(reply) ? reply : null)),
+  );
 }
 
 /** Keeps the records that pass a reader's checks, for the key asked. */
-async function verified(node: OverlayNode, verifier: RecordVerifier, keyHex: string, sub: string | undefined, records: readonly WireRecord[]): Promise<WireRecord[]> {
+async function verified(node: ChordNode, verifier: RecordVerifier, keyHex: string, sub: string | undefined, records: readonly WireRecord[]): Promise<WireRecord[]> {
   const out: WireRecord[] = [];
   for (const r of records) {
     if (bytesToHexId(r.k) !== keyHex || (sub !== undefined && r.sub !== sub)) continue;
@@ -59,12 +63,9 @@ function ascendingAfter(records: readonly WireRecord[], after?: string): boolean
  * when it stopped answering, or paged wrongly (an entry not after the cursor,
  * "more" with an empty page), after the first page: the caller may ask another.
  */
-async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
-  const pick = (m: unknown): Fetched | null => {
-    const f = m as { t: string; records: WireRecord[]; more?: boolean };
-    return f.t === 'fetched' ? { records: f.records, more: f.more === true } : null;
-  };
-  const first = await request(node, hex, { t: 'fetch', key, sub: sub ?? null }, pick);
+async function fetchFrom(node: ChordNode, hex: string, key: Uint8Array, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
+  const pick = (f: ReplyTo<'fetch'> | null): Fetched | null => f && { records: f.records, more: f.more === true };
+  const first = pick(await request(node, hex, { t: 'fetch', key, sub: sub ?? null }));
   if (!first) return null;
   const records = [...first.records];
   if (first.more && !ascendingAfter(records)) return { records, complete: false };
@@ -72,7 +73,7 @@ async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: s
   for (let n = 1; page.more && sub === undefined; n++) {
     const after = records[records.length - 1]?.sub;
     if (after === undefined || n >= MAX_PAGES) return { records, complete: false };
-    const next = await request(node, hex, { t: 'fetch', key, sub: null, after }, pick);
+    const next = pick(await request(node, hex, { t: 'fetch', key, sub: null, after }));
     if (!next || next.records.length === 0 || !ascendingAfter(next.records, after)) return { records, complete: false };
     records.push(...next.records);
     page = next;
@@ -81,7 +82,7 @@ async function fetchFrom(node: OverlayNode, hex: string, key: Uint8Array, sub: s
 }
 
 /** One replica's records under a key, checked as a reader; null when it did not answer. */
-async function readReplica(node: OverlayNode, hex: string, key: Uint8Array, keyHex: string, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
+export async function readReplica(node: ChordNode, hex: string, key: Uint8Array, keyHex: string, sub: string | undefined): Promise<{ records: WireRecord[]; complete: boolean } | null> {
   if (hex === node.id) {
     const now = node.clock.now();
     const mine = sub === undefined ? node.replication.store.list(keyHex, now) : [node.replication.store.get(keyHex, sub)].filter((r): r is WireRecord => !!r && !hasSurelyExpired(r.expires, now));
@@ -95,7 +96,7 @@ async function readReplica(node: OverlayNode, hex: string, key: Uint8Array, keyH
  * Asks every replica in `replicas` at once; each answer is checked as a
  * reader. Replicas that did not answer are left out.
  */
-async function readEach(node: OverlayNode, replicas: readonly string[], key: Uint8Array, keyHex: string, sub: string | undefined): Promise<ReplicaAnswer[]> {
+async function readEach(node: ChordNode, replicas: readonly string[], key: Uint8Array, keyHex: string, sub: string | undefined): Promise<ReplicaAnswer[]> {
   const got = await Promise.all(replicas.map(async (replica) => ({ replica, got: await readReplica(node, replica, key, keyHex, sub) })));
   return got.flatMap(({ replica, got: g }) => (g ? [{ replica, records: g.records, complete: g.complete }] : []));
 }
@@ -106,7 +107,7 @@ async function readEach(node: OverlayNode, replicas: readonly string[], key: Uin
  * anti-entropy (Replication.syncOwnRange, every SYNC_MS). Fire and forget:
  * the read does not wait, and a replica that refuses is counted there.
  */
-function repair(node: OverlayNode, answers: readonly ReplicaAnswer[], newest: readonly WireRecord[]): void {
+function repair(node: ChordNode, answers: readonly ReplicaAnswer[], newest: readonly WireRecord[]): void {
   for (const a of answers) {
     const stale = staleAt(a, newest);
     if (stale.length === 0) continue;
@@ -133,7 +134,7 @@ function repair(node: OverlayNode, answers: readonly ReplicaAnswer[], newest: re
  *
  * Throws LookupError when the lookup fails or no replica answered.
  */
-export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOptions = {}): Promise<WireRecord[]> {
+export async function getRecords(node: ChordNode, key: Uint8Array, opts: GetOptions = {}): Promise<WireRecord[]> {
   const keyHex = bytesToHexId(key);
   const cacheKey = keyHex + '/' + (opts.sub ?? '*');
   if (opts.cache) {
@@ -168,7 +169,7 @@ export async function getRecords(node: OverlayNode, key: Uint8Array, opts: GetOp
  * Replicas behind on an owner's record are repaired as getRecords does.
  * Throws LookupError when no replica answered.
  */
-export async function getRecordsFromEach(node: OverlayNode, key: Uint8Array, opts: LookupOptions = {}): Promise<{ replica: string; records: WireRecord[] }[]> {
+export async function getRecordsFromEach(node: ChordNode, key: Uint8Array, opts: LookupOptions = {}): Promise<{ replica: string; records: WireRecord[] }[]> {
   const keyHex = bytesToHexId(key);
   const found = await node.lookup(keyHex, opts);
   const answers = await readEach(node, found.replicas, key, keyHex, undefined);

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHexId, idFromHex } from '../id';
 import type { Message } from '../messages';
-import type { OverlayNode } from '../node';
+import type { ChordNode } from '../node';
 import { SeededRandom, randomBytes } from '../../common';
 import { cheapSigner } from '../sim/cheap-crypto';
 import { Simulation } from '../sim/simulation';
@@ -23,7 +23,7 @@ describe('long dictionaries', () => {
   const sim = new Simulation({ seed: 31, network: { linkEvents: false }, overlay: { successors: R } });
   const subs: string[] = [];
   let replicas: string[] = [];
-  let reader: OverlayNode;
+  let reader: ChordNode;
 
   beforeAll(async () => {
     sim.buildByOracle(24);

@@ -18,7 +18,7 @@
  */
 import { RecordRefusedError } from '../errors';
 import { bytesToHexId, idFromHex, inHalfOpen } from '../id';
-import type { LookupOptions, OverlayNode } from '../node';
+import type { LookupOptions, ChordNode } from '../node';
 import { request } from './client';
 import { checkRecordStatic, type RefusalReason, type WireRecord } from './record';
 
@@ -37,15 +37,12 @@ export interface PutResult {
 
 type Outcome = { reason: RefusalReason | 'timeout' | null; pred: string | null | undefined };
 
-async function storeAt(node: OverlayNode, hex: string, record: WireRecord): Promise<Outcome> {
+async function storeAt(node: ChordNode, hex: string, record: WireRecord): Promise<Outcome> {
   if (hex === node.id) {
     const reason = (await node.track(node.replication.accept([record])))[0] ?? null;
     return { reason, pred: node.table.predecessor?.hex ?? null };
   }
-  const reply = await request(node, hex, { t: 'store', records: [record] }, (m) => {
-    const s = m as { t: string; results: (string | null)[]; pred?: Uint8Array | null };
-    return s.t === 'stored' ? s : null;
-  });
+  const reply = await request(node, hex, { t: 'store', records: [record] });
   if (!reply) return { reason: 'timeout', pred: undefined };
   const reason = reply.results[0] === undefined ? 'malformed' : (reply.results[0] as RefusalReason | null);
   return { reason, pred: reply.pred ? bytesToHexId(reply.pred) : reply.pred };
@@ -57,7 +54,7 @@ async function storeAt(node: OverlayNode, hex: string, record: WireRecord): Prom
  * Throws RecordRefusedError when the record is invalid on its face, and
  * LookupError when the key's replica set cannot be found.
  */
-export async function putRecord(node: OverlayNode, record: WireRecord, opts: LookupOptions = {}): Promise<PutResult> {
+export async function putRecord(node: ChordNode, record: WireRecord, opts: LookupOptions = {}): Promise<PutResult> {
   const problem = checkRecordStatic(record, node.clock.now());
   if (problem) throw new RecordRefusedError(problem);
   const keyHex = bytesToHexId(record.k);

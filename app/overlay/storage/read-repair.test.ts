@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalDecode, fromUtf8, utf8 } from '../../identity';
 import { bytesToHexId, idFromHex } from '../id';
-import type { OverlayNode } from '../node';
+import type { ChordNode } from '../node';
 import { SeededRandom, randomBytes } from '../../common';
 import { cheapSigner, cheapVerifier } from '../sim/cheap-crypto';
 import { Simulation } from '../sim/simulation';
@@ -37,7 +37,7 @@ async function setup(seed: number) {
    * writer's link to it dropped that one message): the other replicas take
    * the write, and nobody else notices anything, as in the field.
    */
-  const putWithoutFirst = async (from: OverlayNode, records: WireRecord[]): Promise<void> => {
+  const putWithoutFirst = async (from: ChordNode, records: WireRecord[]): Promise<void> => {
     const transport = from.components.transport;
     const send = transport.send.bind(transport);
     transport.send = (to, bytes) => {
