@@ -109,6 +109,12 @@ export default tseslint.config(
       ],
     },
   },
+  // The dev/test handle reads the running app's services. They live in app/ui today (no index.ts there),
+  // so this folder may import them; it imports nothing else from ui and is installed by main.tsx only.
+  {
+    files: ['app/dev/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [reactImport] }] },
+  },
   {
     files: ['**/*.test.ts', 'e2e/**/*.ts', 'app/mail/testing/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
