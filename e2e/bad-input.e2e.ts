@@ -104,7 +104,7 @@ describe('bad input', () => {
     await waitOnline(a);
     const idA = await nodeIdOf(a);
     const slotA = await a.evaluate(
-      () => (window as unknown as { __softphone: { getSnapshot(): { node: { slot: number } } } }).__softphone.getSnapshot().node.slot,
+      () => window.softphoneTest!.app().node!.slot,
     );
     // Tab b steals a's lock, as a misbehaving second instance would.
     await b.evaluate((slot) => {

@@ -40,7 +40,7 @@ function evil(mode: string): EvilOutcome {
 }
 
 const refusals = (page: Page) =>
-  page.evaluate(() => Object.fromEntries((window as unknown as { __softphone: { links: { manager: { refusals: Map<string, number> } } } }).__softphone.links.manager.refusals));
+  page.evaluate(() => window.softphoneTest!.refusals());
 
 describe('a misbehaving peer is refused, counted, and the tab keeps working', () => {
   it.each([

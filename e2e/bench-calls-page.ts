@@ -5,6 +5,10 @@
  * time taken in the caller's tab and one taken in the callee's compare.
  */
 
+import type { MediaConnection } from 'peerjs';
+import type { CallView } from '../app/sip/index.ts';
+import type {} from '../app/dev/index.ts';
+
 /** One DHT read on the call path: a name resolution or a registration lookup. */
 export interface DhtSpan {
   what: 'name' | 'location';
@@ -40,36 +44,7 @@ export interface PageBench {
   hangUpAll(): void;
 }
 
-interface CallViewLike {
-  id: string;
-  peer: string;
-  direction: 'in' | 'out';
-  state: string;
-  outcome: string | null;
-}
-interface PhoneLike {
-  getSnapshot(): { calls: readonly CallViewLike[] };
-  subscribe(fn: () => void): () => void;
-  call(peer: string, video: boolean): void;
-  answer(id: string, video: boolean): void;
-  hangUp(id: string): void;
-  connection(id: string): RTCPeerConnection | null;
-}
-interface MediaConnectionLike {
-  peerConnection: RTCPeerConnection | null;
-  answer(stream: MediaStream): void;
-  close(): void;
-  on(event: 'close' | 'error', fn: () => void): void;
-}
-interface PeerLike {
-  call(id: string, stream: MediaStream): MediaConnectionLike;
-  on(event: 'call', fn: (mc: MediaConnectionLike) => void): void;
-}
-export interface SoftphoneLike {
-  phone: { phone: PhoneLike | null; directory: { resolve(name: string): Promise<unknown> } };
-  signaling: { peer: PeerLike | null };
-  nodeIdentity: { nodeId: string };
-}
+type CallViewLike = CallView;
 
 /**
  * Times every DHT read the phone makes (the registration lookup of the
@@ -78,18 +53,19 @@ export interface SoftphoneLike {
  * two kinds of call. Run after the tab's name is claimed.
  */
 export function installBench(): void {
-  const w = window as unknown as { __softphone: SoftphoneLike; __bench?: PageBench };
+  const w = window as unknown as { __bench?: PageBench };
   if (w.__bench) return;
-  const svc = w.__softphone;
-  const phone = svc.phone.phone;
+  const h = window.softphoneTest;
+  if (!h) throw new Error('no test handle in this tab: is the app served by the dev server?');
+  const phone = h.phone();
   if (!phone) throw new Error('no phone in this tab: claim a name first');
-  const peer = svc.signaling.peer;
+  const peer = h.signalingPeer();
   if (!peer) throw new Error('no PeerJS peer in this tab');
   const now = (): number => Date.now();
   const dht: DhtSpan[] = [];
   const incoming: Record<string, CalleeTimes> = {};
   const floorIn: CalleeTimes[] = [];
-  const floorConns: MediaConnectionLike[] = [];
+  const floorConns: MediaConnection[] = [];
 
   const time = (obj: Record<string, unknown>, method: string, what: DhtSpan['what']): void => {
     const orig = obj[method];
@@ -103,9 +79,8 @@ export function installBench(): void {
       }
     };
   };
-  time(svc.phone.directory as unknown as Record<string, unknown>, 'resolve', 'name');
-  // The Phone keeps its options (with the DhtLocation) as `o`; reached at run time for timing only.
-  const location = (phone as unknown as { o?: { location?: Record<string, unknown> } }).o?.location;
+  time(h.nameDirectory() as unknown as Record<string, unknown>, 'resolve', 'name');
+  const location = h.sipLocation() as unknown as Record<string, unknown> | null;
   if (!location) throw new Error('the phone has no location service to time');
   time(location, 'lookup', 'location');
 

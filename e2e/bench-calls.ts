@@ -15,11 +15,11 @@ import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { claimForBench, withPeopleRing } from './bench-people.ts';
-import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench, type SoftphoneLike } from './bench-calls-page.ts';
+import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench } from './bench-calls-page.ts';
 import { allowEverything } from './ring.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
-type Win = { __bench: PageBench; __softphone: SoftphoneLike & { phone: { claim(name: string): Promise<string | null>; phone: { sendMessage(to: string, text: string): Promise<{ status: string; error?: string }> } } } };
+type Win = { __bench: PageBench };
 
 const CALL_TIMEOUT_MS = 30_000;
 const DETAIL_FILE = 'bench-results/calls-detail.json';
@@ -61,7 +61,7 @@ const spansIn = (p: Page, from: number, to: number): Promise<DhtSpan[]> =>
 async function waitEnded(p: Page): Promise<void> {
   const until = Date.now() + 10_000;
   while (Date.now() < until) {
-    const open = await p.evaluate(() => (window as unknown as Win).__softphone.phone.phone?.getSnapshot().calls.filter((c) => c.state !== 'ended').length ?? 0);
+    const open = await p.evaluate(() => window.softphoneTest!.phone()?.getSnapshot().calls.filter((c) => c.state !== 'ended').length ?? 0);
     if (open === 0) return;
     await p.waitForTimeout(100);
   }
@@ -107,7 +107,7 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
       // The first camera opening in a tab is slow; it would fall on whichever call came first.
       await p.evaluate(async () => (await navigator.mediaDevices.getUserMedia({ audio: true, video: true })).getTracks().forEach((t) => t.stop()));
     }
-    const nodeIds = await Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as Win).__softphone.nodeIdentity.nodeId)));
+    const nodeIds = await Promise.all(pages.map((p) => p.evaluate(() => window.softphoneTest!.nodeId()!)));
 
     const pairs = Array.from({ length: nCalls }, () => {
       const a = Math.floor(rnd() * tabs);
@@ -123,7 +123,7 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
       // A registration just written can be missed by a lookup while the ring settles: a few tries, each one counted.
       for (let attempt = 1; ; attempt++) {
         let settled = false;
-        const sent = pages[a]!.evaluate((to) => (window as unknown as Win).__softphone.phone.phone.sendMessage(to, 'hello from the benchmark'), names[b]!).finally(() => (settled = true));
+        const sent = pages[a]!.evaluate((to) => window.softphoneTest!.phone()!.sendMessage(to, 'hello from the benchmark'), names[b]!).finally(() => (settled = true));
         while (!settled) await allowEverything([pages[b]!], 200);
         const m = await sent;
         if (m.status === 'sent') break;

@@ -16,19 +16,7 @@ import { claimForBench, withPeopleRing } from './bench-people.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 
-interface Coder {
-  encodeStripe(data: Uint8Array, k: number, m: number): Promise<Uint8Array[]>;
-  decodeStripe(f: (Uint8Array | null)[], k: number, m: number, length: number): Promise<Uint8Array>;
-}
-interface Mail {
-  coder: Coder;
-  send(to: string, rec: unknown): Promise<{ id: string; stored: number; fragments: number }>;
-  refresh(): Promise<void>;
-  getSnapshot(): { items: { id: string }[] };
-  play(id: string): Promise<{ video: Uint8Array }>;
-}
 type Win = {
-  __softphone: { phone: { claim(name: string): Promise<string | null>; mail: Mail | null } };
   __benchBytes?: Uint8Array;
   __dc?: { pc: RTCPeerConnection; got: number; doneAt: number; channel?: RTCDataChannel };
 };
@@ -50,7 +38,7 @@ function codeInWorker(page: Page, k: number, m: number, rounds: number): Promise
   return page.evaluate(
     async ([k, m, frag, rounds]) => {
       const w = window as unknown as Win;
-      const coder = w.__softphone.phone.mail!.coder;
+      const coder = window.softphoneTest!.mailCoder();
       const data = w.__benchBytes!;
       const stripe = k * frag;
       let encodeMs = Infinity;
@@ -153,7 +141,7 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
       // tsx names inner functions with a __name helper the page does not have.
       await p.evaluate('globalThis.__name = (f) => f');
       await claimForBench(p, name);
-      await p.waitForFunction(() => (window as unknown as Win).__softphone.phone.mail !== null, undefined, { timeout: 30_000 });
+      await p.waitForFunction(() => window.softphoneTest!.mail() !== null, undefined, { timeout: 30_000 });
     }
     const hash = await makeBytes(sender, bytes);
 
@@ -172,7 +160,7 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
     const t0 = Date.now();
     const sent = await sender.evaluate(async () => {
       const w = window as unknown as Win;
-      return w.__softphone.phone.mail!.send('reader', { bytes: w.__benchBytes!, type: 'video/webm', durationMs: 60_000, thumbnail: null });
+      return window.softphoneTest!.mail()!.send('reader', { bytes: w.__benchBytes!, type: 'video/webm', durationMs: 60_000, thumbnail: null });
     });
     const sendMs = Date.now() - t0;
     add(`send ${mb} MB (encrypt, code k=4 m=8, store ${sent.fragments} fragments, announce)`, sendMs, 'ms', `stored ${sent.stored} of ${sent.fragments}; ${(sendMs / plainMs).toFixed(1)} × the plain transfer (target ≤ 2 ×)`);
@@ -180,7 +168,7 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
 
     const t1 = Date.now();
     const fetched = await reader.evaluate(async (id) => {
-      const mail = (window as unknown as Win).__softphone.phone.mail!;
+      const mail = window.softphoneTest!.mail()!;
       for (let tries = 0; !mail.getSnapshot().items.some((x) => x.id === id); tries++) {
         if (tries > 20) throw new Error('the message never showed in the mailbox');
         await mail.refresh();

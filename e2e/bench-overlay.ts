@@ -11,24 +11,6 @@ import type { BrowserContext, Page } from 'playwright-core';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 
-type Win = {
-  __softphone: {
-    overlay: {
-      node: {
-        counters: { sent: Map<string, number>; sentBytes: Map<string, number>; answersPassedBack: number };
-        rpc: { request(to: string, m: { t: 'ping' }, ms: number, done: (reply: unknown) => void): void };
-        lookup(k: string, o: { mode: 'recursive'; onProgress: (e: unknown) => void }): Promise<{ hops: number }>;
-      };
-      unifier: { stats: { probes: number; merges: number } };
-      getSnapshot(): { self: string; joined: boolean; status: string; predecessor: string | null; successors: string[] };
-      lookup(k: string, m: 'recursive' | 'iterative'): Promise<{ hops: number; latencyMs: number }>;
-      putNote(k: string, text: string, signer: unknown): Promise<{ stored: string[] }>;
-      getNote(k: string): Promise<string | null>;
-    };
-    recordSigner(): Promise<unknown>;
-  };
-};
-
 export const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
@@ -48,9 +30,8 @@ interface TabView {
 const viewOf = (p: Page): Promise<TabView | null> =>
   p
     .evaluate(() => {
-      const o = (window as unknown as Partial<Win>).__softphone?.overlay;
-      if (!o) return null;
-      const s = o.getSnapshot();
+      const s = window.softphoneTest?.ring();
+      if (!s) return null;
       return { self: s.self, joined: s.joined, status: s.status, predecessor: s.predecessor, successor: s.successors[0] ?? null };
     })
     .catch(() => null);
@@ -138,7 +119,7 @@ async function echoRoundTrips(
 ): Promise<{ hot: number[]; isolated: number[] }> {
   const hot: number[] = [];
   const isolated: number[] = [];
-  const ids = await Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as { __softphone: { nodeIdentity: { nodeId: string } } }).__softphone.nodeIdentity.nodeId)));
+  const ids = await Promise.all(pages.map((p) => p.evaluate(() => window.softphoneTest!.nodeId()!)));
   const origins = Math.min(4, Math.floor(pages.length / 2));
   const serving = new Set<number>();
   for (let o = 0; o < origins; o++) {
@@ -200,7 +181,7 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
     const first = await openPeer(ctx);
     await waitOnline(first);
     await first.evaluate(() =>
-      (window as unknown as { __softphone: { gate: { policy: { setOverlay(o: string, d: 'allow', r: boolean): Promise<unknown> } } } }).__softphone.gate.policy.setOverlay('p2p.local', 'allow', true),
+      window.softphoneTest!.allowOverlay('p2p.local'),
     );
     const pages: Page[] = [first];
     const loadedAt: number[] = [Date.now()];
@@ -228,7 +209,7 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
       add('ring consistent after the last tab loaded (NOT within 180 s)', NaN, 'ms', target);
     }
     await allowEverything(pages, 500);
-    const unification = await Promise.all(pages.map((p) => p.evaluate(() => ({ ...(window as unknown as Win).__softphone.overlay.unifier.stats }))));
+    const unification = await Promise.all(pages.map((p) => p.evaluate(() => window.softphoneTest!.unificationStats())));
     add('ring-unification probes per tab while forming', unification.reduce((s, u) => s + u.probes, 0) / tabs, 'probes');
     add('ring-unification probes that changed a successor, per tab', unification.reduce((s, u) => s + u.merges, 0) / tabs, 'probes');
 
@@ -247,12 +228,12 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
     const pings: number[] = [];
     for (const p of pages) {
       const out = await p.evaluate(async () => {
-        const o = (window as unknown as Win).__softphone.overlay;
-        const succ = o.getSnapshot().successors[0];
+        const h = window.softphoneTest!;
+        const succ = h.ring()!.successors[0];
         const times: number[] = [];
         for (let i = 0; succ && i < 10; i++) {
           const t0 = performance.now();
-          const ok = await new Promise<boolean>((r) => o.node.rpc.request(succ, { t: 'ping' }, 1500, (reply) => r(reply !== null)));
+          const ok = await h.ping(succ, 1500);
           if (ok) times.push(performance.now() - t0);
         }
         return times;
@@ -264,7 +245,7 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
     const hopRtt = Number.isFinite(pct(isolated, 0.5)) ? pct(isolated, 0.5) : pct(pings, 0.5);
     const hotRtt = Number.isFinite(pct(hot, 0.5)) ? pct(hot, 0.5) : pct(pings, 0.5);
 
-    const passedBack = () => Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as Win).__softphone.overlay.node.counters.answersPassedBack)));
+    const passedBack = () => Promise.all(pages.map((p) => p.evaluate(() => window.softphoneTest!.overlayCounters().answersPassedBack)));
     const passedBefore = await passedBack();
     // Lookups from every tab, each after the same ~25 ms of quiet as the one-at-a-time round trips.
     const lat: number[] = [];
@@ -274,21 +255,20 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
       const r = await p.evaluate(async () => {
         const out: { hops: number; ms: number }[] = [];
         const failures: string[] = [];
-        const node = (window as unknown as Win).__softphone.overlay.node;
+        const h = window.softphoneTest!;
         for (let i = 0; i < 8; i++) {
           await new Promise((res) => setTimeout(res, 25));
           const key = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
           const events: string[] = [];
           const t0 = performance.now();
           try {
-            const res = await node.lookup(key, { mode: 'recursive', onProgress: (e) => events.push(`${(performance.now() - t0).toFixed(0)} ms ${JSON.stringify(e)}`) });
+            const res = await h.lookup(key, { mode: 'recursive', onProgress: (e) => events.push(`${(performance.now() - t0).toFixed(0)} ms ${JSON.stringify(e)}`) });
             out.push({ hops: res.hops, ms: performance.now() - t0 });
           } catch (e) {
-            const m = (window as unknown as { __softphone: { links: { manager: { connect(id: string): Promise<void>; refusals: Map<string, number>; links(): { nodeId: string }[] } } } }).__softphone.links.manager;
             const dead = events.filter((x) => x.includes('"timeout"')).map((x) => x.replace(/.*"peer":"([0-9a-f]+)".*/, '$1'));
             const tries: string[] = [];
-            for (const d of dead) tries.push(`${d.slice(0, 6)} live=${m.links().some((l) => l.nodeId === d)} connect: ${await m.connect(d).then(() => 'ok', (err: Error) => err.message)}`);
-            failures.push(`${(e as Error).message} after ${(performance.now() - t0).toFixed(0)} ms; ${tries.join(', ')}; refusals ${JSON.stringify([...m.refusals])}; ${events.slice(0, 6).join('; ')}`);
+            for (const d of dead) tries.push(`${d.slice(0, 6)} live=${h.linkedIds().includes(d)} connect: ${await h.connectLink(d).then(() => 'ok', (err: Error) => err.message)}`);
+            failures.push(`${(e as Error).message} after ${(performance.now() - t0).toFixed(0)} ms; ${tries.join(', ')}; refusals ${JSON.stringify(Object.entries(h.refusals()))}; ${events.slice(0, 6).join('; ')}`);
           }
         }
         return { out, failures };
@@ -313,17 +293,16 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
 
     // Put and get.
     const pg = await pages[0]!.evaluate(async () => {
-      const w = (window as unknown as Win).__softphone;
-      const signer = await w.recordSigner();
+      const h = window.softphoneTest!;
       const puts: number[] = [];
       const gets: number[] = [];
       for (let i = 0; i < 10; i++) {
         const key = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
         let t0 = performance.now();
-        await w.overlay.putNote(key, `bench ${i}`, signer);
+        await h.putNote(key, `bench ${i}`);
         puts.push(performance.now() - t0);
         t0 = performance.now();
-        await w.overlay.getNote(key);
+        await h.getNote(key);
         gets.push(performance.now() - t0);
       }
       return { puts, gets };
@@ -334,7 +313,7 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
     // Maintenance traffic and memory over half a minute of quiet.
     const sample = (p: Page) =>
       p.evaluate((types) => {
-        const c = (window as unknown as Win).__softphone.overlay.node.counters;
+        const c = window.softphoneTest!.overlayCounters();
         let messages = 0;
         let bytes = 0;
         for (const t of types) {

@@ -43,13 +43,11 @@ export async function openPeopleRing(browser: Browser, tabs: number): Promise<{ 
   return { pages, formedMs: Date.now() - loadStart };
 }
 
-type ClaimWin = { __softphone: { phone: { claim(name: string): Promise<string | null> } } };
-
 /** Claims `name` in `page`, up to 3 times 2 s apart; returns the failed attempts' words, throws after the third. */
 export async function claimForBench(page: Page, name: string): Promise<string[]> {
   const failures: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    const err = await page.evaluate((n) => (window as unknown as ClaimWin).__softphone.phone.claim(n), name);
+    const err = await page.evaluate((n) => window.softphoneTest!.claimName(n), name);
     if (!err) return failures;
     failures.push(`${name}: ${err}`);
     if (attempt === 3) throw new Error(`${name} could not be claimed: ${failures.join('; ')}`);

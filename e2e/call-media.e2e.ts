@@ -44,9 +44,9 @@ interface Carried {
 /** What the newest call with `peer` carries, from the phone's view and the RTCPeerConnection itself. */
 function carried(p: Page, peer: string): Promise<Carried> {
   return p.evaluate((who) => {
-    const s = (window as unknown as { __softphone: { phone: { phone: { getSnapshot(): { calls: { id: string; peer: string; video: boolean; camera: boolean }[] }; connection(id: string): RTCPeerConnection | null } } } }).__softphone;
-    const c = s.phone.phone.getSnapshot().calls.filter((x) => x.peer === who).at(-1)!;
-    const pc = s.phone.phone.connection(c.id);
+    const phone = window.softphoneTest!.phone()!;
+    const c = phone.getSnapshot().calls.filter((x) => x.peer === who).at(-1)!;
+    const pc = phone.connection(c.id);
     const kinds = (sdp: string | undefined) => [...(sdp ?? '').matchAll(/^m=(\w+) /gm)].map((m) => m[1]!);
     return {
       video: c.video,

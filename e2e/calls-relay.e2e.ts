@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 function relayedBy(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { __softphone: { overlay: { node: { counters: { relayed: number } } } } }).__softphone.overlay.node.counters.relayed);
+  return page.evaluate(() => window.softphoneTest!.overlayCounters().relayed);
 }
 
 it('alice calls bob across relay tabs: bob rings, answers, media flows both ways', async () => {

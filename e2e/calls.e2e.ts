@@ -205,10 +205,10 @@ describe('calls between two people', () => {
     expect(await callStatus(c, 'bob', 'to')).toBe('bob did not accept you');
 
     // Carol's tab now sends an INVITE that says it is from alice, signed (as it must be) by its own node key.
-    const bobNode = await b.evaluate(() => (window as unknown as { __softphone: { overlay: { node: { id: string } } } }).__softphone.overlay.node.id);
+    const bobNode = await b.evaluate(() => window.softphoneTest!.nodeId()!);
     const replies = await c.evaluate(async (to) => {
-      const s = (window as unknown as { __softphone: { overlay: { node: { id: string; apps: { on(t: string, f: (from: string, b: Uint8Array) => void): () => void; send(to: string, t: string, b: Uint8Array): Promise<{ outcome: string }> } } } } }).__softphone;
-      const me = s.overlay.node.id;
+      const h = window.softphoneTest!;
+      const me = h.nodeId()!;
       const invite = [
         `INVITE sip:bob@p2p.local SIP/2.0`,
         `Via: SIP/2.0/WS ${me}.node.invalid;branch=z9hG4bK-forged1`,
@@ -223,8 +223,8 @@ describe('calls between two people', () => {
         '',
       ].join('\r\n');
       const got: string[] = [];
-      const off = s.overlay.node.apps.on('sip', (_from, body) => got.push(new TextDecoder().decode(body)));
-      const sent = await s.overlay.node.apps.send(to, 'sip', new TextEncoder().encode(invite));
+      const off = h.onRouted('sip', (_from, body) => got.push(new TextDecoder().decode(body)));
+      const sent = await h.sendRouted(to, 'sip', new TextEncoder().encode(invite));
       await new Promise((r) => setTimeout(r, 3000));
       off();
       return { sent: sent.outcome, got: got.map((t) => t.split('\r\n')[0]) };

@@ -32,7 +32,7 @@ async function contactLog(page: Page): Promise<string[]> {
 /** What bob's phone has seen of alice: calls and chat messages. */
 function bobSawAlice(page: Page): Promise<{ calls: number; messages: number }> {
   return page.evaluate(async () => {
-    const p = (window as unknown as { __softphone: { phone: { phone: { getSnapshot(): { calls: { peer: string }[] }; chat: { load(p: string): Promise<unknown[]> } } } } }).__softphone.phone.phone;
+    const p = window.softphoneTest!.phone()!;
     return { calls: p.getSnapshot().calls.filter((c) => c.peer === 'alice').length, messages: (await p.chat.load('alice')).length };
   });
 }

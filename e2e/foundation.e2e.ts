@@ -26,7 +26,7 @@ afterAll(async () => {
 
 type Snap = { signaling: { kind: string; retryInMs?: number } };
 const snapshot = (page: Page): Promise<Snap> =>
-  page.evaluate(() => (window as unknown as { __softphone: { getSnapshot(): Snap } }).__softphone.getSnapshot());
+  page.evaluate(() => window.softphoneTest!.app());
 
 describe('the app shell', () => {
   it('loads, shows its node ID and goes online with the embedded signaling server', async () => {

@@ -51,7 +51,7 @@ afterAll(async () => {
 /** Whether `id` is anywhere in the routing state of `page` (predecessor, successors, fingers). */
 async function routesVia(page: Page, id: string): Promise<boolean> {
   const v = await page.evaluate(() => {
-    const s = (window as unknown as { __softphone: { overlay: { getSnapshot(): { predecessor: string | null; successors: string[]; fingers: string[] } } } }).__softphone.overlay.getSnapshot();
+    const s = window.softphoneTest!.ring()!;
     return [s.predecessor, ...s.successors, ...s.fingers];
   });
   return v.includes(id);
@@ -69,16 +69,11 @@ async function waitUntil(what: string, cond: () => Promise<boolean>, timeoutMs: 
 /** One line of what a tab knows right now: signaling, links, ring neighbours (for the timeline printed after the resume). */
 function stateLine(page: Page): Promise<string> {
   return page.evaluate(() => {
-    type S = {
-      signaling: { state: { kind: string } } | null;
-      links: { manager: { links(): { nodeId: string }[] } } | null;
-      overlay: { getSnapshot(): { joined: boolean; status: string; predecessor: string | null; successors: string[] } } | null;
-    };
-    const s = (window as unknown as { __softphone: S }).__softphone;
-    const o = s.overlay?.getSnapshot();
+    const h = window.softphoneTest!;
+    const o = h.ring();
     const short = (x: string | null | undefined) => (x ?? '-').slice(0, 4);
-    const links = s.links?.manager.links().map((l) => short(l.nodeId)).join(',') ?? '';
-    return `${s.signaling?.state.kind ?? '?'} links[${links}] pred ${short(o?.predecessor)} succ ${o?.successors.map(short).join(',') ?? ''} ${o?.joined ? 'joined' : 'out'}: ${o?.status ?? ''}`;
+    const links = h.linkedIds().map(short).join(',');
+    return `${h.app().signaling.kind} links[${links}] pred ${short(o?.predecessor)} succ ${o?.successors.map(short).join(',') ?? ''} ${o?.joined ? 'joined' : 'out'}: ${o?.status ?? ''}`;
   });
 }
 

@@ -7,14 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { DataConnection } from 'peerjs';
 import { answerQuestion, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from './harness.ts';
 import { linkCount, countPeerConnections, waitConnectionsMatchLinks } from './peer-connections.ts';
 import { allowEverything, openRing, waitForRing } from './ring.ts';
 
-type Handle = { __softphone: { links: { manager: { disconnect(id: string, reason: string): void; links(): { nodeId: string }[] } } } };
-
-type ForeignConn = { on(e: string, f: () => void): void; close(): void };
-type ForeignHandle = { __softphone: { signaling: { peer: { connect(id: string, o: object): ForeignConn } } }; __foreign?: ForeignConn };
+type ForeignHandle = { __foreign?: DataConnection };
 
 let browser: Browser;
 let ctx: BrowserContext;
@@ -41,11 +39,11 @@ async function allMatch(what: string, ps: Page[], timeoutMs = 30_000): Promise<v
 }
 
 function disconnect(page: Page, nodeId: string, reason: string): Promise<void> {
-  return page.evaluate(([id, why]) => (window as unknown as Handle).__softphone.links.manager.disconnect(id, why), [nodeId, reason] as const);
+  return page.evaluate(([id, why]) => window.softphoneTest!.disconnectLink(id, why), [nodeId, reason] as const);
 }
 
 function linkedIds(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as Handle).__softphone.links.manager.links().map((l) => l.nodeId));
+  return page.evaluate(() => window.softphoneTest!.linkedIds());
 }
 
 describe('a closed link releases its RTCPeerConnection on both sides', () => {
@@ -64,7 +62,7 @@ describe('a closed link releases its RTCPeerConnection on both sides', () => {
       (target) =>
         new Promise<void>((resolve) => {
           const w = window as unknown as ForeignHandle;
-          const conn = w.__softphone.signaling.peer.connect(target, { reliable: true, serialization: 'raw', label: 'not-a-link' });
+          const conn = window.softphoneTest!.signalingPeer()!.connect(target, { reliable: true, serialization: 'raw', label: 'not-a-link' });
           w.__foreign = conn;
           // The offer reaches b (b answers, then closes); resolve either way and let b's count speak.
           conn.on('open', () => resolve());
@@ -88,7 +86,7 @@ describe('a closed link releases its RTCPeerConnection on both sides', () => {
     expect(await answerQuestion(c, 'Always deny')).toMatch(/Join the network/);
     // Carol's tab keeps trying the others and refusing; each attempt must end released.
     await c.waitForFunction(() =>
-      [...(window as unknown as { __softphone: { links: { manager: { refusals: Map<string, number> } } } }).__softphone.links.manager.refusals.keys()].some((k) =>
+      Object.keys(window.softphoneTest!.refusals()).some((k) =>
         k.startsWith('not allowed'),
       ),
     );

@@ -23,7 +23,6 @@ import {
   recordAndSend,
   videoFramesPlayed,
   waitMailbox,
-  type MailWin,
 } from './mail.ts';
 import { waitForRing } from './ring.ts';
 
@@ -120,7 +119,7 @@ it('carol can fetch the fragments of a message for bob but cannot open it', asyn
 it('holders that return corrupted fragments are caught by the hash and other holders or fragments are used', async () => {
   const keys = fragmentKeys(manifest);
   const tabs = [a, b, ...others];
-  const ids = await Promise.all(tabs.map((p) => p.evaluate(() => (window as unknown as MailWin).__softphone.overlay.node.id)));
+  const ids = await Promise.all(tabs.map((p) => p.evaluate(() => window.softphoneTest!.nodeId()!)));
   const held = await Promise.all(tabs.map((p) => heldFragments(p, keys)));
   // Fragment 0: every holder but the last in ring order lies, so the reader is sent on to the honest one.
   // Fragments 1 and 2: every holder lies, so mail itself must ignore them and rebuild from the others

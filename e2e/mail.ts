@@ -1,5 +1,6 @@
 /** Helpers for the video-mail suites: leave a message through the UI, wait for the mailbox, check playback. */
 import type { Page } from 'playwright-core';
+import type { MailItem } from '../app/mail/index.ts';
 import { goTo } from './harness.ts';
 
 /** Records about `seconds` of fake camera for `to` and sends it; returns the dialog's final status text. */
@@ -66,30 +67,10 @@ export async function videoFramesPlayed(page: Page, from: string): Promise<numbe
   return Number(await frames.jsonValue());
 }
 
-/** A page's MailService and overlay node, reached the way the app exposes them (private fields are plain JS properties). */
-type MailWin = {
-  __softphone: {
-    phone: {
-      mail: {
-        getSnapshot(): { items: { id: string; from: string; manifest: unknown }[] };
-        play(id: string, onProgress?: (p: { fragments: number; ignored: number }) => void): Promise<{ video: Uint8Array; type: string }>;
-        refresh(): Promise<void>;
-        send(to: string, rec: unknown): Promise<{ id: string; stored: number; fragments: number }>;
-        snaps: { value: { items: unknown[] }; update(patch: { items: unknown[] }): void };
-        io: { get(key: Uint8Array): Promise<{ kind: string; value: Uint8Array }[]> };
-        o: { resolve(name: string): Promise<unknown> };
-        user: { name: string; signSpki: Uint8Array; ecdhSpki: Uint8Array };
-      } | null;
-    };
-    overlay: { node: { id: string; clock: { now(): number }; replication: { store: { get(k: string, sub: string): { value: Uint8Array; version: number } | undefined; apply(r: unknown, now: number): string } } } };
-  };
-};
-export type { MailWin };
-
 /** The newest mailbox manifest from `from` in `page`, as JSON with byte arrays spelled {u8: [...]}. */
 export function manifestOf(page: Page, from: string): Promise<string> {
   return page.evaluate((who) => {
-    const mail = (window as unknown as MailWin).__softphone.phone.mail!;
+    const mail = window.softphoneTest!.mail()!;
     const item = mail.getSnapshot().items.find((i) => i.from === who);
     if (!item) throw new Error(`no message from ${who}`);
     return JSON.stringify(item.manifest, (_k, v: unknown) => (v instanceof Uint8Array ? { u8: Array.from(v) } : v));
@@ -107,26 +88,26 @@ export function fragmentKeys(manifestJson: string): string[] {
 /** Which of `keys` this tab's record store holds a live (non-empty) blob for. */
 export function heldFragments(page: Page, keys: string[]): Promise<string[]> {
   return page.evaluate((ks) => {
-    const store = (window as unknown as MailWin).__softphone.overlay.node.replication.store;
-    return ks.filter((k) => (store.get(k, '')?.value.length ?? 0) > 0);
+    const h = window.softphoneTest!;
+    return ks.filter((k) => (h.heldRecord(k)?.value.length ?? 0) > 0);
   }, keys);
 }
 
 /** Overwrites this tab's copy of the blob under `key` with flipped bytes (a holder that lies); the signature no longer matches. */
 export function corruptFragment(page: Page, key: string): Promise<string> {
   return page.evaluate((k) => {
-    const node = (window as unknown as MailWin).__softphone.overlay.node;
-    const r = node.replication.store.get(k, '')!;
+    const h = window.softphoneTest!;
+    const r = h.heldRecord(k)!;
     const bad = r.value.slice();
     for (let i = 100; i < Math.min(bad.length, 200); i++) bad[i] = bad[i]! ^ 0xff;
-    return node.replication.store.apply({ ...r, value: bad, version: r.version + 4 }, node.clock.now());
+    return h.storeHeldRecord({ ...r, value: bad, version: r.version + 4 });
   }, key);
 }
 
 /** Fetches and opens the newest message from `from` through the page's MailService; returns its size and the last progress. */
 export function playThroughService(page: Page, from: string): Promise<{ bytes: number; fragments: number; ignored: number }> {
   return page.evaluate(async (who) => {
-    const mail = (window as unknown as MailWin).__softphone.phone.mail!;
+    const mail = window.softphoneTest!.mail()!;
     const item = mail.getSnapshot().items.find((i) => i.from === who)!;
     let last = { fragments: 0, ignored: 0 };
     const { video } = await mail.play(item.id, (p) => (last = p));
@@ -142,28 +123,28 @@ export function playThroughService(page: Page, from: string): Promise<{ bytes: n
  */
 export function openAsSomeoneElse(page: Page, manifestJson: string): Promise<{ fetched: number; intact: number; error: string }> {
   return page.evaluate(async (json) => {
-    const manifest = JSON.parse(json, (_k, v: unknown) => (v && typeof v === 'object' && 'u8' in v ? new Uint8Array((v as { u8: number[] }).u8) : v)) as { id: string; m: number; keys: Uint8Array };
-    const mail = (window as unknown as MailWin).__softphone.phone.mail!;
+    const manifest = JSON.parse(json, (_k, v: unknown) => (v && typeof v === 'object' && 'u8' in v ? new Uint8Array((v as { u8: number[] }).u8) : v)) as MailItem['manifest'];
+    const h = window.softphoneTest!;
+    const mail = h.mail()!;
     let fetched = 0;
     let intact = 0;
     for (let i = 0; i < manifest.m; i++) {
       const key = manifest.keys.slice(i * 20, i * 20 + 20);
-      const blob = (await mail.io.get(key)).find((r) => r.kind === 'blob' && r.value.length > 0);
+      const blob = (await h.mailRead(key)).find((r) => r.kind === 'blob' && r.value.length > 0);
       if (!blob) continue;
       fetched++;
       const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', blob.value as Uint8Array<ArrayBuffer>)).slice(0, 20);
       if (hash.every((b, j) => b === key[j])) intact++;
     }
     // The message is put in this tab's own list, as if it had been filed in its mailbox.
-    const before = mail.snaps.value.items;
-    mail.snaps.update({ items: [...before, { id: manifest.id, from: 'someone', manifest }] });
+    const restore = h.fileInMailList({ id: manifest.id, from: 'someone', manifest });
     try {
       await mail.play(manifest.id);
       return { fetched, intact, error: '' };
     } catch (e) {
       return { fetched, intact, error: `${(e as { code?: string }).code}: ${(e as Error).message}` };
     } finally {
-      mail.snaps.update({ items: before });
+      restore();
     }
   }, manifestJson);
 }
@@ -177,19 +158,19 @@ export function openAsSomeoneElse(page: Page, manifestJson: string): Promise<{ f
 export function fileBadEntries(page: Page, to: string, impostorOf: string): Promise<void> {
   return page.evaluate(
     async ([who, fake]) => {
-      const mail = (window as unknown as MailWin).__softphone.phone.mail!;
-      const resolve = mail.o.resolve;
-      const user = mail.user;
+      const h = window.softphoneTest!;
+      const mail = h.mail()!;
       const rec = { bytes: new Uint8Array(5000).fill(7), type: 'video/webm', durationMs: 1000, thumbnail: null };
+      let restore = h.bendMailSender(({ resolve, user }) => ({
+        resolve: async (n: string) => (n === who ? { name: who, signSpki: user.signSpki, ecdhPublicKey: user.ecdhSpki } : resolve(n)),
+      }));
       try {
-        mail.o.resolve = async (n: string) => (n === who ? { name: who, signSpki: user.signSpki, ecdhPublicKey: user.ecdhSpki } : resolve(n));
         await mail.send(who, rec);
-        mail.o.resolve = resolve;
-        mail.user = { ...user, name: fake };
+        restore();
+        restore = h.bendMailSender(({ user }) => ({ user: { ...user, name: fake } }));
         await mail.send(who, rec);
       } finally {
-        mail.o.resolve = resolve;
-        mail.user = user;
+        restore();
       }
     },
     [to, impostorOf] as const,

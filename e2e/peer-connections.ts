@@ -35,7 +35,7 @@ export function openPeerConnections(page: Page): Promise<number> {
 
 /** The page's live (handshaken) links. */
 export function linkCount(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { __softphone: { links: { manager: { links(): unknown[] } } } }).__softphone.links.manager.links().length);
+  return page.evaluate(() => window.softphoneTest!.linkedIds().length);
 }
 
 /**

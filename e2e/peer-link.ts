@@ -3,16 +3,14 @@
  * tab's own signaling client: the proof that WebRTC works in the harness.
  */
 import type { Page } from 'playwright-core';
-import type { AppServices } from '../app/ui/app-services.ts';
 import type { DataConnection } from 'peerjs';
 
-type Win = { __softphone: AppServices; __echoConn?: DataConnection; __echoConns?: Record<string, DataConnection>; __echoed?: string[] };
+type Win = { __echoConn?: DataConnection; __echoConns?: Record<string, DataConnection>; __echoed?: string[] };
 
 /** Makes `page` answer every message on incoming data connections with "echo:" + message. */
 export async function serveEcho(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const w = window as unknown as Win;
-    w.__softphone.signaling!.onConnection((conn) => {
+    window.softphoneTest!.onSignalingConnection((conn) => {
       // Only the echo connections: answering the overlay's own links would break their handshakes.
       if (conn.label !== 'echo') return false;
       conn.on('data', (d) => void conn.send(`echo:${String(d)}`));
@@ -30,7 +28,7 @@ export async function openEchoLink(page: Page, targetId: string): Promise<void> 
     (target) =>
       new Promise<void>((resolve, reject) => {
         const w = window as unknown as Win;
-        const peer = w.__softphone.signaling!.peer!;
+        const peer = window.softphoneTest!.signalingPeer()!;
         const conn = peer.connect(target, { reliable: true, serialization: 'json', label: 'echo' });
         w.__echoed = [];
         conn.on('data', (d) => w.__echoed!.push(String(d)));

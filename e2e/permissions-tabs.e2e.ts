@@ -27,8 +27,8 @@ type Audit = { reason: string; detail: string; scope: string; allow: boolean; ta
 /** The overlay decisions this tab made (the log itself is shared by the person's tabs). */
 function overlayDecisions(page: Page): Promise<Audit> {
   return page.evaluate(() => {
-    const audit = (window as unknown as { __softphone: { gate: { audit: { tab: string; getSnapshot(): Audit } } } }).__softphone.gate.audit;
-    return audit.getSnapshot().filter((e) => e.scope === 'overlay' && e.tab === audit.tab);
+    const h = window.softphoneTest!;
+    return h.auditLog().filter((e) => e.scope === 'overlay' && e.tab === h.auditTab());
   });
 }
 

@@ -41,8 +41,8 @@ const state = (page: Page, id: string) => peerRow(page, id).getByTestId('peer-st
 function deniesIn(page: Page): Promise<number> {
   return page.evaluate(
     () =>
-      (window as unknown as { __softphone: { gate: { audit: { getSnapshot(): { reason: string; detail: string }[] } } } }).__softphone.gate.audit
-        .getSnapshot()
+      window
+        .softphoneTest!.auditLog()
         .filter((e) => e.reason === 'user' && e.detail === 'you answered: deny').length,
   );
 }
@@ -142,7 +142,7 @@ describe('who may connect is the person’s decision', () => {
     const root = await generateSigningKeyPair(true);
     const rootSpki = await exportSpki(root.publicKey);
     const alicePublicKey = await a.evaluate(
-      () => (window as unknown as { __softphone: { getSnapshot(): { user: { publicKey: string } } } }).__softphone.getSnapshot().user.publicKey,
+      () => window.softphoneTest!.app().user!.publicKey,
     );
     const cert = await issueCertificate({
       rootPrivateKey: root.privateKey,

@@ -37,7 +37,7 @@ export async function reachable(page: Page, name: string, timeout = 45_000): Pro
   try {
     await page.getByText(`You are reachable as ${name}.`).waitFor({ timeout });
   } catch {
-    const snap = await page.evaluate(() => JSON.stringify((window as unknown as { __softphone: { phone: { getSnapshot(): unknown } } }).__softphone.phone.getSnapshot()));
+    const snap = await page.evaluate(() => JSON.stringify(window.softphoneTest!.phoneStatus()));
     const text = await page.locator('main').innerText();
     throw new Error(`not reachable as ${name}: ${snap}; the page says: ${text.slice(0, 500)}`);
   }
@@ -76,8 +76,7 @@ export interface CallInfo {
 /** The calls this tab's phone knows of, newest last. */
 export function calls(page: Page): Promise<CallInfo[]> {
   return page.evaluate(() => {
-    const s = (window as unknown as { __softphone: { phone: { phone: { getSnapshot(): { calls: CallInfo[] } } | null } } }).__softphone;
-    return (s.phone.phone?.getSnapshot().calls ?? []).map((c) => ({ id: c.id, peer: c.peer, state: c.state, outcome: c.outcome }));
+    return (window.softphoneTest!.phone()?.getSnapshot().calls ?? []).map((c) => ({ id: c.id, peer: c.peer, state: c.state, outcome: c.outcome }));
   });
 }
 
@@ -101,8 +100,7 @@ export interface MediaStats {
 /** What the active call has received so far, from getStats(). */
 export function mediaIn(page: Page, callId: string): Promise<MediaStats> {
   return page.evaluate(async (id) => {
-    const s = (window as unknown as { __softphone: { phone: { phone: { connection(id: string): RTCPeerConnection | null } } } }).__softphone;
-    const pc = s.phone.phone.connection(id);
+    const pc = window.softphoneTest!.phone()!.connection(id);
     const out = { audioBytes: 0, videoBytes: 0, framesDecoded: 0 };
     if (!pc) return out;
     (await pc.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number; framesDecoded?: number }) => {

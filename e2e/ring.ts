@@ -11,7 +11,7 @@ export interface RingView {
 
 export function ringOf(page: Page): Promise<RingView> {
   return page.evaluate(() => {
-    const s = (window as unknown as { __softphone: { overlay: { getSnapshot(): RingView } | null } }).__softphone.overlay?.getSnapshot();
+    const s = window.softphoneTest!.ring();
     if (!s) throw new Error('no overlay yet');
     return { self: s.self, predecessor: s.predecessor, successors: s.successors, records: s.records };
   });
@@ -85,27 +85,17 @@ export async function openRing(context: BrowserContext, n: number): Promise<Page
 
 export { nodeIdOf };
 
-type OverlayHandle = {
-  __softphone: {
-    overlay: {
-      getNote(k: string): Promise<string | null>;
-      holds(k: string): boolean;
-      lookup(k: string, mode: 'recursive' | 'iterative'): Promise<{ successor: string; hops: number }>;
-    };
-  };
-};
-
 /** Reads the note under `key` through the page's own overlay node. */
 export function readNote(page: Page, key: string): Promise<string | null> {
-  return page.evaluate((k) => (window as unknown as OverlayHandle).__softphone.overlay.getNote(k), key);
+  return page.evaluate((k) => window.softphoneTest!.getNote(k), key);
 }
 
 export function holdsRecord(page: Page, key: string): Promise<boolean> {
-  return page.evaluate((k) => (window as unknown as OverlayHandle).__softphone.overlay.holds(k), key);
+  return page.evaluate((k) => window.softphoneTest!.holds(k), key);
 }
 
 export function lookupFrom(page: Page, key: string, mode: 'recursive' | 'iterative'): Promise<{ successor: string; hops: number }> {
-  return page.evaluate(([k, m]) => (window as unknown as OverlayHandle).__softphone.overlay.lookup(k, m), [key, mode] as const);
+  return page.evaluate(([k, m]) => window.softphoneTest!.consoleLookup(k, m), [key, mode] as const);
 }
 
 /** The node responsible for `key` among `ids`: the first ID at or after it on the ring. */

@@ -94,15 +94,10 @@ export async function waitForMixedRing(pages: Page[], statusUrls: string[], time
   throw new Error(`the ring did not form in ${timeoutMs} ms: ${last.join('; ')}`);
 }
 
-type Win = { __softphone: { recordSigner(): Promise<unknown>; overlay: { putNote(k: string, t: string, s: unknown): Promise<{ stored: string[] }>; getNote(k: string): Promise<string | null> } } };
-
 /** Stores a note from `page` (signed by its person); resolves with the replicas that took it. */
 export function putNoteFrom(page: Page, key: string, text: string): Promise<string[]> {
   return page.evaluate(
-    async ([k, t]) => {
-      const s = (window as unknown as Win).__softphone;
-      return (await s.overlay.putNote(k, t, await s.recordSigner())).stored;
-    },
+    async ([k, t]) => (await window.softphoneTest!.putNote(k, t)).stored,
     [key, text] as const,
   );
 }
@@ -117,10 +112,7 @@ export async function putNoteOnReplicas(page: Page, key: string, text: string, w
   for (let i = 0; i < tries && stored.length < want; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, 1000));
     const r = await page.evaluate(
-      async ([k, t]) => {
-        const s = (window as unknown as Win).__softphone;
-        return (await s.overlay.putNote(k, t, await s.recordSigner())) as unknown as { stored: string[]; refused: Record<string, string> };
-      },
+      async ([k, t]) => window.softphoneTest!.putNote(k, t),
       [key, text] as const,
     );
     stored = r.stored;
@@ -134,7 +126,7 @@ export async function readNoteEventually(page: Page, key: string, timeoutMs = 30
   const deadline = Date.now() + timeoutMs;
   let last: string | null = null;
   while (Date.now() < deadline) {
-    last = await page.evaluate((k) => (window as unknown as Win).__softphone.overlay.getNote(k), key).catch(() => null);
+    last = await page.evaluate((k) => window.softphoneTest!.getNote(k), key).catch(() => null);
     if (last !== null) return last;
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -19,7 +19,7 @@ import type { PhoneServiceSnapshot } from '../ui/phone-service';
 import type { MailService } from '../ui/mail-service';
 import type { RingSnapshot } from '../transport';
 import type { AuditEntry } from '../permissions';
-import type { ErasureCoder, MailUser, ResolveUser } from '../mail';
+import type { ErasureCoder, MailItem, MailUser, ResolveUser } from '../mail';
 import type { NameDirectory, Phone, SipLocation } from '../sip';
 import type {
   AppSendResult,
@@ -35,8 +35,14 @@ import type {
 /** What a tab counts of its overlay traffic (messages and bytes sent, by message type; relays; answers passed back). */
 export type OverlayCounterReading = Pick<OverlayCounters, 'sent' | 'sentBytes' | 'relayed' | 'answersPassedBack'>;
 
-/** A mailbox entry as the mail list holds it; `manifest` is the signed manifest (see app/mail). */
-export type MailListItem = MailService extends { getSnapshot(): { items: readonly (infer I)[] } } ? I : never;
+/** How video mail finds a recipient's keys and who it sends as; bent by tests that forge mail. */
+export interface MailSenderSeams {
+  resolve: ResolveUser;
+  user: MailUser;
+}
+
+/** Enough of a mailbox entry to play it: its id, the name it claims to be from and its manifest (app/mail's MailItem). */
+export type MailListItem = Pick<MailItem, 'id' | 'from' | 'manifest'> & Partial<MailItem>;
 
 /**
  * Readings and actions on one running tab, for tests and benchmarks. Readers
@@ -125,10 +131,11 @@ export interface SoftphoneTestHandle {
   /** Puts `item` into this tab's mail list as if it had been filed in its mailbox; returns a function that restores the list. */
   fileInMailList(item: MailListItem): () => void;
   /**
-   * Bends how mail sends, to forge what a bad peer would: `resolve` replaces
-   * the recipient lookup, `user` the sender. Returns a function that restores both.
+   * Bends how mail sends, to forge what a bad peer would: `bend` gets the
+   * mail service's recipient lookup (`resolve`) and sender (`user`) and returns
+   * replacements for either. Returns a function that restores both.
    */
-  bendMailSender(bend: { resolve?: ResolveUser; user?: MailUser }): () => void;
+  bendMailSender(bend: (was: MailSenderSeams) => Partial<MailSenderSeams>): () => void;
 }
 
 declare global {
@@ -197,15 +204,17 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     fileInMailList: (item) => {
       const snaps = mail()['snaps'];
       const before = snaps.value.items;
-      snaps.update({ items: [...before, item] });
+      // Playing reads only the id and the manifest; the rest of a listed item is for the list's display.
+      snaps.update({ items: [...before, item as MailItem] });
       return () => snaps.update({ items: before });
     },
-    bendMailSender: ({ resolve, user }) => {
+    bendMailSender: (bend) => {
       const m = mail();
       // The two seams are readonly in MailService; a test of forged mail needs them bent for one send.
       // Read through element access so a rename fails typecheck here; written through a writable view.
-      const was: { resolve: ResolveUser; user: MailUser } = { resolve: m['o'].resolve, user: m['user'] };
+      const was: MailSenderSeams = { resolve: m['o'].resolve, user: m['user'] };
       const seams = m as unknown as { user: MailUser; o: { resolve: ResolveUser } };
+      const { resolve, user } = bend(was);
       if (resolve) seams.o.resolve = resolve;
       if (user) seams.user = user;
       return () => {
