@@ -6,8 +6,8 @@
  */
 
 import type { MediaConnection } from 'peerjs';
-import type { CallView } from '../app/sip/index.ts';
-import type {} from '../app/dev/index.ts';
+import type { CallView } from '../../app/sip/index.ts';
+import type {} from '../../app/dev/index.ts';
 
 /** One DHT read on the call path: a name resolution or a registration lookup. */
 export interface DhtSpan {

@@ -16,7 +16,7 @@ import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { claimForBench, withPeopleRing } from './bench-people.ts';
 import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench } from './bench-calls-page.ts';
-import { allowEverything } from './ring.ts';
+import { allowEverything } from '../helpers/ring.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 type Win = { __bench: PageBench };

@@ -165,12 +165,12 @@ async function echoRoundTrips(
 }
 
 export async function overlayBench(add: Add, tabs: number): Promise<void> {
-  const { startApp } = await import('./server-process.ts');
+  const { startApp } = await import('../runner/server-process.ts');
   const app = await startApp();
   process.env['APP_URL'] = app.url;
-  const { appURL, launchChromium, newPerson, openPeer, pageErrors, waitOnline, goTo } = await import('./harness.ts');
-  const { allowEverything } = await import('./ring.ts');
-  const { openEchoLink, serveEcho } = await import('./peer-link.ts');
+  const { appURL, launchChromium, newPerson, openPeer, pageErrors, waitOnline, goTo } = await import('../helpers/harness.ts');
+  const { allowEverything } = await import('../helpers/ring.ts');
+  const { openEchoLink, serveEcho } = await import('../helpers/peer-link.ts');
   const browser = await launchChromium();
   try {
     const ctx = await newPerson(browser);

@@ -4,9 +4,9 @@
  * another, the ring formed, and names claimed with retries.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPerson, openPeer, waitOnline } from './harness.ts';
-import { allowEverything, waitForRing } from './ring.ts';
-import { startApp } from './server-process.ts';
+import { launchChromium, newPerson, openPeer, waitOnline } from '../helpers/harness.ts';
+import { allowEverything, waitForRing } from '../helpers/ring.ts';
+import { startApp } from '../runner/server-process.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 

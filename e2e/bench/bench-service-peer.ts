@@ -10,11 +10,11 @@
  * (baseline: the same for an empty peer).
  */
 import { rmSync } from 'node:fs';
-import { exportSpki, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, toHex, type KeyValueStore } from '../app/identity/index.ts';
-import { createRecord, recordBatches, type WireRecord } from '../app/overlay/index.ts';
-import { installWebRtcGlobals } from '../app/node/webrtc-env.ts';
-import { startSignaling } from './server-process.ts';
-import { startServicePeer, tempDataDir, type ServicePeerProcess } from './service-peer-helpers.ts';
+import { exportSpki, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, toHex, type KeyValueStore } from '../../app/identity/index.ts';
+import { createRecord, recordBatches, type WireRecord } from '../../app/overlay/index.ts';
+import { installWebRtcGlobals } from '../../app/node/webrtc-env.ts';
+import { startSignaling } from '../runner/server-process.ts';
+import { startServicePeer, tempDataDir, type ServicePeerProcess } from '../helpers/service-peer.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 
@@ -25,14 +25,14 @@ const READS = 2000;
 const CONCURRENCY = 8;
 
 interface Client {
-  member: import('../app/transport/index.ts').RingMember;
+  member: import('../../app/transport/index.ts').RingMember;
   close(): void;
 }
 
 async function openClient(signaling: string, target: string): Promise<Client> {
   installWebRtcGlobals();
   const { Peer } = await import('peerjs');
-  const t = await import('../app/transport/index.ts');
+  const t = await import('../../app/transport/index.ts');
   const keys = await generateSigningKeyPair();
   const spki = await exportSpki(keys.publicKey);
   const nodeId = await nodeIdFromSpki(spki);

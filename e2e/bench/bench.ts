@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensureLoopbackNamespace } from './netns.ts';
+import { ensureLoopbackNamespace } from '../runner/netns.ts';
 
 const argv = process.argv.slice(2);
-ensureLoopbackNamespace('e2e/bench.ts', argv);
+ensureLoopbackNamespace('e2e/bench/bench.ts', argv);
 
 const arg = (name: string, dflt: string): string => {
   const i = argv.indexOf(`--${name}`);

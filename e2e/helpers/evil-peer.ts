@@ -2,13 +2,13 @@
  * A misbehaving test peer: a real PeerJS client in Node (WebRTC from wrtc)
  * that connects to a tab and breaks the link protocol in one chosen way.
  * Run as a child process by the end-to-end suite, inside its loopback-only
- * namespace:  tsx e2e/evil-peer.ts <signaling-url> <target-node-id> <mode>
+ * namespace:  tsx e2e/helpers/evil-peer.ts <signaling-url> <target-node-id> <mode>
  * It prints one JSON line: what happened to its connection, whether the tab's
  * close released its RTCPeerConnection, and how many text (not binary)
  * messages arrived (a tab sends none; PeerJS's flushing close sent one).
  */
-import { installWebRtcGlobals } from '../app/node/webrtc-env.ts';
-import { canonicalDecode, canonicalEncode, exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../app/identity/index.ts';
+import { installWebRtcGlobals } from '../../app/node/webrtc-env.ts';
+import { canonicalDecode, canonicalEncode, exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../../app/identity/index.ts';
 
 type Mode = 'garbage' | 'oversized' | 'wrong-key' | 'data-before-handshake' | 'ping-flood';
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const [url, target, mode] = process.argv.slice(2) as [string, string, Mode];
   installWebRtcGlobals();
   const { Peer } = await import('peerjs');
-  const { parseServerUrl } = await import('../app/transport/index.ts');
+  const { parseServerUrl } = await import('../../app/transport/index.ts');
   const keys = await generateSigningKeyPair();
   const spki = await exportSpki(keys.publicKey);
   const myId = await nodeIdFromSpki(spki);

@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { chromiumPath } from './chromium-path.ts';
+import { chromiumPath } from '../runner/chromium-path.ts';
 
 export const CHROMIUM_ARGS = [
   '--allow-loopback-in-peer-connection',
@@ -38,7 +38,7 @@ export const NO_THROTTLING_SWITCHES = [
  * anti-throttling switches. Pages of a browser launched this way still count
  * as visible (Playwright's focus emulation keeps each one "captured"); a
  * person whose tabs must really hide lives in `launchPeoplesBrowser`
- * (e2e/peoples-browser.ts).
+ * (e2e/helpers/peoples-browser.ts).
  */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, ignoreDefaultArgs: NO_THROTTLING_SWITCHES, headless: true });

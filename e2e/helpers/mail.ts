@@ -1,6 +1,6 @@
 /** Helpers for the video-mail suites: leave a message through the UI, wait for the mailbox, check playback. */
 import type { Page } from 'playwright-core';
-import type { MailItem } from '../app/mail/index.ts';
+import type { MailItem } from '../../app/mail/index.ts';
 import { goTo } from './harness.ts';
 
 /** Records about `seconds` of fake camera for `to` and sends it; returns the dialog's final status text. */

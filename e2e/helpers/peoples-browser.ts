@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath } from './chromium-path.ts';
+import { chromiumPath } from '../runner/chromium-path.ts';
 import { CHROMIUM_ARGS } from './harness.ts';
 
 export interface PeoplesBrowser {

@@ -10,7 +10,7 @@ export interface TwoPeople {
   b: Page;
 }
 
-/** Two people, one tab each, in one ring, reachable as alice and bob; `bobsProfile` puts bob in a browser of his own (e2e/peoples-browser.ts). */
+/** Two people, one tab each, in one ring, reachable as alice and bob; `bobsProfile` puts bob in a browser of his own (e2e/helpers/peoples-browser.ts). */
 export async function aliceAndBob(browser: Browser, bobsProfile?: BrowserContext): Promise<TwoPeople> {
   const alice = await newPerson(browser);
   const bob = bobsProfile ?? (await newPerson(browser));

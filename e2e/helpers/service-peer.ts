@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { freePort, startServer, type ServerProcess } from './server-process.ts';
+import { freePort, startServer, type ServerProcess } from '../runner/server-process.ts';
 import { allowEverything, ringOf } from './ring.ts';
 import { pageErrors, waitOnline } from './harness.ts';
 

@@ -8,6 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { ensureLoopbackNamespace } from './netns.ts';
 
 const args = process.argv.slice(2);
-ensureLoopbackNamespace('e2e/run.ts', args);
+ensureLoopbackNamespace('e2e/runner/run.ts', args);
 const r = spawnSync('node_modules/.bin/vitest', ['run', '--config', 'vitest.e2e.config.ts', ...args], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { appURL, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, signalingStatus, userIdOf, waitOnline } from './harness.ts';
-import { freePort } from './server-process.ts';
+import { appURL, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, signalingStatus, userIdOf, waitOnline } from '../helpers/harness.ts';
+import { freePort } from '../runner/server-process.ts';
 
 let browser: Browser;
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { appURL, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from './harness.ts';
+import { appURL, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
 
 let browser: Browser;
 let tab: Page;
@@ -30,7 +30,7 @@ interface EvilOutcome {
 }
 
 function evil(mode: string): EvilOutcome {
-  const r = spawnSync('node_modules/.bin/tsx', ['e2e/evil-peer.ts', `${appURL().replace(/\/$/, '')}/peerjs`, tabId, mode], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('node_modules/.bin/tsx', ['e2e/helpers/evil-peer.ts', `${appURL().replace(/\/$/, '')}/peerjs`, tabId, mode], { encoding: 'utf8', timeout: 30_000 });
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   try {
     return JSON.parse(line) as EvilOutcome;

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { claimName, dial, mediaFlows, ringing, waitCall, waitRinging } from './phone.ts';
-import { ringOf, waitForRing } from './ring.ts';
+import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { claimName, dial, mediaFlows, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
+import { ringOf, waitForRing } from '../helpers/ring.ts';
 
 const TABS = 6;
 let browser: Browser;

@@ -2,16 +2,16 @@
  * Calls end to end: real Chromium tabs with the fake camera and microphone,
  * SIP over the overlay, media browser to browser. Each person is a browser
  * context (a profile); bob also opens a second tab for forking. Bob's
- * browser runs as people's browsers do (e2e/peoples-browser.ts): his tab
+ * browser runs as people's browsers do (e2e/helpers/peoples-browser.ts): his tab
  * waits hidden behind another tab, its timers throttled, and he brings it
  * to the front only to click in it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { bringToFront, hideBehindAnotherTab, launchPeoplesBrowser, visibility, type PeoplesBrowser } from './peoples-browser.ts';
-import { aliceAndBob, callStatus, calls, claimName, dial, mediaFlows, reachable, ringing, waitCall, waitRinging } from './phone.ts';
-import { waitForRing } from './ring.ts';
+import { answerQuestion, goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { bringToFront, hideBehindAnotherTab, launchPeoplesBrowser, visibility, type PeoplesBrowser } from '../helpers/peoples-browser.ts';
+import { aliceAndBob, callStatus, calls, claimName, dial, mediaFlows, reachable, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
+import { waitForRing } from '../helpers/ring.ts';
 
 let browser: Browser;
 let bobs: PeoplesBrowser;

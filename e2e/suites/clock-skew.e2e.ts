@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { claimName, dial } from './phone.ts';
-import { waitForRing } from './ring.ts';
+import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { claimName, dial } from '../helpers/phone.ts';
+import { waitForRing } from '../helpers/ring.ts';
 
 const MIN = 60_000;
 let browser: Browser;

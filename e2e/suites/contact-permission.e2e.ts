@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { answerQuestion, goTo, launchChromium, pageErrors } from './harness.ts';
-import { aliceAndBob, callStatus, calls, dial, reachable, ringing, waitCall, waitRinging } from './phone.ts';
+import { answerQuestion, goTo, launchChromium, pageErrors } from '../helpers/harness.ts';
+import { aliceAndBob, callStatus, calls, dial, reachable, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
 
 let browser: Browser;
 let a: Page;

@@ -9,9 +9,9 @@ import {
   signalingStatus,
   userIdOf,
   waitOnline,
-} from './harness.ts';
-import { echo, openEchoLink, serveEcho } from './peer-link.ts';
-import { startSignaling, type ServerProcess } from './server-process.ts';
+} from '../helpers/harness.ts';
+import { echo, openEchoLink, serveEcho } from '../helpers/peer-link.ts';
+import { startSignaling, type ServerProcess } from '../runner/server-process.ts';
 
 let browser: Browser;
 

@@ -1,6 +1,6 @@
 /**
  * Tabs as people's browsers run them: bob's tab lives in a browser of its
- * own (e2e/peoples-browser.ts), hidden behind another tab, its timers
+ * own (e2e/helpers/peoples-browser.ts), hidden behind another tab, its timers
  * throttled by Chromium. It rings while hidden; then its renderer process is
  * stopped (SIGSTOP) for 60 s, as a hung tab or a suspended machine is, and
  * resumed (SIGCONT). Its neighbours take it out of routing by keep-alive, a
@@ -9,10 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { bringToFront, hang, hideBehindAnotherTab, launchPeoplesBrowser, rendererPidOf, resume, timerLateness, visibility, type PeoplesBrowser } from './peoples-browser.ts';
-import { callStatus, calls, claimName, dial, ringing, waitCall, waitRinging } from './phone.ts';
-import { ringOf, waitForRing } from './ring.ts';
+import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { bringToFront, hang, hideBehindAnotherTab, launchPeoplesBrowser, rendererPidOf, resume, timerLateness, visibility, type PeoplesBrowser } from '../helpers/peoples-browser.ts';
+import { callStatus, calls, claimName, dial, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
+import { ringOf, waitForRing } from '../helpers/ring.ts';
 
 /** How long the tab hangs. */
 const HANG_MS = 60_000;

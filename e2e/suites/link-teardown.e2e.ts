@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DataConnection } from 'peerjs';
-import { answerQuestion, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { linkCount, countPeerConnections, waitConnectionsMatchLinks } from './peer-connections.ts';
-import { allowEverything, openRing, waitForRing } from './ring.ts';
+import { answerQuestion, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { linkCount, countPeerConnections, waitConnectionsMatchLinks } from '../helpers/peer-connections.ts';
+import { allowEverything, openRing, waitForRing } from '../helpers/ring.ts';
 
 type ForeignHandle = { __foreign?: DataConnection };
 

@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { claimName, reachable } from './phone.ts';
+import { goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { claimName, reachable } from '../helpers/phone.ts';
 import {
   corruptFragment,
   fileBadEntries,
@@ -23,8 +23,8 @@ import {
   recordAndSend,
   videoFramesPlayed,
   waitMailbox,
-} from './mail.ts';
-import { waitForRing } from './ring.ts';
+} from '../helpers/mail.ts';
+import { waitForRing } from '../helpers/ring.ts';
 
 let browser: Browser;
 let alice: BrowserContext;

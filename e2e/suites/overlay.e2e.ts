@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { holdsRecord, lookupFrom, openRing, readNote, replicaSetOf, ringIsConsistent, ringOf, waitForRing } from './ring.ts';
+import { answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { holdsRecord, lookupFrom, openRing, readNote, replicaSetOf, ringIsConsistent, ringOf, waitForRing } from '../helpers/ring.ts';
 
 const TABS = Number(process.env['RING_TABS'] ?? 8);
 let browser: Browser;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
+import { goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
 
 // One person with three tabs (strict mode off, the default): each tab asks
 // once about the network; one answer in one tab settles the other two.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { exportSpki, fromBase64, generateSigningKeyPair, issueCertificate, serializeCertificate, toBase64Url } from '../app/identity/index.ts';
-import { answerAll, answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, peerRow, waitOnline } from './harness.ts';
+import { exportSpki, fromBase64, generateSigningKeyPair, issueCertificate, serializeCertificate, toBase64Url } from '../../app/identity/index.ts';
+import { answerAll, answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, peerRow, waitOnline } from '../helpers/harness.ts';
 
 // Bob asks about every network link (strict mode); alice's tab joins the
 // network through bob's, as every tab does by itself, and bob decides.

@@ -6,11 +6,11 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium, newPerson, pageErrors } from './harness.ts';
-import { leaveMessage, videoFramesPlayed, waitMailbox } from './mail.ts';
-import { claimName, reachable } from './phone.ts';
-import { freePort, startApp, type ServerProcess } from './server-process.ts';
-import { fetchStatus, openAt, tempDataDir, waitForMixedRing } from './service-peer-helpers.ts';
+import { launchChromium, newPerson, pageErrors } from '../helpers/harness.ts';
+import { leaveMessage, videoFramesPlayed, waitMailbox } from '../helpers/mail.ts';
+import { claimName, reachable } from '../helpers/phone.ts';
+import { freePort, startApp, type ServerProcess } from '../runner/server-process.ts';
+import { fetchStatus, openAt, tempDataDir, waitForMixedRing } from '../helpers/service-peer.ts';
 
 let browser: Browser;
 let app: ServerProcess;

@@ -8,9 +8,9 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { goTo, launchChromium, newPerson, pageErrors, peerRow } from './harness.ts';
-import { allowEverything } from './ring.ts';
-import { freePort, startApp, startSignaling, type ServerProcess } from './server-process.ts';
+import { goTo, launchChromium, newPerson, pageErrors, peerRow } from '../helpers/harness.ts';
+import { allowEverything } from '../helpers/ring.ts';
+import { freePort, startApp, startSignaling, type ServerProcess } from '../runner/server-process.ts';
 import {
   fetchStatus,
   openAt,
@@ -21,7 +21,7 @@ import {
   tempDataDir,
   waitForMixedRing,
   type ServicePeerProcess,
-} from './service-peer-helpers.ts';
+} from '../helpers/service-peer.ts';
 
 let browser: Browser;
 let app: ServerProcess;

@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerAll, goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from './harness.ts';
-import { openRing, ringOf } from './ring.ts';
-import { claimName, dial, reachable } from './phone.ts';
+import { answerAll, goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { openRing, ringOf } from '../helpers/ring.ts';
+import { claimName, dial, reachable } from '../helpers/phone.ts';
 
 let browser: Browser;
 let alice: BrowserContext;

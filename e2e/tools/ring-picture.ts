@@ -1,5 +1,5 @@
 /**
- * `npx tsx e2e/ring-picture.ts [--peers 64] [--top]`: draws the Network page's ring
+ * `npx tsx e2e/tools/ring-picture.ts [--peers 64] [--top]`: draws the Network page's ring
  * picture for a ring of N peers (random IDs, this tab's predecessor,
  * successors and fingers as Chord would have them, a lookup in flight) and
  * saves a screenshot as e2e/artifacts/ring-picture-N.png, so the picture can
@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { RingLegend, RingView, type RingPeer } from '../app/ui/ring-view.tsx';
-import { launchChromium } from './harness.ts';
+import { RingLegend, RingView, type RingPeer } from '../../app/ui/ring-view.tsx';
+import { launchChromium } from '../helpers/harness.ts';
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--peers');
@@ -34,7 +34,7 @@ const lookups = [{ id: 'l1', key: ids[(i + Math.floor(n / 2)) % n]!, path: [self
 
 const svg = renderToStaticMarkup(createElement(RingView, { peers, lookups, title: `The ring: this tab and ${n - 1} other peers` }));
 const legend = renderToStaticMarkup(createElement(RingLegend));
-const css = readFileSync(new URL('../app/ui/styles.css', import.meta.url), 'utf8');
+const css = readFileSync(new URL('../../app/ui/styles.css', import.meta.url), 'utf8');
 const html = `<!doctype html><html><head><style>${css}</style></head><body><main style="max-width:640px;margin:1rem auto"><section class="card"><h2>The ring (${n} peers)</h2>${svg}${legend}</section></main></body></html>`;
 
 const browser = await launchChromium();
