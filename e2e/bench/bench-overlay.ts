@@ -168,7 +168,8 @@ export async function overlayBench(add: Add, tabs: number): Promise<void> {
   const { startApp } = await import('../runner/server-process.ts');
   const app = await startApp();
   process.env['APP_URL'] = app.url;
-  const { appURL, launchChromium, newPerson, openPeer, pageErrors, waitOnline, goTo } = await import('../helpers/harness.ts');
+  const { appURL, launchChromium, newPerson, openPeer, pageErrors } = await import('../helpers/browser.ts');
+  const { waitOnline, goTo } = await import('../helpers/harness.ts');
   const { allowEverything } = await import('../helpers/ring.ts');
   const { openEchoLink, serveEcho } = await import('../helpers/peer-link.ts');
   const browser = await launchChromium();

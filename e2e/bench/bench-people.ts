@@ -4,9 +4,10 @@
  * another, the ring formed, and names claimed with retries.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPerson, openPeer, waitOnline } from '../helpers/harness.ts';
+import { waitOnline } from '../helpers/harness.ts';
 import { allowEverything, waitForRing } from '../helpers/ring.ts';
 import { startApp } from '../runner/server-process.ts';
+import { launchChromium, newPerson, openPeer } from '../helpers/browser.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 

@@ -1,77 +1,9 @@
 /**
- * What every end-to-end test and browser benchmark uses: the system Chromium
- * with the flags DESIGN.md fixes (loopback WebRTC, fake camera and
- * microphone), and helpers to open peer tabs and read their state.
+ * What the end-to-end suites and browser benchmarks do in a tab: read its
+ * node and user IDs and signaling status, move between its pages, answer its
+ * permission questions. Browsers and tabs come from browser.ts.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { inject } from 'vitest';
-import { chromiumPath } from '../runner/chromium-path.ts';
-
-export const CHROMIUM_ARGS = [
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/**
- * Switches that Playwright adds to every Chromium it launches so that hidden
- * tabs keep full-speed timers and full-priority renderers. People's browsers
- * have none of them, so the suites take them out (`ignoreDefaultArgs`):
- * leaving them out of `args` alone would change nothing.
- */
-export const NO_THROTTLING_SWITCHES = [
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
-
-/**
- * The system Chromium as the suites drive it, without Playwright's
- * anti-throttling switches. Pages of a browser launched this way still count
- * as visible (Playwright's focus emulation keeps each one "captured"); a
- * person whose tabs must really hide lives in `launchPeoplesBrowser`
- * (e2e/helpers/peoples-browser.ts).
- */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, ignoreDefaultArgs: NO_THROTTLING_SWITCHES, headless: true });
-}
-
-/** The app's URL, served by `npm start` in the global setup (or APP_URL). */
-export function appURL(query = ''): string {
-  // Benchmarks run outside Vitest and name the server themselves.
-  return (process.env['APP_URL'] ?? inject('baseURL')) + '/' + query;
-}
-
-/** Errors thrown in pages; a test asserts this stays empty. */
-export const pageErrors: string[] = [];
-
-export async function newPerson(browser: Browser): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
-  return ctx;
-}
-
-/** Opens the app in a new tab of `context` and waits until it shows its node ID. */
-export async function openPeer(context: BrowserContext, query = ''): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
-  await page.goto(appURL(query));
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 30_000 });
-  return page;
-}
-
-export async function openPeers(context: BrowserContext, n: number, query = ''): Promise<Page[]> {
-  const pages: Page[] = [];
-  for (let i = 0; i < n; i++) pages.push(await openPeer(context, query));
-  return pages;
-}
+import type { Page } from 'playwright-core';
 
 export async function nodeIdOf(page: Page): Promise<string> {
   return (await page.getByLabel('Node ID', { exact: true }).textContent())?.trim() ?? '';

@@ -1,83 +1,16 @@
 /**
- * A person's browser as people run it: its own Chromium process, without
- * Playwright's anti-throttling switches and without its focus emulation (a
- * page Playwright emulates focus for counts as visible whatever happens), so
- * a tab behind another tab is hidden (`document.visibilityState` is
- * "hidden") and Chromium throttles its timers as it does in people's
- * browsers. Also the means to hang one tab the way a busy machine, a
- * debugger or a suspended laptop does: find the tab's renderer process and
- * SIGSTOP it, then SIGCONT it. (A page "frozen" through CDP keeps running its
- * timers, so it is no test of a hung tab.)
+ * What a suite does with the tabs of a person's browser run as people run it
+ * (browser.ts, `useBrowser({ peoplesBrowser: true })`: its own Chromium
+ * process without Playwright's anti-throttling switches and focus emulation):
+ * hide a tab behind another, so `document.visibilityState` is "hidden" and
+ * Chromium throttles its timers as in people's browsers, bring it back, and
+ * hang one tab the way a busy machine, a debugger or a suspended laptop does:
+ * find the tab's renderer process and SIGSTOP it, then SIGCONT it. (A page
+ * "frozen" through CDP keeps running its timers, so it is no test of a hung
+ * tab.)
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath } from '../runner/chromium-path.ts';
-import { CHROMIUM_ARGS } from './harness.ts';
-
-export interface PeoplesBrowser {
-  browser: Browser;
-  /** The browser's one profile: one person. */
-  person: BrowserContext;
-  /** The browser process. */
-  pid: number;
-  /** Resumes any stopped renderer, closes the browser and removes its profile. */
-  close(): Promise<void>;
-}
-
-/**
- * Starts Chromium with the suite's flags (DESIGN.md) and nothing that keeps
- * hidden tabs awake, and connects to it over CDP (loopback only). Its
- * default profile is the person; every tab opened in it becomes the front
- * tab and hides the ones before it, as in a real window.
- */
-export async function launchPeoplesBrowser(): Promise<PeoplesBrowser> {
-  const dir = mkdtempSync(join(tmpdir(), 'softphone-person-'));
-  const child = spawn(chromiumPath(), [...CHROMIUM_ARGS, '--headless', '--mute-audio', '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`Chromium did not start in 30 s: ${err.slice(-500)}`)), 30_000);
-    child.stderr.on('data', (d: Buffer) => {
-      err = (err + d.toString()).slice(-20_000);
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`Chromium exited before it listened: ${err.slice(-500)}`));
-    });
-  });
-  // noDefaults: Playwright then leaves the default profile's pages without focus emulation.
-  const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true });
-  const pid = child.pid!;
-  return {
-    browser,
-    person: browser.contexts()[0]!,
-    pid,
-    close: async () => {
-      for (const r of rendererPids(pid)) resume(r);
-      await browser.close().catch(() => undefined);
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      // Chromium's helpers may still be writing as they exit; a profile left in /tmp is no failure.
-      try {
-        rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-      } catch (e) {
-        console.warn(`[peoples-browser] could not remove ${dir}: ${(e as Error).message}`);
-      }
-    },
-  };
-}
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 
 /** Whether the page is hidden, as the page itself sees it. */
 export function visibility(page: Page): Promise<DocumentVisibilityState> {

@@ -1,7 +1,8 @@
 /** Helpers for the calls suites: names, dialing, the ringing dialog, and media statistics read from the call's RTCPeerConnection. */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { goTo, newPerson, openPeer, waitOnline } from './harness.ts';
+import { goTo, waitOnline } from './harness.ts';
 import { waitForRing } from './ring.ts';
+import { newPerson, openPeer } from './browser.ts';
 
 export interface TwoPeople {
   alice: BrowserContext;

@@ -1,6 +1,7 @@
 /** Helpers for suites that need a formed overlay ring of real tabs. */
 import type { BrowserContext, Page } from 'playwright-core';
-import { nodeIdOf, openPeer, waitOnline } from './harness.ts';
+import { nodeIdOf, waitOnline } from './harness.ts';
+import { openPeer } from './browser.ts';
 
 export interface RingView {
   self: string;

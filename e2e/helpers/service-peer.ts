@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { freePort, startServer, type ServerProcess } from '../runner/server-process.ts';
 import { allowEverything, ringOf } from './ring.ts';
-import { pageErrors, waitOnline } from './harness.ts';
+import { waitOnline } from './harness.ts';
+import { pageErrors } from './browser.ts';
 
 export interface ServiceStatusJson {
   nodeId: string;

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { appURL, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, signalingStatus, userIdOf, waitOnline } from '../helpers/harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { nodeIdOf, signalingStatus, userIdOf, waitOnline } from '../helpers/harness.ts';
 import { freePort } from '../runner/server-process.ts';
+import { appURL, openPeer, useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
-});
+const web = useBrowser();
 
 /** Writes `value` under `key` in the identity database with the raw IndexedDB API, as damage would. */
 async function putRaw(page: Page, key: string, value: unknown): Promise<void> {
@@ -37,7 +29,7 @@ async function putRaw(page: Page, key: string, value: unknown): Promise<void> {
 
 describe('bad input', () => {
   it('garbage where the keys should be: a clear notice, new keys, a working app', async () => {
-    const ctx = await newPerson(browser);
+    const ctx = await web.newPerson();
     const page = await openPeer(ctx);
     const oldNode = await nodeIdOf(page);
     const oldUser = await userIdOf(page);
@@ -63,7 +55,7 @@ describe('bad input', () => {
   });
 
   it('a malformed signaling address is refused in words and changes nothing', async () => {
-    const ctx = await newPerson(browser);
+    const ctx = await web.newPerson();
     const page = await openPeer(ctx);
     await waitOnline(page);
     await page.getByRole('button', { name: 'Change signaling servers' }).click();
@@ -80,7 +72,7 @@ describe('bad input', () => {
   it('an unreachable server fails over to the next one, and alone it shows offline, retrying', async () => {
     const dead = `http://127.0.0.1:${await freePort()}/peerjs`;
     const good = `${appURL().replace(/\/$/, '')}/peerjs`;
-    const ctx = await newPerson(browser);
+    const ctx = await web.newPerson();
     const page = await openPeer(ctx, `?signaling=${encodeURIComponent(`${dead},${good}`)}`);
     await waitOnline(page);
     expect(await signalingStatus(page).textContent()).toContain(new URL(good).host);
@@ -99,7 +91,7 @@ describe('bad input', () => {
   });
 
   it('a second instance grabbing this tab’s identity slot: a clear message, and a reload recovers', async () => {
-    const ctx = await newPerson(browser);
+    const ctx = await web.newPerson();
     const [a, b] = [await openPeer(ctx), await openPeer(ctx)];
     await waitOnline(a);
     const idA = await nodeIdOf(a);

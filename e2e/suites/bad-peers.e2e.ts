@@ -1,22 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { appURL, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { nodeIdOf, waitOnline } from '../helpers/harness.ts';
+import { appURL, openPeer, useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
+const web = useBrowser();
 let tab: Page;
 let tabId: string;
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  tab = await openPeer(await newPerson(browser));
+  tab = await openPeer(await web.newPerson());
   await waitOnline(tab);
   tabId = await nodeIdOf(tab);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
 });
 
 interface EvilOutcome {

@@ -5,13 +5,14 @@
  * from the callee. Every getUserMedia request of both tabs is recorded by an
  * init script, so "no camera was opened" is read, not assumed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { answerQuestion, waitOnline } from '../helpers/harness.ts';
 import { callStatus, claimName, dial, mediaIn, ringing, waitCall } from '../helpers/phone.ts';
 import { waitForRing } from '../helpers/ring.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
+const web = useBrowser();
 let a: Page;
 let b: Page;
 
@@ -71,9 +72,8 @@ async function audioFlowed(p: Page, callId: string, bytes = 20_000, timeout = 40
 }
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  const alice = await newPerson(browser);
-  const bob = await newPerson(browser);
+  const alice = await web.newPerson();
+  const bob = await web.newPerson();
   await Promise.all([recordCameraRequests(alice), recordCameraRequests(bob)]);
   b = await openPeer(bob);
   a = await openPeer(alice);
@@ -82,11 +82,6 @@ beforeAll(async () => {
   await claimName(b, 'bob');
   await claimName(a, 'alice');
 }, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
-});
 
 describe('what a call carries is read from the offer, the same on both sides', () => {
   it('an audio call rings as audio, is answered by the focused button with sound only, and sends no camera either way', async () => {

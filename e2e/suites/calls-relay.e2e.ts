@@ -3,28 +3,23 @@
  * neighbours: the SIP messages cross relay tabs (counted by the relays'
  * own overlay counters) and the media still flows browser to browser.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { answerQuestion, waitOnline } from '../helpers/harness.ts';
 import { claimName, dial, mediaFlows, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
 import { ringOf, waitForRing } from '../helpers/ring.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
 const TABS = 6;
-let browser: Browser;
+const web = useBrowser();
 const pages: Page[] = [];
 
 beforeAll(async () => {
-  browser = await launchChromium();
   // One person per tab, so each tab can have a name of its own.
-  for (let i = 0; i < TABS; i++) pages.push(await openPeer(await newPerson(browser)));
+  for (let i = 0; i < TABS; i++) pages.push(await openPeer(await web.newPerson()));
   await Promise.all(pages.map((p) => waitOnline(p)));
   await waitForRing(pages, 90_000);
 }, 150_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
-});
 
 function relayedBy(page: Page): Promise<number> {
   return page.evaluate(() => window.softphoneTest!.overlayCounters().relayed);

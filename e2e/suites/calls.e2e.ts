@@ -6,31 +6,23 @@
  * waits hidden behind another tab, its timers throttled, and he brings it
  * to the front only to click in it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
-import { bringToFront, hideBehindAnotherTab, launchPeoplesBrowser, visibility, type PeoplesBrowser } from '../helpers/peoples-browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { answerQuestion, goTo, waitOnline } from '../helpers/harness.ts';
+import { bringToFront, hideBehindAnotherTab, visibility } from '../helpers/peoples-browser.ts';
 import { aliceAndBob, callStatus, calls, claimName, dial, mediaFlows, reachable, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
 import { waitForRing } from '../helpers/ring.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
-let bobs: PeoplesBrowser;
+const web = useBrowser({ peoplesBrowser: true });
 let bob: BrowserContext;
 let a: Page;
 let b: Page;
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  bobs = await launchPeoplesBrowser();
-  ({ bob, a, b } = await aliceAndBob(browser, bobs.person));
+  ({ bob, a, b } = await aliceAndBob(web.browser, web.people.person));
   await hideBehindAnotherTab(b);
 }, 120_000);
-
-afterAll(async () => {
-  await bobs?.close();
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
-});
 
 /** Bob brings his tab to the front, does `fn` in it, and goes back to the other tab. */
 async function asBob<T>(fn: () => Promise<T>): Promise<T> {
@@ -187,7 +179,7 @@ describe('calls between two people', () => {
   }, 120_000);
 
   it('a person bob refuses hears that bob did not accept; a tab that claims to be alice is refused', async () => {
-    const carol = await newPerson(browser);
+    const carol = await web.newPerson();
     const c = await openPeer(carol);
     try {
     await waitOnline(c);
@@ -238,7 +230,7 @@ describe('calls between two people', () => {
   }, 120_000);
 
   it('calling a name whose tabs are all closed says the person is not online', async () => {
-    const dave = await newPerson(browser);
+    const dave = await web.newPerson();
     const d = await openPeer(dave);
     await waitOnline(d);
     await waitForRing([a, b, d]);

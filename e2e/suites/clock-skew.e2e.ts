@@ -5,14 +5,15 @@
  * chat both ways: every expiry and time they exchange is read with the
  * tolerated skew (10 minutes).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { answerQuestion, waitOnline } from '../helpers/harness.ts';
 import { claimName, dial } from '../helpers/phone.ts';
 import { waitForRing } from '../helpers/ring.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
 const MIN = 60_000;
-let browser: Browser;
+const web = useBrowser();
 let a: Page;
 let b: Page;
 
@@ -61,9 +62,8 @@ async function asked(page: Page, sender: Page): Promise<string> {
 const tabNow = (page: Page): Promise<number> => page.evaluate(() => Date.now());
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  const alice = await newPerson(browser);
-  const bob = await newPerson(browser);
+  const alice = await web.newPerson();
+  const bob = await web.newPerson();
   await skewClock(alice, -6 * MIN);
   await skewClock(bob, 3 * MIN);
   b = await openPeer(bob);
@@ -71,11 +71,6 @@ beforeAll(async () => {
   await Promise.all([waitOnline(a), waitOnline(b)]);
   await waitForRing([a, b]);
 }, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
-});
 
 describe('people whose clocks are minutes apart', () => {
   it('alice (6 min behind) and bob (3 min ahead) register, reach each other and chat both ways', async () => {

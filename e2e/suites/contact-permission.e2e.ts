@@ -3,24 +3,19 @@
  * in for good, keeps that across reloads, revokes it, and every decision is
  * in his log. Refused requests never reach bob's phone.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { answerQuestion, goTo, launchChromium, pageErrors } from '../helpers/harness.ts';
+import { beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { answerQuestion, goTo } from '../helpers/harness.ts';
 import { aliceAndBob, callStatus, calls, dial, reachable, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
+import { useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
+const web = useBrowser();
 let a: Page;
 let b: Page;
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  ({ a, b } = await aliceAndBob(browser));
+  ({ a, b } = await aliceAndBob(web.browser));
 }, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
-});
 
 /** The contact-scope rows of bob's decisions log: [decision, why]. */
 async function contactLog(page: Page): Promise<string[]> {

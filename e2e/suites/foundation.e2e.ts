@@ -1,28 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchChromium,
-  newPerson,
-  nodeIdOf,
-  openPeer,
-  pageErrors,
-  signalingStatus,
-  userIdOf,
-  waitOnline,
-} from '../helpers/harness.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { nodeIdOf, signalingStatus, userIdOf, waitOnline } from '../helpers/harness.ts';
 import { echo, openEchoLink, serveEcho } from '../helpers/peer-link.ts';
 import { startSignaling, type ServerProcess } from '../runner/server-process.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
-});
+const web = useBrowser();
 
 type Snap = { signaling: { kind: string; retryInMs?: number } };
 const snapshot = (page: Page): Promise<Snap> =>
@@ -30,7 +13,7 @@ const snapshot = (page: Page): Promise<Snap> =>
 
 describe('the app shell', () => {
   it('loads, shows its node ID and goes online with the embedded signaling server', async () => {
-    const ctx = await newPerson(browser);
+    const ctx = await web.newPerson();
     // Paths of the WebSockets that received a frame, i.e. that really connected.
     const sockets: string[] = [];
     ctx.on('page', (p) =>
@@ -49,7 +32,7 @@ describe('the app shell', () => {
 
 describe('identity', () => {
   it('keeps a tab’s node ID across reloads, gives tabs distinct node IDs and people distinct user IDs', async () => {
-    const alice = await newPerson(browser);
+    const alice = await web.newPerson();
     const [a1, a2] = [await openPeer(alice), await openPeer(alice)];
     const [id1, id2] = [await nodeIdOf(a1), await nodeIdOf(a2)];
     expect(id1).not.toBe(id2);
@@ -65,7 +48,7 @@ describe('identity', () => {
       expect(await nodeIdOf(page)).toBe(id);
     }
 
-    const bob = await newPerson(browser);
+    const bob = await web.newPerson();
     const b1 = await openPeer(bob);
     expect(await userIdOf(b1)).not.toBe(await userIdOf(a1));
     expect([id1, id2]).not.toContain(await nodeIdOf(b1));
@@ -76,7 +59,7 @@ describe('identity', () => {
 
 describe('WebRTC in the harness', () => {
   it('two tabs open a PeerJS data connection over loopback and exchange messages', async () => {
-    const ctx = await newPerson(browser);
+    const ctx = await web.newPerson();
     const [a, b] = [await openPeer(ctx), await openPeer(ctx)];
     await Promise.all([waitOnline(a), waitOnline(b)]);
     await serveEcho(b);
@@ -108,7 +91,7 @@ describe('signaling outage', () => {
   it('shows “offline, retrying” with growing waits, keeps data connections, and comes back by itself', async () => {
     signaling = await startSignaling();
     const query = `?signaling=${encodeURIComponent(`${signaling.url}/peerjs`)}`;
-    const ctx = await newPerson(browser);
+    const ctx = await web.newPerson();
     const [a, b] = [await openPeer(ctx, query), await openPeer(ctx, query)];
     await Promise.all([waitOnline(a), waitOnline(b)]);
     await serveEcho(b);

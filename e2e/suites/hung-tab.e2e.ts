@@ -7,31 +7,29 @@
  * call ringing into it and a call made to it while it hangs end in plain
  * words, and once it runs again it is back in the ring and rings.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { answerQuestion, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
-import { bringToFront, hang, hideBehindAnotherTab, launchPeoplesBrowser, rendererPidOf, resume, timerLateness, visibility, type PeoplesBrowser } from '../helpers/peoples-browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { answerQuestion, waitOnline } from '../helpers/harness.ts';
+import { bringToFront, hang, hideBehindAnotherTab, rendererPidOf, resume, timerLateness, visibility } from '../helpers/peoples-browser.ts';
 import { callStatus, calls, claimName, dial, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
 import { ringOf, waitForRing } from '../helpers/ring.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
 /** How long the tab hangs. */
 const HANG_MS = 60_000;
 /** Keep-alive: a ping after 2 s of quiet, dead after 3 unanswered (app/transport/limits.ts), plus a 2 s stabilize round to route around it. */
 const KEEPALIVE_BOUND_MS = 2000 * (3 + 1) + 2000;
 
-let browser: Browser;
-let bobs: PeoplesBrowser;
+const web = useBrowser({ peoplesBrowser: true });
 let a: Page;
 let r: Page;
 let b: Page;
 let bobId = '';
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  bobs = await launchPeoplesBrowser();
-  const alice = await newPerson(browser);
-  const relay = await newPerson(browser);
-  b = await openPeer(bobs.person);
+  const alice = await web.newPerson();
+  const relay = await web.newPerson();
+  b = await openPeer(web.people.person);
   a = await openPeer(alice);
   r = await openPeer(relay);
   await Promise.all([waitOnline(a), waitOnline(b), waitOnline(r)]);
@@ -41,12 +39,6 @@ beforeAll(async () => {
   bobId = (await ringOf(b)).self;
   await hideBehindAnotherTab(b);
 }, 180_000);
-
-afterAll(async () => {
-  await bobs?.close();
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
-});
 
 /** Whether `id` is anywhere in the routing state of `page` (predecessor, successors, fingers). */
 async function routesVia(page: Page, id: string): Promise<boolean> {
@@ -102,7 +94,7 @@ describe('a tab hidden behind another tab, then hung for a minute', () => {
   }, 90_000);
 
   it('hung: neighbours drop it by keep-alive, calls to it end in words; resumed: back in the ring and ringing within 5 s', async () => {
-    const pid = await rendererPidOf(b, bobs.pid);
+    const pid = await rendererPidOf(b, web.people.pid);
     await callBob();
     await waitRinging(b, a, 'alice', 'bob', 30_000);
     await waitCall(a, 'bob', 'ringing', 10_000);
@@ -111,7 +103,7 @@ describe('a tab hidden behind another tab, then hung for a minute', () => {
     try {
       // Only bob's tab stopped: the page no longer answers, its browser's other tab does.
       expect(await Promise.race([b.evaluate(() => 'ran'), new Promise((res) => setTimeout(() => res('stopped'), 1500))])).toBe('stopped');
-      expect(await bobs.person.pages().find((p) => p !== b)!.evaluate(() => 'ran')).toBe('ran');
+      expect(await web.people.person.pages().find((p) => p !== b)!.evaluate(() => 'ran')).toBe('ran');
 
       // The call that was ringing ends by itself, in words, instead of ringing on.
       await waitCall(a, 'bob', 'ended', 30_000);

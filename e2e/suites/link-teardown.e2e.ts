@@ -6,31 +6,29 @@
  * and both connections stayed up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { DataConnection } from 'peerjs';
-import { answerQuestion, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { answerQuestion, nodeIdOf, waitOnline } from '../helpers/harness.ts';
 import { linkCount, countPeerConnections, waitConnectionsMatchLinks } from '../helpers/peer-connections.ts';
 import { allowEverything, openRing, waitForRing } from '../helpers/ring.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
 type ForeignHandle = { __foreign?: DataConnection };
 
-let browser: Browser;
+const web = useBrowser();
 let ctx: BrowserContext;
 let pages: Page[] = [];
 /** How long each teardown took to release its connections, for the report. */
 const released: Record<string, number[]> = {};
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  ctx = await newPerson(browser);
+  ctx = await web.newPerson();
   await countPeerConnections(ctx);
   pages = await openRing(ctx, 2);
 });
 
 afterAll(async () => {
   console.log(`[link-teardown] ms until open RTCPeerConnections matched live links: ${JSON.stringify(released)}`);
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
 });
 
 async function allMatch(what: string, ps: Page[], timeoutMs = 30_000): Promise<void> {
@@ -79,7 +77,7 @@ describe('a closed link releases its RTCPeerConnection on both sides', () => {
   });
 
   it('refused by the far side’s permission gate', async () => {
-    const carol = await newPerson(browser);
+    const carol = await web.newPerson();
     await countPeerConnections(carol);
     const c = await openPeer(carol);
     await waitOnline(c);

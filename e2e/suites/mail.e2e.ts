@@ -6,9 +6,9 @@
  * but cannot open them; holders that lie are caught by the hash and others
  * used; 3 holders close and bob still plays; bad input in the UI.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { beforeAll, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { goTo, waitOnline } from '../helpers/harness.ts';
 import { claimName, reachable } from '../helpers/phone.ts';
 import {
   corruptFragment,
@@ -25,8 +25,9 @@ import {
   waitMailbox,
 } from '../helpers/mail.ts';
 import { waitForRing } from '../helpers/ring.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
+const web = useBrowser();
 let alice: BrowserContext;
 let a: Page;
 let b: Page;
@@ -36,14 +37,13 @@ let c: Page;
 let others: Page[];
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  alice = await newPerson(browser);
-  const bob = await newPerson(browser);
+  alice = await web.newPerson();
+  const bob = await web.newPerson();
   b = await openPeer(bob);
   a = await openPeer(alice);
   others = [];
   for (let i = 0; i < 3; i++) {
-    const person = await newPerson(browser);
+    const person = await web.newPerson();
     others.push(await openPeer(person), await openPeer(person));
   }
   c = others[0]!;
@@ -53,11 +53,6 @@ beforeAll(async () => {
   await claimName(a, 'alice');
   await claimName(c, 'carol');
 }, 200_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
-});
 
 it('alice leaves bob a 10 s video message and closes her tab; bob sees the badge, plays it, and alice sees it was seen', async () => {
   const status = await leaveMessage(a, 'bob', 10);

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { answerQuestion, goTo, nodeIdOf, waitOnline } from '../helpers/harness.ts';
 import { holdsRecord, lookupFrom, openRing, readNote, replicaSetOf, ringIsConsistent, ringOf, waitForRing } from '../helpers/ring.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
 const TABS = Number(process.env['RING_TABS'] ?? 8);
-let browser: Browser;
+const web = useBrowser();
 let ctx: BrowserContext;
 let pages: Page[];
 let key = '';
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  ctx = await newPerson(browser);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
+  ctx = await web.newPerson();
 });
 
 async function ids(ps: Page[]): Promise<string[]> {
@@ -108,7 +103,7 @@ describe('the live overlay', () => {
   });
 
   it('a tab whose permission gate refuses overlay links stays out of the ring and says why', async () => {
-    const loner = await newPerson(browser);
+    const loner = await web.newPerson();
     const p = await openPeer(loner);
     await waitOnline(p);
     expect(await answerQuestion(p, 'Always deny')).toMatch(/Join the network/);

@@ -1,24 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { goTo, waitOnline } from '../helpers/harness.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
 // One person with three tabs (strict mode off, the default): each tab asks
 // once about the network; one answer in one tab settles the other two.
-let browser: Browser;
+const web = useBrowser();
 let tabs: Page[];
 
 beforeAll(async () => {
-  browser = await launchChromium();
   // Someone already on the network, so alice's tabs have a link to want.
-  const bob = await openPeer(await newPerson(browser));
+  const bob = await openPeer(await web.newPerson());
   await waitOnline(bob);
-  const alice = await newPerson(browser);
+  const alice = await web.newPerson();
   tabs = await Promise.all([0, 1, 2].map(() => openPeer(alice)));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
 });
 
 const joinQuestion = (page: Page) => page.getByRole('alertdialog').filter({ has: page.getByRole('heading', { name: 'Join the network “p2p.local”?' }) });

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { exportSpki, fromBase64, generateSigningKeyPair, issueCertificate, serializeCertificate, toBase64Url } from '../../app/identity/index.ts';
-import { answerAll, answerQuestion, goTo, launchChromium, newPerson, nodeIdOf, openPeer, pageErrors, peerRow, waitOnline } from '../helpers/harness.ts';
+import { answerAll, answerQuestion, goTo, nodeIdOf, peerRow, waitOnline } from '../helpers/harness.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
 // Bob asks about every network link (strict mode); alice's tab joins the
 // network through bob's, as every tab does by itself, and bob decides.
-let browser: Browser;
+const web = useBrowser();
 let alice: BrowserContext;
 let bob: BrowserContext;
 let a: Page;
@@ -19,20 +20,14 @@ async function setStrict(page: Page, on: boolean): Promise<void> {
 }
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  bob = await newPerson(browser);
-  alice = await newPerson(browser);
+  bob = await web.newPerson();
+  alice = await web.newPerson();
   b = await openPeer(bob);
   await waitOnline(b);
   bobId = await nodeIdOf(b);
   await setStrict(b, true);
   a = await openPeer(alice);
   await waitOnline(a);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
 });
 
 const state = (page: Page, id: string) => peerRow(page, id).getByTestId('peer-state');
@@ -192,7 +187,7 @@ describe('who may connect is the person’s decision', () => {
   });
 
   it('the question dialog is readable (screenshot)', async () => {
-    const carol = await newPerson(browser);
+    const carol = await web.newPerson();
     const c = await openPeer(carol);
     await waitOnline(c);
     await answerQuestion(c, 'Allow once', 30_000);

@@ -4,21 +4,25 @@
  * peer that `npm start` runs.
  */
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newPerson, pageErrors } from '../helpers/harness.ts';
+import { beforeAll, expect, it } from 'vitest';
 import { leaveMessage, videoFramesPlayed, waitMailbox } from '../helpers/mail.ts';
 import { claimName, reachable } from '../helpers/phone.ts';
 import { freePort, startApp, type ServerProcess } from '../runner/server-process.ts';
 import { fetchStatus, openAt, tempDataDir, waitForMixedRing } from '../helpers/service-peer.ts';
+import { useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
+// The browser closes before the app server stops, then the page-error check.
+const web = useBrowser({
+  teardown: async () => {
+    await app?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  },
+});
 let app: ServerProcess;
 let statusUrl = '';
 const dataDir = tempDataDir('mail');
 
 beforeAll(async () => {
-  browser = await launchChromium();
   const statusPort = await freePort();
   app = await startApp(undefined, { SERVICE_PEER: '1', SERVICE_PEER_DATA: dataDir, SERVICE_PEER_STATUS_PORT: String(statusPort) });
   statusUrl = `http://127.0.0.1:${statusPort}`;
@@ -29,16 +33,9 @@ beforeAll(async () => {
   }
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-  expect(pageErrors).toEqual([]);
-});
-
 it('alice leaves bob a video message; every tab closes; bob’s next tab plays it from the service peer', async () => {
-  const alice = await newPerson(browser);
-  const bob = await newPerson(browser);
+  const alice = await web.newPerson();
+  const bob = await web.newPerson();
   const b = await openAt(bob, app.url);
   const a = await openAt(alice, app.url);
   await waitForMixedRing([a, b], [statusUrl]);

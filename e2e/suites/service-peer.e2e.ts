@@ -6,9 +6,9 @@
  * own signaling server, so the other suites' rings are left alone.
  */
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { goTo, launchChromium, newPerson, pageErrors, peerRow } from '../helpers/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { goTo, peerRow } from '../helpers/harness.ts';
 import { allowEverything } from '../helpers/ring.ts';
 import { freePort, startApp, startSignaling, type ServerProcess } from '../runner/server-process.ts';
 import {
@@ -22,8 +22,15 @@ import {
   waitForMixedRing,
   type ServicePeerProcess,
 } from '../helpers/service-peer.ts';
+import { useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
+// The browser closes before the app server stops, then the page-error check.
+const web = useBrowser({
+  teardown: async () => {
+    await app?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  },
+});
 let app: ServerProcess;
 let statusUrl = '';
 let spId = '';
@@ -32,13 +39,12 @@ const contexts: BrowserContext[] = [];
 const key = randomKey();
 
 async function person(): Promise<BrowserContext> {
-  const c = await newPerson(browser);
+  const c = await web.newPerson();
   contexts.push(c);
   return c;
 }
 
 beforeAll(async () => {
-  browser = await launchChromium();
   const dataDir = tempDataDir('app');
   dirs.push(dataDir);
   const statusPort = await freePort();
@@ -51,13 +57,6 @@ beforeAll(async () => {
     if (!spId && Date.now() > deadline) throw new Error(`npm start did not run a service peer:\n${app.output()}`);
     if (!spId) await new Promise((r) => setTimeout(r, 500));
   }
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  expect(pageErrors).toEqual([]);
 });
 
 describe('service peers', () => {

@@ -6,31 +6,26 @@
  * is out of the ring is not reported reachable, and becomes reachable (and
  * callable) once the tab joins.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { answerAll, goTo, launchChromium, newPerson, openPeer, pageErrors, waitOnline } from '../helpers/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { answerAll, goTo, waitOnline } from '../helpers/harness.ts';
 import { openRing, ringOf } from '../helpers/ring.ts';
 import { claimName, dial, reachable } from '../helpers/phone.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
 
-let browser: Browser;
+const web = useBrowser();
 let alice: BrowserContext;
 let pages: Page[];
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  alice = await newPerson(browser);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  expect(pageErrors).toEqual([]);
+  alice = await web.newPerson();
 });
 
 describe('what the app says is true', () => {
   it('a newcomer who lets the first question run out is told why they are out, is not called reachable, and can join', async () => {
     pages = await openRing(alice, 2);
     await claimName(pages[0]!, 'alice');
-    const carolCtx = await newPerson(browser);
+    const carolCtx = await web.newPerson();
     const c = await openPeer(carolCtx);
     await waitOnline(c);
     // The question comes and nobody answers it (30 s).

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { RingLegend, RingView, type RingPeer } from '../../app/ui/ring-view.tsx';
-import { launchChromium } from '../helpers/harness.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--peers');
