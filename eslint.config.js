@@ -4,7 +4,27 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const MODULES = 'common|identity|overlay|transport|permissions|sip|mail|peer|ui|node';
+/**
+ * The layers (DESIGN.md, Layers; README, Architecture): each app folder and
+ * the app folders it may import. Anything not listed is refused, so a wrong
+ * import (app/transport → ../sip, app/sip → ../permissions) fails `npm run lint`.
+ * app/main.tsx, tests and e2e are outside the table.
+ */
+export const LAYERS = {
+  common: [],
+  identity: ['common'],
+  overlay: ['identity', 'common'],
+  transport: ['overlay', 'identity', 'common'],
+  permissions: ['overlay', 'identity', 'common'],
+  sip: ['overlay', 'identity', 'common'],
+  mail: ['overlay', 'identity', 'common'],
+  peer: ['transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
+  ui: ['peer', 'transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
+  dev: ['peer', 'transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
+  node: ['peer', 'transport', 'permissions', 'overlay', 'identity', 'common'],
+};
+const FOLDERS = Object.keys(LAYERS);
+const MODULES = FOLDERS.join('|');
 
 /** A folder's public surface is its index.ts: no reaching into another folder's files. */
 const deepImport = {
@@ -12,22 +32,47 @@ const deepImport = {
   regex: `^(\\.\\./)+(${MODULES})/(?!index(\\.ts)?$)(?!sim(/index(\\.ts)?)?$)(?!testing(/index(\\.ts)?)?$).+`,
   message: 'Import another folder only through its index.ts (DESIGN.md, Layers).',
 };
-const uiImport = {
-  regex: `^(\\.\\./)+ui(/.*)?$`,
-  message: 'Nothing imports ui: dependencies point ui → sip, mail, permissions → overlay → identity.',
-};
 /** An import of a testing/ surface, in esquery's regular-expression syntax. */
 // esquery's /…/ literal cannot hold a slash, so \W stands for the path separator.
 const testingSource = '/^\\.{1,2}\\W(.*\\W)?testing(\\W.*)?$/';
-/** The peer layer is the composition root: only its entries (ui, node, main.tsx) start it. */
-const peerImport = {
-  regex: `^(\\.\\./)+peer(/.*)?$`,
-  message: 'Only app/ui, app/node and app/main.tsx import the peer layer (the composition root).',
-};
 const reactImport = {
   group: ['react', 'react/*', 'react-dom', 'react-dom/*'],
   message: 'React stays in app/ui (STYLE.md, practice 9).',
 };
+const browserOnly = ['node:*', 'fs', 'path', 'os', 'crypto', 'events', 'buffer'];
+/** Libraries a folder may not use, beyond the layer table. */
+const LIBRARIES = {
+  common: [{ group: ['peerjs', 'jssip', 'idb-keyval', ...browserOnly], message: 'app/common runs in browsers and Node; it needs no library.' }],
+  identity: [{ group: ['peerjs', 'jssip', 'idb-keyval'], message: 'identity takes its storage and locks by injection.' }],
+  overlay: [
+    { group: ['peerjs', 'peerjs/*'], message: 'The overlay talks to peers only through its Transport.' },
+    { group: ['jssip', 'jssip/*'], message: 'SIP lives in app/sip, above the overlay.' },
+    { group: ['idb-keyval', 'idb-keyval/*'], message: 'The overlay persists through its key-value interface.' },
+    { group: browserOnly, message: 'The overlay must run in browsers too.' },
+  ],
+  mail: [{ group: ['peerjs', 'jssip', 'idb-keyval', ...browserOnly.filter((m) => m !== 'events')], message: 'mail runs in browsers; storage and keys come by injection.' }],
+};
+
+/**
+ * The rule for files `depth` folders below app/<folder>: `../` repeated
+ * `depth` times reaches app/, so a name after it is another app folder (and
+ * app/overlay's own transport.ts, one level up from a subfolder, is not app/transport).
+ */
+function layerRule(folder, depth) {
+  const up = '\\.\\./'.repeat(depth);
+  const allowed = new Set([folder, ...LAYERS[folder]]);
+  const refused = FOLDERS.filter((f) => !allowed.has(f));
+  const patterns = [deepImport, ...(LIBRARIES[folder] ?? [])];
+  if (folder !== 'ui') patterns.push(reactImport);
+  if (refused.length > 0) {
+    patterns.push({
+      regex: `^${up}(${refused.join('|')})(/.*)?$`,
+      message: `app/${folder} may import only ${LAYERS[folder].length ? LAYERS[folder].map((f) => `app/${f}`).join(', ') : 'no other app folder'} (the layer table in eslint.config.js).`,
+    });
+  }
+  const glob = `app/${folder}/${'*/'.repeat(depth - 1)}*.{ts,tsx}`;
+  return { files: [glob], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'e2e/artifacts/**', 'bench-results/**'] },
@@ -37,107 +82,31 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.browser, ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [deepImport, uiImport, peerImport, reactImport] }],
+      'no-restricted-imports': ['error', { patterns: [deepImport, reactImport] }],
     },
   },
-  // The peer layer assembles identity, overlay, transport, permissions, sip, mail (and common); nothing below it imports it.
-  {
-    files: ['app/peer/**/*.ts', 'app/node/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [deepImport, uiImport, reactImport] }],
-    },
-  },
+  ...FOLDERS.flatMap((folder) => [1, 2, 3, 4].map((depth) => layerRule(folder, depth))),
   {
     files: ['app/ui/**/*.{ts,tsx}', 'app/main.tsx'],
     plugins: { 'react-hooks': reactHooks },
-    rules: {
-      ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': ['error', { patterns: [deepImport] }],
-    },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  {
+    files: ['app/main.tsx'],
+    // main.tsx starts the app: it renders app/ui's root (ui has no index.ts: nothing else imports it) and reaches the rest through index.ts.
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ ...deepImport, regex: `^\\./(${FOLDERS.filter((f) => f !== 'ui').join('|')})/(?!index(\\.ts)?$).+` }] }] },
   },
   // The overlay core is pure (STYLE.md, practice 1): it sees the world only
   // through its Transport, Clock and random source, and runs in Node and browsers alike.
-  // `../transport` means app/overlay/transport.ts from a subfolder but app/transport
-  // from app/overlay itself, so the layer rule is written per depth.
-  ...[
-    { files: ['app/overlay/*.ts'], up: '\\.\\./' },
-    { files: ['app/overlay/*/*.ts'], up: '\\.\\./\\.\\./' },
-    { files: ['app/overlay/*/*/*.ts'], up: '\\.\\./\\.\\./\\.\\./' },
-  ].map(({ files, up }) => ({
-    files,
+  {
+    files: ['app/overlay/**/*.ts'],
     languageOptions: { globals: { ...globals.es2021 } },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            deepImport,
-            uiImport,
-            reactImport,
-            { group: ['peerjs', 'peerjs/*'], message: 'The overlay talks to peers only through its Transport.' },
-            { group: ['jssip', 'jssip/*'], message: 'SIP lives in app/sip, above the overlay.' },
-            { group: ['idb-keyval', 'idb-keyval/*'], message: 'The overlay persists through its key-value interface.' },
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'events', 'buffer'], message: 'The overlay must run in browsers too.' },
-            { regex: `^${up}(transport|permissions|sip|mail|peer|node)(/.*)?$`, message: 'The overlay depends only on identity.' },
-          ],
-        },
-      ],
       'no-restricted-globals': [
         'error',
         ...['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'location', 'Buffer', 'process'].map(
           (name) => ({ name, message: 'The overlay is pure: inject what it needs.' }),
         ),
-      ],
-    },
-  })),
-  {
-    files: ['app/identity/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            uiImport,
-            reactImport,
-            { regex: '^(\\.\\./)+(overlay|transport|permissions|sip|mail|peer|node)(/.*)?$', message: 'identity is the bottom layer.' },
-            { group: ['peerjs', 'jssip', 'idb-keyval'], message: 'identity takes its storage and locks by injection.' },
-          ],
-        },
-      ],
-    },
-  },
-  // Video mail sits beside sip above the overlay: it sees only overlay and identity, and runs in browsers.
-  {
-    files: ['app/mail/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            deepImport,
-            uiImport,
-            reactImport,
-            { regex: '^(\\.\\./)+(transport|permissions|sip|peer|node)(/.*)?$', message: 'mail depends only on overlay and identity.' },
-            { group: ['peerjs', 'jssip', 'idb-keyval', 'node:*', 'fs', 'path', 'os', 'crypto', 'buffer'], message: 'mail runs in browsers; storage and keys come by injection.' },
-          ],
-        },
-      ],
-    },
-  },
-  // app/common is what every layer shares (clock, random, listeners, snapshots, serial queue, logger):
-  // it stands below all of them, so it imports no other app folder, and runs in browsers and Node alike.
-  {
-    files: ['app/common/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            reactImport,
-            { regex: '^(\\.\\./)+(identity|overlay|transport|permissions|sip|mail|ui|node)(/.*)?$', message: 'app/common imports no other app folder.' },
-            { group: ['peerjs', 'jssip', 'idb-keyval', 'node:*', 'fs', 'path', 'os', 'crypto', 'buffer'], message: 'app/common runs in browsers and Node; it needs no library.' },
-          ],
-        },
       ],
     },
   },

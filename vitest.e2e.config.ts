@@ -2,9 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['e2e/**/*.e2e.ts'],
+    include: ['e2e/suites/*.e2e.ts'],
     environment: 'node',
-    globalSetup: ['e2e/global-setup.ts'],
+    globalSetup: ['e2e/runner/global-setup.ts'],
     // Two cores: one browser at a time keeps WebRTC timing honest.
     fileParallelism: false,
     testTimeout: 120_000,

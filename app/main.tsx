@@ -1,14 +1,15 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/app';
-import { AppServices } from './peer';
-import { IdbKeyValueStore } from './ui/data/idb-store';
+import { AppServices, IdbKeyValueStore } from './peer';
+import { createTestHandle } from './dev';
 import { ServicesContext } from './ui/use-app';
 import './ui/styles.css';
 
 const services = new AppServices({ openStore: (name) => new IdbKeyValueStore(name) });
-// A handle for end-to-end tests and for people debugging from the console.
-(window as unknown as { __softphone: AppServices }).__softphone = services;
+// A typed handle for end-to-end tests and for people debugging from the console;
+// development and test builds only (the e2e suites run against `npm start`, Vite's dev server).
+if (import.meta.env.DEV) window.softphoneTest = createTestHandle(services);
 void services.start();
 
 const root = document.getElementById('root');

@@ -15,3 +15,4 @@ export { ALLOW_ONCE_MS, callPolicy, type CallPolicyOptions } from './call-policy
 export { Peer, type PeerContactOptions, type PeerOptions, type PeerStartOptions } from './peer';
 export { PeerMail, type PeerMailOptions } from './peer-mail';
 export { SERVICE_TAKES_NO_CALLS, decideLink, linkDecisionOf, linkPermissionRequest, type PeerRole } from './link-policy';
+export { IdbKeyValueStore } from './idb-store';

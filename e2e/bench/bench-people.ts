@@ -1,0 +1,57 @@
+/**
+ * Shared set-up of the browser benchmarks that need people with names: the
+ * app served, one person (browser context) per tab, loaded one after
+ * another, the ring formed, and names claimed with retries.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { waitOnline } from '../helpers/harness.ts';
+import { allowEverything, waitForRing } from '../helpers/ring.ts';
+import { startApp } from '../runner/server-process.ts';
+import { launchChromium, newPerson, openPeer } from '../helpers/browser.ts';
+
+type Add = (name: string, value: number, unit: string, baseline?: string) => void;
+
+/**
+ * Serves the app, opens `tabs` people in one ring (reporting how many and how
+ * long the ring took, with `formedNote` as its baseline), runs `bench` on
+ * their tabs, and closes the browser and the app whatever happens.
+ */
+export async function withPeopleRing(add: Add, tabs: number, formedNote: string, bench: (pages: Page[]) => Promise<void>): Promise<void> {
+  const app = await startApp();
+  process.env['APP_URL'] = app.url;
+  const browser = await launchChromium();
+  try {
+    const { pages, formedMs } = await openPeopleRing(browser, tabs);
+    add('people (one tab each)', tabs, 'tabs');
+    add('overlay formed (first load → ring consistent)', formedMs, 'ms', formedNote);
+    await bench(pages);
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+}
+
+/** Opens `tabs` people, one tab each, and waits for one consistent ring; returns the tabs and how long it took. */
+export async function openPeopleRing(browser: Browser, tabs: number): Promise<{ pages: Page[]; formedMs: number }> {
+  const loadStart = Date.now();
+  const pages: Page[] = [];
+  for (let i = 0; i < tabs; i++) {
+    pages.push(await openPeer(await newPerson(browser)));
+    await allowEverything(pages, 300);
+  }
+  await Promise.all(pages.map((p) => waitOnline(p, 60_000)));
+  await waitForRing(pages, 240_000);
+  return { pages, formedMs: Date.now() - loadStart };
+}
+
+/** Claims `name` in `page`, up to 3 times 2 s apart; returns the failed attempts' words, throws after the third. */
+export async function claimForBench(page: Page, name: string): Promise<string[]> {
+  const failures: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const err = await page.evaluate((n) => window.softphoneTest!.claimName(n), name);
+    if (!err) return failures;
+    failures.push(`${name}: ${err}`);
+    if (attempt === 3) throw new Error(`${name} could not be claimed: ${failures.join('; ')}`);
+    await page.waitForTimeout(2000);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Browser benchmarks: `npm run bench -- [--tabs 16] [--only overlay] [--json FILE]`.
+ * Real tabs of the system Chromium against the app served by `npm start`,
+ * inside a loopback-only network namespace. Prints a table and writes JSON
+ * with every figure, its unit and its baseline (measured in the same run).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ensureLoopbackNamespace } from '../runner/netns.ts';
+
+const argv = process.argv.slice(2);
+ensureLoopbackNamespace('e2e/bench/bench.ts', argv);
+
+const arg = (name: string, dflt: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : dflt;
+};
+const tabs = Number(arg('tabs', '16'));
+const only = arg('only', 'overlay');
+const jsonFile = arg('json', only === 'service-peer' ? 'bench-results/service-peer.json' : only === 'calls' ? 'bench-results/calls.json' : only === 'mail' ? 'bench-results/mail.json' : 'bench-results/browser.json');
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: string;
+}
+const figures: Figure[] = [];
+const add = (name: string, value: number, unit: string, baseline = ''): void => {
+  figures.push({ name, value: Math.round(value * 100) / 100, unit, baseline });
+};
+
+async function main(): Promise<void> {
+  if (only !== 'overlay' && only !== 'service-peer' && only !== 'calls' && only !== 'mail') {
+    console.error(`unknown benchmark "${only}"; known: overlay, service-peer, calls, mail`);
+    process.exit(2);
+  }
+  const started = Date.now();
+  if (only === 'service-peer') await (await import('./bench-service-peer.ts')).servicePeerBench(add, argv);
+  else if (only === 'calls') await (await import('./bench-calls.ts')).callsBench(add, tabs, argv);
+  else if (only === 'mail') await (await import('./bench-mail.ts')).mailBench(add, tabs, argv);
+  else await (await import('./bench-overlay.ts')).overlayBench(add, tabs);
+  add('wall time', (Date.now() - started) / 1000, 's');
+  const width = Math.max(...figures.map((f) => f.name.length));
+  console.log(`\n${'figure'.padEnd(width)}  ${'value'.padStart(10)}  unit          baseline`);
+  for (const f of figures) console.log(`${f.name.padEnd(width)}  ${String(f.value).padStart(10)}  ${f.unit.padEnd(12)}  ${f.baseline}`);
+  mkdirSync(dirname(jsonFile), { recursive: true });
+  writeFileSync(jsonFile, JSON.stringify({ benchmark: only, tabs, date: new Date().toISOString(), figures }, null, 2) + '\n');
+  console.log(`\nwrote ${jsonFile}`);
+}
+
+// A benchmark that ran WebRTC in this process (service-peer) leaves native handles behind.
+main().then(() => process.exit(0)).catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

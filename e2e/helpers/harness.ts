@@ -1,0 +1,63 @@
+/**
+ * What the end-to-end suites and browser benchmarks do in a tab: read its
+ * node and user IDs and signaling status, move between its pages, answer its
+ * permission questions. Browsers and tabs come from browser.ts.
+ */
+import type { Page } from 'playwright-core';
+
+export async function nodeIdOf(page: Page): Promise<string> {
+  return (await page.getByLabel('Node ID', { exact: true }).textContent())?.trim() ?? '';
+}
+
+export async function userIdOf(page: Page): Promise<string> {
+  return (await page.getByLabel('User ID', { exact: true }).textContent())?.trim() ?? '';
+}
+
+export function signalingStatus(page: Page) {
+  return page.getByTestId('signaling-status');
+}
+
+/** Waits until the tab says it is online with its signaling server. */
+export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
+  const home = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' });
+  if ((await signalingStatus(page).count()) === 0 && (await home.count()) > 0) await home.click();
+  await signalingStatus(page).filter({ hasText: /^Online via/ }).waitFor({ timeout });
+}
+
+/** Opens one of the app's pages by its navigation link. */
+export async function goTo(page: Page, name: 'Home' | 'Phone' | 'Video mail' | 'Network' | 'Permissions'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+  await page.getByRole('heading', { level: 2, name: name === 'Home' ? 'This tab' : name, exact: true }).first().waitFor();
+}
+
+/** Answers the permission question showing in `page` with one of its four buttons. */
+export async function answerQuestion(page: Page, answer: 'Allow once' | 'Always allow' | 'Deny' | 'Always deny', timeout = 20_000): Promise<string> {
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor({ timeout });
+  const title = (await dialog.getByRole('heading').textContent()) ?? '';
+  await dialog.getByRole('button', { name: answer, exact: true }).click();
+  await dialog.waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+  return title;
+}
+
+/** The row of the Network page's peer list for `nodeId`. */
+export function peerRow(page: Page, nodeId: string) {
+  return page.locator(`li[data-node-id="${nodeId}"]`);
+}
+
+/** Gives the same answer to every permission question `page` shows, until none has shown for `quietMs`. Returns how many it answered. */
+export async function answerAll(page: Page, answer: 'Allow once' | 'Always allow' | 'Deny' | 'Always deny', firstWithinMs = 30_000, quietMs = 2000): Promise<number> {
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor({ timeout: firstWithinMs });
+  let n = 0;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs) {
+    if ((await dialog.count()) > 0) {
+      await dialog.getByRole('button', { name: answer, exact: true }).click().catch(() => undefined);
+      n++;
+      quietSince = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return n;
+}
