@@ -21,7 +21,9 @@ export const LAYERS = {
   peer: ['transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
   ui: ['peer', 'transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
   dev: ['peer', 'transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
-  node: ['peer', 'transport', 'permissions', 'overlay', 'identity', 'common'],
+  'service-peer': ['peer', 'transport', 'permissions', 'overlay', 'identity', 'common'],
+  'signaling-server': ['common'],
+  tools: ['permissions', 'overlay', 'identity', 'common'],
 };
 const FOLDERS = Object.keys(LAYERS);
 const MODULES = FOLDERS.join('|');

@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { signalingPlugin } from './app/node/signaling-plugin.ts';
-import { servicePeerPlugin } from './app/node/service-peer-plugin.ts';
+import { signalingPlugin } from './app/signaling-server/signaling-plugin.ts';
+import { servicePeerPlugin } from './app/service-peer/service-peer-plugin.ts';
 
 const port = Number(process.env['PORT'] ?? 5173);
 const host = process.env['HOST'] ?? 'localhost';

@@ -1,7 +1,7 @@
 /**
  * The peer layer: the React-free assembly of one running peer (identity,
  * overlay, transport, permissions, sip, mail) for a browser tab and for the
- * service peer. app/ui renders it; app/main.tsx and app/node start it.
+ * service peer. app/ui renders it; app/main.tsx and app/service-peer start it.
  */
 export { RingMember, type RingMemberComponents, type RingMemberInit, type RingSnapshot } from './ring-member';
 export { linkManagerRingLinks, liveRingComponents, type RingLinks } from './ring-links';

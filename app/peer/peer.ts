@@ -2,7 +2,7 @@
  * One running peer, assembled from its parts: its links (transport, decided
  * by the permission gate), its ring membership and overlay node, and, for a
  * peer that takes calls, the phone, who may call it, and its video mail.
- * A browser tab (app-services.ts) and the service peer (app/node) are thin
+ * A browser tab (app-services.ts) and the service peer (app/service-peer) are thin
  * entries over it: they bring the identity, the stores, the signaling client
  * and the gate, which differ (IndexedDB and Web Locks; a key file and
  * LevelDB), and the Peer wires the rest the same way for both.

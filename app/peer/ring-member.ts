@@ -4,7 +4,7 @@
  * remembered peers, re-joining with back-off when it could not join,
  * merging rings that formed apart (RingUnifier), keeping links to its neighbours, persisting its
  * records behind a KeyValueStore, and publishing a snapshot. No DOM: the tab
- * (app/ui/overlay-service.ts) and the service peer (app/node/) both run it.
+ * (app/peer/overlay-service.ts) and the service peer (app/service-peer/) both run it.
  * It waits only on its injected Clock and chooses only with its injected
  * Random (STYLE.md, practice 4), so the simulator runs it on virtual time.
  */

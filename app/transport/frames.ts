@@ -31,7 +31,7 @@ export interface HelloFrame {
   spki: Uint8Array;
   nonce: Uint8Array;
   user?: PresentedUser;
-  /** 'service': an always-on service peer (app/node), shown as such; absent for a browser tab. */
+  /** 'service': an always-on service peer (app/service-peer), shown as such; absent for a browser tab. */
   role?: 'service';
 }
 export interface ProofFrame {

@@ -13,7 +13,7 @@ import { rmSync } from 'node:fs';
 import { exportSpki, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, toHex, type KeyValueStore } from '../../app/identity/index.ts';
 import { createRecord, recordBatches, type WireRecord } from '../../app/overlay/index.ts';
 import { systemClock } from '../../app/common/index.ts';
-import { installWebRtcGlobals } from '../../app/node/webrtc-env.ts';
+import { installWebRtcGlobals } from '../../app/service-peer/webrtc-env.ts';
 import { startSignaling } from '../runner/server-process.ts';
 import { startServicePeer, tempDataDir, type ServicePeerProcess } from '../helpers/service-peer.ts';
 

@@ -7,7 +7,7 @@
  * close released its RTCPeerConnection, and how many text (not binary)
  * messages arrived (a tab sends none; PeerJS's flushing close sent one).
  */
-import { installWebRtcGlobals } from '../../app/node/webrtc-env.ts';
+import { installWebRtcGlobals } from '../../app/service-peer/webrtc-env.ts';
 import { canonicalDecode, canonicalEncode, exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../../app/identity/index.ts';
 
 type Mode = 'garbage' | 'oversized' | 'wrong-key' | 'data-before-handshake' | 'ping-flood';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataConnection, Peer as PeerType } from 'peerjs';
-import { installWebRtcGlobals } from '../../app/node/webrtc-env.ts';
+import { installWebRtcGlobals } from '../../app/service-peer/webrtc-env.ts';
 import { parseServerUrl, peerJsChannel, type Channel } from '../../app/transport/index.ts';
 import { appURL } from '../helpers/browser.ts';
 

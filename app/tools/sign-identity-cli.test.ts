@@ -1,9 +1,9 @@
-// Tests app/node/sign-identity.ts (npm run sign-identity) in-process, with files in memory.
+// Tests app/tools/sign-identity.ts (npm run sign-identity) in-process, with files in memory.
 import { describe, expect, it } from 'vitest';
 import { parseCertificate, toBase64Url, verifyCertificate } from '../identity';
-import { runCli, signIdentity, type CliIo } from '../node/sign-identity';
-import { parsePublicKeyText } from './index';
-import { openTestGate, requestFrom, testPeer } from './testing/fixtures';
+import { runCli, signIdentity, type CliIo } from './sign-identity';
+import { parsePublicKeyText } from '../permissions';
+import { openTestGate, requestFrom, testPeer } from '../permissions/testing';
 
 const NOW = Date.UTC(2025, 0, 1);
 

@@ -9,7 +9,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sp-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(...args: string[]): { code: number | null; err: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'app/node/service-peer-cli.ts', ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'app/service-peer/service-peer-cli.ts', ...args], { encoding: 'utf8', timeout: 30_000 });
   return { code: r.status, err: r.stderr };
 }
 // An address nothing listens on: every case below must stop before dialing it.
