@@ -14,15 +14,15 @@
  * (`obj['field']`), which is type-checked, rather than an untyped cast.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import type { AppSnapshot, AppServices, MailService, PhoneServiceSnapshot, RingSnapshot } from '../peer';
+import type { AppSnapshot, AppServices, MailService, CallServiceSnapshot, RingSnapshot } from '../peer';
 import type { LinkEndCode } from '../transport';
 // A type-only import: the node behind the narrow OverlayNode API, for the one test that writes into a replica store.
 import type { ChordNode } from '../overlay/sim';
 import type { AuditEntry } from '../permissions';
 import type { ErasureCoder, MailItem, MailUser, ResolveUser } from '../mail';
-import type { NameDirectory, Phone, SipLocation } from '../sip';
+import type { NameDirectory, UserAgent, SipLocation } from '../sip';
 import type {
-  AppSendResult,
+  RouteResult,
   LookupMode,
   LookupOptions,
   LookupResult,
@@ -105,17 +105,17 @@ export interface SoftphoneTestHandle {
   /** Writes `record` into this tab's own replica store as if a peer had sent it (checks and merge rules apply); returns the store's verdict. */
   storeHeldRecord(record: WireRecord): string;
   /** Sends a routed application message of type `type` to node `to` (e.g. raw SIP as 'sip'). */
-  sendRouted(to: string, type: string, body: Uint8Array): Promise<AppSendResult>;
+  sendRouted(to: string, type: string, body: Uint8Array): Promise<RouteResult>;
   /** Listens to routed application messages of type `type`; returns an unsubscribe. */
   onRouted(type: string, fn: (from: string, body: Uint8Array) => void): () => void;
 
   // --- names, calls and chat -------------------------------------------------
   /** The phone service's snapshot (claimed name, registration status, ring state), or null before it starts. */
-  phoneStatus(): PhoneServiceSnapshot | null;
+  phoneStatus(): CallServiceSnapshot | null;
   /** Claims `name` for this person and registers it; resolves with null, or the words of the failure. */
   claimName(name: string): Promise<string | null>;
   /** The SIP phone (calls, chat, the PeerConnection of each call), or null before a name is claimed. */
-  phone(): Phone | null;
+  phone(): UserAgent | null;
   /** The name directory the phone resolves names through (H("user:" + name) records). */
   nameDirectory(): NameDirectory | null;
   /** The SIP location service the phone looks registrations up with (H("sip:" + aor) dictionaries). */
@@ -155,7 +155,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
   const node = () => need(s.overlay, 'the overlay').node;
   const links = () => need(s.links, 'the link service').manager;
   const gate = () => need(s.gate, 'the permission gate');
-  const phoneService = () => need(s.phone, 'the phone service');
+  const phoneService = () => need(s.calls, 'the phone service');
   const mail = () => need(s.mail?.current, 'video mail');
   return {
     app: () => s.getSnapshot(),
@@ -190,14 +190,14 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
       const n = node() as ChordNode;
       return n.replication.store.apply(record, n.clock.now());
     },
-    sendRouted: (to, type, body) => node().apps.send(to, type, body),
-    onRouted: (type, fn) => node().apps.on(type, fn),
+    sendRouted: (to, type, body) => node().routed.send(to, type, body),
+    onRouted: (type, fn) => node().routed.on(type, fn),
 
-    phoneStatus: () => s.phone?.getSnapshot() ?? null,
+    phoneStatus: () => s.calls?.getSnapshot() ?? null,
     claimName: (name) => phoneService().claim(name),
-    phone: () => s.phone?.phone ?? null,
-    nameDirectory: () => s.phone?.directory ?? null,
-    sipLocation: () => s.phone?.phone?.['o'].location ?? null,
+    phone: () => s.calls?.ua ?? null,
+    nameDirectory: () => s.calls?.directory ?? null,
+    sipLocation: () => s.calls?.ua?.['o'].location ?? null,
 
     mail: () => s.mail?.current ?? null,
     mailCoder: () => mail()['coder'],

@@ -6,7 +6,7 @@
  * over). The routing table, the RPC layer and the replica store stay inside
  * app/overlay/; no other folder builds a wire message.
  */
-import type { AppRouter } from './app-routing';
+import type { MessageRouter } from './message-routing';
 import type { Clock } from '../common';
 import type { OverlayCounters } from './counters';
 import { ChordNode, type LookupOptions, type LookupResult } from './node';
@@ -18,7 +18,7 @@ import type { PutResult } from './storage/put';
 import type { WireRecord } from './storage/record';
 
 /** Routed application messages (SIP rides on these): send, listen, and the node keys seen. */
-export type AppMessaging = Pick<AppRouter, 'send' | 'on' | 'spkiOf'>;
+export type RoutedMessaging = Pick<MessageRouter, 'send' | 'on' | 'spkiOf'>;
 
 /** One overlay node's client API. Node IDs are 40-digit lowercase hex strings throughout. */
 export interface OverlayNode {
@@ -34,7 +34,7 @@ export interface OverlayNode {
   readonly joined: boolean;
   readonly isClosed: boolean;
   /** Routed application messages between nodes, signed by the sending node. */
-  readonly apps: AppMessaging;
+  readonly routed: RoutedMessaging;
 
   /**
    * Joins the ring through the given nodes (several at once, so that one bad

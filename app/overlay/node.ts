@@ -10,7 +10,7 @@
  * `OverlayNode` of api.ts: index.ts does not export this class.
  */
 import type { OverlayNode } from './api';
-import { AppRouter } from './app-routing';
+import { MessageRouter } from './message-routing';
 import { CACHE_ENTRIES } from './constants';
 import { OverlayCounters } from './counters';
 import { LookupError, OverlayClosedError } from './errors';
@@ -76,7 +76,7 @@ export class ChordNode implements HandlerHost, OverlayNode {
   readonly recursiveWaiters = new Map<number, (from: string, msg: Extract<Message, { t: 'routed' }>) => void>();
   readonly cache: LookupCache<WireRecord[]>;
   /** Signed messages routed across the ring to one node (SIP rides on these). */
-  readonly apps: AppRouter;
+  readonly routed: MessageRouter;
   private readonly maintenance: Maintenance;
   private readonly unsubscribe: (() => void)[] = [];
   private lookupIds = 1;
@@ -99,7 +99,7 @@ export class ChordNode implements HandlerHost, OverlayNode {
     const store = new RecordStore({ quotaRecords: c.quotaRecords, quotaBytes: c.quotaBytes }, c.access ?? ownerOnlyAccess, components.kv);
     this.replication = new Replication(this, components.verifier, store, c.syncDebounceMs);
     this.cache = new LookupCache(c.cacheTtlMs, c.negativeCacheTtlMs, CACHE_ENTRIES);
-    this.apps = new AppRouter(this, components.verifier, components.nodeSigner, () => random.next());
+    this.routed = new MessageRouter(this, components.verifier, components.nodeSigner, () => random.next());
     this.maintenance = new Maintenance(this, clock, random, c, () => store.expire(clock.now()));
     this.unsubscribe.push(
       transport.onMessage((from, bytes) => this.receive(from, bytes)),
@@ -220,7 +220,7 @@ export class ChordNode implements HandlerHost, OverlayNode {
         return this.replication.handleSync(from, msg);
       case 'app':
       case 'app-ack':
-        return this.apps.handle(msg);
+        return this.routed.handle(msg);
     }
   }
 
@@ -400,7 +400,7 @@ export class ChordNode implements HandlerHost, OverlayNode {
     this.closed = true;
     this.maintenance.stop();
     this.replication.close();
-    this.apps.close();
+    this.routed.close();
     this.rpc.close();
     for (const u of this.unsubscribe) u();
     this.components.transport.close();

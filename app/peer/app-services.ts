@@ -44,7 +44,7 @@ import type { LinkService } from './link-service';
 import type { OverlayService } from './overlay-service';
 import { Peer } from './peer';
 import type { PeerMail } from './peer-mail';
-import type { PhoneService } from './phone-service';
+import type { CallService } from './call-service';
 
 /** The overlay's name; also the SIP domain. */
 export const OVERLAY_NAME = 'p2p.local';
@@ -95,7 +95,7 @@ export class AppServices {
   gate: PermissionGate | null = null;
   links: LinkService | null = null;
   overlay: OverlayService | null = null;
-  phone: PhoneService | null = null;
+  calls: CallService | null = null;
   /** The video mail, which follows the phone's name. */
   mail: PeerMail | null = null;
   /** The assembled peer; the fields above are its parts. */
@@ -215,7 +215,7 @@ export class AppServices {
     this.peer = peer;
     this.links = peer.links;
     this.overlay = peer.overlay;
-    this.phone = peer.phone;
+    this.calls = peer.calls;
     this.mail = peer.mail;
 
     this.update({

@@ -1,5 +1,5 @@
 /**
- * Who may call me (issue 14: moved out of PhoneService): the gate decides in
+ * Who may call me (issue 14: moved out of what is now CallService): the gate decides in
  * the contact scope about the caller's claimed user key and signing node key;
  * an "allow once" covers one conversation; a remembered rule is asked again
  * each time; failures are refusals in words.

@@ -2,7 +2,7 @@
  * Who may call or message this person (DESIGN.md, Permissions: the
  * `contact` scope): the permission gate decides about the caller's user key,
  * taken from the claim on the name the request comes from (RFC 3261 From),
- * and the node key that signed the routed request. The Phone asks this for
+ * and the node key that signed the routed request. The UserAgent asks this for
  * every incoming INVITE and MESSAGE (app/sip ContactPolicy).
  */
 import { keyFingerprint } from '../identity';

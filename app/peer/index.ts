@@ -10,7 +10,7 @@ export { AppServices, OVERLAY_NAME, type AppServicesOptions, type AppSnapshot } 
 export { LinkService, type LinkServiceOptions, type PeerState } from './link-service';
 export { MailService, type MailServiceOptions, type MailState, type SentView } from './mail-service';
 export { MAX_NOTE_BYTES, OverlayService } from './overlay-service';
-export { PhoneService, type PhoneServiceOptions, type PhoneServiceSnapshot } from './phone-service';
+export { CallService, type CallServiceOptions, type CallServiceSnapshot } from './call-service';
 export { ALLOW_ONCE_MS, callPolicy, type CallPolicyOptions } from './call-policy';
 export { Peer, type PeerContactOptions, type PeerOptions, type PeerStartOptions } from './peer';
 export { PeerMail, type PeerMailOptions } from './peer-mail';

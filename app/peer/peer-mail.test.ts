@@ -9,15 +9,15 @@ import { MemoryKeyValueStore } from '../identity';
 import type { OverlayNode } from '../overlay';
 import type { MailService, MailServiceOptions } from './mail-service';
 import { PeerMail } from './peer-mail';
-import type { PhoneService, PhoneServiceSnapshot } from './phone-service';
+import type { CallService, CallServiceSnapshot } from './call-service';
 // Snapshots moves to app/common (issue 14, shared part); the merge points this at ../common.
 import { Snapshots } from '../common';
 
 /** A phone that only has a snapshot, changed by the test. */
 function fakePhone() {
-  const snaps = new Snapshots<PhoneServiceSnapshot>({ status: 'starting', name: null, error: null, iceText: '', inRing: false, ringRefusal: null });
-  const phone = { subscribe: snaps.subscribe, getSnapshot: snaps.getSnapshot, resolve: async () => null } as unknown as PhoneService;
-  return { phone, set: (patch: Partial<PhoneServiceSnapshot>) => snaps.update(patch) };
+  const snaps = new Snapshots<CallServiceSnapshot>({ status: 'starting', name: null, error: null, iceText: '', inRing: false, ringRefusal: null });
+  const phone = { subscribe: snaps.subscribe, getSnapshot: snaps.getSnapshot, resolve: async () => null } as unknown as CallService;
+  return { phone, set: (patch: Partial<CallServiceSnapshot>) => snaps.update(patch) };
 }
 
 /** MailServices that only record their name and whether they were started and closed. */

@@ -7,7 +7,7 @@
 import type { KeyValueStore, UserIdentity } from '../identity';
 import type { OverlayNode } from '../overlay';
 import { MailService, type MailServiceOptions } from './mail-service';
-import type { PhoneService } from './phone-service';
+import type { CallService } from './call-service';
 import { Snapshots } from '../common';
 
 export interface PeerMailOptions {
@@ -15,7 +15,7 @@ export interface PeerMailOptions {
   node: OverlayNode;
   user: UserIdentity;
   /** The phone whose name the mailbox follows; names are resolved through it. */
-  phone: PhoneService;
+  phone: CallService;
   /** Where the sent list and the played marks live. */
   store: KeyValueStore;
   /** Opens a MailService. @default new MailService(options) */

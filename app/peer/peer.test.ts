@@ -35,7 +35,7 @@ describe('Peer', () => {
     const peer = new Peer({ ...(await parts('tab')), contact: { user, settings: new MemoryKeyValueStore(), history: new MemoryKeyValueStore(), mailStore: new MemoryKeyValueStore() } });
     closers.push(() => peer.leave());
     expect(peer.role).toBe('tab');
-    expect(peer.phone).not.toBeNull();
+    expect(peer.calls).not.toBeNull();
     expect(peer.mail).not.toBeNull();
     expect(peer.mail!.current).toBeNull();
     // The ring member's node sits on the links' node ID.
@@ -46,7 +46,7 @@ describe('Peer', () => {
     const peer = new Peer(await parts('service'));
     closers.push(() => peer.leave());
     expect(peer.role).toBe('service');
-    expect(peer.phone).toBeNull();
+    expect(peer.calls).toBeNull();
     expect(peer.mail).toBeNull();
   });
 });

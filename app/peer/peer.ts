@@ -16,7 +16,7 @@ import { LinkService } from './link-service';
 import type { PeerRole } from './link-policy';
 import { OverlayService } from './overlay-service';
 import { PeerMail } from './peer-mail';
-import { PhoneService } from './phone-service';
+import { CallService } from './call-service';
 import { liveRingComponents } from './ring-links';
 
 /** What a peer that takes calls and mail needs besides the rest (a tab: the person's identity and stores). */
@@ -71,7 +71,7 @@ export class Peer {
   /** The ring membership and overlay node. */
   readonly overlay: OverlayService;
   /** The phone; null for a peer that takes no calls. */
-  readonly phone: PhoneService | null;
+  readonly calls: CallService | null;
   /** The video mail that follows the phone's name; null for a peer that takes no calls. */
   readonly mail: PeerMail | null;
 
@@ -99,14 +99,14 @@ export class Peer {
     if (o.contact) {
       const node = this.overlay.node;
       // The phone resolves names (and remembers their fingerprints); the call policy asks it.
-      let phone: PhoneService | null = null;
+      let phone: CallService | null = null;
       const policy = callPolicy({
         gate: o.gate,
         domain: o.local.overlay,
-        spkiOf: (nodeId) => node.apps.spkiOf(nodeId),
+        spkiOf: (nodeId) => node.routed.spkiOf(nodeId),
         resolve: (name) => (phone ? phone.resolve(name) : Promise.resolve(null)),
       });
-      phone = new PhoneService({
+      phone = new CallService({
         overlay: this.overlay,
         user: o.contact.user,
         policy,
@@ -114,10 +114,10 @@ export class Peer {
         history: o.contact.history,
         domain: o.local.overlay,
       });
-      this.phone = phone;
+      this.calls = phone;
       this.mail = new PeerMail({ node, user: o.contact.user, phone, store: o.contact.mailStore });
     } else {
-      this.phone = null;
+      this.calls = null;
       this.mail = null;
     }
   }
@@ -134,13 +134,13 @@ export class Peer {
     await this.whenOnline(opts.onlineWithinMs);
     await this.links.discover();
     const joined = this.overlay.start(opts.storedChecked ? { storedChecked: true } : {});
-    void this.phone?.start();
+    void this.calls?.start();
     await joined;
   }
 
   /** Unregisters, closes the mail, hands records over and says goodbye; the links stay open for the goodbyes to leave. */
   leave(): void {
-    this.phone?.stop();
+    this.calls?.stop();
     this.mail?.close();
     this.overlay.leave();
   }

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import JsSIP from 'jssip';
 import { MemoryKeyValueStore } from '../identity';
 import { callOutcomeCode, mayLeaveMessage, sipFailureCode, type CallEnding, type CallOutcomeCode } from './call-outcome';
-import { Phone, type CallView } from './phone';
+import { UserAgent, type CallView } from './user-agent';
 import { MemorySipOverlay } from './testing/memory-sip';
 import { installNodeWebRtc } from './testing/node-webrtc';
 import { callOutcomeWords, sipStatusWords } from './words';
@@ -16,13 +16,13 @@ import { callOutcomeWords, sipStatusWords } from './words';
 JsSIP.debug.disable();
 beforeAll(() => installNodeWebRtc());
 
-const phones: Phone[] = [];
+const phones: UserAgent[] = [];
 afterEach(() => phones.splice(0).forEach((p) => p.stop()));
 
 const id = (n: number) => n.toString(16).padStart(40, '0');
 
-async function phone(o: MemorySipOverlay, name: string, node: string): Promise<Phone> {
-  const p = new Phone({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history: new MemoryKeyValueStore() });
+async function phone(o: MemorySipOverlay, name: string, node: string): Promise<UserAgent> {
+  const p = new UserAgent({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history: new MemoryKeyValueStore() });
   phones.push(p);
   await p.start();
   return p;
@@ -39,8 +39,8 @@ async function until<T>(what: string, get: () => T | null | undefined | false, t
   }
 }
 
-const callOf = (p: Phone): CallView | undefined => p.getSnapshot().calls.at(-1);
-const ended = (p: Phone) => () => (callOf(p)?.state === 'ended' ? callOf(p) : undefined);
+const callOf = (p: UserAgent): CallView | undefined => p.getSnapshot().calls.at(-1);
+const ended = (p: UserAgent) => () => (callOf(p)?.state === 'ended' ? callOf(p) : undefined);
 
 /** An outgoing call the far side ended before it was answered, with this final response. */
 const failedOut = (status: number | undefined, cause: string): CallEnding => ({ peer: 'bob', direction: 'out', lost: false, elsewhere: false, answered: false, originator: 'remote', status, cause });
@@ -88,7 +88,7 @@ describe('the outcome code of a call', () => {
   });
 });
 
-describe('the outcome code a Phone puts on the call view', () => {
+describe('the outcome code a UserAgent puts on the call view', () => {
   it('a call to a name whose tabs are all away ends "unreachable" (480)', async () => {
     const o = new MemorySipOverlay();
     const alice = await phone(o, 'alice', id(1));

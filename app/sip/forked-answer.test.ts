@@ -8,7 +8,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import JsSIP from 'jssip';
 import { MemoryKeyValueStore } from '../identity';
-import { Phone, type CallView } from './phone';
+import { UserAgent, type CallView } from './user-agent';
 import { MAX_LATE_DIALOGS } from './fork-table';
 import { makeResponse } from './responses';
 import { nodeHost } from './sip-parse';
@@ -17,7 +17,7 @@ import { installNodeWebRtc, MemorySipOverlay, when } from './testing';
 JsSIP.debug.disable();
 beforeAll(() => installNodeWebRtc());
 
-const phones: Phone[] = [];
+const phones: UserAgent[] = [];
 const overlays = new Set<MemorySipOverlay>();
 /** The state `until` waits for, named in the log when a test fails (at the runner's timeout) while waiting. */
 let waitingFor: string | null = null;
@@ -31,15 +31,15 @@ afterEach((ctx) => {
 const id = (n: number) => n.toString(16).padStart(40, '0');
 const [ALICE, BOB1, BOB2] = [id(1), id(2), id(3)];
 
-async function phone(o: MemorySipOverlay, name: string, node: string): Promise<Phone> {
-  const p = new Phone({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history: new MemoryKeyValueStore() });
+async function phone(o: MemorySipOverlay, name: string, node: string): Promise<UserAgent> {
+  const p = new UserAgent({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history: new MemoryKeyValueStore() });
   phones.push(p);
   overlays.add(o);
   await p.start();
   return p;
 }
 
-/** Every change a test can wait for: any Phone's snapshot, any message delivered or held on the overlay. */
+/** Every change a test can wait for: any UserAgent's snapshot, any message delivered or held on the overlay. */
 function anyChange(fn: () => void): () => void {
   const offs = [...phones.map((p) => p.subscribe(fn)), ...[...overlays].map((o) => o.changed.add(fn))];
   return () => offs.forEach((off) => off());
@@ -54,8 +54,8 @@ async function until<T>(what: string, get: () => T | null | undefined | false): 
   return found as T;
 }
 
-const callOf = (p: Phone): CallView | undefined => p.getSnapshot().calls.at(-1);
-const inState = (p: Phone, state: CallView['state']) => () => (callOf(p)?.state === state ? callOf(p) : undefined);
+const callOf = (p: UserAgent): CallView | undefined => p.getSnapshot().calls.at(-1);
+const inState = (p: UserAgent, state: CallView['state']) => () => (callOf(p)?.state === state ? callOf(p) : undefined);
 /** What crossed the overlay from one node to another, by the first line's method or status. */
 const sent = (o: MemorySipOverlay, from: string, to: string, start: string) => o.wire.filter((w) => w.from === from && w.to === to && w.text.startsWith(start));
 

@@ -2,7 +2,7 @@
  * The UAS side of offer/answer for a new call: the offer in an INVITE is
  * read before anyone is alerted, and one that no browser can use is refused
  * with 488 Not Acceptable Here and the reason (RFC 3261 §13.3.1.3), so the
- * phone never rings for a call that answering could only fail. The Phone and
+ * phone never rings for a call that answering could only fail. The UserAgent and
  * the tests that drive a bare JsSIP UA call the same function.
  */
 import type { ReInviteEvent, RTCSession } from 'jssip/lib/RTCSession';

@@ -1,6 +1,6 @@
 /**
  * SipNetwork on the overlay: SIP text travels as routed application
- * messages (app/overlay/app-routing.ts), signed by the sending node and
+ * messages (app/overlay/message-routing.ts), signed by the sending node and
  * relayed across the ring, so the receiver knows which node sent it whoever
  * carried it.
  */
@@ -21,7 +21,7 @@ export class OverlaySipNetwork implements SipNetwork {
   constructor(private readonly node: OverlayNode) {
     if (!probeListening.has(node)) {
       probeListening.add(node);
-      node.apps.on(PROBE_TOPIC, () => undefined);
+      node.routed.on(PROBE_TOPIC, () => undefined);
     }
   }
 
@@ -30,7 +30,7 @@ export class OverlaySipNetwork implements SipNetwork {
   }
 
   async send(nodeId: string, text: string): Promise<SendResult> {
-    const r = await this.node.apps.send(nodeId, TOPIC, utf8(text));
+    const r = await this.node.routed.send(nodeId, TOPIC, utf8(text));
     if (r.outcome === 'delivered') {
       this.lastHops = r.hops;
       return 'sent';
@@ -39,12 +39,12 @@ export class OverlaySipNetwork implements SipNetwork {
   }
 
   async probe(nodeId: string): Promise<SendResult> {
-    const r = await this.node.apps.send(nodeId, PROBE_TOPIC, new Uint8Array(0));
+    const r = await this.node.routed.send(nodeId, PROBE_TOPIC, new Uint8Array(0));
     return r.outcome === 'delivered' ? 'sent' : r.outcome;
   }
 
   onReceive(fn: (from: string, text: string) => void): () => void {
-    return this.node.apps.on(TOPIC, (from, body) => {
+    return this.node.routed.on(TOPIC, (from, body) => {
       let text: string;
       try {
         text = fromUtf8(body);

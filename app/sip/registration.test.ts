@@ -9,11 +9,11 @@ import JsSIP from 'jssip';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryKeyValueStore } from '../identity';
 import { RegistrationFailedError, RegistrationRefusedError } from './errors';
-import { Phone } from './phone';
+import { UserAgent } from './user-agent';
 import { MemorySipOverlay } from './testing/memory-sip';
 
 JsSIP.debug.disable();
-const phones: Phone[] = [];
+const phones: UserAgent[] = [];
 const id = (n: number) => n.toString(16).padStart(40, '0');
 
 beforeEach(() => {
@@ -24,8 +24,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function newPhone(o: MemorySipOverlay, name: string, node: string): Phone {
-  const p = new Phone({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history: new MemoryKeyValueStore() });
+function newPhone(o: MemorySipOverlay, name: string, node: string): UserAgent {
+  const p = new UserAgent({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history: new MemoryKeyValueStore() });
   phones.push(p);
   return p;
 }

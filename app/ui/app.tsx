@@ -3,7 +3,7 @@ import { IdentityPanel } from './identity-panel';
 import { NetworkPage } from './network-page';
 import { PermissionDialog } from './permission-dialog';
 import { PermissionsPage } from './permissions-page';
-import { PhoneScreen, RingingCalls } from './phone/phone-screen';
+import { PhonePage, RingingCalls } from './phone/phone-page';
 import { HeaderMailBadge, MailPage } from './mail-page';
 import { SignalingPanel } from './signaling-panel';
 import { useAppSnapshot, useServices } from './use-app';
@@ -87,12 +87,12 @@ export function App() {
             {ready && <SignalingPanel />}
           </>
         )}
-        {ready && page === '#/phone' && services.phone && services.mail && <PhoneScreen service={services.phone} mailbox={services.mail} onJoinNetwork={() => services.joinNetwork()} />}
+        {ready && page === '#/phone' && services.calls && services.mail && <PhonePage service={services.calls} mailbox={services.mail} onJoinNetwork={() => services.joinNetwork()} />}
         {ready && page === '#/mail' && services.mail && <MailPage mailbox={services.mail} />}
         {ready && page === '#/network' && services.links && <NetworkPage links={services.links} overlay={services.overlay} onJoin={() => services.joinNetwork()} />}
         {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} />}
       </main>
-      {ready && services.phone && <RingingCalls service={services.phone} />}
+      {ready && services.calls && <RingingCalls service={services.calls} />}
       {ready && services.gate && <PermissionDialog gate={services.gate} />}
     </div>
   );

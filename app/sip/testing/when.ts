@@ -6,7 +6,7 @@
  * fails the test at the runner's timeout.
  */
 
-/** A change feed: registers `fn`, returns the function that removes it (Phone.subscribe, Listeners.add). */
+/** A change feed: registers `fn`, returns the function that removes it (UserAgent.subscribe, Listeners.add). */
 export type Subscribe = (fn: () => void) => () => void;
 
 /** Resolves once `cond` holds, checking it now and after each change `subscribe` reports. */

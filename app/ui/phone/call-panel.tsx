@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { mayLeaveMessage, type CallView, type Phone } from '../../sip';
+import { mayLeaveMessage, type CallView, type UserAgent } from '../../sip';
 import { useNow } from '../use-app';
 import { QualityGraph } from './quality-graph';
 import { useCallStats } from './use-call-stats';
@@ -42,7 +42,7 @@ const STATE_WORDS: Record<CallView['state'], string> = {
 };
 
 /** One call: who, its state and duration, the video, the controls and the quality graph. */
-export function CallPanel({ phone, call, onLeaveMessage }: { phone: Phone; call: CallView; onLeaveMessage?: ((peer: string) => void) | undefined }) {
+export function CallPanel({ phone, call, onLeaveMessage }: { phone: UserAgent; call: CallView; onLeaveMessage?: ((peer: string) => void) | undefined }) {
   const now = useNow(call.state === 'active', 1000);
   const pc = call.state === 'active' ? phone.connection(call.id) : null;
   const samples = useCallStats(pc);

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { chatLengthProblem, type ChatMessage, type Phone } from '../../sip';
+import { chatLengthProblem, type ChatMessage, type UserAgent } from '../../sip';
 import { ErrorLine } from '../error-line';
 import { useStore } from '../use-app';
 
@@ -10,7 +10,7 @@ function time(at: number): string {
 const STATUS_WORDS: Record<ChatMessage['status'], string> = { sending: 'sending…', sent: 'delivered', failed: 'not delivered', received: '' };
 
 /** One conversation: its history (kept across reloads) and a box to write in. */
-export function ChatPanel({ phone, peer }: { phone: Phone; peer: string }) {
+export function ChatPanel({ phone, peer }: { phone: UserAgent; peer: string }) {
   const { chatVersion } = useStore(phone);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [draft, setDraft] = useState('');

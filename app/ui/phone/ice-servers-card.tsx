@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
-import type { PhoneService } from '../../peer';
+import type { CallService } from '../../peer';
 import { useStore } from '../use-app';
 
 /** Where the person sets STUN/TURN servers for calls; none by default. */
-export function IceServersCard({ service }: { service: PhoneService }) {
+export function IceServersCard({ service }: { service: CallService }) {
   const { iceText } = useStore(service);
   const id = useId();
   const [text, setText] = useState(iceText);

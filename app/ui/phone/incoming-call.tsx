@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { CallView, Phone } from '../../sip';
+import type { CallView, UserAgent } from '../../sip';
 
 /**
  * The ringing dialog: who calls and whether the call is audio or video (read
@@ -7,7 +7,7 @@ import type { CallView, Phone } from '../../sip';
  * offered only when the offer takes video back; otherwise the one answer is
  * sound only, so no camera opens for a call that did not ask for one.
  */
-export function IncomingCall({ phone, call, fingerprint }: { phone: Phone; call: CallView; fingerprint?: string | null }) {
+export function IncomingCall({ phone, call, fingerprint }: { phone: UserAgent; call: CallView; fingerprint?: string | null }) {
   const first = useRef<HTMLButtonElement>(null);
   useEffect(() => first.current?.focus(), [call.id]);
   return (

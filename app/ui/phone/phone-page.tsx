@@ -1,207 +1,54 @@
-import { useEffect, useId, useState } from 'react';
-import type { Phone } from '../../sip';
-import { ErrorLine } from '../error-line';
-import { RetryLine } from '../retry-line';
+import { useState } from 'react';
+import { RecordDialog } from '../mail';
+import type { PeerMail, CallService } from '../../peer';
 import { useStore } from '../use-app';
-import { CallPanel } from './call-panel';
-import { ChatPanel } from './chat-panel';
+import { ClaimName, CallsView } from './calls-view';
+import { IceServersCard } from './ice-servers-card';
+import { IncomingCall } from './incoming-call';
+import type { UserAgent } from '../../sip';
 
-const NAME = /^[a-z0-9][a-z0-9._-]{0,31}$/;
-
-/** Claiming a name: first come, first served, bound to this person's key. */
-export function ClaimName({ claim, initial = '' }: { claim: (name: string) => Promise<string | null>; initial?: string }) {
-  const id = useId();
-  const [name, setName] = useState(initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <section className="card" aria-labelledby="claim-heading">
-      <h2 id="claim-heading">Choose your name</h2>
-      <p className="hint">People call you by this name. The first person to claim a name keeps it; it is bound to your key.</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          const n = name.trim().toLowerCase();
-          if (!NAME.test(n)) {
-            setError('Use 1 to 32 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit.');
-            return;
-          }
-          setBusy(true);
-          setError(null);
-          void claim(n).then((err) => {
-            setBusy(false);
-            setError(err);
-          });
-        }}
-      >
-        <label htmlFor={id}>Your name</label>
-        <div className="row">
-          <input id={id} value={name} onChange={(e) => setName(e.target.value)} autoComplete="username" maxLength={32} />
-          <button type="submit" disabled={busy || !name.trim()}>
-            {busy ? 'Claiming…' : 'Claim this name'}
-          </button>
-        </div>
-      </form>
-      <ErrorLine text={error} />
-    </section>
-  );
-}
-
-function Dialer({ phone, onChat, onLeaveMessage }: { phone: Phone; onChat: (peer: string) => void; onLeaveMessage?: ((peer: string) => void) | undefined }) {
-  const id = useId();
-  const [target, setTarget] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const who = target.trim().toLowerCase();
-  const act = (f: () => void): void => {
-    if (!NAME.test(who)) {
-      setError('Type the name of the person, like bob.');
-      return;
-    }
-    setError(null);
-    try {
-      f();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  return (
-    <section className="card" aria-labelledby="dial-heading">
-      <h2 id="dial-heading">Call or message someone</h2>
-      <label htmlFor={id}>Name</label>
-      <input id={id} value={target} onChange={(e) => setTarget(e.target.value)} autoComplete="off" />
-      <div className="row">
-        <button type="button" className="primary" onClick={() => act(() => phone.call(who, true))}>
-          Video call
-        </button>
-        <button type="button" onClick={() => act(() => phone.call(who, false))}>
-          Audio call
-        </button>
-        <button type="button" onClick={() => act(() => onChat(who))}>
-          Send a message
-        </button>
-        {onLeaveMessage && (
-          <button type="button" onClick={() => act(() => onLeaveMessage(who))}>
-            Leave a video message
-          </button>
-        )}
-      </div>
-      <ErrorLine text={error} />
-    </section>
-  );
-}
-
-function RecentCalls({ phone }: { phone: Phone }) {
-  const { recent } = useStore(phone);
-  return (
-    <section className="card" aria-labelledby="recent-heading">
-      <h2 id="recent-heading">Recent calls</h2>
-      {recent.length === 0 ? (
-        <p className="hint">No calls yet.</p>
-      ) : (
-        <ul className="plain" aria-label="Recent calls">
-          {recent.slice(0, 20).map((r) => (
-            <li key={r.id}>
-              <span aria-hidden="true">{r.direction === 'out' ? '↗' : '↙'}</span>
-              <strong>{r.peer}</strong>
-              <span className="hint">
-                {new Date(r.startedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })} · {r.video ? 'video' : 'audio'} ·{' '}
-                {r.seconds > 0 ? `${Math.floor(r.seconds / 60)}:${String(r.seconds % 60).padStart(2, '0')}` : r.outcome}
-              </span>
-              {/* Called back as it was: with this side's camera only if it was sent before. */}
-              <button type="button" onClick={() => phone.call(r.peer, r.camera === true)} aria-label={`Call ${r.peer} again, ${r.camera === true ? 'with video' : 'sound only'}`}>
-                Call again
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-/** The people there is chat history with; one click opens the conversation. */
-function Conversations({ phone, open }: { phone: Phone; open: (peer: string) => void }) {
-  const { chatVersion } = useStore(phone);
-  const [peers, setPeers] = useState<string[]>([]);
-  useEffect(() => {
-    let live = true;
-    void phone.chat.peers().then((p) => live && setPeers(p.sort()));
-    return () => {
-      live = false;
-    };
-  }, [phone, chatVersion]);
-  if (peers.length === 0) return null;
-  return (
-    <section className="card" aria-labelledby="conversations-heading">
-      <h2 id="conversations-heading">Conversations</h2>
-      <ul className="plain row" aria-label="Conversations">
-        {peers.map((p) => (
-          <li key={p}>
-            <button type="button" onClick={() => open(p)} aria-label={`Open the conversation with ${p}`}>
-              {p}
-            </button>
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}
-
-/** The phone: calls in progress, the dialer, a conversation, recent calls. */
-export function PhonePage({
-  phone,
-  onLeaveMessage,
-  reach,
-  onJoinNetwork,
-}: {
-  phone: Phone;
-  onLeaveMessage?: ((peer: string) => void) | undefined;
-  /** Whether the tab is in a ring with other peers, and why not when its own answer keeps it out. */
-  reach: { inRing: boolean; refusal: string | null };
-  onJoinNetwork: () => void;
-}) {
-  const snap = useStore(phone);
-  const [chatWith, setChatWith] = useState<string | null>(null);
-  // A message from someone shows their conversation when none is open.
-  const shown = chatWith ?? snap.lastMessageFrom;
+/** The Phone page: choose a name first, then the phone itself. */
+export function PhonePage({ service, mailbox, onJoinNetwork }: { service: CallService; mailbox: PeerMail; onJoinNetwork: () => void }) {
+  const snap = useStore(service);
+  const mail = useStore(mailbox).mail;
+  const [recordFor, setRecordFor] = useState<string | null>(null);
+  const phone = service.ua;
+  if (snap.status === 'ready' && phone)
+    return (
+      <>
+        <CallsView phone={phone} onLeaveMessage={mail ? setRecordFor : undefined} reach={{ inRing: snap.inRing, refusal: snap.ringRefusal }} onJoinNetwork={onJoinNetwork} />
+        <IceServersCard service={service} />
+        {mail && recordFor && <RecordDialog service={mail} to={recordFor} onClose={() => setRecordFor(null)} />}
+      </>
+    );
   return (
     <div className="page">
       <h2 className="page-title">Phone</h2>
-      {snap.registration === 'registered' && !reach.inRing ? (
-        // Registered on this tab alone: true for the registrar, not for anyone who would call.
-        <div className="row" role="status" aria-live="polite">
-          <span className={reach.refusal ? 'status-bad' : 'hint'}>
-            You are not reachable as {phone.name} yet: {reach.refusal ?? 'this tab is not in the network with other peers yet'}. Calls and messages cannot reach you
-            until it joins.
-          </span>
-          <button type="button" onClick={onJoinNetwork}>
-            Join the network
-          </button>
-        </div>
-      ) : snap.registration === 'retrying' ? (
-        <RetryLine
-          text={`You are not reachable as ${phone.name}: ${snap.registrationError ?? 'the network did not answer'}`}
-          retryAt={snap.registrationRetryAt}
-          onRetry={() => void phone.registerNow()}
-        />
-      ) : (
+      {snap.status === 'starting' && (
         <p role="status" className="hint">
-          {snap.registration === 'registered'
-            ? `You are reachable as ${phone.name}.`
-            : snap.registration === 'failed'
-              ? `You are not reachable: ${snap.registrationError ?? ''}`
-              : 'Registering your name…'}
+          {snap.name ? `Claiming the name ${snap.name} and registering it on the network…` : 'Starting the phone…'}
         </p>
       )}
-      {snap.calls
-        .filter((c) => c.state !== 'incoming')
-        .map((c) => (
-          <CallPanel key={c.id} phone={phone} call={c} onLeaveMessage={onLeaveMessage} />
-        ))}
-      <Dialer phone={phone} onChat={setChatWith} onLeaveMessage={onLeaveMessage} />
-      {shown && <ChatPanel phone={phone} peer={shown} />}
-      <Conversations phone={phone} open={setChatWith} />
-      <RecentCalls phone={phone} />
+      {snap.status === 'failed' && snap.error && (
+        <p role="alert" className="error">
+          {snap.name ? `You are not reachable as ${snap.name}: ` : ''}
+          {snap.error}
+        </p>
+      )}
+      {snap.status !== 'starting' && <ClaimName claim={(name) => service.claim(name)} initial={snap.name ?? ''} />}
     </div>
   );
+}
+
+function Ringing({ phone, service }: { phone: UserAgent; service: CallService }) {
+  const { calls } = useStore(phone);
+  const ringing = calls.find((c) => c.state === 'incoming');
+  if (!ringing) return null;
+  return <IncomingCall phone={phone} call={ringing} fingerprint={service.fingerprintOf(ringing.peer)} />;
+}
+
+/** The ringing dialog, shown over whatever page the person is on. */
+export function RingingCalls({ service }: { service: CallService }) {
+  useStore(service);
+  return service.ua ? <Ringing phone={service.ua} service={service} /> : null;
 }

@@ -18,7 +18,7 @@ import { MemoryNetwork } from '../transport/testing';
 import { callPolicy } from './call-policy';
 import { OverlayService } from './overlay-service';
 import { PeerMail } from './peer-mail';
-import { PhoneService } from './phone-service';
+import { CallService } from './call-service';
 
 JsSIP.debug.disable();
 const stops: (() => void)[] = [];
@@ -42,8 +42,8 @@ async function setUp(rememberedName?: string) {
   const gate = await PermissionGate.open({ store: new MemoryKeyValueStore() });
   const settings = new MemoryKeyValueStore();
   if (rememberedName) await settings.set('my-name', rememberedName);
-  const policy = callPolicy({ gate, domain: 'p2p.local', spkiOf: (id) => overlay.node.apps.spkiOf(id), resolve: (name) => service.resolve(name) });
-  const service: PhoneService = new PhoneService({ overlay, user, policy, settings, history: new MemoryKeyValueStore(), domain: 'p2p.local' });
+  const policy = callPolicy({ gate, domain: 'p2p.local', spkiOf: (id) => overlay.node.routed.spkiOf(id), resolve: (name) => service.resolve(name) });
+  const service: CallService = new CallService({ overlay, user, policy, settings, history: new MemoryKeyValueStore(), domain: 'p2p.local' });
   const mail = new PeerMail({ node: overlay.node, user, phone: service, store: new MemoryKeyValueStore() });
   stops.push(() => {
     service.stop();
@@ -55,7 +55,7 @@ async function setUp(rememberedName?: string) {
 }
 
 /** Makes the name directory's next claims fail with `err`, `times` times. */
-function failClaims(service: PhoneService, err: () => Error, times: number): void {
+function failClaims(service: CallService, err: () => Error, times: number): void {
   const real = service.directory.claim.bind(service.directory);
   let left = times;
   service.directory.claim = (name: string) => (left-- > 0 ? Promise.reject(err()) : real(name));
@@ -67,16 +67,16 @@ describe('the phone service keeps a name reachable', () => {
     failClaims(service, () => new OverlayTimeoutError('the network did not answer in time'), 2);
     await service.start();
     expect(service.getSnapshot()).toMatchObject({ status: 'ready', name: 'alice', error: null });
-    const phone = service.phone!;
+    const phone = service.ua!;
     expect(phone.getSnapshot()).toMatchObject({ registration: 'retrying', registrationError: 'the network did not answer in time' });
     expect(await until(() => phone.getSnapshot().registration === 'registered', 15_000)).toBe(true);
-    expect(service.phone).toBe(phone);
+    expect(service.ua).toBe(phone);
   }, 30_000);
 
   it('a name found taken at a later registration ends the phone and asks for another name, in words', async () => {
     const { service, mail } = await setUp();
     expect(await service.claim('alice')).toBeNull();
-    const phone = service.phone!;
+    const phone = service.ua!;
     expect(phone.getSnapshot().registration).toBe('registered');
     expect(mail.current).not.toBeNull();
     failClaims(service, () => new NameTakenError('the name alice is taken by someone else'), 1);
@@ -84,7 +84,7 @@ describe('the phone service keeps a name reachable', () => {
     (phone as unknown as { ua: JsSIP.UA }).ua.register();
     expect(await until(() => service.getSnapshot().status === 'failed', 15_000)).toBe(true);
     expect(service.getSnapshot()).toMatchObject({ name: 'alice', error: 'the name alice is taken by someone else' });
-    expect(service.phone).toBeNull();
+    expect(service.ua).toBeNull();
     expect(mail.current).toBeNull();
   }, 30_000);
 });

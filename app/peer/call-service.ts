@@ -10,7 +10,7 @@ import {
   DhtLocation,
   NameDirectory,
   OverlaySipNetwork,
-  Phone,
+  UserAgent,
   RegistrationFailedError,
   formatIceServers,
   nameProblem,
@@ -26,7 +26,7 @@ const NAME_KEY = 'my-name';
 /** How long a start waits for the tab to join the ring before claiming anyway. */
 const JOIN_WAIT_MS = 15_000;
 
-export interface PhoneServiceSnapshot {
+export interface CallServiceSnapshot {
   status: 'no-name' | 'starting' | 'ready' | 'failed';
   name: string | null;
   /** What went wrong, in words. */
@@ -42,7 +42,7 @@ export interface PhoneServiceSnapshot {
   ringRefusal: string | null;
 }
 
-export interface PhoneServiceOptions {
+export interface CallServiceOptions {
   overlay: OverlayService;
   user: UserIdentity;
   /** Who may call or message this person (callPolicy in call-policy.ts). */
@@ -54,10 +54,10 @@ export interface PhoneServiceOptions {
   domain: string;
 }
 
-export class PhoneService {
-  phone: Phone | null = null;
+export class CallService {
+  ua: UserAgent | null = null;
   readonly directory: NameDirectory;
-  private readonly snaps = new Snapshots<PhoneServiceSnapshot>({ status: 'starting', name: null, error: null, iceText: '', inRing: false, ringRefusal: null });
+  private readonly snaps = new Snapshots<CallServiceSnapshot>({ status: 'starting', name: null, error: null, iceText: '', inRing: false, ringRefusal: null });
   readonly subscribe = this.snaps.subscribe;
   readonly getSnapshot = this.snaps.getSnapshot;
   private iceServers: RTCIceServer[] = [];
@@ -66,7 +66,7 @@ export class PhoneService {
   private claims = 0;
   private unwatch: (() => void) | null = null;
 
-  constructor(private readonly o: PhoneServiceOptions) {
+  constructor(private readonly o: CallServiceOptions) {
     this.directory = new NameDirectory(o.overlay.node, this.signer(), o.user.ecdhSpki);
     // A saved list that no longer parses keeps its good lines; the field shows what is in use.
     this.iceServers = parseIceServers(loadIceSetting()).servers;
@@ -87,7 +87,7 @@ export class PhoneService {
     const was = this.getSnapshot().inRing;
     if (inRing === was && ring.refusal === this.getSnapshot().ringRefusal) return;
     this.update({ inRing, ringRefusal: ring.refusal });
-    if (inRing && !was) void this.phone?.reregister();
+    if (inRing && !was) void this.ua?.reregister();
   }
 
   /** Saves the ICE servers (one per line); returns the problems, and changes nothing when there are any. */
@@ -96,12 +96,12 @@ export class PhoneService {
     if (errors.length > 0) return errors;
     this.iceServers = servers;
     saveIceSetting(formatIceServers(servers));
-    this.phone?.setIceServers(servers);
+    this.ua?.setIceServers(servers);
     this.update({ iceText: formatIceServers(servers) });
     return [];
   }
 
-  private update(patch: Partial<PhoneServiceSnapshot>): void {
+  private update(patch: Partial<CallServiceSnapshot>): void {
     this.snaps.update(patch);
   }
 
@@ -113,7 +113,7 @@ export class PhoneService {
   /**
    * Starts with the name this person chose before, if any. While the
    * network does not answer, the phone keeps registering it by itself
-   * (Phone's RetryLoop); only "the name is taken" stops it.
+   * (UserAgent's RetryLoop); only "the name is taken" stops it.
    */
   async start(): Promise<void> {
     let saved: unknown;
@@ -161,7 +161,7 @@ export class PhoneService {
     this.dropPhone();
     this.update({ status: 'starting', name, error: null });
     const node = this.o.overlay.node;
-    const phone = new Phone({
+    const ua = new UserAgent({
       network: new OverlaySipNetwork(node),
       location: new DhtLocation(node, this.directory, this.signer(), this.o.domain),
       policy: this.o.policy,
@@ -172,11 +172,11 @@ export class PhoneService {
       log: (line) => console.info(`[sip] ${line}`),
     });
     try {
-      await phone.start();
+      await ua.start();
     } catch (e) {
       // A failure that can pass leaves the phone retrying by itself; anything else ends this name.
       if (!(e instanceof RegistrationFailedError) || attempt !== this.claims) {
-        phone.stop();
+        ua.stop();
         if (attempt !== this.claims) return null;
         const words = (e as Error).message;
         this.update({ status: 'failed', error: words });
@@ -185,11 +185,11 @@ export class PhoneService {
     }
     if (attempt !== this.claims) {
       // The person chose another name meanwhile.
-      phone.stop();
+      ua.stop();
       return null;
     }
-    this.phone = phone;
-    this.unwatch = phone.subscribe(() => this.watch(phone, name));
+    this.ua = ua;
+    this.unwatch = ua.subscribe(() => this.watch(ua, name));
     try {
       await this.o.settings.set(NAME_KEY, name);
     } catch {
@@ -200,9 +200,9 @@ export class PhoneService {
   }
 
   /** A registration refused for good later on (a refresh found the name someone else's) ends the phone: the person chooses again. */
-  private watch(phone: Phone, name: string): void {
+  private watch(phone: UserAgent, name: string): void {
     const s = phone.getSnapshot();
-    if (s.registration !== 'failed' || this.phone !== phone) return;
+    if (s.registration !== 'failed' || this.ua !== phone) return;
     this.dropPhone();
     this.update({ status: 'failed', name, error: s.registrationError ?? `the name ${name} could not be registered` });
   }
@@ -210,8 +210,8 @@ export class PhoneService {
   private dropPhone(): void {
     this.unwatch?.();
     this.unwatch = null;
-    this.phone?.stop();
-    this.phone = null;
+    this.ua?.stop();
+    this.ua = null;
   }
 
   /** Forgets the name in this profile and stops the phone (the claim itself lapses unless refreshed). */

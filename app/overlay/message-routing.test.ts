@@ -47,7 +47,7 @@ describe('routed application messages', () => {
 
   function inbox(node: ChordNode, topic = 'sip'): { from: string; text: string }[] {
     const got: { from: string; text: string }[] = [];
-    node.apps.on(topic, (from, body) => got.push({ from, text: new TextDecoder().decode(body) }));
+    node.routed.on(topic, (from, body) => got.push({ from, text: new TextDecoder().decode(body) }));
     return got;
   }
 
@@ -55,7 +55,7 @@ describe('routed application messages', () => {
     const [a, b] = strangers();
     const got = inbox(b);
     const relayedBefore = sim.counters.relayed;
-    const r = await sim.until(a.apps.send(b.id, 'sip', new TextEncoder().encode('INVITE sip:bob@p2p.local SIP/2.0')));
+    const r = await sim.until(a.routed.send(b.id, 'sip', new TextEncoder().encode('INVITE sip:bob@p2p.local SIP/2.0')));
     await sim.run(1000);
     expect(r.outcome).toBe('delivered');
     expect(r.outcome === 'delivered' && r.hops).toBeGreaterThanOrEqual(2);
@@ -66,7 +66,7 @@ describe('routed application messages', () => {
   it('keeps the order of messages between two nodes and delivers each once', async () => {
     const [a, b] = strangers();
     const got = inbox(b, 'order');
-    const results = await sim.until(Promise.all([1, 2, 3, 4, 5].map((i) => a.apps.send(b.id, 'order', new TextEncoder().encode(`m${i}`)))));
+    const results = await sim.until(Promise.all([1, 2, 3, 4, 5].map((i) => a.routed.send(b.id, 'order', new TextEncoder().encode(`m${i}`)))));
     await sim.run(1000);
     expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
     expect(got.map((g) => g.text)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
@@ -74,7 +74,7 @@ describe('routed application messages', () => {
 
   it('says unreachable at once for a node that is not on the ring (a relay answers for it)', async () => {
     const [a] = strangers();
-    const r = await sim.until(a.apps.send(bytesToHexId(randomBytes(sim.rng, 20)), 'sip', new Uint8Array([1])));
+    const r = await sim.until(a.routed.send(bytesToHexId(randomBytes(sim.rng, 20)), 'sip', new Uint8Array([1])));
     expect(r.outcome).toBe('unreachable');
   });
 
@@ -82,7 +82,7 @@ describe('routed application messages', () => {
     const [a, b] = strangers();
     const got = inbox(b);
     sim.crash(b.id);
-    const r = await sim.until(a.apps.send(b.id, 'sip', new Uint8Array([1])));
+    const r = await sim.until(a.routed.send(b.id, 'sip', new Uint8Array([1])));
     expect(r.outcome).not.toBe('delivered');
     expect(got).toEqual([]);
   });
@@ -123,6 +123,6 @@ describe('routed application messages', () => {
 
   it('refuses oversized bodies before sending', async () => {
     const [a, b] = strangers();
-    await expect(a.apps.send(b.id, 'sip', new Uint8Array(70 * 1024))).rejects.toThrow(/at most/);
+    await expect(a.routed.send(b.id, 'sip', new Uint8Array(70 * 1024))).rejects.toThrow(/at most/);
   });
 });

@@ -2,15 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import JsSIP from 'jssip';
 import { MemoryKeyValueStore } from '../identity';
 import { ChatHistory, MAX_CHAT_BYTES } from './chat-history';
-import { Phone } from './phone';
+import { UserAgent } from './user-agent';
 import { MemorySipOverlay, when } from './testing';
 
 JsSIP.debug.disable();
-const phones: Phone[] = [];
+const phones: UserAgent[] = [];
 afterEach(() => phones.splice(0).forEach((p) => p.stop()));
 
 async function phone(o: MemorySipOverlay, name: string, node: string, history = new MemoryKeyValueStore()) {
-  const p = new Phone({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history });
+  const p = new UserAgent({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history });
   phones.push(p);
   await p.start();
   return { p, history };
@@ -18,7 +18,7 @@ async function phone(o: MemorySipOverlay, name: string, node: string, history = 
 
 const id = (n: number) => n.toString(16).padStart(40, '0');
 
-describe('Phone chat', () => {
+describe('UserAgent chat', () => {
   it('delivers messages once and in order, and keeps them across a reload', async () => {
     const o = new MemorySipOverlay();
     const alice = await phone(o, 'alice', id(1));

@@ -2,7 +2,7 @@
  * Re-offers mid-call (issue 13, kinds 7 and 10): a re-INVITE whose SDP no
  * browser can use gets 488 and the call goes on; a re-offer that adds video
  * opens no camera, and the call's view says what the new answer carries.
- * Bob is the real Phone; alice is a bare wire that answers like a SIP UA.
+ * Bob is the real UserAgent; alice is a bare wire that answers like a SIP UA.
  * Node has no WebRTC, so bob's RTCPeerConnection is a small fake that answers
  * an offer by the RFC 3264 §6.1 direction rules (and getUserMedia is
  * recorded), which is all JsSIP asks of it here.
@@ -11,7 +11,7 @@ import JsSIP from 'jssip';
 import { parse, write } from 'sdp-transform';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryKeyValueStore } from '../identity';
-import { Phone } from './phone';
+import { UserAgent } from './user-agent';
 import { nodeHost } from './sip-parse';
 import { MemorySipOverlay } from './testing/memory-sip';
 import { ALICE_NODE, BOB_NODE, DOMAIN, invite, sdpOffer } from './testing/torture-messages';
@@ -84,7 +84,7 @@ beforeEach(() => {
   });
 });
 
-const phones: Phone[] = [];
+const phones: UserAgent[] = [];
 afterEach(() => {
   phones.splice(0).forEach((p) => p.stop());
   vi.unstubAllGlobals();
@@ -97,7 +97,7 @@ describe('re-offers mid-call', () => {
   it('an unusable re-offer gets 488 and the call goes on; a re-offer adding video opens no camera and the view follows the new answer', async () => {
     const o = new MemorySipOverlay();
     o.registrations.set('alice', new Set([ALICE_NODE]));
-    const bob = new Phone({ network: o.network(BOB_NODE), location: o.location(BOB_NODE), policy: async () => ({ allow: true, reason: '' }), domain: DOMAIN, name: 'bob', history: new MemoryKeyValueStore() });
+    const bob = new UserAgent({ network: o.network(BOB_NODE), location: o.location(BOB_NODE), policy: async () => ({ allow: true, reason: '' }), domain: DOMAIN, name: 'bob', history: new MemoryKeyValueStore() });
     phones.push(bob);
     await bob.start();
     const alice = o.network(ALICE_NODE);

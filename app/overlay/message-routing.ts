@@ -25,12 +25,12 @@ type AppMessage = Extract<Message, { t: 'app' }>;
 type AppAck = Extract<Message, { t: 'app-ack' }>;
 
 /** How a routed send ended: `hops` is how many links the message crossed. */
-export type AppSendResult = { outcome: 'delivered'; hops: number } | { outcome: 'unreachable' | 'timeout' };
+export type RouteResult = { outcome: 'delivered'; hops: number } | { outcome: 'unreachable' | 'timeout' };
 
 /** Called with the origin's node ID (proven by its signature) and the body. */
-export type AppListener = (from: string, body: Uint8Array) => void;
+export type RoutedListener = (from: string, body: Uint8Array) => void;
 
-export interface AppRouterHost {
+export interface MessageRouterHost {
   readonly self: Peer;
   readonly table: RoutingTable;
   readonly rpc: Rpc;
@@ -43,7 +43,7 @@ export interface AppRouterHost {
   linkedTo(hex: string): boolean;
 }
 
-export interface AppSendOptions {
+export interface RouteOptions {
   /** Wait for the acknowledgement this long per attempt. @default APP_ACK_TIMEOUT_MS */
   ackTimeoutMs?: number;
 }
@@ -56,17 +56,17 @@ function signingPayload(m: Pick<AppMessage, 'aid' | 'to' | 'from' | 'at' | 'topi
   return canonicalEncode({ d: DOMAIN, aid: m.aid, to: m.to, from: m.from, at: m.at, topic: m.topic, body: m.body });
 }
 
-export class AppRouter {
+export class MessageRouter {
   private nextId: number;
-  private readonly pending = new Map<number, { to: string; done: (r: AppSendResult) => void }>();
-  private readonly listeners = new Map<string, Set<AppListener>>();
+  private readonly pending = new Map<number, { to: string; done: (r: RouteResult) => void }>();
+  private readonly listeners = new Map<string, Set<RoutedListener>>();
   /** Node keys of origins whose messages passed the checks, newest last. */
   private readonly keys = new Map<string, Uint8Array>();
   /** `origin/aid` of messages delivered here recently, oldest first. */
   private readonly seen = new Map<string, number>();
 
   constructor(
-    private readonly host: AppRouterHost,
+    private readonly host: MessageRouterHost,
     private readonly verifier: RecordVerifier,
     private readonly signer: RecordSigner | undefined,
     random: () => number,
@@ -76,7 +76,7 @@ export class AppRouter {
   }
 
   /** Listens for messages on `topic`; returns the remover. */
-  on(topic: string, fn: AppListener): () => void {
+  on(topic: string, fn: RoutedListener): () => void {
     const set = this.listeners.get(topic) ?? new Set();
     set.add(fn);
     this.listeners.set(topic, set);
@@ -84,7 +84,7 @@ export class AppRouter {
   }
 
   /** Sends `body` to node `to` across the ring; resolves when acknowledged, or why not. */
-  async send(to: string, topic: string, body: Uint8Array, opts: AppSendOptions = {}): Promise<AppSendResult> {
+  async send(to: string, topic: string, body: Uint8Array, opts: RouteOptions = {}): Promise<RouteResult> {
     if (!this.signer) throw new Error('this node has no key to sign messages with');
     if (body.length > MAX_APP_BODY_BYTES) throw new RangeError(`a routed message can carry at most ${MAX_APP_BODY_BYTES} bytes`);
     if (to === this.host.self.hex) {
@@ -96,7 +96,7 @@ export class AppRouter {
     const timeout = opts.ackTimeoutMs ?? APP_ACK_TIMEOUT_MS;
     for (let attempt = 0; attempt < 2; attempt++) {
       if (this.host.isClosed) return { outcome: 'unreachable' };
-      const r = await new Promise<AppSendResult>((resolve) => {
+      const r = await new Promise<RouteResult>((resolve) => {
         const timer = this.host.clock.setTimeout(() => {
           this.pending.delete(msg.aid);
           resolve({ outcome: 'timeout' });

@@ -4,13 +4,13 @@
  * kind 7); what a call carries is read from the offer's media, and answering
  * never asks the browser for a camera the person or the offer did not want
  * (kind 10). Alice is a bare wire on the in-memory overlay, so her INVITEs
- * can be anything; bob is the real Phone with its JsSIP UA.
+ * can be anything; bob is the real UserAgent with its JsSIP UA.
  */
 import fc from 'fast-check';
 import JsSIP from 'jssip';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryKeyValueStore } from '../identity';
-import { Phone, type CallView } from './phone';
+import { UserAgent, type CallView } from './user-agent';
 import { parseSip } from './sip-parse';
 import { Listeners, silentLogger } from '../common';
 import { MemorySipOverlay, when } from './testing';
@@ -38,17 +38,17 @@ beforeEach(() => {
   });
 });
 
-const phones: Phone[] = [];
+const phones: UserAgent[] = [];
 afterEach(() => {
   phones.splice(0).forEach((p) => p.stop());
   vi.unstubAllGlobals();
 });
 
-/** Bob's Phone, every call state it ever showed, and alice's wire with the answers that came back to her. */
+/** Bob's UserAgent, every call state it ever showed, and alice's wire with the answers that came back to her. */
 async function setUp() {
   const o = new MemorySipOverlay();
   o.registrations.set('alice', new Set([ALICE_NODE]));
-  const bob = new Phone({ network: o.network(BOB_NODE), location: o.location(BOB_NODE), policy: async () => ({ allow: true, reason: '' }), domain: DOMAIN, name: 'bob', history: new MemoryKeyValueStore() });
+  const bob = new UserAgent({ network: o.network(BOB_NODE), location: o.location(BOB_NODE), policy: async () => ({ allow: true, reason: '' }), domain: DOMAIN, name: 'bob', history: new MemoryKeyValueStore() });
   phones.push(bob);
   const shown: CallView[] = [];
   bob.subscribe(() => shown.push(...bob.getSnapshot().calls));

@@ -8,7 +8,7 @@ import { type Clock } from '../common';
 import type { CallOutcomeCode } from './call-outcome';
 import type { ContactPolicy, SipLocation, SipNetwork } from './types';
 
-export interface PhoneOptions {
+export interface UserAgentOptions {
   network: SipNetwork;
   location: SipLocation;
   policy: ContactPolicy;
@@ -71,7 +71,7 @@ export interface CallRecord {
   outcome: string;
 }
 
-export interface PhoneSnapshot {
+export interface UserAgentSnapshot {
   /**
    * registering: a REGISTER is on its way; registered: reachable; retrying:
    * the last one failed for a reason that can pass and the next goes at

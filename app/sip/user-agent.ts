@@ -16,7 +16,7 @@ import { RegistrationFailedError, RegistrationRefusedError } from './errors';
 import { checkIncomingOffer, screenReoffers } from './offer-gate';
 import { OverlaySocket } from './overlay-socket';
 import { negotiatedMedia, readSessionDescription, sends, type SessionMedia } from './session-description';
-import type { CallRecord, CallView, PhoneOptions, PhoneSnapshot } from './phone-types';
+import type { CallRecord, CallView, UserAgentOptions, UserAgentSnapshot } from './user-agent-types';
 import { uaConfig } from './ua-config';
 import { callOutcomeWords, isTransientRegisterStatus, registrationWords, sipStatusWords } from './words';
 
@@ -48,15 +48,15 @@ function completedElsewhere(message: unknown): boolean {
   return typeof reason === 'string' && /^\s*SIP\s*;(?:.*;)?\s*cause\s*=\s*200\b/i.test(reason);
 }
 
-export type { CallRecord, CallState, CallView, PhoneOptions, PhoneSnapshot } from './phone-types';
+export type { CallRecord, CallState, CallView, UserAgentOptions, UserAgentSnapshot } from './user-agent-types';
 
-export class Phone {
+export class UserAgent {
   private ua: JsSIP.UA | null = null;
   readonly chat: ChatHistory;
   private readonly sessions = new Map<string, RTCSession>();
   /** Whether the call being placed asked for video (JsSIP reports the session before call() returns). */
   private nextVideo = false;
-  private snap: PhoneSnapshot = { registration: 'stopped', recent: [], registrationError: null, registrationRetryAt: null, calls: [], chatVersion: 0, lastMessageFrom: null };
+  private snap: UserAgentSnapshot = { registration: 'stopped', recent: [], registrationError: null, registrationRetryAt: null, calls: [], chatVersion: 0, lastMessageFrom: null };
   private readonly listeners = new Listeners<void>(createLogger('phone'));
   /**
    * Keeps this tab registered: JsSIP refreshes a registration on its own
@@ -72,7 +72,7 @@ export class Phone {
   private refusal: RegistrationRefusedError | null = null;
   private uaStarted = false;
 
-  constructor(private readonly o: PhoneOptions) {
+  constructor(private readonly o: UserAgentOptions) {
     this.o = { ...o };
     this.chat = new ChatHistory(o.history);
     this.registration = new RetryLoop({
@@ -89,7 +89,7 @@ export class Phone {
     return this.listeners.add(fn);
   };
 
-  readonly getSnapshot = (): PhoneSnapshot => this.snap;
+  readonly getSnapshot = (): UserAgentSnapshot => this.snap;
 
   get name(): string {
     return this.o.name;
@@ -100,7 +100,7 @@ export class Phone {
     this.o.iceServers = servers;
   }
 
-  private update(patch: Partial<PhoneSnapshot>): void {
+  private update(patch: Partial<UserAgentSnapshot>): void {
     this.snap = { ...this.snap, ...patch };
     this.listeners.emit();
   }
