@@ -17,7 +17,7 @@ import { QuestionQueue, type PermissionQuestion, type QuestionOutcome } from './
 import { makeRule } from './rules-format';
 import { RuleStore } from './rule-store';
 import { TrustedRootStore } from './trusted-roots';
-import { ANSWERS, type Answer, type DecisionBasis, type DecisionReason, type Direction, type Scope, type Subject, type Verdict } from './types';
+import { ANSWERS, isAllowing, type Answer, type DecisionBasis, type DecisionReason, type Direction, type Scope, type Subject, type Verdict } from './types';
 
 /** The gate's answer to one request. */
 export interface PermissionDecision extends Verdict {
@@ -240,7 +240,7 @@ export class PermissionGate {
     const waiters = this.queue.take(questionId);
     if (!question || !waiters) throw new QuestionNotFoundError('that question is no longer waiting (it timed out or the peer went away)');
     const first = waiters[0]?.request;
-    const allow = answer.startsWith('allow');
+    const allow = isAllowing(answer);
     let basis: DecisionBasis = allow ? { kind: 'once' } : { kind: 'none' };
     let failure: unknown;
     try {
@@ -362,7 +362,7 @@ export class PermissionGate {
   private verdictOf(outcome: QuestionOutcome): Verdict {
     switch (outcome.kind) {
       case 'answered': {
-        const allow = outcome.answer.startsWith('allow');
+        const allow = isAllowing(outcome.answer);
         return { allow, reason: 'user', detail: `you answered: ${ANSWER_WORDS[outcome.answer]}`, basis: allow ? outcome.basis : { kind: 'none' } };
       }
       case 'decided':

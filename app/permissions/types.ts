@@ -16,6 +16,8 @@ export type RuleDecision = 'allow' | 'deny';
 /** The four answers a question offers; the `-always` ones leave a remembered rule. */
 export type Answer = 'allow-once' | 'allow-always' | 'deny' | 'deny-always';
 export const ANSWERS: readonly Answer[] = ['allow-once', 'allow-always', 'deny', 'deny-always'];
+/** Whether a person's answer lets the request through (a code, never matched as text). */
+export const isAllowing = (answer: Answer): boolean => answer === 'allow-once' || answer === 'allow-always';
 
 /**
  * Why a decision came out as it did. `rule`: a remembered rule; `policy`: a
