@@ -6,7 +6,7 @@
  * credential, so it is never cached.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { iceServersAnswer, type IceSettings } from './turn-rest';
+import { iceServersAnswer, type IceSettings } from './turn-rest.ts';
 
 export const ICE_SERVERS_PATH = '/ice-servers';
 
