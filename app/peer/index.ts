@@ -19,3 +19,4 @@ export { IdbKeyValueStore } from './idb-store';
 export { NodeIceConfig, type NodeIceConfigOptions, type NodeIceSnapshot, type RelayState, type IceHttpResponse } from './node-ice-config';
 export { checkIceAnswer, mergeIceServers, isTurnServer, MAX_NODE_ICE_SERVERS, type IceAnswerCheck } from './ice-answer';
 export { browserRelayProbe, type RelayCheck, type RelayProbe } from './relay-probe';
+export { insecureOrigin, type InsecureOrigin, type PageOrigin } from './secure-origin';
