@@ -6,3 +6,4 @@
 export { loadCertificate, certificateNames, TlsSettingsError, type TlsCertificate } from './tls-certificate.ts';
 export { machineNames, nameList, otherMachineUrls, type MachineNames } from './network-addresses.ts';
 export { serveSettings, wantsHttps, addressLines, type ServeSettings } from './serve-settings.ts';
+export { createPublicNode, PublicNodeError, type PublicNode, type PublicNodeOptions } from './public-node.ts';
