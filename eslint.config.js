@@ -23,6 +23,7 @@ export const LAYERS = {
   dev: ['peer', 'transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
   'service-peer': ['peer', 'transport', 'permissions', 'overlay', 'identity', 'common'],
   'signaling-server': ['common'],
+  'node-server': ['signaling-server', 'service-peer', 'common'],
   tools: ['permissions', 'overlay', 'identity', 'common'],
 };
 const FOLDERS = Object.keys(LAYERS);

@@ -1,5 +1,6 @@
 /** Starting and stopping the app's servers as child processes, for the end-to-end suites. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 
 export interface ServerProcess {
@@ -24,13 +25,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The status of GET `url`; an https URL is asked without checking its (self-signed) certificate. */
+export function httpStatus(url: string): Promise<number> {
+  if (!url.startsWith('https:')) return fetch(url).then((r) => r.status);
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+}
+
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
     try {
-      const r = await fetch(url);
-      if (r.ok) return;
+      const status = await httpStatus(url);
+      if (status >= 200 && status < 300) return;
     } catch {
       // not listening yet
     }
@@ -46,7 +59,7 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number, 
 export async function startServer(
   command: string,
   args: string[],
-  opts: { port?: number; readyPath: string; env?: Record<string, string>; timeoutMs?: number },
+  opts: { port?: number; readyPath: string; env?: Record<string, string>; timeoutMs?: number; https?: boolean },
 ): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
   const child = spawn(command, args, {
@@ -60,7 +73,7 @@ export async function startServer(
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.https ? 'https' : 'http'}://127.0.0.1:${port}`;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -95,7 +108,7 @@ export async function startServer(
  * watched, so an edit made during a run cannot reload the tabs under test.
  */
 export function startApp(port?: number, env: Record<string, string> = {}): Promise<ServerProcess> {
-  return startServer('npm', ['start', '--silent'], { readyPath: '/peerjs/', env: { SERVICE_PEER: '0', SOFTPHONE_WATCH: '0', ...env }, ...(port ? { port } : {}) });
+  return startServer('npm', ['start', '--silent'], { readyPath: '/peerjs/', env: { SERVICE_PEER: '0', SOFTPHONE_WATCH: '0', ...env }, ...(port ? { port } : {}), https: env['HTTPS'] === '1' });
 }
 
 /** The signaling server alone, as `npm run signaling` runs it. */
