@@ -1,0 +1,62 @@
+/**
+ * Which ICE candidate pair a connection uses, from `getStats()` (W3C
+ * webrtc-stats: the transport's `selectedCandidatePairId`, then the pair's
+ * local and remote candidates' `candidateType`: host, srflx, prflx or relay,
+ * RFC 8445 §5.1.1). A pair is relayed when either end is a TURN relay
+ * candidate.
+ */
+import type { Page } from 'playwright-core';
+
+export interface SelectedPair {
+  local: string;
+  remote: string;
+  /** Whether either end is a TURN relay candidate. */
+  relay: boolean;
+}
+
+/** The selected pair of the open overlay link from `page` to `nodeId`, or null when there is none (yet). */
+export function linkPair(page: Page, nodeId: string): Promise<SelectedPair | null> {
+  return page.evaluate(async (id) => {
+    const peer = window.softphoneTest!.signalingPeer();
+    const conns = ((peer as unknown as { connections: Record<string, Array<{ label: string; open: boolean; peerConnection: RTCPeerConnection | null }>> } | null)?.connections ?? {})[id] ?? [];
+    const pc = conns.find((c) => c.label === 'p2p-link' && c.open)?.peerConnection;
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let pair: { localCandidateId: string; remoteCandidateId: string } | undefined;
+    stats.forEach((r: { type: string; selectedCandidatePairId?: string }) => {
+      if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
+    });
+    if (!pair) return null;
+    const local = (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? '?';
+    const remote = (stats.get(pair.remoteCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? '?';
+    return { local, remote, relay: local === 'relay' || remote === 'relay' };
+  }, nodeId);
+}
+
+/** The selected pair of call `callId`'s media connection in `page`. */
+export function callPair(page: Page, callId: string): Promise<SelectedPair | null> {
+  return page.evaluate(async (cid) => {
+    const pc = window.softphoneTest!.phone()?.connection(cid);
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let pair: { localCandidateId: string; remoteCandidateId: string } | undefined;
+    stats.forEach((r: { type: string; selectedCandidatePairId?: string }) => {
+      if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
+    });
+    if (!pair) return null;
+    const local = (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? '?';
+    const remote = (stats.get(pair.remoteCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? '?';
+    return { local, remote, relay: local === 'relay' || remote === 'relay' };
+  }, callId);
+}
+
+/** Polls `read` until it gives a pair (ICE may still be choosing). */
+export async function waitPair(read: () => Promise<SelectedPair | null>, what: string, timeoutMs = 20_000): Promise<SelectedPair> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await read();
+    if (p) return p;
+    if (Date.now() > until) throw new Error(`${what} has no selected candidate pair after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

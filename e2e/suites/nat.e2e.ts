@@ -1,0 +1,151 @@
+/**
+ * Beyond one computer: real Chromiums in simulated homes behind real NATs
+ * (e2e/helpers/nat-hosts.ts), against a public node (app, signaling server,
+ * service peer) and coturn in a simulated internet. Homes 1 and 2 sit
+ * behind endpoint-dependent mapping (symmetric) NATs, so they can only meet
+ * through TURN; home 3 behind an endpoint-independent one. The browsers run
+ * as people's do (no loopback switch, mDNS hiding left on), each in its own
+ * home, and get their STUN/TURN list from the node (/ice-servers) with
+ * short-lived TURN REST credentials.
+ */
+import { spawnSync } from 'node:child_process';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerQuestion, nodeIdOf, waitOnline } from '../helpers/harness.ts';
+import { buildNatTopology, canBuildNatHosts, type NatTopology } from '../helpers/nat-hosts.ts';
+import { launchHomeBrowser, startPublicNode, type HomeBrowser, type PublicNode } from '../helpers/nat-node.ts';
+import { startTurnServer, type TurnServer } from '../helpers/turn-server.ts';
+import { callPair, linkPair, waitPair } from '../helpers/candidate-pairs.ts';
+import { allowEverything, readNote } from '../helpers/ring.ts';
+import { claimName, dial, mediaFlows, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
+import { leaveMessage, videoFramesPlayed, waitMailbox } from '../helpers/mail.ts';
+import { currentIceServers, openAt, waitForRingWithOthers, type IceList } from '../helpers/nat-tabs.ts';
+
+const can = canBuildNatHosts();
+const hasTurn = spawnSync('sh', ['-c', 'command -v turnserver']).status === 0;
+const SECRET = 'nat-suite-shared-secret';
+/** Short, so credentials expire during the suite and the refresh is seen. */
+const TTL_S = 40;
+
+let topology: NatTopology | null = null;
+let turn: TurnServer | null = null;
+let node: PublicNode | null = null;
+const browsers: HomeBrowser[] = [];
+const pageErrors: string[] = [];
+let alice: BrowserContext;
+let a: Page;
+let b: Page;
+let c: Page;
+
+describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
+  beforeAll(async () => {
+    topology = buildNatTopology(['endpoint-dependent', 'endpoint-dependent', 'endpoint-independent']);
+    turn = await startTurnServer(topology, SECRET);
+    node = await startPublicNode(topology, {
+      STUN_URLS: `stun:${topology.internetAddress}:3478`,
+      TURN_URLS: turn.url,
+      TURN_SECRET: SECRET,
+      TURN_TTL_S: String(TTL_S),
+    });
+    for (const home of topology.homes) browsers.push(await launchHomeBrowser(home, node.url));
+    alice = await browsers[0]!.newPerson();
+    a = await openAt(alice, node.url, pageErrors);
+    b = await openAt(await browsers[1]!.newPerson(), node.url, pageErrors);
+    await Promise.all([waitOnline(a, 60_000), waitOnline(b, 60_000)]);
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const br of browsers) await br.close();
+    await node?.stop();
+    await turn?.stop();
+    topology?.remove();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('tabs in the two strict-NAT homes form one ring, linked through TURN; a record put in one is read in the other', async () => {
+    // home 1, home 2 and the node's service peer
+    await waitForRingWithOthers([a, b], 3, 120_000);
+    const [ida, idb] = await Promise.all([nodeIdOf(a), nodeIdOf(b)]);
+    const pair = await waitPair(() => linkPair(a, idb), 'the link from home 1 to home 2');
+    console.log(`[nat] home 1 ↔ home 2 link: ${pair.local} → ${pair.remote}`);
+    expect(pair.relay).toBe(true);
+    const put = await a.evaluate(() => window.softphoneTest!.putNote('nat-suite-note', 'hello from home 1'));
+    expect(put.stored).toBeGreaterThan(0);
+    expect(await readNote(b, 'nat-suite-note')).toBe('hello from home 1');
+    expect(ida).not.toBe(idb);
+  }, 180_000);
+
+  it('alice (home 1) calls bob (home 2): he rings, answers, audio and video flow both ways over a relay pair', async () => {
+    await claimName(b, 'bob');
+    await claimName(a, 'alice');
+    await dial(a, 'bob', 'Video call');
+    await answerQuestion(b, 'Always allow');
+    await waitRinging(b, a, 'alice', 'bob', 30_000);
+    await ringing(b, 'alice').getByRole('button', { name: 'Answer with video' }).click();
+    const [ca, cb] = await Promise.all([waitCall(a, 'bob', 'active'), waitCall(b, 'alice', 'active')]);
+    await Promise.all([mediaFlows(a, ca.id, 30_000), mediaFlows(b, cb.id, 30_000)]);
+    const [pa, pb] = await Promise.all([waitPair(() => callPair(a, ca.id), 'alice’s call'), waitPair(() => callPair(b, cb.id), 'bob’s call')]);
+    console.log(`[nat] call pair at alice ${pa.local} → ${pa.remote}, at bob ${pb.local} → ${pb.remote}`);
+    expect(pa.relay).toBe(true);
+    expect(pb.relay).toBe(true);
+    await a.getByRole('button', { name: 'Hang up' }).click();
+    await Promise.all([waitCall(a, 'bob', 'ended'), waitCall(b, 'alice', 'ended', 15_000)]);
+  }, 180_000);
+
+  it('chat and video mail between alice and bob across the NATs', async () => {
+    await dial(a, 'bob', 'Send a message');
+    await a.getByLabel('Message to bob').fill('across two NATs');
+    await a.getByRole('button', { name: 'Send', exact: true }).click();
+    await b.getByRole('list', { name: 'Messages with alice' }).getByText('across two NATs').waitFor({ timeout: 30_000 });
+    await leaveMessage(a, 'bob', 3);
+    await waitMailbox(b, 'alice', false, 60_000);
+    const item = b.getByRole('listitem', { name: /^From alice,/ });
+    await item.getByRole('button', { name: 'Play message from alice' }).click();
+    expect(await videoFramesPlayed(b, 'alice')).toBeGreaterThan(5);
+  }, 180_000);
+
+  it('a tab behind the permissive NAT (home 3) links to the public service peer directly, not through TURN', async () => {
+    c = await openAt(await browsers[2]!.newPerson(), node!.url, pageErrors);
+    await waitOnline(c, 60_000);
+    await allowEverything([a, b, c], 2000);
+    const servicePeer = await waitServicePeerLink(c, [a, b, c]);
+    const pair = await waitPair(() => linkPair(c, servicePeer), 'the link from home 3 to the service peer');
+    console.log(`[nat] home 3 ↔ service peer link: ${pair.local} → ${pair.remote}`);
+    expect(pair.relay).toBe(false);
+  }, 180_000);
+
+  it('a TURN credential that expires during the session is refreshed, and a link made after the expiry goes through TURN', async () => {
+    const first: IceList = await currentIceServers(a);
+    expect(first.iceServers.some((s) => String(s.urls).startsWith('turn:'))).toBe(true);
+    const until = first.expiresAt + 1000;
+    while (Date.now() < until) await a.waitForTimeout(1000);
+    const now: IceList = await currentIceServers(a);
+    console.log(`[nat] TURN credential expiry ${new Date(first.expiresAt).toISOString()} → ${new Date(now.expiresAt).toISOString()}`);
+    expect(now.expiresAt).toBeGreaterThan(first.expiresAt);
+    expect(now.expiresAt).toBeGreaterThan(Date.now());
+    const user = (l: IceList): string | undefined => l.iceServers.find((s) => String(s.urls).startsWith('turn:'))?.username;
+    expect(user(now)).not.toBe(user(first));
+    // A new link after the first credential expired: drop home 1's link to home 2 and let the overlay re-dial it.
+    const idb = await nodeIdOf(b);
+    await a.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you'), idb);
+    await a.evaluate((id) => window.softphoneTest!.connectLink(id), idb);
+    const pair = await waitPair(() => linkPair(a, idb), 'the new link from home 1 to home 2', 40_000);
+    expect(pair.relay).toBe(true);
+  }, 180_000);
+});
+
+/** The node ID of `page`'s link to the service peer: the one linked peer that is none of the home tabs. */
+async function waitServicePeerLink(page: Page, tabs: Page[]): Promise<string> {
+  const tabIds = await Promise.all(tabs.map(nodeIdOf));
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const id = (await page.evaluate(() => window.softphoneTest!.linkedIds())).find((x) => !tabIds.includes(x));
+    if (id) return id;
+    if (Date.now() > until) throw new Error('home 3 has no link to the service peer');
+    await page.waitForTimeout(500);
+  }
+}
+
+it.runIf(!can.ok || !hasTurn)('the NAT suite needs root, nftables and coturn', () => {
+  console.warn(`[nat] skipped: ${can.ok ? 'turnserver is missing' : can.why}`);
+});
