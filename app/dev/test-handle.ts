@@ -14,7 +14,7 @@
  * (`obj['field']`), which is type-checked, rather than an untyped cast.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import type { AppSnapshot, AppServices, MailService, CallServiceSnapshot, RingSnapshot } from '../peer';
+import type { AppSnapshot, AppServices, MailService, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot } from '../peer';
 import type { LinkEndCode } from '../transport';
 // A type-only import: the node behind the narrow OverlayNode API, for the one test that writes into a replica store.
 import type { ChordNode } from '../overlay/sim';
@@ -72,6 +72,18 @@ export interface SoftphoneTestHandle {
   connectLink(nodeId: string): Promise<void>;
   /** Closes the link to `nodeId` for the reason `code` (e.g. 'closed-by-you'), telling the far side the code and `words`. */
   disconnectLink(nodeId: string, code: LinkEndCode, words?: string): void;
+
+  // --- ICE servers (STUN/TURN) --------------------------------------------------
+  /**
+   * The node's ICE servers as last fetched from `/ice-servers` (with their
+   * TURN credentials), when they expire (`expiresAt`, epoch ms), how many
+   * answers arrived (a refresh adds one), the problem and relay-check words,
+   * and the merged lists new overlay links (`forLinks`) and new calls
+   * (`forCalls`, [] before a name is claimed) use.
+   */
+  iceServers(): NodeIceSnapshot & { forLinks: RTCIceServer[]; forCalls: RTCIceServer[] };
+  /** Fetches the node's list now instead of waiting for the refresh timer. */
+  refreshIceServers(): Promise<void>;
 
   // --- permissions ----------------------------------------------------------
   /** The audit log, oldest first (shared by the person's tabs). */
@@ -168,6 +180,13 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     refusals: () => Object.fromEntries(s.links?.manager.refusals ?? []),
     connectLink: (nodeId) => links().connect(nodeId),
     disconnectLink: (nodeId, code, words) => links().disconnect(nodeId, code, words),
+
+    iceServers: () => ({
+      ...s.getSnapshot().ice,
+      forLinks: [...(s.signaling?.iceServerList ?? [])],
+      forCalls: [...(s.calls?.ua?.['o'].iceServers ?? [])],
+    }),
+    refreshIceServers: () => need(s.iceConfig, 'the ICE configuration').refresh(),
 
     auditLog: () => gate().audit.getSnapshot(),
     auditTab: () => gate().audit.tab,

@@ -39,7 +39,10 @@ import {
 } from '../transport';
 import { broadcastPermissionSync } from './permission-sync';
 import { loadServerSetting, loadSlotHint, saveServerSetting, saveSlotHint } from './settings';
-import { Snapshots } from '../common';
+import { Snapshots, systemClock } from '../common';
+import { NodeIceConfig, type NodeIceSnapshot } from './node-ice-config';
+import { mergeIceServers } from './ice-answer';
+import { browserRelayProbe } from './relay-probe';
 import type { LinkService } from './link-service';
 import type { OverlayService } from './overlay-service';
 import { Peer } from './peer';
@@ -65,6 +68,18 @@ export interface AppSnapshot {
   serversAreDefault: boolean;
   /** The certificate this person presents, when a root signed their key. */
   certificate: { name: string; text: string } | null;
+  /** The STUN/TURN servers the node names, and what is wrong with them or their relay, in words. */
+  ice: NodeIceSnapshot;
+}
+
+/** Where the node that served the app answers with its ICE servers (app/signaling-server/ice-endpoint.ts). */
+export const ICE_SERVERS_PATH = '/ice-servers';
+/** How long the start waits for the node's ICE servers before making links without them. */
+const ICE_WAIT_MS = 3000;
+
+/** The browser's fetch of the node's list, never cached, given up after 10 s. */
+function fetchNodeIceServers(): Promise<Response> {
+  return fetch(new URL(ICE_SERVERS_PATH, location.href), { headers: { Accept: 'application/json' }, cache: 'no-store', signal: AbortSignal.timeout(10_000) });
 }
 
 /** What the browser entry (main.tsx) gives the tab's assembly. */
@@ -86,6 +101,7 @@ export class AppServices {
     servers: [],
     serversAreDefault: true,
     certificate: null,
+    ice: { servers: [], expiresAt: null, fetchedAt: null, answers: 0, problem: null, relay: 'none', relayProblem: null },
   });
   readonly subscribe = this.snaps.subscribe;
   readonly getSnapshot = this.snaps.getSnapshot;
@@ -100,6 +116,8 @@ export class AppServices {
   mail: PeerMail | null = null;
   /** The assembled peer; the fields above are its parts. */
   peer: Peer | null = null;
+  /** The node's STUN/TURN servers, kept fresh. */
+  iceConfig: NodeIceConfig | null = null;
   private identityStore: KeyValueStore | null = null;
   /** What this tab presents on new links; the certificate in it can change. */
   private local: LocalEndpoint | null = null;
@@ -213,6 +231,7 @@ export class AppServices {
       },
     });
     this.peer = peer;
+    const ice = this.startIce(client, peer);
     this.links = peer.links;
     this.overlay = peer.overlay;
     this.calls = peer.calls;
@@ -231,7 +250,29 @@ export class AppServices {
       peer.leave();
       peer.close('this tab is closing');
     });
+    // Links made before the node's list arrives could not use its relay: wait for it, a little.
+    await Promise.race([ice, new Promise((r) => setTimeout(r, ICE_WAIT_MS))]);
     void peer.start({ onlineWithinMs: 5000 });
+  }
+
+  /**
+   * Fetches the node's ICE servers and keeps links and calls on one list:
+   * the node's, then the person's own (the phone's STUN/TURN setting).
+   * Resolves after the first answer (or failure).
+   */
+  private startIce(client: SignalingClient, peer: Peer): Promise<void> {
+    const ice = new NodeIceConfig({ clock: systemClock, fetch: fetchNodeIceServers, probe: browserRelayProbe() });
+    this.iceConfig = ice;
+    const apply = (): void => {
+      const fromNode = ice.getSnapshot().servers;
+      peer.calls?.setNodeIceServers(fromNode);
+      client.setIceServers(mergeIceServers(fromNode, peer.calls?.ownIceServers ?? []));
+      if (this.snap.ice !== ice.getSnapshot()) this.update({ ice: ice.getSnapshot() });
+    };
+    ice.subscribe(apply);
+    peer.calls?.subscribe(apply);
+    window.addEventListener('pagehide', () => ice.stop());
+    return ice.start();
   }
 
   private async loadCertificate(store: KeyValueStore): Promise<{ name: string; text: string } | null> {

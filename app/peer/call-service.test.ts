@@ -87,4 +87,16 @@ describe('the phone service keeps a name reachable', () => {
     expect(service.ua).toBeNull();
     expect(mail.current).toBeNull();
   }, 30_000);
+
+  it('gives calls the node’s ICE servers, then the person’s own, and takes a refreshed node list for the next call', async () => {
+    const { service } = await setUp();
+    const turn = { urls: 'turn:203.0.113.10:3478', username: '1735693200:a', credential: 'x' };
+    service.setNodeIceServers([turn]);
+    expect(service.setIceServers('stun:198.51.100.7:3478')).toEqual([]);
+    expect(await service.claim('carol')).toBeNull();
+    expect(service.ua!['o'].iceServers).toEqual([turn, { urls: 'stun:198.51.100.7:3478' }]);
+    const refreshed = { ...turn, username: '1735696800:b' };
+    service.setNodeIceServers([refreshed]);
+    expect(service.ua!['o'].iceServers).toEqual([refreshed, { urls: 'stun:198.51.100.7:3478' }]);
+  }, 30_000);
 });

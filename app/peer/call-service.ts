@@ -19,6 +19,7 @@ import {
   type NameClaim,
 } from '../sip';
 import { loadIceSetting, saveIceSetting } from './settings';
+import { mergeIceServers } from './ice-answer';
 import { Snapshots } from '../common';
 import type { OverlayService } from './overlay-service';
 
@@ -60,7 +61,10 @@ export class CallService {
   private readonly snaps = new Snapshots<CallServiceSnapshot>({ status: 'starting', name: null, error: null, iceText: '', inRing: false, ringRefusal: null });
   readonly subscribe = this.snaps.subscribe;
   readonly getSnapshot = this.snaps.getSnapshot;
+  /** The servers the person added (their STUN/TURN setting). */
   private iceServers: RTCIceServer[] = [];
+  /** The servers the node that served the tab names (node-ice-config.ts). */
+  private nodeIceServers: RTCIceServer[] = [];
   private readonly fingerprints = new Map<string, string>();
   /** Bumped by every claim (and forget/stop), so an older claim that finishes late changes nothing. */
   private claims = 0;
@@ -96,9 +100,25 @@ export class CallService {
     if (errors.length > 0) return errors;
     this.iceServers = servers;
     saveIceSetting(formatIceServers(servers));
-    this.ua?.setIceServers(servers);
+    this.ua?.setIceServers(this.iceServersInUse());
     this.update({ iceText: formatIceServers(servers) });
     return [];
+  }
+
+  /** The servers the person added, as they are in use. */
+  get ownIceServers(): readonly RTCIceServer[] {
+    return this.iceServers;
+  }
+
+  /** Takes the node's list (a refresh brings new TURN credentials); calls made from now on use it. */
+  setNodeIceServers(servers: RTCIceServer[]): void {
+    this.nodeIceServers = [...servers];
+    this.ua?.setIceServers(this.iceServersInUse());
+  }
+
+  /** What call media uses: the node's servers, then the person's. */
+  iceServersInUse(): RTCIceServer[] {
+    return mergeIceServers(this.nodeIceServers, this.iceServers);
   }
 
   private update(patch: Partial<CallServiceSnapshot>): void {
@@ -168,7 +188,7 @@ export class CallService {
       domain: this.o.domain,
       name,
       history: this.o.history,
-      iceServers: this.iceServers,
+      iceServers: this.iceServersInUse(),
       log: (line) => console.info(`[sip] ${line}`),
     });
     try {

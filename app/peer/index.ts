@@ -6,7 +6,7 @@
 export { RingMember, type RingMemberComponents, type RingMemberInit, type RingSnapshot } from './ring-member';
 export { linkManagerRingLinks, liveRingComponents, type RingLinks } from './ring-links';
 export { PeerDiscovery, discoveryUrl, type DiscoverySignaling, type PeerDiscoveryComponents, type PeerDiscoveryInit } from './peer-discovery';
-export { AppServices, OVERLAY_NAME, type AppServicesOptions, type AppSnapshot } from './app-services';
+export { AppServices, OVERLAY_NAME, ICE_SERVERS_PATH, type AppServicesOptions, type AppSnapshot } from './app-services';
 export { LinkService, type LinkServiceOptions, type PeerState } from './link-service';
 export { MailService, type MailServiceOptions, type MailState, type SentView } from './mail-service';
 export { MAX_NOTE_BYTES, OverlayService } from './overlay-service';
@@ -16,3 +16,6 @@ export { Peer, type PeerContactOptions, type PeerOptions, type PeerStartOptions 
 export { PeerMail, type PeerMailOptions } from './peer-mail';
 export { SERVICE_TAKES_NO_CALLS, decideLink, linkDecisionOf, linkPermissionRequest, type PeerRole } from './link-policy';
 export { IdbKeyValueStore } from './idb-store';
+export { NodeIceConfig, type NodeIceConfigOptions, type NodeIceSnapshot, type RelayState, type IceHttpResponse } from './node-ice-config';
+export { checkIceAnswer, mergeIceServers, isTurnServer, MAX_NODE_ICE_SERVERS, type IceAnswerCheck } from './ice-answer';
+export { browserRelayProbe, type RelayCheck, type RelayProbe } from './relay-probe';

@@ -164,4 +164,17 @@ describe('SignalingClient', () => {
     peers[0]!.emit('connection', wanted);
     expect(wanted.pc.signalingState).not.toBe('closed');
   });
+
+  it('hands new ICE servers to the current and the retired peers, for the links they make next', () => {
+    const { peers, client } = setup(['http://a:1/peerjs']);
+    client.start();
+    peers[0]!.open();
+    client.setServers([parseServerUrl('http://b:2/peerjs')]);
+    const turn = { urls: 'turn:203.0.113.10:3478', username: '1:x', credential: 'y' };
+    client.setIceServers([turn]);
+    expect(peers.map((p) => (p.options.config as RTCConfiguration).iceServers)).toEqual([[turn], [turn]]);
+    expect(client.iceServerList).toEqual([turn]);
+    client.setServers([parseServerUrl('http://c:3/peerjs')]);
+    expect((peers[2]!.options.config as RTCConfiguration).iceServers).toEqual([turn]);
+  });
 });

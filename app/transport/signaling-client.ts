@@ -28,7 +28,7 @@ export interface SignalingClientOptions {
   clock?: Clock;
   /** How long one server may take to answer before the next is tried. @default 8000 */
   attemptTimeoutMs?: number;
-  /** ICE servers for WebRTC: none by default, so nothing but the peers is contacted. */
+  /** ICE servers for WebRTC: none by default, so nothing but the peers is contacted. setIceServers() changes them. */
   iceServers?: RTCIceServer[];
 }
 
@@ -61,6 +61,7 @@ export class SignalingClient {
   private readonly backoff = new Backoff();
   private readonly attemptTimeoutMs: number;
   private index = 0;
+  private iceServers: RTCIceServer[];
   private current: { peer: Peer; server: SignalingServerConfig } | null = null;
   /** Peers of earlier servers, kept (disconnected) for their open data connections. */
   private readonly retired: Peer[] = [];
@@ -76,6 +77,7 @@ export class SignalingClient {
     this.servers = [...opts.servers];
     this.clock = opts.clock ?? systemClock;
     this.attemptTimeoutMs = opts.attemptTimeoutMs ?? 8000;
+    this.iceServers = [...(opts.iceServers ?? [])];
   }
 
   get state(): SignalingState {
@@ -123,6 +125,23 @@ export class SignalingClient {
     this.index = 0;
     this.clearTimers();
     this.attempt();
+  }
+
+  /**
+   * The STUN/TURN servers links made from now on use (the node's list and
+   * the person's own). PeerJS reads its options' `config` for each new
+   * RTCPeerConnection, so open links keep theirs and the next one takes these.
+   */
+  setIceServers(servers: RTCIceServer[]): void {
+    this.iceServers = [...servers];
+    for (const p of [this.current?.peer, ...this.retired]) {
+      if (p) p.options.config = { ...(p.options.config as RTCConfiguration | undefined), iceServers: this.iceServers };
+    }
+  }
+
+  /** The STUN/TURN servers new links use. */
+  get iceServerList(): readonly RTCIceServer[] {
+    return this.iceServers;
   }
 
   /** Tries again now instead of waiting out the back-off. */
@@ -184,7 +203,7 @@ export class SignalingClient {
       secure: server.secure,
       key: 'peerjs',
       debug: 0,
-      config: { iceServers: this.opts.iceServers ?? [] },
+      config: { iceServers: this.iceServers },
     });
     const isCurrent = (): boolean => this.current?.peer === peer;
     peer.on('open', () => {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { IdentityPanel } from './identity-panel';
 import { NetworkPage } from './network-page';
+import { NodeIceNotice } from './node-ice-card';
 import { PermissionDialog } from './permission-dialog';
 import { PermissionsPage } from './permissions-page';
 import { PhonePage, RingingCalls } from './phone/phone-page';
@@ -67,6 +68,7 @@ export function App() {
       </header>
       <main>
         <Warnings />
+        <NodeIceNotice />
         {snap.phase === 'starting' && (
           <p role="status" className="starting">
             Starting: loading this tab’s keys…

@@ -1,6 +1,7 @@
 import { fingerprint } from '../identity';
 import type { LinkService, OverlayService, PeerState } from '../peer';
 import { DhtConsole } from './dht-console';
+import { NodeIceCard } from './node-ice-card';
 import { Identicon } from './identicon';
 import { RingLegend, RingView, type RingPeer } from './ring-view';
 import { useStore } from './use-app';
@@ -104,6 +105,7 @@ export function NetworkPage({ links, overlay, onJoin }: { links: LinkService; ov
           </ul>
         )}
       </section>
+      <NodeIceCard />
     </div>
   );
 }

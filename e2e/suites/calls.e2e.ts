@@ -248,7 +248,7 @@ describe('calls between two people', () => {
 describe('media server settings', () => {
   it('refuse a bad line with a reason, save a good list, and survive a reload', async () => {
     await goTo(a, 'Phone');
-    const field = a.getByRole('textbox', { name: 'Servers for calls' });
+    const field = a.getByRole('textbox', { name: 'Your own servers' });
     await field.fill('http://stun.example.org');
     await a.getByRole('button', { name: 'Save servers' }).click();
     await a.getByRole('alert').filter({ hasText: 'is not a STUN or TURN address' }).waitFor();
@@ -257,8 +257,8 @@ describe('media server settings', () => {
     await a.getByText('Saved: the next call uses these servers.').waitFor();
     await a.reload();
     await reachable(a, 'alice');
-    expect(await a.getByRole('textbox', { name: 'Servers for calls' }).inputValue()).toBe('stun:127.0.0.1:3478');
-    await a.getByRole('textbox', { name: 'Servers for calls' }).fill('');
+    expect(await a.getByRole('textbox', { name: 'Your own servers' }).inputValue()).toBe('stun:127.0.0.1:3478');
+    await a.getByRole('textbox', { name: 'Your own servers' }).fill('');
     await a.getByRole('button', { name: 'Save servers' }).click();
     await a.getByText('Saved: calls use no media servers.').waitFor();
   }, 60_000);

@@ -13,8 +13,9 @@ export function IceServersCard({ service }: { service: CallService }) {
     <section className="card" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Media servers (STUN and TURN)</h2>
       <p className="hint">
-        None by default: calls between people on the same network need none, and the app never contacts a server you did not set. Across the internet, add a STUN
-        server, and a TURN server for people behind strict firewalls. One per line; a TURN server takes a user name and a password after it.
+        The node that served this app names its own servers (see the Network page); calls between people on the same network need none, and the app contacts no
+        server that neither you nor that node named. Add your own here, for calls and links alike: a STUN server, and a TURN server for people behind strict
+        firewalls. One per line; a TURN server takes a user name and a password after it.
       </p>
       <form
         onSubmit={(e) => {
@@ -24,7 +25,7 @@ export function IceServersCard({ service }: { service: CallService }) {
           setSaved(problems.length === 0);
         }}
       >
-        <label htmlFor={id}>Servers for calls</label>
+        <label htmlFor={id}>Your own servers</label>
         <textarea
           id={id}
           rows={3}
