@@ -37,8 +37,8 @@ export interface NodeIceSettings {
   TURN_TTL_S?: string;
 }
 
-/** Starts the node in the internet namespace and waits until its signaling server answers there. */
-export async function startPublicNode(topology: NatTopology, ice: NodeIceSettings, port = 8080): Promise<PublicNode> {
+/** Starts the node in the internet namespace (with its service peer unless `servicePeer` is false) and waits until its signaling server answers there. */
+export async function startPublicNode(topology: NatTopology, ice: NodeIceSettings, port = 8080, servicePeer = true): Promise<PublicNode> {
   const data = mkdtempSync(join(tmpdir(), 'nat-node-'));
   const child = topology.start(topology.internetNs, ['npm', 'start', '--silent'], {
     env: {
@@ -47,7 +47,7 @@ export async function startPublicNode(topology: NatTopology, ice: NodeIceSetting
       PORT: String(port),
       HOST: topology.internetAddress,
       SOFTPHONE_WATCH: '0',
-      SERVICE_PEER: '1',
+      SERVICE_PEER: servicePeer ? '1' : '0',
       SERVICE_PEER_DATA: join(data, 'service-peer'),
     },
   });
@@ -85,11 +85,11 @@ export async function startPublicNode(topology: NatTopology, ice: NodeIceSetting
 }
 
 /** Chromium's switches for a home's browser: fake devices, and none of the loopback/mDNS switches of the loopback suites. */
-export function homeBrowserArgs(origin: string): string[] {
+export function homeBrowserArgs(origins: string[]): string[] {
   return [
     '--use-fake-device-for-media-stream',
     '--use-fake-ui-for-media-stream',
-    `--unsafely-treat-insecure-origin-as-secure=${origin}`,
+    `--unsafely-treat-insecure-origin-as-secure=${origins.join(',')}`,
     '--no-sandbox',
     '--disable-gpu',
     '--disable-quic',
@@ -109,13 +109,13 @@ export interface HomeBrowser {
   close(): Promise<void>;
 }
 
-/** Launches Chromium inside `home`'s namespace. */
-export async function launchHomeBrowser(home: Home, origin: string): Promise<HomeBrowser> {
+/** Launches Chromium inside `home`'s namespace; `origins` are the nodes' http origins it treats as secure. */
+export async function launchHomeBrowser(home: Home, origins: string[]): Promise<HomeBrowser> {
   const dir = mkdtempSync(join(tmpdir(), `nat-chromium-${home.index}-`));
   const wrapper = join(dir, 'chromium');
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec '${home.ns}' '${chromiumPath()}' "$@"\n`);
   chmodSync(wrapper, 0o755);
-  const browser = await chromium.launch({ executablePath: wrapper, args: homeBrowserArgs(origin), ignoreDefaultArgs: NO_THROTTLING_SWITCHES, headless: true });
+  const browser = await chromium.launch({ executablePath: wrapper, args: homeBrowserArgs(origins), ignoreDefaultArgs: NO_THROTTLING_SWITCHES, headless: true });
   return {
     home,
     browser,

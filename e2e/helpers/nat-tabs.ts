@@ -14,16 +14,19 @@ export async function openAt(context: BrowserContext, url: string, errors: strin
 /** The node's answer at /ice-servers as the tab holds it now. */
 export interface IceList {
   iceServers: RTCIceServer[];
-  /** epoch ms */
+  /** epoch ms; 0 before the first answer */
   expiresAt: number;
+  /** The tab's check of the relay: none, checking, ready, refused, unreachable. */
+  relay: string;
+  /** What the tab says is wrong with the list or the relay, in words ('' when nothing). */
+  problem: string;
 }
 
 /** The STUN/TURN list the tab got from its node and uses now (the test handle's view), with its expiry. */
 export function currentIceServers(page: Page): Promise<IceList> {
   return page.evaluate(() => {
-    const l = (window.softphoneTest as unknown as { nodeIceServers(): { iceServers: RTCIceServer[]; expiresAt: number } | null }).nodeIceServers();
-    if (!l) throw new Error('the tab has no ICE list from its node');
-    return { iceServers: l.iceServers, expiresAt: l.expiresAt };
+    const l = window.softphoneTest!.iceServers();
+    return { iceServers: l.servers, expiresAt: l.expiresAt ?? 0, relay: l.relay, problem: [l.problem, l.relayProblem].filter(Boolean).join(' ') };
   });
 }
 
@@ -35,7 +38,6 @@ export function currentIceServers(page: Page): Promise<IceList> {
  */
 export async function waitForRingWithOthers(pages: Page[], minMembers: number, timeoutMs: number): Promise<string[]> {
   const until = Date.now() + timeoutMs;
-  let last = '';
   for (;;) {
     await allowEverything(pages, 300);
     const views = await Promise.all(pages.map(ringOf));
@@ -47,8 +49,7 @@ export async function waitForRingWithOthers(pages: Page[], minMembers: number, t
       return v.successors[0] === succ && v.predecessor === pred ? [] : [`${v.self.slice(0, 6)}: ${v.predecessor?.slice(0, 6)} < · < ${v.successors[0]?.slice(0, 6)}, expected ${pred?.slice(0, 6)} < · < ${succ?.slice(0, 6)}`];
     });
     if (ids.length >= minMembers && problems.length === 0) return ids;
-    last = `${ids.length} members; ${problems.join('; ')}`;
-    if (Date.now() > until) throw new Error(`the ring did not form in ${timeoutMs} ms: ${last}`);
+    if (Date.now() > until) throw new Error(`the ring did not form in ${timeoutMs} ms: ${ids.length} members; ${problems.join('; ')}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }

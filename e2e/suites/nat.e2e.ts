@@ -25,11 +25,14 @@ const can = canBuildNatHosts();
 const hasTurn = spawnSync('sh', ['-c', 'command -v turnserver']).status === 0;
 const SECRET = 'nat-suite-shared-secret';
 /** Short, so credentials expire during the suite and the refresh is seen. */
-const TTL_S = 40;
+const TTL_S = 30;
+/** A second node whose TURN secret is not coturn's. */
+const WRONG_PORT = 8081;
 
 let topology: NatTopology | null = null;
 let turn: TurnServer | null = null;
 let node: PublicNode | null = null;
+let wrongNode: PublicNode | null = null;
 const browsers: HomeBrowser[] = [];
 const pageErrors: string[] = [];
 let alice: BrowserContext;
@@ -47,7 +50,8 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
       TURN_SECRET: SECRET,
       TURN_TTL_S: String(TTL_S),
     });
-    for (const home of topology.homes) browsers.push(await launchHomeBrowser(home, node.url));
+    const wrongOrigin = `http://${topology.internetAddress}:${WRONG_PORT}`;
+    for (const home of topology.homes) browsers.push(await launchHomeBrowser(home, [node.url, wrongOrigin]));
     alice = await browsers[0]!.newPerson();
     a = await openAt(alice, node.url, pageErrors);
     b = await openAt(await browsers[1]!.newPerson(), node.url, pageErrors);
@@ -57,6 +61,7 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
   afterAll(async () => {
     for (const br of browsers) await br.close();
     await node?.stop();
+    await wrongNode?.stop();
     await turn?.stop();
     topology?.remove();
     expect(pageErrors).toEqual([]);
@@ -132,6 +137,21 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
     const pair = await waitPair(() => linkPair(a, idb), 'the new link from home 1 to home 2', 40_000);
     expect(pair.relay).toBe(true);
   }, 180_000);
+
+  it('a node whose TURN secret coturn does not share: the tab says in plain words that the relay refused its credentials', async () => {
+    const t = topology!;
+    wrongNode = await startPublicNode(t, { TURN_URLS: turn!.url, TURN_SECRET: 'not-the-secret', TURN_TTL_S: '600' }, WRONG_PORT, false);
+    const tab = await openAt(await browsers[0]!.newPerson(), wrongNode.url, pageErrors);
+    const notice = tab.getByTestId('ice-notice');
+    await notice.filter({ hasText: /refused our credentials/ }).waitFor({ timeout: 45_000 });
+    const words = (await notice.innerText()).replace(/\s+/g, ' ');
+    console.log(`[nat] with a wrong TURN secret the tab says: ${words}`);
+    expect(words).toMatch(/relay/i);
+    expect((await currentIceServers(tab)).relay).toBe('refused');
+    // The app still runs: the tab is online with its node's signaling server.
+    await waitOnline(tab, 30_000);
+    await tab.close();
+  }, 120_000);
 });
 
 /** The node ID of `page`'s link to the service peer: the one linked peer that is none of the home tabs. */
