@@ -60,3 +60,19 @@ export async function waitPair(read: () => Promise<SelectedPair | null>, what: s
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** What ICE did on call `callId`'s connection in `page`, for a failure message: states, candidates by type, pairs by state. */
+export function callIceReport(page: Page, callId: string): Promise<string> {
+  return page.evaluate(async (cid) => {
+    const pc = window.softphoneTest!.phone()?.connection(cid);
+    if (!pc) return 'no connection';
+    const stats = await pc.getStats();
+    const count: Record<string, number> = {};
+    stats.forEach((r: { type: string; candidateType?: string; state?: string }) => {
+      const k = r.type === 'local-candidate' || r.type === 'remote-candidate' ? `${r.type}:${r.candidateType}` : r.type === 'candidate-pair' ? `pair:${r.state}` : '';
+      if (k) count[k] = (count[k] ?? 0) + 1;
+    });
+    const cfg = pc.getConfiguration().iceServers?.map((s) => String(s.urls)).join(' ') ?? '';
+    return `ice ${pc.iceConnectionState}, gathering ${pc.iceGatheringState}, servers [${cfg}], ${JSON.stringify(count)}`;
+  }, callId);
+}

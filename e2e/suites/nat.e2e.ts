@@ -15,7 +15,7 @@ import { answerQuestion, nodeIdOf, waitOnline } from '../helpers/harness.ts';
 import { buildNatTopology, canBuildNatHosts, type NatTopology } from '../helpers/nat-hosts.ts';
 import { launchHomeBrowser, startPublicNode, type HomeBrowser, type PublicNode } from '../helpers/nat-node.ts';
 import { startTurnServer, type TurnServer } from '../helpers/turn-server.ts';
-import { callPair, linkPair, waitPair } from '../helpers/candidate-pairs.ts';
+import { callIceReport, callPair, linkPair, waitPair } from '../helpers/candidate-pairs.ts';
 import { allowEverything, readNote } from '../helpers/ring.ts';
 import { claimName, dial, mediaFlows, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
 import { leaveMessage, videoFramesPlayed, waitMailbox } from '../helpers/mail.ts';
@@ -26,6 +26,8 @@ const hasTurn = spawnSync('sh', ['-c', 'command -v turnserver']).status === 0;
 const SECRET = 'nat-suite-shared-secret';
 /** Short, so credentials expire during the suite and the refresh is seen. */
 const TTL_S = 30;
+/** A DHT key (40 hex digits) for the note put in home 1 and read in home 2. */
+const NOTE_KEY = '5eed'.repeat(10);
 /** A second node whose TURN secret is not coturn's. */
 const WRONG_PORT = 8081;
 
@@ -70,13 +72,13 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
   it('tabs in the two strict-NAT homes form one ring, linked through TURN; a record put in one is read in the other', async () => {
     // home 1, home 2 and the node's service peer
     await waitForRingWithOthers([a, b], 3, 120_000);
-    const [ida, idb] = await Promise.all([nodeIdOf(a), nodeIdOf(b)]);
+    const [ida, idb] = await Promise.all([idOf(a), idOf(b)]);
     const pair = await waitPair(() => linkPair(a, idb), 'the link from home 1 to home 2');
     console.log(`[nat] home 1 ↔ home 2 link: ${pair.local} → ${pair.remote}`);
     expect(pair.relay).toBe(true);
-    const put = await a.evaluate(() => window.softphoneTest!.putNote('nat-suite-note', 'hello from home 1'));
+    const put = await a.evaluate(() => window.softphoneTest!.putNote(NOTE_KEY, 'hello from home 1'));
     expect(put.stored).toBeGreaterThan(0);
-    expect(await readNote(b, 'nat-suite-note')).toBe('hello from home 1');
+    expect(await readNote(b, NOTE_KEY)).toBe('hello from home 1');
     expect(ida).not.toBe(idb);
   }, 180_000);
 
@@ -88,7 +90,11 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
     await waitRinging(b, a, 'alice', 'bob', 30_000);
     await ringing(b, 'alice').getByRole('button', { name: 'Answer with video' }).click();
     const [ca, cb] = await Promise.all([waitCall(a, 'bob', 'active'), waitCall(b, 'alice', 'active')]);
-    await Promise.all([mediaFlows(a, ca.id, 30_000), mediaFlows(b, cb.id, 30_000)]);
+    try {
+      await Promise.all([mediaFlows(a, ca.id, 30_000), mediaFlows(b, cb.id, 30_000)]);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}; alice: ${await callIceReport(a, ca.id)}; bob: ${await callIceReport(b, cb.id)}`, { cause: e });
+    }
     const [pa, pb] = await Promise.all([waitPair(() => callPair(a, ca.id), 'alice’s call'), waitPair(() => callPair(b, cb.id), 'bob’s call')]);
     console.log(`[nat] call pair at alice ${pa.local} → ${pa.remote}, at bob ${pb.local} → ${pb.remote}`);
     expect(pa.relay).toBe(true);
@@ -131,7 +137,7 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
     const user = (l: IceList): string | undefined => l.iceServers.find((s) => String(s.urls).startsWith('turn:'))?.username;
     expect(user(now)).not.toBe(user(first));
     // A new link after the first credential expired: drop home 1's link to home 2 and let the overlay re-dial it.
-    const idb = await nodeIdOf(b);
+    const idb = await idOf(b);
     await a.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you'), idb);
     await a.evaluate((id) => window.softphoneTest!.connectLink(id), idb);
     const pair = await waitPair(() => linkPair(a, idb), 'the new link from home 1 to home 2', 40_000);
@@ -164,6 +170,11 @@ async function waitServicePeerLink(page: Page, tabs: Page[]): Promise<string> {
     if (Date.now() > until) throw new Error('home 3 has no link to the service peer');
     await page.waitForTimeout(500);
   }
+}
+
+/** The tab's node ID, whatever page it shows. */
+function idOf(page: Page): Promise<string> {
+  return page.evaluate(() => window.softphoneTest!.nodeId()!);
 }
 
 it.runIf(!can.ok || !hasTurn)('the NAT suite needs root, nftables and coturn', () => {
