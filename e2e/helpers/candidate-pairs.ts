@@ -76,3 +76,22 @@ export function callIceReport(page: Page, callId: string): Promise<string> {
     return `ice ${pc.iceConnectionState}, gathering ${pc.iceGatheringState}, servers [${cfg}], ${JSON.stringify(count)}`;
   }, callId);
 }
+
+/** The same report for every RTCPeerConnection the page made (needs peer-connections.ts' countPeerConnections before the page opened). */
+export function allIceReports(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const made = (window as unknown as { __peerConnections?: RTCPeerConnection[] }).__peerConnections ?? [];
+    const out: string[] = [];
+    for (const pc of made) {
+      const stats = await pc.getStats();
+      const count: Record<string, number> = {};
+      stats.forEach((r: { type: string; candidateType?: string; state?: string; address?: string }) => {
+        const k = r.type === 'local-candidate' || r.type === 'remote-candidate' ? `${r.type}:${r.candidateType}:${r.address}` : r.type === 'candidate-pair' ? `pair:${r.state}` : '';
+        if (k) count[k] = (count[k] ?? 0) + 1;
+      });
+      const cfg = pc.getConfiguration();
+      out.push(`[${pc.connectionState}/${pc.iceConnectionState} policy ${cfg.iceTransportPolicy} servers ${(cfg.iceServers ?? []).map((s) => String(s.urls)).join(' ')} ${JSON.stringify(count)}]`);
+    }
+    return out.join('\n');
+  });
+}
