@@ -1,5 +1,5 @@
 /**
- * Browser benchmarks: `npm run bench -- [--tabs 16] [--only overlay] [--json FILE]`.
+ * Browser benchmarks: `npm run bench -- [--tabs 16] [--only overlay|service-peer|calls|mail|nat] [--json FILE]`.
  * Real tabs of the system Chromium against the app served by `npm start`,
  * inside a loopback-only network namespace. Prints a table and writes JSON
  * with every figure, its unit and its baseline (measured in the same run).
@@ -17,7 +17,7 @@ const arg = (name: string, dflt: string): string => {
 };
 const tabs = Number(arg('tabs', '16'));
 const only = arg('only', 'overlay');
-const jsonFile = arg('json', only === 'service-peer' ? 'bench-results/service-peer.json' : only === 'calls' ? 'bench-results/calls.json' : only === 'mail' ? 'bench-results/mail.json' : 'bench-results/browser.json');
+const jsonFile = arg('json', only === 'service-peer' ? 'bench-results/service-peer.json' : only === 'calls' ? 'bench-results/calls.json' : only === 'mail' ? 'bench-results/mail.json' : only === 'nat' ? 'bench-results/nat.json' : 'bench-results/browser.json');
 
 interface Figure {
   name: string;
@@ -31,13 +31,14 @@ const add = (name: string, value: number, unit: string, baseline = ''): void => 
 };
 
 async function main(): Promise<void> {
-  if (only !== 'overlay' && only !== 'service-peer' && only !== 'calls' && only !== 'mail') {
-    console.error(`unknown benchmark "${only}"; known: overlay, service-peer, calls, mail`);
+  if (only !== 'overlay' && only !== 'service-peer' && only !== 'calls' && only !== 'mail' && only !== 'nat') {
+    console.error(`unknown benchmark "${only}"; known: overlay, service-peer, calls, mail, nat`);
     process.exit(2);
   }
   const started = Date.now();
   if (only === 'service-peer') await (await import('./bench-service-peer.ts')).servicePeerBench(add, argv);
   else if (only === 'calls') await (await import('./bench-calls.ts')).callsBench(add, tabs, argv);
+  else if (only === 'nat') await (await import('./bench-nat.ts')).natBench(add, argv);
   else if (only === 'mail') await (await import('./bench-mail.ts')).mailBench(add, tabs, argv);
   else await (await import('./bench-overlay.ts')).overlayBench(add, tabs);
   add('wall time', (Date.now() - started) / 1000, 's');
