@@ -53,3 +53,16 @@ export {
   verifyCertificate,
 } from './certificate';
 export { MAX_CLOCK_SKEW_MS, hasSurelyExpired, honouredUntil, isSurelyAhead, withinClockSkew } from './clock-skew';
+export {
+  AGREEMENT_PUBLIC_BYTES,
+  SEAL_NONCE_BYTES,
+  SEAL_TAG_BYTES,
+  SEAL_OVERHEAD_BYTES,
+  generateAgreementKeyPair,
+  exportAgreementPublic,
+  importAgreementPublic,
+  deriveSealingKey,
+  sealBytes,
+  openBytes,
+} from './sealing';
+export { ROUTED_PAD_BUCKETS, bucketFor, padToBucket, unpadBucket } from './padding';
