@@ -32,6 +32,7 @@ export {
   acquireNodeIdentity,
   NODE_SLOT_PREFIX,
   NODE_LOCK_PREFIX,
+  NODE_AGREEMENT_PREFIX,
 } from './node-identity';
 export { type UserIdentity, type LoadedUserIdentity, loadUserIdentity, USER_KEY, USER_LOCK } from './user-identity';
 export {
