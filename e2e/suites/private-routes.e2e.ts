@@ -102,8 +102,9 @@ it('alice and bob chat and call through relay tabs that see none of the words, n
   await ringing(b, 'alice').getByRole('button', { name: 'Answer with video' }).click();
   const [ca, cb] = await Promise.all([waitCall(a, 'bob', 'active'), waitCall(b, 'alice', 'active')]);
   await Promise.all([mediaFlows(a, ca.id), mediaFlows(b, cb.id)]);
-  await a.getByRole('button', { name: 'Hang up' }).click();
-  await Promise.all([waitCall(a, 'bob', 'ended'), waitCall(b, 'alice', 'ended', 10_000)]);
+  // The BYE crosses the relays too (through the phone, not the button: a loaded machine made the click time out once).
+  await a.evaluate((id) => window.softphoneTest!.phone()!.hangUp(id), ca.id);
+  await Promise.all([waitCall(a, 'bob', 'ended'), waitCall(b, 'alice', 'ended')]);
 
   const received = (await Promise.all(relays.map((r) => r.evaluate(() => window.softphoneTest!.takeReceived())))).flat().map(fromHex);
   const forwarded = received.filter((bytes) => {
