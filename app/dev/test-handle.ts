@@ -19,6 +19,7 @@ import type { LinkEndCode } from '../transport';
 // A type-only import: the node behind the narrow OverlayNode API, for the one test that writes into a replica store.
 import type { ChordNode } from '../overlay/sim';
 import type { AuditEntry } from '../permissions';
+import { toHex } from '../identity';
 import type { ErasureCoder, MailItem, MailUser, ResolveUser } from '../mail';
 import type { NameDirectory, UserAgent, SipLocation } from '../sip';
 import type {
@@ -120,6 +121,14 @@ export interface SoftphoneTestHandle {
   sendRouted(to: string, type: string, body: Uint8Array): Promise<RouteResult>;
   /** Listens to routed application messages of type `type`; returns an unsubscribe. */
   onRouted(type: string, fn: (from: string, body: Uint8Array) => void): () => void;
+  /**
+   * Starts keeping a copy of every overlay message this tab receives from a
+   * link, as the bytes arrived (before any check): what a relay sees of the
+   * messages it forwards, and everything else. `takeReceived` hands them over.
+   */
+  recordReceived(): void;
+  /** The copies kept since `recordReceived` (hex, oldest first), and stops keeping them. */
+  takeReceived(): string[];
 
   // --- names, calls and chat -------------------------------------------------
   /** The phone service's snapshot (claimed name, registration status, ring state), or null before it starts. */
@@ -169,6 +178,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
   const gate = () => need(s.gate, 'the permission gate');
   const phoneService = () => need(s.calls, 'the phone service');
   const mail = () => need(s.mail?.current, 'video mail');
+  let received: { copies: Uint8Array[]; stop: () => void } | null = null;
   return {
     app: () => s.getSnapshot(),
     nodeId: () => s.nodeIdentity?.nodeId ?? null,
@@ -211,6 +221,28 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     },
     sendRouted: (to, type, body) => node().routed.send(to, type, body),
     onRouted: (type, fn) => node().routed.on(type, fn),
+    recordReceived: () => {
+      const n = node() as ChordNode;
+      if (received) return;
+      const original = n.receive;
+      const copies: Uint8Array[] = [];
+      n.receive = (from, bytes) => {
+        copies.push(bytes.slice());
+        original.call(n, from, bytes);
+      };
+      received = {
+        copies,
+        stop: () => {
+          n.receive = original;
+        },
+      };
+    },
+    takeReceived: () => {
+      const r = received;
+      received = null;
+      r?.stop();
+      return (r?.copies ?? []).map(toHex);
+    },
 
     phoneStatus: () => s.calls?.getSnapshot() ?? null,
     claimName: (name) => phoneService().claim(name),

@@ -4,6 +4,9 @@ import {
   MemoryKeyValueStore,
   MemoryLockManager,
   NODE_SLOT_PREFIX,
+  NODE_AGREEMENT_PREFIX,
+  exportAgreementPublic,
+  generateAgreementKeyPair,
   USER_KEY,
   acquireNodeIdentity,
   canonicalDecode,
@@ -159,6 +162,23 @@ describe('node identity pool', () => {
     const b2 = await acquireNodeIdentity({ store, locks, preferredSlot: 1 });
     expect(b2.identity.nodeId).toBe(b.identity.nodeId);
     expect(a2.warnings).toEqual([]);
+  });
+
+  it('keeps the agreement key with the node key across a reload, and replaces a damaged one', async () => {
+    const store = new MemoryKeyValueStore();
+    const locks = new MemoryLockManager();
+    const a = await acquireNodeIdentity({ store, locks });
+    const key = await exportAgreementPublic(a.identity.agreementKey.publicKey);
+    a.lock.release();
+    const again = await acquireNodeIdentity({ store, locks, preferredSlot: 0 });
+    expect(await exportAgreementPublic(again.identity.agreementKey.publicKey)).toEqual(key);
+    again.lock.release();
+    const stored = (await store.get(NODE_AGREEMENT_PREFIX + 0)) as Record<string, unknown>;
+    const other = await generateAgreementKeyPair();
+    await store.set(NODE_AGREEMENT_PREFIX + 0, { ...stored, publicKey: other.publicKey });
+    const repaired = await acquireNodeIdentity({ store, locks, preferredSlot: 0 });
+    expect(repaired.identity.nodeId).toBe(a.identity.nodeId);
+    expect(await exportAgreementPublic(repaired.identity.agreementKey.publicKey)).not.toEqual(key);
   });
 
   it('waits briefly for a preferred slot the old page still holds', async () => {

@@ -32,6 +32,7 @@ export {
   acquireNodeIdentity,
   NODE_SLOT_PREFIX,
   NODE_LOCK_PREFIX,
+  NODE_AGREEMENT_PREFIX,
 } from './node-identity';
 export { type UserIdentity, type LoadedUserIdentity, loadUserIdentity, USER_KEY, USER_LOCK } from './user-identity';
 export {
@@ -53,3 +54,16 @@ export {
   verifyCertificate,
 } from './certificate';
 export { MAX_CLOCK_SKEW_MS, hasSurelyExpired, honouredUntil, isSurelyAhead, withinClockSkew } from './clock-skew';
+export {
+  AGREEMENT_PUBLIC_BYTES,
+  SEAL_NONCE_BYTES,
+  SEAL_TAG_BYTES,
+  SEAL_OVERHEAD_BYTES,
+  generateAgreementKeyPair,
+  exportAgreementPublic,
+  importAgreementPublic,
+  deriveSealingKey,
+  sealBytes,
+  openBytes,
+} from './sealing';
+export { ROUTED_PAD_BUCKETS, bucketFor, padToBucket, unpadBucket } from './padding';

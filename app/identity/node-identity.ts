@@ -8,6 +8,7 @@ import { equalBytes } from './bytes';
 import { IdentityUnavailableError } from './errors';
 import { exportSpki, generateSigningKeyPair, nodeIdFromSpki, signBytes, verifyBytes } from './keys';
 import type { KeyValueStore } from './kv-store';
+import { deriveSealingKey, generateAgreementKeyPair, openBytes, sealBytes } from './sealing';
 import { holdLock, type HeldLock, type LockManagerLike } from './locks';
 
 export interface NodeIdentity {
@@ -17,6 +18,57 @@ export interface NodeIdentity {
   readonly privateKey: CryptoKey;
   /** The pool slot this tab holds. */
   readonly slot: number;
+  /**
+   * The node's ECDH P-256 agreement key pair: routed messages are encrypted
+   * for it (overlay/message-routing.ts). Kept in the same slot, so a reloaded
+   * tab opens what senders sealed with the key they learnt before the reload.
+   */
+  readonly agreementKey: CryptoKeyPair;
+}
+
+/** Where a slot's agreement key pair is kept, beside the node key at NODE_SLOT_PREFIX + slot. */
+export const NODE_AGREEMENT_PREFIX = 'node-agreement/';
+
+interface StoredAgreementKey {
+  version: 1;
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+}
+
+/**
+ * The stored agreement key pair when it is whole and the two halves agree
+ * (each derives the same secret with a probe key); null otherwise.
+ */
+async function checkStoredAgreementKey(raw: unknown): Promise<CryptoKeyPair | null> {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const s = raw as Partial<StoredAgreementKey>;
+  if (s.version !== 1 || !isCryptoKey(s.privateKey, 'private') || !isCryptoKey(s.publicKey, 'public')) return null;
+  try {
+    const probe = await generateAgreementKeyPair();
+    const mine = await deriveSealingKey(s.privateKey, probe.publicKey, new Uint8Array(0), new Uint8Array(0));
+    const theirs = await deriveSealingKey(probe.privateKey, s.publicKey, new Uint8Array(0), new Uint8Array(0));
+    const sealed = await sealBytes(mine, new Uint8Array([1, 2, 3]), new Uint8Array(0));
+    if (!(await openBytes(theirs, sealed, new Uint8Array(0)))) return null;
+  } catch {
+    return null;
+  }
+  return { privateKey: s.privateKey, publicKey: s.publicKey };
+}
+
+async function loadOrCreateAgreementKey(store: KeyValueStore, slot: number): Promise<CryptoKeyPair> {
+  const key = NODE_AGREEMENT_PREFIX + slot;
+  let raw: unknown;
+  try {
+    raw = await store.get(key);
+  } catch {
+    raw = undefined;
+  }
+  const stored = raw === undefined ? null : await checkStoredAgreementKey(raw);
+  if (stored) return stored;
+  const pair = await generateAgreementKeyPair();
+  const record: StoredAgreementKey = { version: 1, privateKey: pair.privateKey, publicKey: pair.publicKey };
+  await store.set(key, record);
+  return pair;
 }
 
 interface StoredKeyPair {
@@ -104,7 +156,8 @@ async function loadOrCreateSlot(store: KeyValueStore, slot: number, warnings: st
     stored = await makeStoredKeyPair(await generateSigningKeyPair(false), nodeIdFromSpki);
     await store.set(key, stored);
   }
-  return { nodeId: stored.id, spki: stored.spki, publicKey: stored.publicKey, privateKey: stored.privateKey, slot };
+  const agreementKey = await loadOrCreateAgreementKey(store, slot);
+  return { nodeId: stored.id, spki: stored.spki, publicKey: stored.publicKey, privateKey: stored.privateKey, slot, agreementKey };
 }
 
 /**

@@ -39,6 +39,10 @@ export const MAX_ROUTE = 48;
 export const MAX_MESSAGE_BYTES = 600 * 1024;
 /** Largest body of a routed application message (a SIP message). @default 64 KiB */
 export const MAX_APP_BODY_BYTES = 64 * 1024;
+/** Largest sealed body of a routed message: the largest padding bucket (identity's ROUTED_PAD_BUCKETS) with nonce and tag. @default 68 KiB + 28 */
+export const MAX_SEALED_BOX_BYTES = 69_632 + 28;
+/** How long a sender keeps one ephemeral key for its messages to one node (a conversation), for forward secrecy. @default 10 min */
+export const CONVERSATION_KEY_MS = 10 * 60_000;
 /** How long the sender of a routed application message waits for its acknowledgement. @default 4000 */
 export const APP_ACK_TIMEOUT_MS = 4_000;
 /**

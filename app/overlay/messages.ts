@@ -4,7 +4,7 @@
  * every field with type guards and returns a reason instead of throwing.
  */
 import { canonicalDecode, canonicalEncode, fitsUtf8, type CanonicalValue } from '../identity';
-import { MAX_APP_BODY_BYTES, MAX_ITEMS, MAX_MESSAGE_BYTES, MAX_NODE_LIST, MAX_ROUTE } from './constants';
+import { MAX_APP_BODY_BYTES, MAX_ITEMS, MAX_SEALED_BOX_BYTES, MAX_MESSAGE_BYTES, MAX_NODE_LIST, MAX_ROUTE } from './constants';
 import { ID_BYTES } from './id';
 import { isWireRecord, type WireRecord } from './storage/record';
 
@@ -34,8 +34,16 @@ export type Message =
   | { t: 'sync'; id: number; lo: Bytes; hi: Bytes; digest: DigestEntry[] }
   | { t: 'sync-reply'; id: number; want: number[]; records: WireRecord[] }
   | { t: 'error'; id: number; reason: string }
+  /** A plaintext routed message, as tabs before end-to-end encryption sent it: parsed only to be refused with a clear reason. */
   | { t: 'app'; aid: number; to: Bytes; from: Bytes; spki: Bytes; at: number; topic: string; body: Bytes; hops: number; sig: Bytes }
-  | { t: 'app-ack'; aid: number; to: Bytes; from: Bytes; hops: number; via: number };
+  /** A routed message encrypted for its target (message-sealing.ts): `eph` the sender's conversation key, `box` the padded sealed body. */
+  | { t: 'app-sealed'; aid: number; to: Bytes; from: Bytes; spki: Bytes; at: number; eph: Bytes; box: Bytes; hops: number; sig: Bytes }
+  /** `refusal`: why the target did not take the message (`not-encrypted`, `undecryptable`, ...); absent when it did. */
+  | { t: 'app-ack'; aid: number; to: Bytes; from: Bytes; hops: number; via: number; refusal?: string }
+  /** Asks node `to` for its agreement key. */
+  | { t: 'agreement-ask'; aid: number; to: Bytes; from: Bytes; hops: number }
+  /** Node `from`'s agreement key `key`, bound to its node key `spki` by `sig`. */
+  | { t: 'agreement-key'; aid: number; to: Bytes; from: Bytes; hops: number; spki: Bytes; key: Bytes; sig: Bytes };
 
 export type MessageType = Message['t'];
 /** Types that answer a request: they carry the request's id. */
@@ -53,6 +61,11 @@ export function encodeMessage(msg: Message): Uint8Array {
 }
 
 type Obj = Record<string, unknown>;
+
+/** The fields every routed message has: an id, both ends, and the hops so far. */
+const isRoutedHeader = (m: Obj): boolean =>
+  isRpcId(m['aid']) && isIdBytes(m['to']) && isIdBytes(m['from']) && isRpcId(m['hops']) && (m['hops'] as number) <= MAX_ROUTE;
+const isShortBytes = (v: unknown, max: number): v is Bytes => v instanceof Uint8Array && v.length <= max;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 const isRpcId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -120,7 +133,16 @@ const GUARDS: Record<MessageType, (m: Obj) => boolean> = {
     m['hops'] <= MAX_ROUTE &&
     m['sig'] instanceof Uint8Array &&
     m['sig'].length <= 512,
-  'app-ack': (m) => isRpcId(m['aid']) && isIdBytes(m['to']) && isIdBytes(m['from']) && isRpcId(m['hops']) && m['hops'] <= MAX_ROUTE && isRpcId(m['via']) && m['via'] <= MAX_ROUTE,
+  'app-sealed': (m) =>
+    isRoutedHeader(m) &&
+    isShortBytes(m['spki'], 512) &&
+    isRpcId(m['at']) &&
+    isShortBytes(m['eph'], 128) &&
+    isShortBytes(m['box'], MAX_SEALED_BOX_BYTES) &&
+    isShortBytes(m['sig'], 512),
+  'app-ack': (m) => isRoutedHeader(m) && isRpcId(m['via']) && m['via'] <= MAX_ROUTE && (m['refusal'] === undefined || isShortString(m['refusal'], 32)),
+  'agreement-ask': (m) => isRoutedHeader(m),
+  'agreement-key': (m) => isRoutedHeader(m) && isShortBytes(m['spki'], 512) && isShortBytes(m['key'], 128) && isShortBytes(m['sig'], 512),
 };
 
 /** Why a message was refused, and the request id to answer with an error (null: do not answer). */

@@ -99,7 +99,7 @@ export class ChordNode implements HandlerHost, OverlayNode {
     const store = new RecordStore({ quotaRecords: c.quotaRecords, quotaBytes: c.quotaBytes }, c.access ?? ownerOnlyAccess, components.kv);
     this.replication = new Replication(this, components.verifier, store, c.syncDebounceMs);
     this.cache = new LookupCache(c.cacheTtlMs, c.negativeCacheTtlMs, CACHE_ENTRIES);
-    this.routed = new MessageRouter(this, components.verifier, components.nodeSigner, () => random.next());
+    this.routed = new MessageRouter(this, components.verifier, components.nodeSigner, () => random.next(), components.agreementKey);
     this.maintenance = new Maintenance(this, clock, random, c, () => store.expire(clock.now()));
     this.unsubscribe.push(
       transport.onMessage((from, bytes) => this.receive(from, bytes)),
@@ -219,7 +219,10 @@ export class ChordNode implements HandlerHost, OverlayNode {
       case 'sync':
         return this.replication.handleSync(from, msg);
       case 'app':
+      case 'app-sealed':
       case 'app-ack':
+      case 'agreement-ask':
+      case 'agreement-key':
         return this.routed.handle(msg);
     }
   }

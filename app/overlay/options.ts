@@ -21,6 +21,12 @@ export interface OverlayComponents {
   verifier: RecordVerifier;
   /** Signs routed application messages as this node (its node key, whose hash is its ID); none: it cannot send them. */
   nodeSigner?: RecordSigner;
+  /**
+   * This node's ECDH P-256 agreement key pair, kept with its node key, for
+   * routed messages encrypted to it (message-routing.ts); none: one is made
+   * for each run, so senders that learnt the old one must ask again.
+   */
+  agreementKey?: CryptoKeyPair;
   /** Where stored records persist; none keeps them in memory only. */
   kv?: KeyValueStore;
   /** Shared by many simulated nodes to total their traffic. */

@@ -222,6 +222,7 @@ export class AppServices {
       records: storeOf('p2p-softphone-records'),
       ringSettings: storeOf('p2p-softphone-settings'),
       nodeSigner: { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
+      agreementKey: node.identity.agreementKey,
       ringRefusal: () => whyNotInRing(gate, OVERLAY_NAME),
       contact: {
         user: user.identity,

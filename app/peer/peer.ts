@@ -46,6 +46,8 @@ export interface PeerOptions {
   ringSettings: KeyValueStore;
   /** Signs routed messages as this node (SIP rides on them); without it the node only relays. */
   nodeSigner?: RecordSigner;
+  /** This node's ECDH agreement key pair, kept with its node key; none: one is made for each run. */
+  agreementKey?: CryptoKeyPair;
   /** Why this peer's own permission answers keep it out of the ring, in words (RingSnapshot.refusal). @default never */
   ringRefusal?: () => string | null;
   /** Most links at once. @default the LinkManager's */
@@ -95,6 +97,7 @@ export class Peer {
       onlinePeers: () => links.onlineIds(),
       ...(o.ringRefusal ? { whyNot: o.ringRefusal } : {}),
       ...(o.nodeSigner ? { nodeSigner: o.nodeSigner } : {}),
+      ...(o.agreementKey ? { agreementKey: o.agreementKey } : {}),
     });
     if (o.contact) {
       const node = this.overlay.node;

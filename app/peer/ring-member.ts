@@ -46,6 +46,8 @@ export interface RingMemberComponents {
   whyNot?: () => string | null;
   /** Signs routed messages as this node (SIP rides on them); without it the node only relays. */
   nodeSigner?: RecordSigner;
+  /** This node's ECDH agreement key pair, kept with its node key; none: one is made for each run. */
+  agreementKey?: CryptoKeyPair;
   /** The simulator's tracker of async work, so virtual time waits for it. */
   tracker?: AsyncTracker;
 }
@@ -142,7 +144,7 @@ export class RingMember {
   private rememberedPeers: string[] = [];
 
   constructor(components: RingMemberComponents, init: RingMemberInit = {}) {
-    const { links, records, clock, random, verifier, nodeSigner, tracker } = components;
+    const { links, records, clock, random, verifier, nodeSigner, agreementKey, tracker } = components;
     this.links = links;
     this.clock = clock;
     this.random = random;
@@ -156,7 +158,7 @@ export class RingMember {
     });
     const seed = Math.floor(random.next() * 2 ** 32);
     this.node = createOverlayNode(
-      { transport: links.transport, clock, random: new SeededRandom(seed), verifier, kv: records, ...(nodeSigner ? { nodeSigner } : {}), ...(tracker ? { tracker } : {}) },
+      { transport: links.transport, clock, random: new SeededRandom(seed), verifier, kv: records, ...(nodeSigner ? { nodeSigner } : {}), ...(agreementKey ? { agreementKey } : {}), ...(tracker ? { tracker } : {}) },
       init.overlay ?? {},
     );
     this.unifier = new RingUnifier(this.node, clock, new SeededRandom(seed ^ 0x9e3779b9), () => this.onlinePeers());

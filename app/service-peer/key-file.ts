@@ -5,7 +5,7 @@
  * a clear message instead of silently giving it a new place on the ring.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { exportSpki, nodeIdFromSpki, type NodeIdentity } from '../identity';
+import { exportSpki, generateAgreementKeyPair, nodeIdFromSpki, type NodeIdentity } from '../identity';
 
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
@@ -23,7 +23,8 @@ async function fromJwk(jwk: JsonWebKey): Promise<Omit<NodeIdentity, 'slot'>> {
   const privateKey = await crypto.subtle.importKey('jwk', { ...jwk, key_ops: ['sign'] }, ECDSA, false, ['sign']);
   const publicKey = await crypto.subtle.importKey('jwk', { ...pub, key_ops: ['verify'] }, ECDSA, true, ['verify']);
   const spki = await exportSpki(publicKey);
-  return { nodeId: await nodeIdFromSpki(spki), spki, publicKey, privateKey };
+  // The agreement key is made per run: a service peer is no SIP endpoint, so nothing is sealed for it across restarts.
+  return { nodeId: await nodeIdFromSpki(spki), spki, publicKey, privateKey, agreementKey: await generateAgreementKeyPair() };
 }
 
 /** Loads the node identity from `path`, creating the file when it does not exist. */

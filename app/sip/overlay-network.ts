@@ -1,8 +1,9 @@
 /**
  * SipNetwork on the overlay: SIP text travels as routed application
- * messages (app/overlay/message-routing.ts), signed by the sending node and
- * relayed across the ring, so the receiver knows which node sent it whoever
- * carried it.
+ * messages (app/overlay/message-routing.ts), signed by the sending node,
+ * encrypted for the target node and relayed across the ring, so the receiver
+ * knows which node sent it whoever carried it, and the carriers learn
+ * neither the names, the Call-ID nor the SDP.
  */
 import { fromUtf8, utf8 } from '../identity';
 import type { OverlayNode } from '../overlay';
@@ -35,12 +36,13 @@ export class OverlaySipNetwork implements SipNetwork {
       this.lastHops = r.hops;
       return 'sent';
     }
-    return r.outcome;
+    // Refused (the target could not open it, or sends in plaintext): as SIP sees it, nobody answers there.
+    return r.outcome === 'refused' ? 'unreachable' : r.outcome;
   }
 
   async probe(nodeId: string): Promise<SendResult> {
     const r = await this.node.routed.send(nodeId, PROBE_TOPIC, new Uint8Array(0));
-    return r.outcome === 'delivered' ? 'sent' : r.outcome;
+    return r.outcome === 'delivered' ? 'sent' : r.outcome === 'refused' ? 'unreachable' : r.outcome;
   }
 
   onReceive(fn: (from: string, text: string) => void): () => void {

@@ -12,4 +12,4 @@ export { skewedClock } from './skewed-clock';
  * (app/overlay/index.ts) and builds no wire message.
  */
 export { ChordNode } from '../node';
-export { encodeMessage } from '../messages';
+export { encodeMessage, parseMessage, isParseFailure } from '../messages';
