@@ -4,6 +4,8 @@ export type MailErrorCode =
   | 'too-large'
   | 'bad-manifest'
   | 'bad-signature'
+  | 'old-format'
+  | 'blocked'
   | 'not-for-you'
   | 'unknown-recipient'
   | 'wrong-key'

@@ -86,7 +86,7 @@ describe('mailbox polling that must stay up', () => {
       down = true;
       await w.run(mail.play(sent.id));
       await w.sim.run(20_000);
-      const seen = () => w.run(readReceipts(w.io(), alice.name, [{ id: sent.id, toKey: bob.signSpki }])).then((m) => m.has(sent.id));
+      const seen = () => w.run(readReceipts(w.io(), alice.name, [sent])).then((m) => m.has(sent.id));
       expect(await seen()).toBe(false);
       expect(await store.get(`mail-receipt-due:${sent.id}`)).toMatchObject({ id: sent.id, from: 'alice' });
       down = false;

@@ -178,8 +178,9 @@ it('bad input: an unknown name and an oversized recording get clear words in the
     await b.waitForTimeout(1000);
   }
   await problems.click();
-  await b.getByText('A message claims to be from alice, but it was signed by another key; it was ignored.').waitFor();
-  await b.getByText('A message from carol was encrypted for another key under your name; it was ignored.').waitFor();
+  await b.getByText('A message whose sender could not be verified (it claims a name that belongs to another key) was ignored.').waitFor();
+  // Sealed for carol's key, so bob cannot even see who sent it.
+  await b.getByText('A message in your mailbox was sealed for another key, or changed on the way; it was ignored.').waitFor();
   // The good message from alice is still listed.
   await expect(b.getByRole('listitem', { name: /^From alice,/ }).count()).resolves.toBe(1);
   await b.screenshot({ path: 'e2e/artifacts/mail-mailbox-problems.png', fullPage: true });
