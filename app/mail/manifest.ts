@@ -57,8 +57,30 @@ export interface MessageMeta {
   thumbnail: Uint8Array | null;
 }
 
-export function ciphertextSize(m: Pick<Manifest, 'size'>): number {
-  return m.size + GCM_TAG;
+/** The smallest padded video ciphertext, bytes. @default 64 KiB */
+export const MIN_PADDED_VIDEO_BYTES = 64 * 1024;
+
+/**
+ * Bytes of the video's ciphertext, padded so that the fragments do not tell
+ * their holders the message's exact size: a message that fits one stripe
+ * (k × frag bytes) is padded to a power of two from 64 KiB up (at most the
+ * stripe), a longer one to whole stripes. The exact size is in the sealed
+ * manifest; the recipient cuts the padding off after decrypting.
+ */
+export function ciphertextSize(m: Pick<Manifest, 'size' | 'k' | 'frag'>): number {
+  const ct = m.size + GCM_TAG;
+  const stripe = m.k * m.frag;
+  if (ct > stripe) return Math.ceil(ct / stripe) * stripe;
+  let b = MIN_PADDED_VIDEO_BYTES;
+  while (b < ct) b *= 2;
+  return Math.min(b, stripe);
+}
+
+/** The video's plaintext as encrypted: the recording, then zeros up to ciphertextSize minus the tag. */
+export function padVideo(bytes: Uint8Array, k: number, frag: number): Uint8Array {
+  const out = new Uint8Array(ciphertextSize({ size: bytes.length, k, frag }) - GCM_TAG);
+  out.set(bytes);
+  return out;
 }
 
 export function stripeCount(m: Pick<Manifest, 'size' | 'k' | 'frag'>): number {

@@ -11,7 +11,7 @@ import { checkKM, type ErasureCoder } from './coder';
 import { MAX_FRAGMENT_BYTES, MAX_MESSAGE_BYTES, MAX_THUMBNAIL_BYTES, MESSAGE_ID_BYTES, MIN_FRAGMENT_BYTES, STORE_PARALLEL } from './constants';
 import { newContentKey, newMessageKey, randomBytes, seal, wrapSecrets } from './cipher';
 import { MailError } from './errors';
-import { encodeMeta, encodeSignedManifest, fragmentValue, SIG_PREFIX_BYTES, stripeCount, stripeLength, type Manifest } from './manifest';
+import { encodeMeta, encodeSignedManifest, fragmentValue, padVideo, SIG_PREFIX_BYTES, stripeCount, stripeLength, type Manifest } from './manifest';
 import { mailboxKey } from './keys';
 import { receiptSecret } from './receipts';
 import { sealEntry } from './sealed-entry';
@@ -92,7 +92,8 @@ export async function sendMessage(o: SendOptions): Promise<SentMessage> {
   const id = toHex(idBytes);
   const contentKey = await newContentKey();
   const msgKey = await newMessageKey();
-  const video = await seal(contentKey, recording.bytes, concatBytes(utf8('video:'), idBytes));
+  // Padded, so the fragments' count and size tell their holders only a size bucket (manifest.ts, ciphertextSize).
+  const video = await seal(contentKey, padVideo(recording.bytes, k, frag), concatBytes(utf8('video:'), idBytes));
   const thumb = recording.thumbnail && recording.thumbnail.length <= MAX_THUMBNAIL_BYTES ? recording.thumbnail : null;
   const meta = await seal(contentKey, encodeMeta({ type: recording.type, durationMs: Math.round(recording.durationMs), thumbnail: thumb }), concatBytes(utf8('meta:'), idBytes));
   const wrap = await wrapSecrets({ contentKey, messageKeyPkcs8: msgKey.pkcs8 }, recipient.ecdhPublicKey, idBytes);
