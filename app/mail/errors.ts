@@ -5,7 +5,6 @@ export type MailErrorCode =
   | 'bad-manifest'
   | 'bad-signature'
   | 'old-format'
-  | 'blocked'
   | 'not-for-you'
   | 'unknown-recipient'
   | 'wrong-key'
