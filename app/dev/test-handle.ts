@@ -115,6 +115,8 @@ export interface SoftphoneTestHandle {
   holds(key: string): boolean;
   /** This tab's own copy of the record under `key` (hex) and dictionary sub-key `sub` ('' for single values and blobs). */
   heldRecord(key: string, sub?: string): WireRecord | undefined;
+  /** Every record this tab's own replica store holds under `key` (hex), all dictionary sub-keys: what a replica holder sees. */
+  heldRecords(key: string): WireRecord[];
   /** Writes `record` into this tab's own replica store as if a peer had sent it (checks and merge rules apply); returns the store's verdict. */
   storeHeldRecord(record: WireRecord): string;
   /** Sends a routed application message of type `type` to node `to` (e.g. raw SIP as 'sip'). */
@@ -214,6 +216,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     getNote: (key) => need(s.overlay, 'the overlay').getNote(key),
     holds: (key) => s.overlay?.holds(key) ?? false,
     heldRecord: (key, sub = '') => node().localRecord(key, sub),
+    heldRecords: (key) => node().localRecords().filter((r) => Array.from(r.k, (b) => b.toString(16).padStart(2, '0')).join('') === key),
     storeHeldRecord: (record) => {
       // No upper layer may write a replica store directly; a test that plants a damaged fragment must, through the node class.
       const n = node() as ChordNode;

@@ -86,6 +86,49 @@ function wrapInfo(epk: Uint8Array, recipientEcdhSpki: Uint8Array): Uint8Array {
   return concatBytes(utf8(WRAP_INFO), epk, recipientEcdhSpki);
 }
 
+/** Bytes sealed for one recipient's ECDH key: the ephemeral public key (SPKI), the IV, the AES-GCM ciphertext with its tag. */
+export type SealedForRecipient = WrappedSecrets;
+
+/**
+ * Seals `plain` for the holder of `recipient`'s ECDH private key, the ECIES
+ * way (SEC 1 §5.1; RFC 9180's DHKEM shape, without its wire format): a fresh
+ * ephemeral P-256 key, ECDH, HKDF-SHA-256 (salt = `salt`, info = `domain`,
+ * the ephemeral key and the recipient's key), AES-256-GCM with `aad`. Only
+ * the recipient can open it, and the ephemeral key says nothing about the
+ * sender. WebCrypto only.
+ */
+export async function sealForRecipient(recipient: CryptoKey | Uint8Array, plain: Uint8Array, o: { salt: Uint8Array; domain: string; aad: Uint8Array }): Promise<SealedForRecipient> {
+  const recipientKey = recipient instanceof Uint8Array ? await importEcdhPublicKey(recipient) : recipient;
+  const recipientSpki = await exportSpki(recipientKey);
+  const eph = (await subtle().generateKey(ECDH, false, ['deriveBits'])) as CryptoKeyPair;
+  const epk = await exportSpki(eph.publicKey);
+  const key = await kek(eph.privateKey, recipientKey, o.salt, concatBytes(utf8(o.domain), epk, recipientSpki));
+  const iv = randomBytes(12);
+  const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: bs(iv), additionalData: bs(o.aad) }, key, bs(plain)));
+  return { epk, iv, ct };
+}
+
+/** Opens what `sealForRecipient` sealed; null when it was sealed for another key, or changed on the way (the two cannot be told apart). */
+export async function openAsRecipient(s: SealedForRecipient, privateKey: CryptoKey, publicKeySpki: Uint8Array, o: { salt: Uint8Array; domain: string; aad: Uint8Array }): Promise<Uint8Array | null> {
+  try {
+    const epk = await importEcdhPublicKey(s.epk);
+    const key = await kek(privateKey, epk, o.salt, concatBytes(utf8(o.domain), s.epk, publicKeySpki));
+    return new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: bs(s.iv), additionalData: bs(o.aad) }, key, bs(s.ct)));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A secret both ends of one message share (HKDF-SHA-256 over the message's
+ * content key, salt = message id): read receipts are sealed and filed with
+ * it, so a receipt needs no signature that names the reader. `bytes` long.
+ */
+export async function deriveMessageSecret(contentKey: Uint8Array, id: Uint8Array, info: string, bytes: number): Promise<Uint8Array> {
+  const ikm = await subtle().importKey('raw', bs(contentKey), 'HKDF', false, ['deriveBits']);
+  return new Uint8Array(await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: bs(id), info: bs(utf8(info)) }, ikm, bytes * 8));
+}
+
 /** Wraps the secrets for the recipient's ECDH public key; `salt` binds them to one message id. */
 export async function wrapSecrets(secrets: MessageSecrets, recipient: CryptoKey | Uint8Array, salt: Uint8Array): Promise<WrappedSecrets> {
   const recipientKey = recipient instanceof Uint8Array ? await importEcdhPublicKey(recipient) : recipient;

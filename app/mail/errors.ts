@@ -4,6 +4,7 @@ export type MailErrorCode =
   | 'too-large'
   | 'bad-manifest'
   | 'bad-signature'
+  | 'old-format'
   | 'not-for-you'
   | 'unknown-recipient'
   | 'wrong-key'

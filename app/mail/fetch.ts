@@ -135,8 +135,9 @@ export async function fetchMessage(o: FetchOptions): Promise<{ video: Uint8Array
       }
     }),
   );
-  const video = await open(secrets.contentKey, manifest.iv, ct, concatBytes(utf8('video:'), fromHex(manifest.id)), 'The video');
-  return { video, meta };
+  const padded = await open(secrets.contentKey, manifest.iv, ct, concatBytes(utf8('video:'), fromHex(manifest.id)), 'The video');
+  // The padding is inside the authenticated ciphertext; the exact size comes from the sealed manifest.
+  return { video: padded.subarray(0, manifest.size), meta };
 }
 
 export interface Health {

@@ -7,7 +7,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fetchMessage } from './fetch';
-import { listMailbox, sendReceipt } from './mailbox';
+import { listMailbox } from './mailbox';
+import { receiptFor, sendReceipt } from './receipts';
 import type { MailOverlay } from './overlay-io';
 import { sendMessage } from './send';
 import { fakeResolver, makePerson, MailWorld, nodeCoder, type Person } from './testing/kit';
@@ -47,7 +48,7 @@ describe('video mail between clocks that disagree', () => {
     expect(listed.map((i) => i.id)).toEqual([sent.id]);
     const got = await world.run(fetchMessage({ overlay: skewedIo(recipient), coder, manifest: listed[0]!.manifest, keys: bob }));
     expect(got.video).toEqual(recording.bytes);
-    expect(await world.run(sendReceipt(skewedIo(recipient), bob, listed[0]!.manifest))).toBe(true);
+    expect(await world.run(sendReceipt(skewedIo(recipient), await receiptFor(listed[0]!.manifest, listed[0]!.secrets)))).toBe(true);
     await world.sim.run(sentAt + ttlMs + 2 * STATED_SKEW + MIN - world.sim.clock.now());
     expect((await world.run(listMailbox(skewedIo(recipient), bob, resolve))).items.filter((i) => i.id === sent.id)).toEqual([]);
   }, 300_000);

@@ -10,6 +10,7 @@ import { fetchMessage, messageHealth } from './fetch';
 import { mailboxKey } from './keys';
 import { deleteMessage, listMailbox } from './mailbox';
 import { encodeSignedManifest, fragmentKey, type Manifest } from './manifest';
+import { sealEntry } from './sealed-entry';
 import { messageSigner, sendMessage } from './send';
 import { fakeResolver, makePerson, MailWorld, nodeCoder, type Person } from './testing/kit';
 
@@ -84,8 +85,11 @@ describe('deleting, expiry, quotas and bad input', () => {
   });
 
   let planted = 0;
-  /** Mallory writes an entry into bob's mailbox with a manifest changed by `edit` (signed as herself unless `resign` is false). */
-  async function plant(edit: (m: Manifest) => Manifest | Uint8Array, opts: { asSender?: Person; breakSig?: boolean } = {}): Promise<void> {
+  /**
+   * Mallory writes an entry into bob's mailbox with a manifest changed by `edit`, signed as `asSender` (herself by default),
+   * sealed for bob unless `unsealed`; raw bytes from `edit` go in as they are.
+   */
+  async function plant(edit: (m: Manifest) => Manifest | Uint8Array, opts: { asSender?: Person; breakSig?: boolean; unsealed?: boolean } = {}): Promise<void> {
     await world.run(sendMessage({ overlay: world.io(), coder, from: mallory, to: 'bob', resolve, recording: recording(5000), settings }));
     const { items } = await world.run(listMailbox(world.io(), bob, resolve));
     const real = items.find((i) => i.from === 'mallory')!;
@@ -101,6 +105,7 @@ describe('deleting, expiry, quotas and bad input', () => {
         body[body.length - 3] = body[body.length - 3]! ^ 1;
         value = canonicalEncode({ body, sig: outer.sig });
       }
+      if (!opts.unsealed) value = await sealEntry(value, bob.ecdhPublicKey, edited.id, msgKey.spki);
     }
     const id = edited instanceof Uint8Array ? (++planted).toString(16).padStart(32, 'b') : edited.id;
     const rec = await createRecord(messageSigner(msgKey.pair.privateKey, msgKey.spki), { key: await mailboxKey('bob'), kind: 'dict', sub: id, value, version: 1, expires: world.sim.clock.now() + 3_600_000 });
@@ -127,12 +132,21 @@ describe('deleting, expiry, quotas and bad input', () => {
     expect(p).toContainEqual(expect.stringMatching(/fragment list does not match/));
   }, 300_000);
 
-  it('ignores a manifest whose signature does not match, and one signed by a key that is not the sender\'s', async () => {
+  it('ignores a manifest whose signature does not match, and one signed by a key that is not the sender\'s, naming neither sender', async () => {
     await plant((m) => m, { breakSig: true });
     await plant((m) => ({ ...m, from: 'alice', fromKey: mallory.signSpki }));
     const p = await problems();
-    expect(p).toContainEqual(expect.stringMatching(/signature that does not match/));
-    expect(p).toContainEqual(expect.stringMatching(/claims to be from alice, but it was signed by another key/));
+    expect(p).toContainEqual(expect.stringMatching(/sender could not be verified \(its signature does not match\)/));
+    expect(p).toContainEqual(expect.stringMatching(/sender could not be verified \(it claims a name that belongs to another key\)/));
+    // A forged sender is shown nowhere: not in the list, not in the reasons.
+    expect(p.join(' ')).not.toMatch(/alice|mallory/);
+  }, 300_000);
+
+  it('refuses an entry in the old, unsealed format with a reason, and does not read its sender (no silent downgrade)', async () => {
+    await plant((m) => m, { unsealed: true });
+    const listing = await world.run(listMailbox(world.io(), bob, resolve));
+    expect(listing.problems.map((x) => x.message)).toContainEqual(expect.stringMatching(/older version of the app, which shows its sender.*needs to update/));
+    expect(listing.items.some((i) => i.from === 'mallory')).toBe(false);
   }, 300_000);
 
   it('fails with a clear error when the fragment hashes do not match (fragments of another message)', async () => {

@@ -7,8 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHexId, type WireRecord } from '../overlay';
 import { DEFAULT_FRAGMENT_BYTES } from './constants';
 import { fetchMessage, messageHealth } from './fetch';
-import { listMailbox, readReceipts, sendReceipt, type MailItem } from './mailbox';
-import { fragmentKey, stripeCount } from './manifest';
+import { listMailbox, type MailItem } from './mailbox';
+import { readReceipts, receiptFor, sendReceipt } from './receipts';
+import { ciphertextSize, fragmentKey, stripeCount } from './manifest';
 import { sendMessage, type SentMessage } from './send';
 import { fakeResolver, makePerson, MailWorld, nodeCoder, type Person } from './testing/kit';
 import type { FetchProgress, SendProgress } from './types';
@@ -71,7 +72,9 @@ describe('video mail on the simulated overlay', () => {
     const steps: FetchProgress[] = [];
     const got = await world.run(fetchMessage({ overlay: world.io(), coder, manifest: item.manifest, keys: bob, onProgress: (p) => steps.push(p) }));
     expect(got.video).toEqual(bytes);
-    expect(steps.at(-1)).toMatchObject({ stripesDone: stripeCount(item.manifest), bytes: bytes.length + 16 });
+    // The video is padded to whole stripes (manifest.ts, ciphertextSize): every padded byte is fetched.
+    expect(steps.at(-1)).toMatchObject({ stripesDone: stripeCount(item.manifest), bytes: ciphertextSize(item.manifest) });
+    expect(ciphertextSize(item.manifest) % (4 * DEFAULT_FRAGMENT_BYTES)).toBe(0);
     const health = await world.run(messageHealth(world.io(), item.manifest));
     expect(health).toMatchObject({ online: 8, onlineTotal: health.total, atRisk: false, lost: false, deleted: false });
   }, 300_000);
@@ -81,7 +84,7 @@ describe('video mail on the simulated overlay', () => {
     expect(err).toMatchObject({ code: 'wrong-key', message: expect.stringMatching(/cannot be opened with your key/) });
     const carolsView = await world.run(listMailbox(world.io(), { ...carol, name: 'bob' }, resolve));
     expect(carolsView.items).toEqual([]);
-    expect(carolsView.problems[0]?.message).toMatch(/encrypted for another key under your name/);
+    expect(carolsView.problems[0]?.message).toMatch(/sealed for another key/);
   });
 
   it('decodes after m - k holders crash at once', async () => {
@@ -128,10 +131,14 @@ describe('video mail on the simulated overlay', () => {
     expect(steps.at(-1)!.ignored).toBeGreaterThanOrEqual(1);
   }, 300_000);
 
-  it('sends a read receipt that the sender sees; receipts signed by anyone else are ignored', async () => {
-    expect(await world.run(sendReceipt(world.io(), bob, item.manifest))).toBe(true);
-    expect(await world.run(sendReceipt(world.io(), carol, { ...item.manifest, id: 'f'.repeat(32) }))).toBe(true);
-    const seen = await world.run(readReceipts(world.io(), 'alice', [sent, { id: 'f'.repeat(32), toKey: bob.signSpki }]));
+  it('sends a sealed read receipt that the sender sees; a receipt sealed without the message\'s secret is ignored', async () => {
+    expect(await world.run(sendReceipt(world.io(), await receiptFor(item.manifest, item.secrets)))).toBe(true);
+    // Carol files a receipt under the sub-key alice looks at for another message, sealed with a key that is not that message's.
+    const guess = { id: 'f'.repeat(32), from: 'alice', expires: item.expires };
+    const forged = new Uint8Array(48).fill(4);
+    forged.fill(3, 0, 32);
+    expect(await world.run(sendReceipt(world.io(), { ...guess, secret: forged }))).toBe(true);
+    const seen = await world.run(readReceipts(world.io(), 'alice', [sent, { id: guess.id, receipt: new Uint8Array(48).fill(4) }]));
     expect([...seen.keys()]).toEqual([sent.id]);
   });
 });

@@ -1,16 +1,18 @@
 /**
- * The mailbox: reading and checking the entries in `H("mailbox:" + name)`,
- * deleting a message (a tombstone entry, then a tombstone per fragment so
- * every holder drops the bytes), and read receipts.
+ * The mailbox: reading, opening and checking the sealed entries in
+ * `H("mailbox:" + name)` (sealed-entry.ts), dropping mail from blocked
+ * senders without fetching it, and deleting a message (a tombstone entry,
+ * then a tombstone per fragment so every holder drops the bytes).
  */
 import { equalBytes, hasSurelyExpired } from '../identity';
 import { createRecord, overlayLimits, type RecordSigner, type WireRecord } from '../overlay';
 import { importMessageKey, type MessageSecrets } from './cipher';
 import { MailError } from './errors';
 import { openMeta, openSecrets, type OpenKeys } from './fetch';
-import { mailboxKey, receiptsKey } from './keys';
-import { decodeMailboxEntry, decodeReceipt, encodeReceipt, encodeTombstone, KEY_BYTES, type Manifest, type MessageMeta } from './manifest';
+import { mailboxKey } from './keys';
+import { decodeSignedManifest, encodeTombstone, KEY_BYTES, type Manifest, type MessageMeta } from './manifest';
 import type { MailOverlay } from './overlay-io';
+import { openEntry, parseEntry } from './sealed-entry';
 import { messageSigner } from './send';
 import type { MailUser, ResolveUser } from './types';
 
@@ -38,21 +40,38 @@ export interface MailboxListing {
   items: MailItem[];
   /** Entries that were ignored, with the reason in words. */
   problems: MailboxProblem[];
+  /** Messages from blocked senders: not to be shown; delete them (deleteMessage needs no fragment). */
+  blocked: MailItem[];
 }
 
+/** Who sent a message, as its sealed, verified manifest says. */
+export interface MailSender {
+  name: string;
+  /** SPKI of the sender's user signing key. */
+  signSpki: Uint8Array;
+}
+
+/**
+ * Whether the recipient blocked this sender (by name or key). Asked only
+ * after the entry was opened and its signature checked, and before any
+ * fragment is fetched.
+ */
+export type IsBlocked = (sender: MailSender) => boolean | Promise<boolean>;
+
 async function checkEntry(r: WireRecord, user: MailUser & OpenKeys, resolve: ResolveUser): Promise<MailItem | null> {
-  const entry = await decodeMailboxEntry(r.value);
-  if (entry.kind === 'tombstone') return null;
-  const m = entry.manifest;
+  const raw = parseEntry(r.value);
+  if (raw.kind === 'tombstone') return null;
+  const m = await decodeSignedManifest(await openEntry(raw, r.sub, r.owner, user));
   if (m.id !== r.sub) throw new MailError('bad-manifest', 'A mailbox entry is filed under another message id; it was ignored.');
-  if (!equalBytes(m.msgKey, r.owner)) throw new MailError('bad-signature', `A message claiming to be from ${m.from} is not signed by its own message key; it was ignored.`);
+  if (!equalBytes(m.msgKey, r.owner)) throw new MailError('bad-signature', 'A message whose sender could not be verified (it is not signed by its own message key) was ignored.');
   if (m.to !== user.name) throw new MailError('not-for-you', `A message in your mailbox is addressed to ${m.to}, not to you; it was ignored.`);
   // Same name, other key: someone resolved the name wrongly (or lies); saying "addressed to bob, not to you" to bob would confuse.
-  if (!equalBytes(m.toKey, user.signSpki)) throw new MailError('not-for-you', `A message from ${m.from} was encrypted for another key under your name; it was ignored.`);
+  if (!equalBytes(m.toKey, user.signSpki)) throw new MailError('not-for-you', 'A message in your mailbox was meant for another key under your name; it was ignored.');
   let senderConfirmed = false;
   const sender = await resolve(m.from).catch(() => null);
   if (sender) {
-    if (!equalBytes(sender.signSpki, m.fromKey)) throw new MailError('bad-signature', `A message claims to be from ${m.from}, but it was signed by another key; it was ignored.`);
+    // A forged sender: the name is registered to another key. Its claimed name is not repeated anywhere.
+    if (!equalBytes(sender.signSpki, m.fromKey)) throw new MailError('bad-signature', 'A message whose sender could not be verified (it claims a name that belongs to another key) was ignored.');
     senderConfirmed = true;
   }
   const secrets = await openSecrets(m, user);
@@ -60,23 +79,34 @@ async function checkEntry(r: WireRecord, user: MailUser & OpenKeys, resolve: Res
   return { id: m.id, from: m.from, sent: m.sent, expires: Math.min(m.expires, r.expires), size: m.size, meta, manifest: m, version: r.version, secrets, senderConfirmed };
 }
 
-/** Lists the messages in the user's mailbox, newest first; bad entries are reported, not thrown. */
-export async function listMailbox(overlay: MailOverlay, user: MailUser & OpenKeys, resolve: ResolveUser): Promise<MailboxListing> {
+/**
+ * Lists the messages in the user's mailbox, newest first; bad entries are
+ * reported, not thrown. Messages from a sender `isBlocked` names are left
+ * out of `items` and returned in `blocked` (opened, never fetched), so the
+ * caller can delete them.
+ */
+export async function listMailbox(overlay: MailOverlay, user: MailUser & OpenKeys, resolve: ResolveUser, isBlocked?: IsBlocked): Promise<MailboxListing> {
   const records = await overlay.get(await mailboxKey(user.name));
   const items: MailItem[] = [];
+  const blocked: MailItem[] = [];
   const problems: MailboxProblem[] = [];
   for (const r of records) {
     if (r.kind !== 'dict') continue;
     try {
       const item = await checkEntry(r, user, resolve);
+      if (!item || hasSurelyExpired(item.expires, overlay.now())) continue;
+      if (isBlocked && (await isBlocked({ name: item.from, signSpki: item.manifest.fromKey }))) {
+        blocked.push(item);
+        continue;
+      }
       // Rival owners' entries under one id can both be read (newest first); one message per id is listed.
-      if (item && !hasSurelyExpired(item.expires, overlay.now()) && !items.some((i) => i.id === item.id)) items.push(item);
+      if (!items.some((i) => i.id === item.id)) items.push(item);
     } catch (e) {
       problems.push({ id: r.sub, message: e instanceof MailError ? e.message : `A mailbox entry could not be read (${String(e)}).` });
     }
   }
   items.sort((a, b) => b.sent - a.sent);
-  return { items, problems };
+  return { items, problems, blocked };
 }
 
 /** Writes a tombstone over every fragment; returns how many fragments some holder dropped. */
@@ -113,26 +143,4 @@ export async function deleteMessage(overlay: MailOverlay, user: MailUser, item: 
   const put = await overlay.put(tomb);
   if (put.stored.length === 0) throw new MailError('store-failed', `The message could not be deleted (${Object.values(put.refused)[0] ?? 'no answer'}); try again.`);
   return { fragmentsDropped: await deleteFragments(overlay, signer, m.keys, m.expires) };
-}
-
-/** Puts a signed receipt in the sender's receipts dictionary: the recipient's user key owns it. */
-export async function sendReceipt(overlay: MailOverlay, user: MailUser, manifest: Pick<Manifest, 'id' | 'from' | 'expires'>): Promise<boolean> {
-  const now = overlay.now();
-  if (hasSurelyExpired(manifest.expires, now)) return false;
-  const r = await createRecord(user.signer, { key: await receiptsKey(manifest.from), kind: 'dict', sub: manifest.id, value: encodeReceipt(manifest.id, now), version: 1, expires: Math.min(manifest.expires, now + overlayLimits.MAX_TTL_MS) });
-  const put = await overlay.put(r);
-  return put.stored.length > 0;
-}
-
-/** When each sent message was seen: only receipts signed by that message's recipient count. */
-export async function readReceipts(overlay: MailOverlay, senderName: string, sent: readonly { id: string; toKey: Uint8Array }[]): Promise<Map<string, number>> {
-  const byId = new Map(sent.map((s) => [s.id, s]));
-  const out = new Map<string, number>();
-  for (const r of await overlay.get(await receiptsKey(senderName))) {
-    const s = byId.get(r.sub);
-    const receipt = decodeReceipt(r.value);
-    if (!s || !receipt || receipt.id !== r.sub || !equalBytes(r.owner, s.toKey)) continue;
-    out.set(s.id, receipt.seenAt);
-  }
-  return out;
 }

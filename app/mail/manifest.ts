@@ -1,9 +1,10 @@
 /**
  * The manifest of one message: what the recipient needs to find, check,
- * rebuild and open it. It is signed by the sender's user key inside, and the
- * mailbox record that carries it is signed by the message's own key (which
- * also owns the fragments, so whoever holds that key — the sender and,
- * after unwrapping, the recipient — may delete the message).
+ * rebuild and open it. It is signed by the sender's user key and then sealed
+ * for the recipient (sealed-entry.ts), so only the recipient sees who sent
+ * it; the mailbox record that carries it is signed by the message's own key
+ * (which also owns the fragments, so whoever holds that key — the sender
+ * and, after unwrapping, the recipient — may delete the message).
  */
 import { canonicalDecode, canonicalEncode, concatBytes, fitsUtf8, fromHex, MAX_SPKI_BYTES, signBytes, utf8, utf8Prefix, verifyBytes } from '../identity';
 import { checkKM } from './coder';
@@ -56,8 +57,30 @@ export interface MessageMeta {
   thumbnail: Uint8Array | null;
 }
 
-export function ciphertextSize(m: Pick<Manifest, 'size'>): number {
-  return m.size + GCM_TAG;
+/** The smallest padded video ciphertext, bytes. @default 64 KiB */
+export const MIN_PADDED_VIDEO_BYTES = 64 * 1024;
+
+/**
+ * Bytes of the video's ciphertext, padded so that the fragments do not tell
+ * their holders the message's exact size: a message that fits one stripe
+ * (k × frag bytes) is padded to a power of two from 64 KiB up (at most the
+ * stripe), a longer one to whole stripes. The exact size is in the sealed
+ * manifest; the recipient cuts the padding off after decrypting.
+ */
+export function ciphertextSize(m: Pick<Manifest, 'size' | 'k' | 'frag'>): number {
+  const ct = m.size + GCM_TAG;
+  const stripe = m.k * m.frag;
+  if (ct > stripe) return Math.ceil(ct / stripe) * stripe;
+  let b = MIN_PADDED_VIDEO_BYTES;
+  while (b < ct) b *= 2;
+  return Math.min(b, stripe);
+}
+
+/** The video's plaintext as encrypted: the recording, then zeros up to ciphertextSize minus the tag. */
+export function padVideo(bytes: Uint8Array, k: number, frag: number): Uint8Array {
+  const out = new Uint8Array(ciphertextSize({ size: bytes.length, k, frag }) - GCM_TAG);
+  out.set(bytes);
+  return out;
 }
 
 export function stripeCount(m: Pick<Manifest, 'size' | 'k' | 'frag'>): number {
@@ -147,8 +170,6 @@ export async function encodeSignedManifest(m: Manifest, senderKey: CryptoKey): P
   return canonicalEncode({ body, sig: await signBytes(senderKey, signedBytes(body)) });
 }
 
-export type MailboxEntryValue = { kind: 'manifest'; manifest: Manifest } | { kind: 'tombstone'; id: string; at: number };
-
 function decodeMap(bytes: Uint8Array): Record<string, unknown> | null {
   try {
     const v = canonicalDecode(bytes, { maxDepth: 4, maxItems: 64 });
@@ -158,19 +179,23 @@ function decodeMap(bytes: Uint8Array): Record<string, unknown> | null {
   }
 }
 
-/** Parses a mailbox entry and checks the sender's signature; throws MailError naming what is wrong. */
-export async function decodeMailboxEntry(value: Uint8Array): Promise<MailboxEntryValue> {
+/**
+ * Parses a signed manifest (what a sealed mailbox entry holds) and checks
+ * the sender's signature over it; throws MailError naming what is wrong. The
+ * words never repeat the claimed sender's name: a forged sender is shown
+ * nowhere.
+ */
+export async function decodeSignedManifest(value: Uint8Array): Promise<Manifest> {
   const outer = decodeMap(value);
   if (!outer) throw bad('not readable');
-  if (typeof outer['tomb'] === 'string' && isInt(outer['at'], 0, Number.MAX_SAFE_INTEGER)) return { kind: 'tombstone', id: outer['tomb'], at: outer['at'] };
   const body = outer['body'];
   const sig = outer['sig'];
   if (!(body instanceof Uint8Array) || !(sig instanceof Uint8Array)) throw bad('no signed body');
   const manifest = checkManifest(decodeMap(body));
   if (!(await verifyBytes(manifest.fromKey, signedBytes(body), sig))) {
-    throw new MailError('bad-signature', `The message claiming to be from ${manifest.from} carries a signature that does not match; it was ignored.`);
+    throw new MailError('bad-signature', 'A message whose sender could not be verified (its signature does not match) was ignored.');
   }
-  return { kind: 'manifest', manifest };
+  return manifest;
 }
 
 export function encodeTombstone(id: string, at: number): Uint8Array {
@@ -188,15 +213,4 @@ export function decodeMeta(bytes: Uint8Array): MessageMeta {
     throw new MailError('damaged', 'The details of this message (type, length, picture) are damaged.');
   }
   return { type: o['type'], durationMs: o['dur'], thumbnail: o['thumb'] };
-}
-
-/** A read receipt: the recipient's user key signs it as the record owner. */
-export function encodeReceipt(id: string, seenAt: number): Uint8Array {
-  return canonicalEncode({ seen: id, at: seenAt });
-}
-
-export function decodeReceipt(value: Uint8Array): { id: string; seenAt: number } | null {
-  const o = decodeMap(value);
-  if (!o || typeof o['seen'] !== 'string' || !isInt(o['at'], 0, Number.MAX_SAFE_INTEGER)) return null;
-  return { id: o['seen'], seenAt: o['at'] };
 }

@@ -1,7 +1,7 @@
 /**
  * Sending: encrypt, code stripe by stripe, store every fragment as a
  * content-addressed blob owned by the message key, then announce the signed
- * manifest in the recipient's mailbox. Nothing is announced unless at least
+ * manifest, sealed for the recipient, in the recipient's mailbox. Nothing is announced unless at least
  * k fragments of every stripe were stored, so the recipient never sees a
  * message that cannot be rebuilt.
  */
@@ -11,8 +11,10 @@ import { checkKM, type ErasureCoder } from './coder';
 import { MAX_FRAGMENT_BYTES, MAX_MESSAGE_BYTES, MAX_THUMBNAIL_BYTES, MESSAGE_ID_BYTES, MIN_FRAGMENT_BYTES, STORE_PARALLEL } from './constants';
 import { newContentKey, newMessageKey, randomBytes, seal, wrapSecrets } from './cipher';
 import { MailError } from './errors';
-import { encodeMeta, encodeSignedManifest, fragmentValue, SIG_PREFIX_BYTES, stripeCount, stripeLength, type Manifest } from './manifest';
+import { encodeMeta, encodeSignedManifest, fragmentValue, padVideo, SIG_PREFIX_BYTES, stripeCount, stripeLength, type Manifest } from './manifest';
 import { mailboxKey } from './keys';
+import { receiptSecret } from './receipts';
+import { sealEntry } from './sealed-entry';
 import type { MailOverlay } from './overlay-io';
 import type { MailSettings, MailUser, Recording, ResolveUser, SendProgress } from './types';
 
@@ -46,6 +48,8 @@ export interface SentMessage {
   messageKey: Uint8Array;
   /** The fragment keys, for deletion and health. */
   keys: Uint8Array;
+  /** The secret the recipient's sealed read receipt opens with (receipts.ts); absent in what older versions kept. */
+  receipt?: Uint8Array;
 }
 
 export function checkSettings(s: MailSettings): void {
@@ -88,7 +92,8 @@ export async function sendMessage(o: SendOptions): Promise<SentMessage> {
   const id = toHex(idBytes);
   const contentKey = await newContentKey();
   const msgKey = await newMessageKey();
-  const video = await seal(contentKey, recording.bytes, concatBytes(utf8('video:'), idBytes));
+  // Padded, so the fragments' count and size tell their holders only a size bucket (manifest.ts, ciphertextSize).
+  const video = await seal(contentKey, padVideo(recording.bytes, k, frag), concatBytes(utf8('video:'), idBytes));
   const thumb = recording.thumbnail && recording.thumbnail.length <= MAX_THUMBNAIL_BYTES ? recording.thumbnail : null;
   const meta = await seal(contentKey, encodeMeta({ type: recording.type, durationMs: Math.round(recording.durationMs), thumbnail: thumb }), concatBytes(utf8('meta:'), idBytes));
   const wrap = await wrapSecrets({ contentKey, messageKeyPkcs8: msgKey.pkcs8 }, recipient.ecdhPublicKey, idBytes);
@@ -157,7 +162,8 @@ export async function sendMessage(o: SendOptions): Promise<SentMessage> {
     sent: now,
     expires,
   };
-  const value = await encodeSignedManifest(manifest, from.signingPrivateKey);
+  // Sealed for the recipient: the holders of the mailbox see neither who sent it nor its exact size (sealed-entry.ts).
+  const value = await sealEntry(await encodeSignedManifest(manifest, from.signingPrivateKey), recipient.ecdhPublicKey, id, msgKey.spki);
   if (value.length > overlayLimits.MAX_VALUE_BYTES) throw new MailError('too-large', 'The message is too long for one mailbox entry; record a shorter one.');
   const record = await createRecord(signer, { key: await mailboxKey(recipient.name), kind: 'dict', sub: id, value, version: 1, expires });
   const put = await overlay.put(record);
@@ -180,5 +186,6 @@ export async function sendMessage(o: SendOptions): Promise<SentMessage> {
     fragments: total,
     messageKey: msgKey.pkcs8,
     keys,
+    receipt: await receiptSecret(contentKey, id),
   };
 }

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionRequest, DecisionReason, PermissionDecision, PermissionGate } from '../permissions';
 import { OverlayTimeoutError, type NameClaim } from '../sip';
-import { ALLOW_ONCE_MS, callPolicy } from './call-policy';
+import { openTestGate, questionsWhen, requestFrom, testPeer } from '../permissions/testing';
+import { ALLOW_ONCE_MS, callPolicy, mailBlockedBy } from './call-policy';
 
 const nodeId = 'cd'.repeat(20);
 const nodeSpki = new Uint8Array([9, 9]);
@@ -62,5 +63,24 @@ describe('call policy', () => {
     expect(await deny.policy({ name: 'bob', nodeId })).toEqual({ allow: false, reason: 'you denied it' });
     await deny.policy({ name: 'bob', nodeId });
     expect(deny.asked).toHaveLength(2);
+  });
+});
+
+describe('mail from a blocked sender', () => {
+  it('is refused when the person keeps an "always deny" for the sender\'s user key, whatever name it comes under; allowed and unknown senders are not', async () => {
+    const { gate } = await openTestGate();
+    const [alice, carol] = [await testPeer('alice'), await testPeer('carol')];
+    const blocked = mailBlockedBy(gate);
+    expect(await blocked({ name: 'alice', signSpki: alice.user.spki })).toBe(false);
+    const pending = gate.decide(requestFrom(alice));
+    await gate.answer((await questionsWhen(gate))[0]!.id, 'deny-always');
+    await pending;
+    expect(await blocked({ name: 'alice', signSpki: alice.user.spki })).toBe(true);
+    expect(await blocked({ name: 'not-alice', signSpki: alice.user.spki })).toBe(true);
+    expect(await blocked({ name: 'carol', signSpki: carol.user.spki })).toBe(false);
+    const allowing = gate.decide(requestFrom(carol));
+    await gate.answer((await questionsWhen(gate))[0]!.id, 'allow-always');
+    await allowing;
+    expect(await blocked({ name: 'carol', signSpki: carol.user.spki })).toBe(false);
   });
 });

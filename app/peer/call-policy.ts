@@ -5,7 +5,8 @@
  * and the node key that signed the routed request. The UserAgent asks this for
  * every incoming INVITE and MESSAGE (app/sip ContactPolicy).
  */
-import { keyFingerprint } from '../identity';
+import { keyFingerprint, nodeIdFromSpki } from '../identity';
+import type { IsBlocked } from '../mail';
 import type { PermissionGate } from '../permissions';
 import { OverlayTimeoutError, type ContactPolicy, type NameClaim } from '../sip';
 
@@ -56,4 +57,16 @@ export function callPolicy(o: CallPolicyOptions): ContactPolicy {
     if (d.allow && d.reason === 'user') allowedUntil.set(key, now() + ALLOW_ONCE_MS);
     return { allow: d.allow, reason: d.detail };
   };
+}
+
+/**
+ * Whether video mail from a sender is refused: the person keeps a remembered
+ * deny ("always deny") for that sender's user key in the contact scope, the
+ * same rule that refuses the sender's calls. Asked with the key the sealed
+ * entry's inner signature was checked against (app/mail IsBlocked), so a
+ * blocked sender cannot get past it by naming itself differently; never
+ * asks the person a question.
+ */
+export function mailBlockedBy(gate: Pick<PermissionGate, 'rules'>): IsBlocked {
+  return async ({ signSpki }) => gate.rules.find('contact', 'user', await nodeIdFromSpki(signSpki))?.decision === 'deny';
 }

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore, type UserIdentity } from '../identity';
-import type { OverlayNode } from '../overlay';
-import { DEFAULT_FRAGMENT_BYTES, overlayIo, readReceipts, sendMessage, type MailOverlay } from '../mail';
+import { bytesToHexId, type OverlayNode } from '../overlay';
+import { DEFAULT_FRAGMENT_BYTES, mailboxKey, overlayIo, readReceipts, sendMessage, type MailOverlay } from '../mail';
 import { fakeResolver, makePerson, MailWorld, nodeCoder, type Person } from '../mail/testing';
 import { MailService } from './mail-service';
 
@@ -86,7 +86,7 @@ describe('mailbox polling that must stay up', () => {
       down = true;
       await w.run(mail.play(sent.id));
       await w.sim.run(20_000);
-      const seen = () => w.run(readReceipts(w.io(), alice.name, [{ id: sent.id, toKey: bob.signSpki }])).then((m) => m.has(sent.id));
+      const seen = () => w.run(readReceipts(w.io(), alice.name, [sent])).then((m) => m.has(sent.id));
       expect(await seen()).toBe(false);
       expect(await store.get(`mail-receipt-due:${sent.id}`)).toMatchObject({ id: sent.id, from: 'alice' });
       down = false;
@@ -120,6 +120,29 @@ describe('mailbox polling that must stay up', () => {
       down = false;
       expect(await until(w, () => mail.getSnapshot().items.length === 1 && mail.getSnapshot().error === null, 60_000)).toBe(true);
       expect(mail.getSnapshot().retryAt).toBeNull();
+    } finally {
+      mail.close();
+    }
+  }, 120_000);
+
+  it('drops mail from a blocked sender: never listed, never fetched, and deleted from the mailbox and every fragment holder', async () => {
+    const { w, bob, resolve, bobNode, sent } = await world();
+    const real = overlayIo(bobNode);
+    let blobReads = 0;
+    const io: MailOverlay = { ...real, getBlob: (k) => (blobReads++, real.getBlob(k)) };
+    const mail = new MailService({ node: bobNode, user: identityOf(bob), name: 'bob', resolve, store: new MemoryKeyValueStore(), coder: nodeCoder(), clock: w.sim.clock, io, isBlocked: (s) => s.name === 'alice' });
+    try {
+      void mail.start();
+      const box = await mailboxKey('bob');
+      // The entry becomes a tombstone (an entry with no manifest) once the blocked message is deleted.
+      const entryGone = async () => (await w.run(real.get(box, sent.id))).every((r) => r.value.length < 100);
+      // Every holder of every fragment keeps only a tombstone: the bytes are gone without bob ever fetching them.
+      const fragmentKeys = Array.from({ length: sent.keys.length / 20 }, (_, i) => bytesToHexId(sent.keys.subarray(i * 20, i * 20 + 20)));
+      const fragmentsGone = () => fragmentKeys.every((k) => w.holders(k).length > 0 && w.holders(k).every((id) => w.sim.nodes.get(id)!.localRecord(k)!.value.length === 0));
+      expect(await until(w, async () => (await entryGone()) && fragmentsGone(), 60_000)).toBe(true);
+      expect(mail.getSnapshot().items).toEqual([]);
+      expect(mail.getSnapshot().problems).toEqual([]);
+      expect(blobReads).toBe(0);
     } finally {
       mail.close();
     }

@@ -5,7 +5,7 @@
  * keeps the sent list (in the profile's key-value store) with "seen" from
  * read receipts. Names are resolved by an injected resolver.
  */
-import { signBytes, type KeyValueStore, type UserIdentity } from '../identity';
+import { fromHex, signBytes, toHex, type KeyValueStore, type UserIdentity } from '../identity';
 import {
   DEFAULT_FRAGMENT_BYTES,
   DEFAULT_K,
@@ -21,10 +21,13 @@ import {
   messageHealth,
   overlayIo,
   readReceipts,
+  receiptSecret,
+  RECEIPT_SECRET_BYTES,
   sendMessage,
   sendReceipt,
   type ErasureCoder,
   type FetchProgress,
+  type IsBlocked,
   type Health,
   type MailItem,
   type MailOverlay,
@@ -56,6 +59,13 @@ export interface MailServiceOptions {
   io?: MailOverlay;
   /** @default a Web Worker when the browser has them */
   coder?: ErasureCoder;
+  /**
+   * Whether this person blocked a sender (asked with the sender's verified
+   * name and user key, after the sealed entry is opened). Mail from a
+   * blocked sender is never shown or fetched; it is deleted (its message key
+   * is in the entry), so the holders drop its fragments too. @default nobody is blocked
+   */
+  isBlocked?: IsBlocked;
 }
 
 export interface SentView {
@@ -86,12 +96,13 @@ const PLAYED_KEY = 'mail-played:';
 /** A read receipt not stored yet: sent again with every read of the mailbox until it is. */
 const RECEIPT_DUE_KEY = 'mail-receipt-due:';
 
-/** What a read receipt needs of its message: kept until the receipt is stored or the message has expired. */
-type ReceiptDue = { id: string; from: string; expires: number };
+/** What a read receipt needs of its message: kept until the receipt is stored or the message has expired. `secret`: hex of its receipt secret. */
+type ReceiptDue = { id: string; from: string; expires: number; secret: string };
 
+/** A due receipt kept by an older version has no secret: it cannot be sealed, so it is dropped. */
 function isReceiptDue(v: unknown): v is ReceiptDue {
   const r = v as ReceiptDue | null;
-  return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.from === 'string' && typeof r.expires === 'number';
+  return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.from === 'string' && typeof r.expires === 'number' && typeof r.secret === 'string' && r.secret.length === 2 * RECEIPT_SECRET_BYTES && /^[0-9a-f]+$/.test(r.secret);
 }
 /** After a failed read: 2 s, doubling to a minute (then every minute), so a failure is tried again soon and a long outage costs little. */
 const POLL_BACKOFF = { initialMs: 2000, maxMs: 60_000 };
@@ -116,6 +127,8 @@ export class MailService {
   /** When each message's health was last asked: probing every fragment on every poll would cost a lookup per fragment. */
   private readonly healthAt = new Map<string, number>();
   private sentFull: SentMessage[] = [];
+  /** Messages from blocked senders already deleted, by id. */
+  private readonly blockedDropped = new Set<string>();
   private readonly snaps = new Snapshots<MailState>({ items: [], problems: [], health: {}, unread: 0, sent: [], refreshing: false, error: null, retryAt: null });
   readonly subscribe = this.snaps.subscribe;
   readonly getSnapshot = this.snaps.getSnapshot;
@@ -194,8 +207,9 @@ export class MailService {
         console.warn('[mail] the sent list could not be read; trying again with the next check', e);
       }
     }
-    const listing = await listMailbox(this.io, this.user, this.o.resolve);
+    const listing = await listMailbox(this.io, this.user, this.o.resolve, this.o.isBlocked);
     this.set({ items: listing.items, problems: listing.problems.map((p) => p.message) });
+    await this.dropBlocked(listing.blocked);
     await this.sendReceiptsDue();
     const seen = await readReceipts(this.io, this.user.name, this.sentFull).catch(() => new Map<string, number>());
     this.set({ sent: this.sentFull.map((s) => ({ id: s.id, to: s.to, sent: s.sent, durationMs: s.durationMs, stored: s.stored, fragments: s.fragments, seenAt: seen.get(s.id) ?? null })) });
@@ -204,6 +218,18 @@ export class MailService {
       this.healthAt.set(item.id, Date.now());
       const h = await messageHealth(this.io, item.manifest).catch(() => null);
       if (h) this.set({ health: { ...this.state.health, [item.id]: h } });
+    }
+  }
+
+  /** Deletes mail from blocked senders (entry and fragments, by the message key the entry holds); nothing is fetched. A failed delete is tried with the next poll. */
+  private async dropBlocked(items: readonly MailItem[]): Promise<void> {
+    for (const item of items) {
+      if (this.blockedDropped.has(item.id)) continue;
+      const done = await deleteMessage(this.io, this.user, item).then(
+        () => true,
+        () => false,
+      );
+      if (done) this.blockedDropped.add(item.id);
     }
   }
 
@@ -217,7 +243,7 @@ export class MailService {
     for (const id of ids) {
       const due = this.receiptsDue.get(id);
       if (!due) continue;
-      const done = due.expires <= this.io.now() || (await sendReceipt(this.io, this.user, due).catch(() => false));
+      const done = due.expires <= this.io.now() || (await sendReceipt(this.io, { ...due, secret: fromHex(due.secret) }).catch(() => false));
       if (!done) continue;
       this.receiptsDue.delete(id);
       await this.o.store.del(RECEIPT_DUE_KEY + id).catch(() => undefined);
@@ -241,7 +267,7 @@ export class MailService {
       this.played.add(id);
       await this.o.store.set(PLAYED_KEY + id, Date.now());
       // Due until stored: a receipt the network did not take goes again with the next polls (and after a reload).
-      const due: ReceiptDue = { id, from: item.manifest.from, expires: item.manifest.expires };
+      const due: ReceiptDue = { id, from: item.manifest.from, expires: item.manifest.expires, secret: toHex(await receiptSecret(item.secrets.contentKey, id)) };
       this.receiptsDue.set(id, due);
       await this.o.store.set(RECEIPT_DUE_KEY + id, due).catch(() => undefined);
       this.set({});

@@ -5,6 +5,7 @@
  * leaves. Mail is the peer's, not the phone's; it only follows the name.
  */
 import type { KeyValueStore, UserIdentity } from '../identity';
+import type { IsBlocked } from '../mail';
 import type { OverlayNode } from '../overlay';
 import { MailService, type MailServiceOptions } from './mail-service';
 import type { CallService } from './call-service';
@@ -18,6 +19,8 @@ export interface PeerMailOptions {
   phone: CallService;
   /** Where the sent list and the played marks live. */
   store: KeyValueStore;
+  /** Whose mail is refused (MailServiceOptions.isBlocked). @default nobody's */
+  isBlocked?: IsBlocked;
   /** Opens a MailService. @default new MailService(options) */
   open?: (options: MailServiceOptions) => MailService;
 }
@@ -62,6 +65,7 @@ export class PeerMail {
       user: this.o.user,
       name,
       store: this.o.store,
+      ...(this.o.isBlocked ? { isBlocked: this.o.isBlocked } : {}),
       resolve: async (who) => {
         const c = await phone.resolve(who);
         return c && { name: who, signSpki: c.signingSpki, ecdhPublicKey: c.ecdhSpki };

@@ -11,7 +11,7 @@ import type { KeyValueStore, UserIdentity } from '../identity';
 import type { RecordSigner } from '../overlay';
 import type { PermissionGate } from '../permissions';
 import type { LocalEndpoint, SignalingClient } from '../transport';
-import { callPolicy } from './call-policy';
+import { callPolicy, mailBlockedBy } from './call-policy';
 import { LinkService } from './link-service';
 import type { PeerRole } from './link-policy';
 import { OverlayService } from './overlay-service';
@@ -118,7 +118,7 @@ export class Peer {
         domain: o.local.overlay,
       });
       this.calls = phone;
-      this.mail = new PeerMail({ node, user: o.contact.user, phone, store: o.contact.mailStore });
+      this.mail = new PeerMail({ node, user: o.contact.user, phone, store: o.contact.mailStore, isBlocked: mailBlockedBy(o.gate) });
     } else {
       this.calls = null;
       this.mail = null;

@@ -1,4 +1,5 @@
 /** Helpers for the video-mail suites: leave a message through the UI, wait for the mailbox, check playback. */
+import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { MailItem } from '../../app/mail/index.ts';
 import { goTo } from './harness.ts';
@@ -175,4 +176,26 @@ export function fileBadEntries(page: Page, to: string, impostorOf: string): Prom
     },
     [to, impostorOf] as const,
   );
+}
+
+/** The DHT key (40 hex digits) of `text`: the first 160 bits of its SHA-256, as app/mail's mailboxKey and receiptsKey make it. */
+export function dhtKeyHex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest().subarray(0, 20).toString('hex');
+}
+
+/** Every byte of every record this tab holds under `keyHex` (sub-key, owner, value, signature), one byte array per record: what a replica holder stores. */
+export function heldBytes(page: Page, keyHex: string): Promise<number[][]> {
+  return page.evaluate((k) => {
+    const enc = new TextEncoder();
+    return window.softphoneTest!.heldRecords(k).map((r) => [...enc.encode(r.sub), ...r.owner, ...r.value, ...r.sig]);
+  }, keyHex);
+}
+
+/** Whether `hay` holds the bytes of `needle` anywhere. */
+export function containsBytes(hay: readonly number[], needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
 }

@@ -6,14 +6,18 @@
  * but cannot open them; holders that lie are caught by the hash and others
  * used; 3 holders close and bob still plays; bad input in the UI.
  */
+import { createHash } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { goTo, waitOnline } from '../helpers/harness.ts';
 import { claimName, reachable } from '../helpers/phone.ts';
 import {
+  containsBytes,
   corruptFragment,
+  dhtKeyHex,
   fileBadEntries,
   fragmentKeys,
+  heldBytes,
   heldFragments,
   inflateRecordings,
   leaveMessage,
@@ -86,6 +90,30 @@ it('alice leaves bob a 10 s video message and closes her tab; bob sees the badge
     await goTo(a, 'Video mail');
   }
 }, 240_000);
+
+it('the tabs that hold bob\'s mailbox and alice\'s receipts store neither who sent the message nor who read it (sealed entries, issue 17)', async () => {
+  const manifest = JSON.parse(await manifestOf(b, 'alice')) as { id: string; fromKey: { u8: number[] }; toKey: { u8: number[] } };
+  const aliceKey = Uint8Array.from(manifest.fromKey.u8);
+  const bobKey = Uint8Array.from(manifest.toKey.u8);
+  const userId = (spki: Uint8Array) => new TextEncoder().encode(createHash('sha256').update(spki).digest().subarray(0, 20).toString('hex'));
+  const enc = new TextEncoder();
+  const tabs = [a, b, ...others];
+  const boxes = (await Promise.all(tabs.map((p) => heldBytes(p, dhtKeyHex('mailbox:bob'))))).flat();
+  const receipts = (await Promise.all(tabs.map((p) => heldBytes(p, dhtKeyHex('mail-receipts:alice'))))).flat();
+  console.log(`[mail e2e] records held: ${boxes.length} of bob's mailbox, ${receipts.length} of alice's receipts, on ${tabs.length} tabs`);
+  expect(boxes.length).toBeGreaterThan(0);
+  expect(receipts.length).toBeGreaterThan(0);
+  for (const bytes of boxes) {
+    for (const [what, needle] of [['alice', enc.encode('alice')], ['alice’s key', aliceKey], ['alice’s user ID', userId(aliceKey)]] as const) {
+      expect(containsBytes(bytes, needle), `a holder of bob's mailbox stores ${what}`).toBe(false);
+    }
+  }
+  for (const bytes of receipts) {
+    for (const [what, needle] of [['bob’s key', bobKey], ['bob’s user ID', userId(bobKey)], ['the message id', enc.encode(manifest.id)]] as const) {
+      expect(containsBytes(bytes, needle), `a holder of alice's receipts stores ${what}`).toBe(false);
+    }
+  }
+}, 60_000);
 
 it('bob deletes the message and it stays gone after a reload', async () => {
   const item = b.getByRole('listitem', { name: /^From alice,/ });
@@ -178,8 +206,9 @@ it('bad input: an unknown name and an oversized recording get clear words in the
     await b.waitForTimeout(1000);
   }
   await problems.click();
-  await b.getByText('A message claims to be from alice, but it was signed by another key; it was ignored.').waitFor();
-  await b.getByText('A message from carol was encrypted for another key under your name; it was ignored.').waitFor();
+  await b.getByText('A message whose sender could not be verified (it claims a name that belongs to another key) was ignored.').waitFor();
+  // Sealed for carol's key, so bob cannot even see who sent it.
+  await b.getByText('A message in your mailbox was sealed for another key, or changed on the way; it was ignored.').waitFor();
   // The good message from alice is still listed.
   await expect(b.getByRole('listitem', { name: /^From alice,/ }).count()).resolves.toBe(1);
   await b.screenshot({ path: 'e2e/artifacts/mail-mailbox-problems.png', fullPage: true });
