@@ -7,6 +7,16 @@
 export const DEFAULT_SUCCESSORS = 4;
 export const MIN_SUCCESSORS = 2;
 export const MAX_SUCCESSORS = 8;
+/**
+ * Length of the successor list kept for routing, beyond the r replicas. Chord
+ * keeps O(log N) successors so that the ring stays whole when many nodes fail
+ * at once (Stoica et al., "Chord", SIGCOMM 2001, §4.4 and Theorem IV.5):
+ * with only r = 4, half the nodes failing leaves 1 node in 16 with no live
+ * successor at all, and at 20,000 nodes those 1,250 nodes fall back on far
+ * fingers and answer for ranges that are not theirs for minutes. 16 (the
+ * longest node list a message may carry) leaves 1 in 65,536. @default 16
+ */
+export const SUCCESSOR_LIST_LENGTH = 16;
 
 /** @default 2000 */
 export const STABILIZE_MS = 2_000;

@@ -93,7 +93,7 @@ export class ChordNode implements HandlerHost, OverlayNode {
     const c = this.config;
     this.self = peerFromHex(transport.localId);
     this.counters = components.counters ?? new OverlayCounters();
-    this.table = new RoutingTable(this.self, c.successors, c.suspectMs);
+    this.table = new RoutingTable(this.self, c.successorListLength, c.suspectMs, c.successors);
     this.rpc = new Rpc(transport, clock, this.counters);
     this.options = { rpcTimeoutMs: c.rpcTimeoutMs, recursiveTimeoutMs: c.recursiveTimeoutMs, findCandidates: c.findCandidates, successors: c.successors };
     const store = new RecordStore({ quotaRecords: c.quotaRecords, quotaBytes: c.quotaBytes }, c.access ?? ownerOnlyAccess, components.kv);

@@ -35,8 +35,13 @@ export interface OverlayComponents {
 }
 
 export interface OverlayOptions {
-  /** Successor-list length r, also the replica count, 2..8. @default 4 */
+  /** Replica count r, 2..8: a key's successor and the r-1 nodes after it hold its records. @default 4 */
   successors?: number;
+  /**
+   * Successor-list length kept for routing and repair, r..16 (constants.ts SUCCESSOR_LIST_LENGTH
+   * says why it is longer than r). Lookups still answer with r nodes. @default 16
+   */
+  successorListLength?: number;
   /** @default 2000 */
   stabilizeMs?: number;
   /** @default 5000 */
@@ -80,8 +85,13 @@ export function resolveOptions(o: OverlayOptions): ResolvedOptions {
   if (!Number.isInteger(r) || r < C.MIN_SUCCESSORS || r > C.MAX_SUCCESSORS) {
     throw new OverlayConfigError(`successors must be an integer in ${C.MIN_SUCCESSORS}..${C.MAX_SUCCESSORS}`);
   }
+  const list = o.successorListLength ?? Math.max(r, C.SUCCESSOR_LIST_LENGTH);
+  if (!Number.isInteger(list) || list < r || list > C.MAX_NODE_LIST) {
+    throw new OverlayConfigError(`successorListLength must be an integer in ${r}..${C.MAX_NODE_LIST}`);
+  }
   return {
     successors: r,
+    successorListLength: list,
     stabilizeMs: o.stabilizeMs ?? C.STABILIZE_MS,
     fixFingersMs: o.fixFingersMs ?? C.FIX_FINGERS_MS,
     fixFingersFastMs: o.fixFingersFastMs ?? C.FIX_FINGERS_FAST_MS,

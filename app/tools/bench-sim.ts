@@ -11,6 +11,7 @@ import { utf8 } from '../identity';
 import { bytesToHexId, createRecord, idFromHex, MAINTENANCE_TYPES, type WireRecord } from '../overlay';
 import { randomBytes, SeededRandom } from '../common';
 import { cheapSigner, Simulation } from '../overlay/sim';
+import { addRepairFigures, replicaCounts, watchRepair } from './bench-sim-repair';
 
 interface Figure { name: string; n: number; value: number; unit: string; baseline: string }
 const figures: Figure[] = [];
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
       progress(n, `failure of ${frac * 100} %`);
       const fs = await ring(n, 4, seed + 100);
       const recs = await putMany(fs, Math.min(200, n));
+      const atFailure = replicaCounts(fs, recs, 4);
       const ids = fs.liveIds();
       // Without replacement, so "50 %" crashes half the nodes (a partial Fisher-Yates shuffle from the seed).
       for (let i = 0; i < Math.floor(frac * n); i++) {
@@ -116,10 +118,13 @@ async function main(): Promise<void> {
         [ids[i], ids[j]] = [ids[j]!, ids[i]!];
         fs.crash(ids[i]!);
       }
+      const afterCrash = replicaCounts(fs, recs, 4);
+      const stopWatch = watchRepair(fs, recs, 4);
       const early = await lookups(fs, Math.min(500, n), 'recursive');
       add(`lookup success right after ${frac * 100} % fail`, n, early.pct, '%', '100 %');
       add(`records lost right after ${frac * 100} % fail`, n, lost(fs, recs), 'records', `of ${recs.length}; expected loss ≈ N_rec·f^4`);
       await fs.run(60_000);
+      addRepairFigures(add, n, frac, atFailure, afterCrash, stopWatch(), 4);
       const late = await lookups(fs, Math.min(500, n), 'recursive');
       add(`lookup success 60 s after ${frac * 100} % fail`, n, late.pct, '%', '100 %');
       const reads = await fs.until(Promise.all(recs.map((r) => fs.randomLive().get(r.k).catch(() => []))));

@@ -15,12 +15,18 @@ export class RoutingTable {
   /** hex → time until which the node is skipped. */
   private readonly suspects = new Map<string, number>();
 
+  /**
+   * @param listLength successor-list length
+   * @param witnessCount how many successors `refutes` takes as proof: entries far down the
+   *   list lag a failure by a stabilize round per position, so only the first r are trusted
+   */
   constructor(
     readonly self: Peer,
-    r: number,
+    listLength: number,
     private readonly suspectMs: number,
+    private readonly witnessCount = listLength,
   ) {
-    this.successors = new SuccessorList(self, r);
+    this.successors = new SuccessorList(self, listLength);
     this.fingers = new FingerTable(self);
   }
 
@@ -61,14 +67,14 @@ export class RoutingTable {
   }
 
   /**
-   * The nodes after this one, as the answer for a key in (self, successor]:
-   * the successor list, and this node itself when the list is shorter than
-   * r (a ring of r nodes or fewer: after the last one the ring wraps to here),
-   * so a small ring still gets every node as a replica.
+   * The r nodes after this one, as the answer for a key in (self, successor]:
+   * the head of the successor list, and this node itself when the list is
+   * shorter than r (a ring of r nodes or fewer: after the last one the ring
+   * wraps to here), so a small ring still gets every node as a replica.
    */
   answerList(r: number): Peer[] {
     const list = this.successors.entries();
-    return list.length < r ? [...list, this.self] : [...list];
+    return list.length < r ? [...list, this.self] : list.slice(0, r);
   }
 
   /** Every distinct node in the table (successors, fingers, predecessor). */
@@ -110,12 +116,12 @@ export class RoutingTable {
   /**
    * A node lying in [key, claimed) proves that `claimed` is not the
    * successor of `key` (a lying or stale answer). Only this node, its
-   * predecessor and its successor list count as proof: they are checked every
-   * stabilize round, so a dead finger cannot refute a true answer.
+   * predecessor and the head of its successor list count as proof: they are
+   * checked every stabilize round, so a dead finger cannot refute a true answer.
    */
   refutes(key: bigint, claimed: Peer, now: number): boolean {
     // Before joining, this node is not on the ring yet and proves nothing itself.
-    const witnesses = this.successors.length > 0 ? [this.self, ...this.successors.entries()] : [];
+    const witnesses = this.successors.length > 0 ? [this.self, ...this.successors.entries().slice(0, this.witnessCount)] : [];
     if (this.predecessor) witnesses.push(this.predecessor);
     for (const p of witnesses) {
       if (p.id === claimed.id || this.isSuspect(p.hex, now)) continue;

@@ -159,7 +159,8 @@ describe('overlay client API', () => {
     const ids = sim.liveIds().sort();
     const k = ids.indexOf(n.id);
     expect(n.predecessor).toBe(ids[(k - 1 + ids.length) % ids.length]);
-    expect(n.successors()).toEqual(Array.from({ length: R }, (_, j) => ids[(k + 1 + j) % ids.length]));
+    // The successor list is longer than the r replicas (constants.ts SUCCESSOR_LIST_LENGTH).
+    expect(n.successors()).toEqual(Array.from({ length: n.config.successorListLength }, (_, j) => ids[(k + 1 + j) % ids.length]));
     expect(n.fingers().every((f) => ids.includes(f))).toBe(true);
     expect(n.knownPeers()).toEqual(expect.arrayContaining([n.predecessor!, ...n.successors()]));
   });

@@ -104,8 +104,8 @@ export class Simulation {
   /** Builds an `n`-node ring from global knowledge (simulator shortcut), then starts maintenance. */
   buildByOracle(n: number): void {
     for (let i = 0; i < n; i++) this.createNode();
-    const r = this.opts.overlay?.successors ?? 4;
     for (const node of this.nodes.values()) {
+      const r = node.config.successorListLength;
       const id = BigInt('0x' + node.id);
       const succs: string[] = [];
       let cur = id;
