@@ -53,3 +53,20 @@ export {
   verifyCertificate,
 } from './certificate';
 export { MAX_CLOCK_SKEW_MS, hasSurelyExpired, honouredUntil, isSurelyAhead, withinClockSkew } from './clock-skew';
+export {
+  type IdPuzzleDifficulty,
+  type IdPuzzleProblem,
+  type IdPuzzleProgress,
+  type SolveIdPuzzleOptions,
+  ID_PUZZLE_X_BYTES,
+  ID_PUZZLE_WORDS,
+  MAX_ID_PUZZLE_BITS,
+  NO_ID_PUZZLE,
+  DEFAULT_ID_PUZZLE,
+  leadingZeroBits,
+  checkIdPuzzleDifficulty,
+  meetsStaticPuzzle,
+  idPuzzleProblem,
+  solveDynamicPuzzle,
+  generatePuzzleKeyPair,
+} from './id-puzzle';
