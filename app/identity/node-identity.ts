@@ -6,7 +6,8 @@
  */
 import { equalBytes } from './bytes';
 import { IdentityUnavailableError } from './errors';
-import { exportSpki, generateSigningKeyPair, nodeIdFromSpki, signBytes, verifyBytes } from './keys';
+import { generatePuzzleKeyPair, idPuzzleProblem, NO_ID_PUZZLE, solveDynamicPuzzle, type IdPuzzleDifficulty, type IdPuzzleProgress } from './id-puzzle';
+import { exportSpki, nodeIdFromSpki, signBytes, verifyBytes } from './keys';
 import type { KeyValueStore } from './kv-store';
 import { holdLock, type HeldLock, type LockManagerLike } from './locks';
 
@@ -17,6 +18,8 @@ export interface NodeIdentity {
   readonly privateKey: CryptoKey;
   /** The pool slot this tab holds. */
   readonly slot: number;
+  /** X of the overlay's node ID puzzle for this key (identity/id-puzzle.ts), presented in the link hello. */
+  readonly puzzle?: Uint8Array;
 }
 
 interface StoredKeyPair {
@@ -26,6 +29,8 @@ interface StoredKeyPair {
   spki: Uint8Array;
   id: string;
   createdAt: number;
+  /** X of the dynamic ID puzzle; absent in keys made before the puzzle existed (solved on their next start). */
+  puzzle?: Uint8Array;
 }
 
 export const NODE_SLOT_PREFIX = 'node-identity/';
@@ -78,6 +83,10 @@ export interface AcquireNodeIdentityOptions {
   preferredWaitMs?: number;
   /** @default 64 */
   maxSlots?: number;
+  /** The overlay's node ID puzzle, solved once per key and kept with it. @default none */
+  idPuzzle?: IdPuzzleDifficulty;
+  /** Hears the progress of a puzzle search (tries so far, expected tries), to show a long one. */
+  onPuzzleProgress?: IdPuzzleProgress;
 }
 
 export interface AcquiredNodeIdentity {
@@ -87,7 +96,31 @@ export interface AcquiredNodeIdentity {
   warnings: string[];
 }
 
-async function loadOrCreateSlot(store: KeyValueStore, slot: number, warnings: string[]): Promise<NodeIdentity> {
+/**
+ * Makes the stored key meet `difficulty`: a key that fails the static puzzle
+ * cannot be mended (the puzzle is over the key), so the caller makes a new
+ * one; a missing or stale X is solved and saved, and the node ID stays.
+ * Returns null when the key must be replaced.
+ */
+async function withPuzzle(
+  stored: StoredKeyPair,
+  difficulty: IdPuzzleDifficulty,
+  onProgress: IdPuzzleProgress | undefined,
+): Promise<{ stored: StoredKeyPair; changed: boolean } | null> {
+  const problem = await idPuzzleProblem(stored.spki, stored.puzzle, difficulty);
+  if (problem === null) return { stored, changed: false };
+  if (problem === 'static') return null;
+  const { x } = await solveDynamicPuzzle(stored.spki, difficulty.dynamicBits, onProgress ? { onProgress } : {});
+  return { stored: { ...stored, puzzle: x }, changed: true };
+}
+
+async function loadOrCreateSlot(
+  store: KeyValueStore,
+  slot: number,
+  warnings: string[],
+  difficulty: IdPuzzleDifficulty,
+  onProgress: IdPuzzleProgress | undefined,
+): Promise<NodeIdentity> {
   const key = NODE_SLOT_PREFIX + slot;
   let raw: unknown;
   try {
@@ -100,11 +133,26 @@ async function loadOrCreateSlot(store: KeyValueStore, slot: number, warnings: st
   if (raw !== undefined && !stored) {
     warnings.push(`The stored node key in slot ${slot} was damaged, so this tab made a new one and has a new node ID.`);
   }
-  if (!stored) {
-    stored = await makeStoredKeyPair(await generateSigningKeyPair(false), nodeIdFromSpki);
-    await store.set(key, stored);
+  let puzzled = stored ? await withPuzzle(stored, difficulty, onProgress) : null;
+  if (stored && !puzzled) {
+    warnings.push(`The node key in slot ${slot} was made before this overlay asked for a costlier key, so this tab made a new one and has a new node ID.`);
   }
-  return { nodeId: stored.id, spki: stored.spki, publicKey: stored.publicKey, privateKey: stored.privateKey, slot };
+  if (!puzzled) {
+    const made = await generatePuzzleKeyPair(difficulty.staticBits, false, onProgress ? { onProgress } : {});
+    puzzled = await withPuzzle(await makeStoredKeyPair(made.keys, nodeIdFromSpki), difficulty, onProgress);
+    if (!puzzled) throw new Error('a key made for the static puzzle does not meet it');
+    puzzled.changed = true;
+  }
+  stored = puzzled.stored;
+  if (puzzled.changed) await store.set(key, stored);
+  return {
+    nodeId: stored.id,
+    spki: stored.spki,
+    publicKey: stored.publicKey,
+    privateKey: stored.privateKey,
+    slot,
+    ...(stored.puzzle ? { puzzle: stored.puzzle } : {}),
+  };
 }
 
 /**
@@ -135,7 +183,7 @@ export async function acquireNodeIdentity(opts: AcquireNodeIdentityOptions): Pro
     throw new IdentityUnavailableError(`All ${maxSlots} node identities of this browser profile are in use by other tabs. Close a tab and reload.`);
   }
   try {
-    const identity = await loadOrCreateSlot(opts.store, slot, warnings);
+    const identity = await loadOrCreateSlot(opts.store, slot, warnings, opts.idPuzzle ?? NO_ID_PUZZLE, opts.onPuzzleProgress);
     return { identity, lock, warnings };
   } catch (e) {
     lock.release();

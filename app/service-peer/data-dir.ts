@@ -8,7 +8,7 @@
  */
 import { accessSync, constants, mkdirSync, readdirSync, renameSync, statSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { canonicalDecode, type NodeIdentity } from '../identity';
+import { canonicalDecode, NO_ID_PUZZLE, type IdPuzzleDifficulty, type NodeIdentity } from '../identity';
 import { checkRecord, isWireRecord, webCryptoVerifier } from '../overlay';
 import { KeyFileError, loadOrCreateNodeKey } from './key-file';
 import { LevelKeyValueStore } from './level-store';
@@ -53,15 +53,20 @@ function aside(path: string, log: Log): string {
 }
 
 /** The node identity from DIR/node-key.json, made on first start. */
-export async function openNodeKey(dir: string, startFresh: boolean, log: Log): Promise<{ identity: NodeIdentity; created: boolean }> {
+export async function openNodeKey(
+  dir: string,
+  startFresh: boolean,
+  log: Log,
+  idPuzzle: IdPuzzleDifficulty = NO_ID_PUZZLE,
+): Promise<{ identity: NodeIdentity; created: boolean }> {
   const path = join(dir, KEY_FILE);
   try {
-    return await loadOrCreateNodeKey(path);
+    return await loadOrCreateNodeKey(path, idPuzzle, log);
   } catch (e) {
     if (!(e instanceof KeyFileError)) throw new DataDirError(`${path} cannot be read: ${(e as Error).message}`);
     if (!startFresh) throw new DataDirError(`${e.message}\nOr start again with --start-fresh: the damaged file is kept beside it and the peer gets a new node ID.`);
     aside(path, log);
-    return loadOrCreateNodeKey(path);
+    return loadOrCreateNodeKey(path, idPuzzle, log);
   }
 }
 
