@@ -17,7 +17,7 @@ const arg = (name: string, dflt: string): string => {
 };
 const tabs = Number(arg('tabs', '16'));
 const only = arg('only', 'overlay');
-const jsonFile = arg('json', only === 'service-peer' ? 'bench-results/service-peer.json' : only === 'calls' ? 'bench-results/calls.json' : only === 'mail' ? 'bench-results/mail.json' : 'bench-results/browser.json');
+const jsonFile = arg('json', only === 'service-peer' ? 'bench-results/service-peer.json' : only === 'calls' ? 'bench-results/calls.json' : only === 'mail' ? 'bench-results/mail.json' : only === 'id-puzzle' ? 'bench-results/id-puzzle.json' : 'bench-results/browser.json');
 
 interface Figure {
   name: string;
@@ -31,14 +31,15 @@ const add = (name: string, value: number, unit: string, baseline = ''): void => 
 };
 
 async function main(): Promise<void> {
-  if (only !== 'overlay' && only !== 'service-peer' && only !== 'calls' && only !== 'mail') {
-    console.error(`unknown benchmark "${only}"; known: overlay, service-peer, calls, mail`);
+  if (only !== 'overlay' && only !== 'service-peer' && only !== 'calls' && only !== 'mail' && only !== 'id-puzzle') {
+    console.error(`unknown benchmark "${only}"; known: overlay, service-peer, calls, mail, id-puzzle`);
     process.exit(2);
   }
   const started = Date.now();
   if (only === 'service-peer') await (await import('./bench-service-peer.ts')).servicePeerBench(add, argv);
   else if (only === 'calls') await (await import('./bench-calls.ts')).callsBench(add, tabs, argv);
   else if (only === 'mail') await (await import('./bench-mail.ts')).mailBench(add, tabs, argv);
+  else if (only === 'id-puzzle') await (await import('./bench-id-puzzle.ts')).idPuzzleBench(add, tabs);
   else await (await import('./bench-overlay.ts')).overlayBench(add, tabs);
   add('wall time', (Date.now() - started) / 1000, 's');
   const width = Math.max(...figures.map((f) => f.name.length));
