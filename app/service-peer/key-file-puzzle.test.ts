@@ -3,11 +3,12 @@
  * before the puzzle keeps its node ID and gets X solved and written; a key
  * that fails the static puzzle stops the peer in words.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { idPuzzleProblem, meetsStaticPuzzle } from '../identity';
+import { openNodeKey } from './data-dir';
 import { KeyFileError, loadOrCreateNodeKey } from './key-file';
 
 const dirs: string[] = [];
@@ -57,5 +58,22 @@ describe('service peer key file and the node ID puzzle', () => {
     rmSync(f);
     const fresh = await loadOrCreateNodeKey(f, { staticBits: 4, dynamicBits: 4 });
     expect(await idPuzzleProblem(fresh.identity.spki, fresh.identity.puzzle, { staticBits: 4, dynamicBits: 4 })).toBeNull();
+  });
+
+  it('the service peer keeps such a file aside and starts with a new key that meets the puzzle', async () => {
+    const f = file();
+    let old = await loadOrCreateNodeKey(f);
+    while (await meetsStaticPuzzle(old.identity.spki, 4)) {
+      rmSync(f);
+      old = await loadOrCreateNodeKey(f);
+    }
+    const lines: string[] = [];
+    const strict = { staticBits: 4, dynamicBits: 4 };
+    const dir = join(f, '..');
+    const now = await openNodeKey(dir, false, (l) => lines.push(l), strict);
+    expect(now.identity.nodeId).not.toBe(old.identity.nodeId);
+    expect(await idPuzzleProblem(now.identity.spki, now.identity.puzzle, strict)).toBeNull();
+    expect(readdirSync(dir).some((n) => n.startsWith('node-key.json.before-id-puzzle-'))).toBe(true);
+    expect(lines.join('\n')).toMatch(/made before this overlay asked for a costlier node key/);
   });
 });

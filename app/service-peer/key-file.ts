@@ -27,6 +27,11 @@ export class KeyFileError extends Error {
   override name = 'KeyFileError';
 }
 
+/** The key file is sound but its key fails the overlay's static ID puzzle: meeting it takes a new key and node ID. */
+export class KeyBeforePuzzleError extends KeyFileError {
+  override name = 'KeyBeforePuzzleError';
+}
+
 interface KeyFile {
   type: 'p2p-softphone/node-key';
   jwk: JsonWebKey;
@@ -82,7 +87,7 @@ export async function loadOrCreateNodeKey(
     let x = puzzleOf(parsed);
     const problem = await idPuzzleProblem(identity.spki, x, idPuzzle);
     if (problem === 'static') {
-      throw new KeyFileError(`${path} holds a key made before this overlay asked for a costlier node key (${idPuzzle.staticBits} leading zero bits); meeting it takes a new key and a new node ID.`);
+      throw new KeyBeforePuzzleError(`${path} holds a key made before this overlay asked for a costlier node key (${idPuzzle.staticBits} leading zero bits); meeting it takes a new key and a new node ID.`);
     }
     if (problem !== null) {
       log(`solving the overlay's node ID puzzle (${idPuzzle.dynamicBits} bits) for this key; the node ID stays`);

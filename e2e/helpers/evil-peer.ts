@@ -8,7 +8,7 @@
  * messages arrived (a tab sends none; PeerJS's flushing close sent one).
  */
 import { installWebRtcGlobals } from '../../app/service-peer/webrtc-env.ts';
-import { canonicalDecode, canonicalEncode, DEFAULT_ID_PUZZLE, exportSpki, generateSigningKeyPair, nodeIdFromSpki, solveDynamicPuzzle } from '../../app/identity/index.ts';
+import { canonicalDecode, canonicalEncode, DEFAULT_ID_PUZZLE, exportSpki, generatePuzzleKeyPair, generateSigningKeyPair, nodeIdFromSpki, solveDynamicPuzzle } from '../../app/identity/index.ts';
 
 type Mode = 'garbage' | 'oversized' | 'wrong-key' | 'data-before-handshake' | 'ping-flood' | 'no-puzzle' | 'wrong-puzzle';
 
@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   installWebRtcGlobals();
   const { Peer } = await import('peerjs');
   const { parseServerUrl } = await import('../../app/transport/index.ts');
-  const keys = await generateSigningKeyPair();
-  const spki = await exportSpki(keys.publicKey);
+  // A key that meets the overlay's static puzzle, so each mode is refused for what it does wrong.
+  const { spki } = await generatePuzzleKeyPair(DEFAULT_ID_PUZZLE.staticBits);
   const myId = await nodeIdFromSpki(spki);
   const other = await exportSpki((await generateSigningKeyPair()).publicKey);
   const s = parseServerUrl(url);
