@@ -67,3 +67,20 @@ export {
   openBytes,
 } from './sealing';
 export { ROUTED_PAD_BUCKETS, bucketFor, padToBucket, unpadBucket } from './padding';
+export {
+  type IdPuzzleDifficulty,
+  type IdPuzzleProblem,
+  type IdPuzzleProgress,
+  type SolveIdPuzzleOptions,
+  ID_PUZZLE_X_BYTES,
+  ID_PUZZLE_WORDS,
+  MAX_ID_PUZZLE_BITS,
+  NO_ID_PUZZLE,
+  DEFAULT_ID_PUZZLE,
+  leadingZeroBits,
+  checkIdPuzzleDifficulty,
+  meetsStaticPuzzle,
+  idPuzzleProblem,
+  solveDynamicPuzzle,
+  generatePuzzleKeyPair,
+} from './id-puzzle';

@@ -6,7 +6,8 @@
  */
 import { equalBytes } from './bytes';
 import { IdentityUnavailableError } from './errors';
-import { exportSpki, generateSigningKeyPair, nodeIdFromSpki, signBytes, verifyBytes } from './keys';
+import { generatePuzzleKeyPair, idPuzzleProblem, NO_ID_PUZZLE, solveDynamicPuzzle, type IdPuzzleDifficulty, type IdPuzzleProgress } from './id-puzzle';
+import { exportSpki, nodeIdFromSpki, signBytes, verifyBytes } from './keys';
 import type { KeyValueStore } from './kv-store';
 import { deriveSealingKey, generateAgreementKeyPair, openBytes, sealBytes } from './sealing';
 import { holdLock, type HeldLock, type LockManagerLike } from './locks';
@@ -18,6 +19,8 @@ export interface NodeIdentity {
   readonly privateKey: CryptoKey;
   /** The pool slot this tab holds. */
   readonly slot: number;
+  /** X of the overlay's node ID puzzle for this key (identity/id-puzzle.ts), presented in the link hello. */
+  readonly puzzle?: Uint8Array;
   /**
    * The node's ECDH P-256 agreement key pair: routed messages are encrypted
    * for it (overlay/message-routing.ts). Kept in the same slot, so a reloaded
@@ -78,6 +81,8 @@ interface StoredKeyPair {
   spki: Uint8Array;
   id: string;
   createdAt: number;
+  /** X of the dynamic ID puzzle; absent in keys made before the puzzle existed (solved on their next start). */
+  puzzle?: Uint8Array;
 }
 
 export const NODE_SLOT_PREFIX = 'node-identity/';
@@ -130,6 +135,10 @@ export interface AcquireNodeIdentityOptions {
   preferredWaitMs?: number;
   /** @default 64 */
   maxSlots?: number;
+  /** The overlay's node ID puzzle, solved once per key and kept with it. @default none */
+  idPuzzle?: IdPuzzleDifficulty;
+  /** Hears the progress of a puzzle search (tries so far, expected tries), to show a long one. */
+  onPuzzleProgress?: IdPuzzleProgress;
 }
 
 export interface AcquiredNodeIdentity {
@@ -139,7 +148,31 @@ export interface AcquiredNodeIdentity {
   warnings: string[];
 }
 
-async function loadOrCreateSlot(store: KeyValueStore, slot: number, warnings: string[]): Promise<NodeIdentity> {
+/**
+ * Makes the stored key meet `difficulty`: a key that fails the static puzzle
+ * cannot be mended (the puzzle is over the key), so the caller makes a new
+ * one; a missing or stale X is solved and saved, and the node ID stays.
+ * Returns null when the key must be replaced.
+ */
+async function withPuzzle(
+  stored: StoredKeyPair,
+  difficulty: IdPuzzleDifficulty,
+  onProgress: IdPuzzleProgress | undefined,
+): Promise<{ stored: StoredKeyPair; changed: boolean } | null> {
+  const problem = await idPuzzleProblem(stored.spki, stored.puzzle, difficulty);
+  if (problem === null) return { stored, changed: false };
+  if (problem === 'static') return null;
+  const { x } = await solveDynamicPuzzle(stored.spki, difficulty.dynamicBits, onProgress ? { onProgress } : {});
+  return { stored: { ...stored, puzzle: x }, changed: true };
+}
+
+async function loadOrCreateSlot(
+  store: KeyValueStore,
+  slot: number,
+  warnings: string[],
+  difficulty: IdPuzzleDifficulty,
+  onProgress: IdPuzzleProgress | undefined,
+): Promise<NodeIdentity> {
   const key = NODE_SLOT_PREFIX + slot;
   let raw: unknown;
   try {
@@ -152,12 +185,28 @@ async function loadOrCreateSlot(store: KeyValueStore, slot: number, warnings: st
   if (raw !== undefined && !stored) {
     warnings.push(`The stored node key in slot ${slot} was damaged, so this tab made a new one and has a new node ID.`);
   }
-  if (!stored) {
-    stored = await makeStoredKeyPair(await generateSigningKeyPair(false), nodeIdFromSpki);
-    await store.set(key, stored);
+  let puzzled = stored ? await withPuzzle(stored, difficulty, onProgress) : null;
+  if (stored && !puzzled) {
+    warnings.push(`The node key in slot ${slot} was made before this overlay asked for a costlier key, so this tab made a new one and has a new node ID.`);
   }
+  if (!puzzled) {
+    const made = await generatePuzzleKeyPair(difficulty.staticBits, false, onProgress ? { onProgress } : {});
+    puzzled = await withPuzzle(await makeStoredKeyPair(made.keys, nodeIdFromSpki), difficulty, onProgress);
+    if (!puzzled) throw new Error('a key made for the static puzzle does not meet it');
+    puzzled.changed = true;
+  }
+  stored = puzzled.stored;
+  if (puzzled.changed) await store.set(key, stored);
   const agreementKey = await loadOrCreateAgreementKey(store, slot);
-  return { nodeId: stored.id, spki: stored.spki, publicKey: stored.publicKey, privateKey: stored.privateKey, slot, agreementKey };
+  return {
+    nodeId: stored.id,
+    spki: stored.spki,
+    publicKey: stored.publicKey,
+    privateKey: stored.privateKey,
+    slot,
+    agreementKey,
+    ...(stored.puzzle ? { puzzle: stored.puzzle } : {}),
+  };
 }
 
 /**
@@ -188,7 +237,7 @@ export async function acquireNodeIdentity(opts: AcquireNodeIdentityOptions): Pro
     throw new IdentityUnavailableError(`All ${maxSlots} node identities of this browser profile are in use by other tabs. Close a tab and reload.`);
   }
   try {
-    const identity = await loadOrCreateSlot(opts.store, slot, warnings);
+    const identity = await loadOrCreateSlot(opts.store, slot, warnings, opts.idPuzzle ?? NO_ID_PUZZLE, opts.onPuzzleProgress);
     return { identity, lock, warnings };
   } catch (e) {
     lock.release();

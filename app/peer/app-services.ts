@@ -12,6 +12,7 @@ import {
   MemoryKeyValueStore,
   MemoryLockManager,
   acquireNodeIdentity,
+  DEFAULT_ID_PUZZLE,
   fingerprint,
   loadUserIdentity,
   equalBytes,
@@ -51,6 +52,12 @@ import type { CallService } from './call-service';
 
 /** The overlay's name; also the SIP domain. */
 export const OVERLAY_NAME = 'p2p.local';
+/**
+ * The overlay's node ID puzzle (identity/id-puzzle.ts): every peer of
+ * OVERLAY_NAME solves it for its key and refuses links from peers that did
+ * not. The service peer's default (--id-puzzle-bits, --id-key-bits) is the same.
+ */
+export const OVERLAY_ID_PUZZLE = DEFAULT_ID_PUZZLE;
 const CERTIFICATE_KEY = 'user-certificate';
 
 export interface AppSnapshot {
@@ -68,6 +75,8 @@ export interface AppSnapshot {
   serversAreDefault: boolean;
   /** The certificate this person presents, when a root signed their key. */
   certificate: { name: string; text: string } | null;
+  /** While the node ID puzzle is being solved at start: tries so far and the expected number. */
+  puzzle: { tries: number; expected: number } | null;
   /** The STUN/TURN servers the node names, and what is wrong with them or their relay, in words. */
   ice: NodeIceSnapshot;
 }
@@ -102,6 +111,7 @@ export class AppServices {
     serversAreDefault: true,
     certificate: null,
     ice: { servers: [], expiresAt: null, fetchedAt: null, answers: 0, problem: null, relay: 'none', relayProblem: null },
+    puzzle: null,
   });
   readonly subscribe = this.snaps.subscribe;
   readonly getSnapshot = this.snaps.getSnapshot;
@@ -173,7 +183,14 @@ export class AppServices {
     const { store, locks } = this.storesAndLocks();
     const probe = await this.checkStore(store);
     const usable = probe ? store : new MemoryKeyValueStore();
-    const node = await acquireNodeIdentity({ store: usable, locks, preferredSlot: loadSlotHint() });
+    const node = await acquireNodeIdentity({
+      store: usable,
+      locks,
+      preferredSlot: loadSlotHint(),
+      idPuzzle: OVERLAY_ID_PUZZLE,
+      onPuzzleProgress: (tries, expected) => this.update({ puzzle: { tries, expected } }),
+    });
+    this.update({ puzzle: null });
     saveSlotHint(node.identity.slot);
     node.warnings.forEach((w) => this.warn(w));
     void node.lock.lost.then(() => this.identityLost());
@@ -207,6 +224,7 @@ export class AppServices {
       nodeId: node.identity.nodeId,
       spki: node.identity.spki,
       privateKey: node.identity.privateKey,
+      ...(node.identity.puzzle ? { puzzle: node.identity.puzzle } : {}),
       user: {
         signingSpki: user.identity.signingSpki,
         binding: await signBytes(user.identity.signingPrivateKey, userBindingPayload(OVERLAY_NAME, node.identity.nodeId)),
@@ -220,6 +238,7 @@ export class AppServices {
       signaling: client,
       gate,
       records: storeOf('p2p-softphone-records'),
+      idPuzzle: OVERLAY_ID_PUZZLE,
       ringSettings: storeOf('p2p-softphone-settings'),
       nodeSigner: { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
       agreementKey: node.identity.agreementKey,

@@ -4,6 +4,7 @@
  * peer discovery through the signaling server (peer-discovery.ts), and a snapshot
  * of link states for the Network page. Revoking what let a link in closes it.
  */
+import type { IdPuzzleDifficulty } from '../identity';
 import type { PermissionDecision, PermissionGate } from '../permissions';
 import {
   LinkManager,
@@ -29,6 +30,8 @@ export interface LinkServiceOptions {
   role: PeerRole;
   /** Most links at once. @default the LinkManager's */
   maxLinks?: number;
+  /** The overlay's node ID puzzle, which every far side must have solved. @default none */
+  idPuzzle?: IdPuzzleDifficulty;
   /** Where refusals are written (the service peer's log); none by default. */
   log?: (line: string) => void;
 }
@@ -75,6 +78,7 @@ export class LinkService {
       clock: systemClock,
       policy: (peer, dir) => this.decide(peer, dir),
       ...(o.maxLinks !== undefined ? { maxLinks: o.maxLinks } : {}),
+      ...(o.idPuzzle ? { idPuzzle: o.idPuzzle } : {}),
     });
     this.manager.onLinkUp((info) => {
       const decision = this.decisions.get(info.nodeId);

@@ -7,7 +7,7 @@
  * and the gate, which differ (IndexedDB and Web Locks; a key file and
  * LevelDB), and the Peer wires the rest the same way for both.
  */
-import type { KeyValueStore, UserIdentity } from '../identity';
+import type { IdPuzzleDifficulty, KeyValueStore, UserIdentity } from '../identity';
 import type { RecordSigner } from '../overlay';
 import type { PermissionGate } from '../permissions';
 import type { LocalEndpoint, SignalingClient } from '../transport';
@@ -52,6 +52,8 @@ export interface PeerOptions {
   ringRefusal?: () => string | null;
   /** Most links at once. @default the LinkManager's */
   maxLinks?: number;
+  /** The overlay's node ID puzzle, which every far side must have solved (identity/id-puzzle.ts). @default none */
+  idPuzzle?: IdPuzzleDifficulty;
   /** The phone, call policy and mail; absent for a peer that takes no calls (the service peer). */
   contact?: PeerContactOptions;
   /** Where link refusals are written (the service peer's log). */
@@ -87,6 +89,7 @@ export class Peer {
       local: o.local,
       role: o.role,
       ...(o.maxLinks !== undefined ? { maxLinks: o.maxLinks } : {}),
+      ...(o.idPuzzle ? { idPuzzle: o.idPuzzle } : {}),
       ...(o.log ? { log: o.log } : {}),
     });
     this.links = links;

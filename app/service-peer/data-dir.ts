@@ -8,9 +8,9 @@
  */
 import { accessSync, constants, mkdirSync, readdirSync, renameSync, statSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { canonicalDecode, type NodeIdentity } from '../identity';
+import { canonicalDecode, NO_ID_PUZZLE, type IdPuzzleDifficulty, type NodeIdentity } from '../identity';
 import { checkRecord, isWireRecord, webCryptoVerifier } from '../overlay';
-import { KeyFileError, loadOrCreateNodeKey } from './key-file';
+import { KeyBeforePuzzleError, KeyFileError, loadOrCreateNodeKey } from './key-file';
 import { LevelKeyValueStore } from './level-store';
 
 export const KEY_FILE = 'node-key.json';
@@ -45,23 +45,35 @@ export function prepareDataDir(dir: string): string {
   return abs;
 }
 
-function aside(path: string, log: Log): string {
-  const to = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+function aside(path: string, log: Log, why = 'damaged'): string {
+  const to = `${path}.${why}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   renameSync(path, to);
-  log(`moved the damaged ${path} aside to ${to} (nothing deleted)`);
+  log(`moved the ${why} ${path} aside to ${to} (nothing deleted)`);
   return to;
 }
 
 /** The node identity from DIR/node-key.json, made on first start. */
-export async function openNodeKey(dir: string, startFresh: boolean, log: Log): Promise<{ identity: NodeIdentity; created: boolean }> {
+export async function openNodeKey(
+  dir: string,
+  startFresh: boolean,
+  log: Log,
+  idPuzzle: IdPuzzleDifficulty = NO_ID_PUZZLE,
+): Promise<{ identity: NodeIdentity; created: boolean }> {
   const path = join(dir, KEY_FILE);
   try {
-    return await loadOrCreateNodeKey(path);
+    return await loadOrCreateNodeKey(path, idPuzzle, log);
   } catch (e) {
     if (!(e instanceof KeyFileError)) throw new DataDirError(`${path} cannot be read: ${(e as Error).message}`);
+    if (e instanceof KeyBeforePuzzleError) {
+      // The file is sound, and no operator choice can mend it: every peer of the overlay refuses
+      // this key now. Keep it aside and start with a new key (and node ID); the records stay.
+      log(`${e.message} Making a new one.`);
+      aside(path, log, 'before-id-puzzle');
+      return loadOrCreateNodeKey(path, idPuzzle, log);
+    }
     if (!startFresh) throw new DataDirError(`${e.message}\nOr start again with --start-fresh: the damaged file is kept beside it and the peer gets a new node ID.`);
     aside(path, log);
-    return loadOrCreateNodeKey(path);
+    return loadOrCreateNodeKey(path, idPuzzle, log);
   }
 }
 

@@ -3,6 +3,7 @@
  * options around them, checked up front so that a typo stops the peer with
  * one clear sentence instead of a half-started node.
  */
+import { DEFAULT_ID_PUZZLE, MAX_ID_PUZZLE_BITS, type IdPuzzleDifficulty } from '../identity';
 import { parseServerUrl, ServerUrlError, type SignalingServerConfig } from '../transport';
 
 export interface ServicePeerConfig {
@@ -25,6 +26,8 @@ export interface ServicePeerConfig {
   maxLinks: number;
   /** Records in memory only (for benchmarks: the baseline without a disk). */
   inMemory: boolean;
+  /** The overlay's node ID puzzle: this peer solves it for its key and refuses links whose far side did not. */
+  idPuzzle: IdPuzzleDifficulty;
 }
 
 export class UsageError extends Error {
@@ -46,9 +49,14 @@ export const USAGE = `Usage: npm run service-peer -- --signaling URL --data DIR 
                        (nothing is deleted) and start with a new one
   --max-links N        most links at once (default 128)
   --in-memory          keep records in memory only, not on disk (benchmark baseline)
+  --id-puzzle-bits N   the overlay's node ID puzzle: leading zero bits of
+                       SHA-256(SHA-256(key) xor X) (default ${DEFAULT_ID_PUZZLE.dynamicBits}; 0: none)
+  --id-key-bits N      the overlay's static key puzzle: leading zero bits of
+                       SHA-256(SHA-256(key)) (default ${DEFAULT_ID_PUZZLE.staticBits}; changing it
+                       changes the node ID of every key that fails it)
   --help               this text`;
 
-const FLAGS_WITH_VALUE = new Set(['--signaling', '--data', '--overlay', '--trusted-root', '--status-port', '--status-host', '--status-every', '--max-links']);
+const FLAGS_WITH_VALUE = new Set(['--signaling', '--data', '--overlay', '--trusted-root', '--status-port', '--status-host', '--status-every', '--max-links', '--id-puzzle-bits', '--id-key-bits']);
 const BOOLEAN_FLAGS = new Set(['--start-fresh', '--in-memory', '--help']);
 
 function integer(flag: string, text: string, min: number, max: number): number {
@@ -109,6 +117,8 @@ export function parseServicePeerArgs(argv: readonly string[]): ServicePeerConfig
   const port = one('--status-port');
   const every = one('--status-every');
   const links = one('--max-links');
+  const dynamicBits = one('--id-puzzle-bits');
+  const staticBits = one('--id-key-bits');
   return {
     signaling,
     dataDir,
@@ -120,5 +130,9 @@ export function parseServicePeerArgs(argv: readonly string[]): ServicePeerConfig
     startFresh: flags.has('--start-fresh'),
     maxLinks: links === undefined ? 128 : integer('--max-links', links, 8, 1000),
     inMemory: flags.has('--in-memory'),
+    idPuzzle: {
+      staticBits: staticBits === undefined ? DEFAULT_ID_PUZZLE.staticBits : integer('--id-key-bits', staticBits, 0, MAX_ID_PUZZLE_BITS),
+      dynamicBits: dynamicBits === undefined ? DEFAULT_ID_PUZZLE.dynamicBits : integer('--id-puzzle-bits', dynamicBits, 0, MAX_ID_PUZZLE_BITS),
+    },
   };
 }

@@ -63,7 +63,7 @@ export class ServicePeer {
   static async start(config: ServicePeerConfig, log: Log): Promise<ServicePeer> {
     const dataDir = prepareDataDir(config.dataDir);
     const policy = await makeServicePolicy(config.overlay, config.trustedRoot);
-    const { identity, created } = await openNodeKey(dataDir, config.startFresh, log);
+    const { identity, created } = await openNodeKey(dataDir, config.startFresh, log, config.idPuzzle);
     log(`${created ? 'new node identity' : 'node identity'} ${identity.nodeId} (key file in ${dataDir})`);
     const db = await openRecordDb(dataDir, config.startFresh, log);
     let quarantined: number;
@@ -76,7 +76,14 @@ export class ServicePeer {
     installWebRtcGlobals();
     const { Peer: PeerJs } = await import('peerjs');
     const signaling = new SignalingClient({ nodeId: identity.nodeId, servers: config.signaling, createPeer: (id, options) => new PeerJs(id, { ...options, debug: 0 }) });
-    const local: LocalEndpoint = { overlay: config.overlay, nodeId: identity.nodeId, spki: identity.spki, privateKey: identity.privateKey, role: 'service' };
+    const local: LocalEndpoint = {
+      overlay: config.overlay,
+      nodeId: identity.nodeId,
+      spki: identity.spki,
+      privateKey: identity.privateKey,
+      role: 'service',
+      ...(identity.puzzle ? { puzzle: identity.puzzle } : {}),
+    };
     const peer = new Peer({
       role: 'service',
       local,
@@ -85,6 +92,7 @@ export class ServicePeer {
       records: config.inMemory ? new MemoryKeyValueStore() : db,
       ringSettings: db,
       maxLinks: config.maxLinks,
+      idPuzzle: config.idPuzzle,
       log,
     });
     const service = new ServicePeer(config, dataDir, identity, db, policy, peer, quarantined, log);

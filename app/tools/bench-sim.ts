@@ -12,14 +12,17 @@ import { bytesToHexId, createRecord, idFromHex, MAINTENANCE_TYPES, type WireReco
 import { randomBytes, SeededRandom } from '../common';
 import { cheapSigner, Simulation } from '../overlay/sim';
 import { addRepairFigures, replicaCounts, watchRepair } from './bench-sim-repair';
+import { sybilBench } from './bench-sim-sybil';
 
 interface Figure { name: string; n: number; value: number; unit: string; baseline: string }
 const figures: Figure[] = [];
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1]! : dflt; };
-const sizes = arg('nodes', '100,1000,10000').split(',').map(Number);
+/** `--adversaries`: the adversary figures instead of the honest ones (issue 20), at N = 1,000 unless --nodes says otherwise. */
+const adversaries = args.includes('--adversaries');
+const sizes = arg('nodes', adversaries ? '1000' : '100,1000,10000').split(',').map(Number);
 const seed = Number(arg('seed', '1'));
-const jsonFile = arg('json', 'bench-results/sim.json');
+const jsonFile = arg('json', adversaries ? 'bench-results/sim-adversaries.json' : 'bench-results/sim.json');
 const churnMax = Number(arg('churn-max', '1000'));
 const add = (name: string, n: number, value: number, unit: string, baseline: string): void => {
   const f = { name, n, value: Math.round(value * 1000) / 1000, unit, baseline };
@@ -78,6 +81,10 @@ async function ring(n: number, r: number, s: number): Promise<Simulation> {
 }
 
 async function main(): Promise<void> {
+  if (adversaries) {
+    await sybilBench({ sizes, seed, add, progress });
+    return finish();
+  }
   for (const n of sizes) {
     const tn = performance.now();
     const cpu0 = process.cpuUsage();
@@ -172,6 +179,11 @@ async function main(): Promise<void> {
     add('CPU time of this size (user + system)', n, (cpu.user + cpu.system) / 1e6, 's', `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores at the end`);
     console.log(`N=${n} done in ${((performance.now() - tn) / 1000).toFixed(1)} s`);
   }
+  finish();
+}
+
+/** Prints the table and writes the JSON. */
+function finish(): void {
   add('wall time of the run', 0, (performance.now() - t0) / 1000, 's', 'none');
   console.table(figures.map((f) => ({ N: f.n, figure: f.name, value: f.value, unit: f.unit, baseline: f.baseline })));
   mkdirSync(dirname(jsonFile), { recursive: true });

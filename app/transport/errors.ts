@@ -22,6 +22,9 @@
  * - `handshake-failed`: the handshake did not finish (timed out, no
  *   permission decision in time, another protocol or overlay, a node ID its
  *   key does not prove, a user identity that does not vouch for the node);
+ * - `weak-node-id`: the far side's node key does not carry a valid solution
+ *   of this overlay's node ID puzzle (identity/id-puzzle.ts: S/Kademlia's
+ *   cost on making node IDs), or carries none;
  * - `protocol-error`: the far side broke the link protocol (a malformed
  *   frame, a step out of turn, a message over the limit);
  * - `internal-error`: this side failed while handling a frame;
@@ -38,6 +41,7 @@ export type LinkEndCode =
   | 'revoked'
   | 'connection-closed'
   | 'handshake-failed'
+  | 'weak-node-id'
   | 'protocol-error'
   | 'internal-error'
   | 'unknown';
@@ -53,6 +57,7 @@ export const LINK_END_CODES: readonly LinkEndCode[] = [
   'revoked',
   'connection-closed',
   'handshake-failed',
+  'weak-node-id',
   'protocol-error',
   'internal-error',
   'unknown',
@@ -110,6 +115,7 @@ export const LINK_END_WORDS: Readonly<Record<LinkEndCode, string>> = {
   revoked: 'the permission was revoked',
   'connection-closed': 'the connection closed',
   'handshake-failed': 'the handshake failed',
+  'weak-node-id': 'the node ID does not solve this overlay’s puzzle',
   'protocol-error': 'the peer broke the link protocol',
   'internal-error': 'internal error',
   unknown: 'closed',

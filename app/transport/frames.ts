@@ -3,7 +3,7 @@
  * travel as bytes, never base64). Every frame from a peer is untrusted: it is
  * decoded with limits and checked with a type guard before use.
  */
-import { canonicalDecode, canonicalEncode, fitsUtf8, isNodeId, MAX_CERTIFICATE_BYTES, MAX_CERTIFICATE_NAME, MAX_SPKI_BYTES, SIGNATURE_BYTES, type CanonicalValue } from '../identity';
+import { canonicalDecode, canonicalEncode, fitsUtf8, ID_PUZZLE_X_BYTES, isNodeId, MAX_CERTIFICATE_BYTES, MAX_CERTIFICATE_NAME, MAX_SPKI_BYTES, SIGNATURE_BYTES, type CanonicalValue } from '../identity';
 import { CHUNK_BYTES, MAX_FRAME_BYTES } from './limits';
 
 export const LINK_PROTOCOL = 'p2p-link/1';
@@ -33,6 +33,12 @@ export interface HelloFrame {
   user?: PresentedUser;
   /** 'service': an always-on service peer (app/service-peer), shown as such; absent for a browser tab. */
   role?: 'service';
+  /**
+   * X of the node ID puzzle (identity/id-puzzle.ts, S/Kademlia's dynamic
+   * puzzle) for this node's key; optional on the wire, so an overlay without
+   * a puzzle still links with peers that send none.
+   */
+  puzzle?: Uint8Array;
 }
 export interface ProofFrame {
   t: 'proof';
@@ -104,7 +110,8 @@ export function isFrame(v: unknown): v is Frame {
         isBytes(v['spki'], MAX_SPKI_BYTES) &&
         isBytes(v['nonce'], NONCE_BYTES, NONCE_BYTES) &&
         (v['user'] === undefined || isUser(v['user'])) &&
-        (v['role'] === undefined || v['role'] === 'service')
+        (v['role'] === undefined || v['role'] === 'service') &&
+        (v['puzzle'] === undefined || isBytes(v['puzzle'], ID_PUZZLE_X_BYTES, ID_PUZZLE_X_BYTES))
       );
     case 'proof':
       return isBytes(v['signature'], SIGNATURE_BYTES, SIGNATURE_BYTES);

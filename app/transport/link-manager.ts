@@ -7,6 +7,7 @@ import { Backoff } from '../overlay';
 import type { Channel } from './channel';
 import type { Dialer } from './dialer';
 import { DialError, LINK_END_WORDS, linkFailureOf, type LinkEnd, type LinkEndCode, type LinkFailure } from './errors';
+import type { IdPuzzleDifficulty } from '../identity';
 import { Link, type LinkDirection, type LinkPeer, type LinkPolicy, type LocalEndpoint } from './link';
 import { type Clock } from '../common';
 
@@ -21,6 +22,8 @@ export interface LinkManagerOptions {
   dialTimeoutMs?: number;
   /** Passed to each link (tests shorten it). */
   keepaliveMs?: number;
+  /** The overlay's node ID puzzle, which every far side must solve (Link's `idPuzzle`). Absent: none. */
+  idPuzzle?: IdPuzzleDifficulty;
 }
 
 export interface LinkInfo {
@@ -230,6 +233,7 @@ export class LinkManager {
       clock: this.opts.clock,
       ...(expected ? { expectedPeerId: expected } : {}),
       ...(this.opts.keepaliveMs ? { keepaliveMs: this.opts.keepaliveMs } : {}),
+      ...(this.opts.idPuzzle ? { idPuzzle: this.opts.idPuzzle } : {}),
     });
     return new Promise<void>((resolve, reject) => {
       link.onReady((peer) => {

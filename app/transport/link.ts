@@ -6,7 +6,7 @@
  * 16 KiB chunks with back-pressure, and keeps itself alive with pings: a
  * link whose pings go unanswered three times is closed.
  */
-import { isNodeId, nodeIdFromSpki, signBytes, utf8Prefix, verifyBytes } from '../identity';
+import { ID_PUZZLE_WORDS, idPuzzleProblem, isNodeId, nodeIdFromSpki, signBytes, utf8Prefix, verifyBytes, type IdPuzzleDifficulty } from '../identity';
 import type { Channel } from './channel';
 import { LINK_END_WORDS, LinkClosedError, linkEndCodeFrom, type LinkEnd, type LinkEndCode } from './errors';
 import {
@@ -44,6 +44,8 @@ export interface LocalEndpoint {
   user?: PresentedUser;
   /** Set by a service peer, so the far side can show it as one. */
   role?: 'service';
+  /** X of this node key's dynamic ID puzzle (identity/id-puzzle.ts), sent in the hello. */
+  puzzle?: Uint8Array;
 }
 
 /** The far side, once proven. */
@@ -74,6 +76,12 @@ export interface LinkOptions {
   clock: Clock;
   /** For outbound links: the node we meant to reach. */
   expectedPeerId?: string;
+  /**
+   * The overlay's node ID puzzle: a far side whose key and hello's X do not
+   * solve it is refused (`weak-node-id`) before it proves its key. Absent: no
+   * puzzle is asked for.
+   */
+  idPuzzle?: IdPuzzleDifficulty;
   /** Overrides for tests. */
   keepaliveMs?: number;
   handshakeTimeoutMs?: number;
@@ -155,6 +163,7 @@ export class Link {
       nonce: this.nonce,
       ...(local.user ? { user: local.user } : {}),
       ...(local.role ? { role: local.role } : {}),
+      ...(local.puzzle ? { puzzle: local.puzzle } : {}),
     };
     this.write(hello);
     this.setPhaseTimer(this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, 'the handshake timed out');
@@ -295,6 +304,10 @@ export class Link {
     if (!isNodeId(channel.remoteId) || h.nodeId !== channel.remoteId) return this.finish('handshake-failed', 'the peer’s node ID differs from the one it signed in with', true);
     if (expectedPeerId !== undefined && h.nodeId !== expectedPeerId) return this.finish('handshake-failed', 'reached a different node than the one asked for', true);
     if ((await nodeIdFromSpki(h.spki)) !== h.nodeId) return this.finish('handshake-failed', 'the peer’s node ID does not come from its key', true);
+    // One or two hashes, before this side spends a signature on the peer.
+    const puzzle = this.opts.idPuzzle ? await idPuzzleProblem(h.spki, h.puzzle, this.opts.idPuzzle) : null;
+    if (puzzle) return this.finish('weak-node-id', `refused the peer: ${ID_PUZZLE_WORDS[puzzle]}`, true);
+    if (this.isClosed) return;
     this.remoteHello = h;
     this.state = 'proving';
     const signature = await signBytes(local.privateKey, proofPayload(local.overlay, local.nodeId, h.nodeId, this.nonce, h.nonce));

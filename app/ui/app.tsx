@@ -71,7 +71,9 @@ export function App() {
         <NodeIceNotice />
         {snap.phase === 'starting' && (
           <p role="status" className="starting">
-            Starting: loading this tab’s keys…
+            {snap.puzzle
+              ? `Starting: making this tab’s node ID (a small puzzle every peer solves once, so nobody can make IDs for free)… ${Math.min(99, Math.round((100 * snap.puzzle.tries) / snap.puzzle.expected))} %`
+              : 'Starting: loading this tab’s keys…'}
           </p>
         )}
         {snap.fatal && (

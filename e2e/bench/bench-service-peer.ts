@@ -10,7 +10,7 @@
  * (baseline: the same for an empty peer).
  */
 import { rmSync } from 'node:fs';
-import { exportSpki, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, toHex, type KeyValueStore } from '../../app/identity/index.ts';
+import { DEFAULT_ID_PUZZLE, exportSpki, generatePuzzleKeyPair, generateSigningKeyPair, MemoryKeyValueStore, nodeIdFromSpki, signBytes, solveDynamicPuzzle, toHex, type KeyValueStore } from '../../app/identity/index.ts';
 import { createRecord, recordBatches, type WireRecord } from '../../app/overlay/index.ts';
 import { systemClock } from '../../app/common/index.ts';
 import { installWebRtcGlobals } from '../../app/service-peer/webrtc-env.ts';
@@ -35,13 +35,14 @@ async function openClient(signaling: string, target: string): Promise<Client> {
   const { Peer } = await import('peerjs');
   const t = await import('../../app/transport/index.ts');
   const peerLayer = await import('../../app/peer/index.ts');
-  const keys = await generateSigningKeyPair();
-  const spki = await exportSpki(keys.publicKey);
+  // The service peer refuses a key without the overlay's node ID puzzle solved.
+  const { keys, spki } = await generatePuzzleKeyPair(DEFAULT_ID_PUZZLE.staticBits);
   const nodeId = await nodeIdFromSpki(spki);
   const sig = new t.SignalingClient({ nodeId, servers: [t.parseServerUrl(signaling)], createPeer: (id, o) => new Peer(id, { ...o, debug: 0 }) });
   const dialer = new t.PeerJsDialer(sig);
   dialer.watch();
-  const links = new t.LinkManager({ dialer, local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey }, policy: async () => ({ allow: true, reason: 'bench' }), clock: systemClock });
+  const { x: puzzle } = await solveDynamicPuzzle(spki, DEFAULT_ID_PUZZLE.dynamicBits);
+  const links = new t.LinkManager({ dialer, local: { overlay: 'p2p.local', nodeId, spki, privateKey: keys.privateKey, puzzle }, idPuzzle: DEFAULT_ID_PUZZLE, policy: async () => ({ allow: true, reason: 'bench' }), clock: systemClock });
   const kv: KeyValueStore = new MemoryKeyValueStore();
   const member = new peerLayer.RingMember({ ...peerLayer.liveRingComponents(links), records: kv, settings: new MemoryKeyValueStore(), onlinePeers: () => [target] });
   await new Promise<void>((resolve) => {

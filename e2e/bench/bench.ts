@@ -17,7 +17,9 @@ const arg = (name: string, dflt: string): string => {
 };
 const tabs = Number(arg('tabs', '16'));
 const only = arg('only', 'overlay');
-const jsonFile = arg('json', only === 'service-peer' ? 'bench-results/service-peer.json' : only === 'calls' ? 'bench-results/calls.json' : only === 'mail' ? 'bench-results/mail.json' : only === 'nat' ? 'bench-results/nat.json' : 'bench-results/browser.json');
+/** Benchmarks this entry runs, each with the JSON file it writes unless --json names another. */
+const KNOWN = ['overlay', 'service-peer', 'calls', 'mail', 'nat', 'id-puzzle'] as const;
+const jsonFile = arg('json', only === 'overlay' ? 'bench-results/browser.json' : `bench-results/${only}.json`);
 
 interface Figure {
   name: string;
@@ -31,8 +33,8 @@ const add = (name: string, value: number, unit: string, baseline = ''): void => 
 };
 
 async function main(): Promise<void> {
-  if (only !== 'overlay' && only !== 'service-peer' && only !== 'calls' && only !== 'mail' && only !== 'nat') {
-    console.error(`unknown benchmark "${only}"; known: overlay, service-peer, calls, mail, nat`);
+  if (!(KNOWN as readonly string[]).includes(only)) {
+    console.error(`unknown benchmark "${only}"; known: ${KNOWN.join(', ')}`);
     process.exit(2);
   }
   const started = Date.now();
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
   else if (only === 'calls') await (await import('./bench-calls.ts')).callsBench(add, tabs, argv);
   else if (only === 'nat') await (await import('./bench-nat.ts')).natBench(add, argv);
   else if (only === 'mail') await (await import('./bench-mail.ts')).mailBench(add, tabs, argv);
+  else if (only === 'id-puzzle') await (await import('./bench-id-puzzle.ts')).idPuzzleBench(add, tabs);
   else await (await import('./bench-overlay.ts')).overlayBench(add, tabs);
   add('wall time', (Date.now() - started) / 1000, 's');
   const width = Math.max(...figures.map((f) => f.name.length));

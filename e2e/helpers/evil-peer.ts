@@ -8,17 +8,17 @@
  * messages arrived (a tab sends none; PeerJS's flushing close sent one).
  */
 import { installWebRtcGlobals } from '../../app/service-peer/webrtc-env.ts';
-import { canonicalDecode, canonicalEncode, exportSpki, generateSigningKeyPair, nodeIdFromSpki } from '../../app/identity/index.ts';
+import { canonicalDecode, canonicalEncode, DEFAULT_ID_PUZZLE, exportSpki, generatePuzzleKeyPair, generateSigningKeyPair, nodeIdFromSpki, solveDynamicPuzzle } from '../../app/identity/index.ts';
 
-type Mode = 'garbage' | 'oversized' | 'wrong-key' | 'data-before-handshake' | 'ping-flood';
+type Mode = 'garbage' | 'oversized' | 'wrong-key' | 'data-before-handshake' | 'ping-flood' | 'no-puzzle' | 'wrong-puzzle';
 
 async function main(): Promise<void> {
   const [url, target, mode] = process.argv.slice(2) as [string, string, Mode];
   installWebRtcGlobals();
   const { Peer } = await import('peerjs');
   const { parseServerUrl } = await import('../../app/transport/index.ts');
-  const keys = await generateSigningKeyPair();
-  const spki = await exportSpki(keys.publicKey);
+  // A key that meets the overlay's static puzzle, so each mode is refused for what it does wrong.
+  const { spki } = await generatePuzzleKeyPair(DEFAULT_ID_PUZZLE.staticBits);
   const myId = await nodeIdFromSpki(spki);
   const other = await exportSpki((await generateSigningKeyPair()).publicKey);
   const s = parseServerUrl(url);
@@ -57,6 +57,16 @@ async function main(): Promise<void> {
     case 'ping-flood':
       for (let i = 0; i < 5000; i++) send(canonicalEncode({ t: 'ping', n: i }));
       break;
+    case 'no-puzzle':
+      // An honest hello (its own key and ID) that skips the overlay's node ID puzzle.
+      send(hello(myId, spki));
+      break;
+    case 'wrong-puzzle': {
+      // A solution, but for another key: work cannot be reused across IDs.
+      const { x } = await solveDynamicPuzzle(other, DEFAULT_ID_PUZZLE.dynamicBits);
+      send(canonicalEncode({ t: 'hello', protocol: 'p2p-link/1', overlay: 'p2p.local', nodeId: myId, spki, nonce: crypto.getRandomValues(new Uint8Array(32)), puzzle: x }));
+      break;
+    }
   }
   // The tab says goodbye with its reason, then closes the connection.
   const bye = new Promise<string>((resolve) => {

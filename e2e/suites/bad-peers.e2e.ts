@@ -43,6 +43,8 @@ describe('a misbehaving peer is refused, counted, and the tab keeps working', ()
     ['oversized', /refused a bad frame \(frame of 204800 bytes/],
     ['wrong-key', /node ID does not come from its key/],
     ['data-before-handshake', /before the handshake/],
+    ['no-puzzle', /presented no solution to this overlay’s node ID puzzle/],
+    ['wrong-puzzle', /solution to this overlay’s node ID puzzle is wrong/],
   ])('%s', async (mode, reason) => {
     const r = evil(mode);
     expect(r.outcome).toMatch(/^closed/);

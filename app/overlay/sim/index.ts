@@ -13,3 +13,15 @@ export { skewedClock } from './skewed-clock';
  */
 export { ChordNode } from '../node';
 export { encodeMessage, parseMessage, isParseFailure } from '../messages';
+export {
+  type SybilTarget,
+  type SybilPlacement,
+  type EclipseOutcome,
+  sybilTarget,
+  inSybilArc,
+  placeSybils,
+  simulatedKeys,
+  runEclipse,
+  expectedSybilTries,
+  randomTargetKey,
+} from './sybil';
