@@ -10,7 +10,8 @@
  * routing for structured peer-to-peer overlay networks" (OSDI 2002) and
  * Baumgart & Mies, "S/Kademlia" (2007):
  * - `drop`: drops every routed message and lookup request it should forward
- *   or answer (recursive `route`, iterative `find`, routed `app` messages);
+ *   or answer (recursive `route`, iterative `find`, routed `app` messages),
+ *   except its ring neighbours' (so they keep it in their successor lists);
  * - `misroute`: forwards recursive lookups to other colluders instead of
  *   closer nodes, and answers iterative steps with colluders as next hops;
  * - `eclipse`: answers every lookup for a target key as if it were the
@@ -120,8 +121,11 @@ export class Collusion {
     const msg = parseMessage(bytes);
     if (isParseFailure(msg)) return pass();
     const kind = this.kind;
-    if (kind === 'drop') return this.drop(node, msg, pass);
-    if (kind === 'misroute') return this.misroute(node, from, msg, pass);
+    // Requests from its own ring neighbours are answered truly: they would otherwise drop it from
+    // their successor lists, and an attacker that wants to stay on lookup paths avoids that.
+    const neighbour = node.table.predecessor?.hex === from || node.table.successors.has(from);
+    if (kind === 'drop') return neighbour ? pass() : this.drop(node, msg, pass);
+    if (kind === 'misroute') return neighbour ? pass() : this.misroute(node, from, msg, pass);
     if ((kind === 'eclipse' || kind === 'eclipse+bad-storage') && this.eclipse(node, from, msg)) return;
     if ((kind === 'bad-storage' || kind === 'eclipse+bad-storage') && msg.t === 'fetch') return this.badRead(node, from, msg);
     pass();
