@@ -1,5 +1,6 @@
 /**
- * Simulator benchmark: `npm run bench:sim -- [--nodes 100,1000,10000] [--seed N] [--json FILE] [--churn-max N]`.
+ * Simulator benchmark: `npm run bench:sim -- [--nodes 100,1000,10000] [--seed N] [--json FILE] [--churn-max N]`,
+ * or `-- --adversaries [--adv-nodes 1000]` for the adversary table (bench-sim-adversaries.ts).
  * Runs the real overlay code on the in-memory network and virtual clock.
  * Record signatures use the simulator's cheap checksum (cheapVerifier), not
  * ECDSA, so that 10,000 nodes fit on two cores; the JSON says so.
@@ -11,6 +12,7 @@ import { utf8 } from '../identity';
 import { bytesToHexId, createRecord, idFromHex, MAINTENANCE_TYPES, type WireRecord } from '../overlay';
 import { randomBytes, SeededRandom } from '../common';
 import { cheapSigner, Simulation } from '../overlay/sim';
+import { benchAdversaries } from './bench-sim-adversaries';
 
 interface Figure { name: string; n: number; value: number; unit: string; baseline: string }
 const figures: Figure[] = [];
@@ -174,4 +176,9 @@ async function main(): Promise<void> {
   console.log(`wrote ${jsonFile}`);
 }
 
-void main();
+// `--adversaries` (issue 20): the adversary table instead of the honest figures (bench-sim-adversaries.ts).
+if (args.includes('--adversaries')) {
+  void benchAdversaries({ nodes: Number(arg('adv-nodes', '1000')), lookups: Number(arg('adv-lookups', '200')), reads: Number(arg('adv-reads', '100')), seed, jsonFile: arg('json', 'bench-results/sim-adversaries.json') });
+} else {
+  void main();
+}

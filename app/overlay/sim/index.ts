@@ -13,3 +13,4 @@ export { skewedClock } from './skewed-clock';
  */
 export { ChordNode } from '../node';
 export { encodeMessage } from '../messages';
+export { Collusion, ADVERSARY_KINDS, tallyLookups, tallyReads, writeTwoVersions, honestOrigin, type AdversaryKind, type CollusionOptions, type LookupTally, type ReadTally } from './adversaries';
