@@ -16,7 +16,8 @@ export type DigestEntry = readonly [Bytes, string, number, Bytes];
 export type Message =
   | { t: 'ping'; id: number }
   | { t: 'pong'; id: number }
-  | { t: 'find'; id: number; key: Bytes }
+  /** `wide`: a node whose successor list covers the key answers "done" with the nodes from the key's successor on (issue 20 defense). */
+  | { t: 'find'; id: number; key: Bytes; wide?: boolean }
   | { t: 'found'; id: number; done: boolean; nodes: Bytes[] }
   | { t: 'route'; lid: number; key: Bytes; route: Bytes[] }
   | { t: 'routed'; lid: number; nodes: Bytes[]; route: Bytes[] }
@@ -91,7 +92,7 @@ function isDigestEntry(v: unknown): v is DigestEntry {
 const GUARDS: Record<MessageType, (m: Obj) => boolean> = {
   ping: (m) => isRpcId(m['id']),
   pong: (m) => isRpcId(m['id']),
-  find: (m) => isRpcId(m['id']) && isIdBytes(m['key']),
+  find: (m) => isRpcId(m['id']) && isIdBytes(m['key']) && (m['wide'] === undefined || typeof m['wide'] === 'boolean'),
   found: (m) => isRpcId(m['id']) && typeof m['done'] === 'boolean' && isIdList(m['nodes'], MAX_NODE_LIST),
   route: (m) => isRpcId(m['lid']) && isIdBytes(m['key']) && isIdList(m['route'], MAX_ROUTE) && (m['route'] as Bytes[]).length > 0,
   routed: (m) => isRpcId(m['lid']) && isIdList(m['nodes'], MAX_NODE_LIST) && isIdList(m['route'], MAX_ROUTE + 1),

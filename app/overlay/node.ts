@@ -17,7 +17,8 @@ import { LookupError, OverlayClosedError } from './errors';
 import { bytesToHexId, idFromHex, idToHex, isHexId, RING } from './id';
 import { Maintenance } from './maintenance';
 import { isParseFailure, parseMessage, REPLY_TYPES, type Message } from './messages';
-import { resolveOptions, type OverlayComponents, type OverlayOptions, type ResolvedOptions } from './options';
+import { disjointLookup } from './defense/disjoint-lookup';
+import { MAX_LOOKUP_PATHS, resolveOptions, type OverlayComponents, type OverlayOptions, type ResolvedOptions } from './options';
 import type { LookupEvent, RoutingOptions } from './query/context';
 import { iterativeLookup } from './query/iterative';
 import { joinLookup, NOT_IN_RING } from './query/join';
@@ -52,6 +53,10 @@ export interface LookupOptions {
   /** @default lookupDeadlineMs */
   timeoutMs?: number;
   onProgress?: (e: LookupEvent) => void;
+  /** Disjoint paths for this lookup (defense, options.ts `lookupPaths`). @default the node's lookupPaths */
+  paths?: number;
+  /** Check the claimed successor (defense, options.ts `checkSuccessor`). @default the node's checkSuccessor */
+  checkSuccessor?: boolean;
 }
 
 export interface LookupResult {
@@ -311,15 +316,20 @@ export class ChordNode implements HandlerHost, OverlayNode {
     this.counters.lookups++;
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new LookupError('lookup aborted', 'aborted'));
-      const run = mode === 'recursive' ? recursiveLookup : iterativeLookup;
-      run(this, k, { deadline, signal: opts.signal, onEvent: opts.onProgress }, (outcome) => {
+      const paths = Math.max(1, Math.min(MAX_LOOKUP_PATHS, Math.floor(opts.paths ?? this.config.lookupPaths)));
+      const checkSuccessor = opts.checkSuccessor ?? this.config.checkSuccessor;
+      const step = { deadline, signal: opts.signal, onEvent: opts.onProgress };
+      // With a defense on, the origin walks itself: only then does it choose whom it asks.
+      const defended = paths > 1 || checkSuccessor;
+      const run: typeof iterativeLookup = defended ? (c, key, o, cb) => disjointLookup(c, key, { ...o, paths, checkSuccessor }, cb) : mode === 'recursive' ? recursiveLookup : iterativeLookup;
+      run(this, k, step, (outcome) => {
         if (typeof outcome === 'string') {
           this.counters.lookupFailures++;
           return reject(new LookupError(`lookup of ${idToHex(k)} failed: ${outcome}`, outcome));
         }
         this.counters.lookupHops += outcome.hops;
         const replicas = outcome.nodes.slice(0, this.config.successors).map((p) => p.hex);
-        resolve({ successor: replicas[0]!, replicas, hops: outcome.hops, messages: outcome.messages, mode, latencyMs: this.clock.now() - started });
+        resolve({ successor: replicas[0]!, replicas, hops: outcome.hops, messages: outcome.messages, mode: defended ? 'iterative' : mode, latencyMs: this.clock.now() - started });
       });
     });
   }

@@ -76,6 +76,18 @@ export interface OverlayOptions {
   access?: AccessRule;
   /** Routing mode of lookups that do not choose one. @default 'recursive' */
   defaultMode?: 'recursive' | 'iterative';
+  /**
+   * Defense (issue 20): lookups walk this many disjoint paths iteratively and
+   * keep the answer naming the successor nearest the key (S/Kademlia, Baumgart
+   * & Mies 2007). 1 is the plain lookup of `defaultMode`. @default 1
+   */
+  lookupPaths?: number;
+  /**
+   * Defense (issue 20): a claimed successor is checked against the successor
+   * lists of other nodes near the key before it is trusted (Castro et al.,
+   * OSDI 2002); lookups then run iteratively. @default false
+   */
+  checkSuccessor?: boolean;
 }
 
 export type ResolvedOptions = Required<Omit<OverlayOptions, 'access'>> & { access?: AccessRule | undefined };
@@ -108,6 +120,16 @@ export function resolveOptions(o: OverlayOptions): ResolvedOptions {
     cacheTtlMs: o.cacheTtlMs ?? C.CACHE_TTL_MS,
     negativeCacheTtlMs: o.negativeCacheTtlMs ?? C.NEGATIVE_CACHE_TTL_MS,
     defaultMode: o.defaultMode ?? 'recursive',
+    lookupPaths: checkedPaths(o.lookupPaths ?? 1),
+    checkSuccessor: o.checkSuccessor ?? false,
     access: o.access,
   };
+}
+
+/** Disjoint lookup paths allowed: 1 (plain) to 8 (each path costs a walk). */
+export const MAX_LOOKUP_PATHS = 8;
+
+function checkedPaths(d: number): number {
+  if (!Number.isInteger(d) || d < 1 || d > MAX_LOOKUP_PATHS) throw new OverlayConfigError(`lookupPaths must be an integer in 1..${MAX_LOOKUP_PATHS}`);
+  return d;
 }

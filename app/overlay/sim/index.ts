@@ -25,3 +25,4 @@ export {
   expectedSybilTries,
   randomTargetKey,
 } from './sybil';
+export { Collusion, ADVERSARY_KINDS, tallyLookups, tallyReads, writeTwoVersions, honestOrigin, type AdversaryKind, type CollusionOptions, type LookupTally, type ReadTally } from './adversaries';

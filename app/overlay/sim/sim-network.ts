@@ -31,6 +31,8 @@ class SimEndpoint implements Transport {
   /** Peers whose link-down is already on its way here. */
   downPending: Set<string> | null = null;
   group = 0;
+  /** Sees each arriving message before the node does (an adversary's behaviour, sim/adversaries/). */
+  interceptor: MessageInterceptor | null = null;
 
   constructor(
     readonly localId: string,
@@ -61,6 +63,13 @@ class SimEndpoint implements Transport {
     this.alive = false;
   }
 }
+
+/**
+ * Takes a message arriving at one node before the node's own code sees it:
+ * `pass()` hands it on unchanged; not calling it drops it. A simulated
+ * adversary answers in the node's place through the node's own transport.
+ */
+export type MessageInterceptor = (from: string, bytes: Uint8Array, pass: () => void) => void;
 
 function add<T>(list: T[], fn: T): () => void {
   list.push(fn);
@@ -101,6 +110,12 @@ export class SimNetwork {
     const e = new SimEndpoint(id, this, this.rng);
     this.endpoints.set(id, e);
     return e;
+  }
+
+  /** Puts `fn` in front of node `id`'s message listeners (null removes it): how a simulated node turns adversary. */
+  intercept(id: string, fn: MessageInterceptor | null): void {
+    const e = this.endpoints.get(id);
+    if (e) e.interceptor = fn;
   }
 
   isAlive(id: string): boolean {
@@ -163,7 +178,11 @@ export class SimNetwork {
         this.linkUp(dest, fromId);
         this.linkUp(from, to);
       }
-      for (const fn of dest.messageFns) fn(fromId, bytes);
+      const pass = (): void => {
+        for (const fn of dest.messageFns) fn(fromId, bytes);
+      };
+      if (dest.interceptor) dest.interceptor(fromId, bytes, pass);
+      else pass();
     }, this.latency(from, dest));
   }
 
