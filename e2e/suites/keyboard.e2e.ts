@@ -99,7 +99,12 @@ it('Escape closes a dialog and gives focus back; the record dialog records and s
   await a.keyboard.press('Enter');
   await waitFocus(a, 'Send');
   await a.keyboard.press('Enter');
-  await dialog.getByText('The message is stored in the network; you can close this tab.').waitFor({ timeout: 90_000 });
+  await dialog
+    .getByText('The message is stored in the network; you can close this tab.')
+    .waitFor({ timeout: 120_000 })
+    .catch(async (e: unknown) => {
+      throw new Error(`the message was not stored: the dialog says “${(await dialog.innerText()).replace(/\s+/g, ' ')}”`, { cause: e });
+    });
   await waitFocus(a, 'Close');
   expect(await escapesFromDialog(a, 6)).toEqual([]);
   await a.keyboard.press('Escape');
