@@ -4,6 +4,7 @@ import { App } from './ui/app';
 import { AppServices, IdbKeyValueStore } from './peer';
 import { createTestHandle } from './dev';
 import { ServicesContext } from './ui/use-app';
+import { registerAppShell } from './ui/app-shell';
 import './ui/styles.css';
 
 const services = new AppServices({ openStore: (name) => new IdbKeyValueStore(name) });
@@ -11,6 +12,8 @@ const services = new AppServices({ openStore: (name) => new IdbKeyValueStore(nam
 // development and test builds only (the e2e suites run against `npm start`, Vite's dev server).
 if (import.meta.env.DEV) window.softphoneTest = createTestHandle(services);
 void services.start();
+// The installable app's service worker keeps the built shell; never under the dev server, whose modules it would serve stale.
+if (import.meta.env.PROD) registerAppShell();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
