@@ -5,6 +5,7 @@ import { AppServices, IdbKeyValueStore, insecureOrigin } from './peer';
 import { InsecureOriginPage } from './ui/insecure-origin-page';
 import { createTestHandle } from './dev';
 import { ServicesContext } from './ui/use-app';
+import { registerAppShell } from './ui/app-shell';
 import './ui/styles.css';
 
 const root = document.getElementById('root');
@@ -24,6 +25,8 @@ if (insecure) {
   // development and test builds only (the e2e suites run against `npm start`, Vite's dev server).
   if (import.meta.env.DEV) window.softphoneTest = createTestHandle(services);
   void services.start();
+  // The installable app's service worker keeps the built shell; never under the dev server, whose modules it would serve stale.
+  if (import.meta.env.PROD) registerAppShell();
   createRoot(root).render(
     <StrictMode>
       <ServicesContext.Provider value={services}>

@@ -4,7 +4,7 @@
  * overlay. Who may reach this person is the injected contact policy
  * (call-policy.ts); video mail follows the name in peer-mail.ts.
  */
-import { keyFingerprint, signBytes, type KeyValueStore, type UserIdentity } from '../identity';
+import { keyFingerprint, nodeIdFromSpki, signBytes, type KeyValueStore, type UserIdentity } from '../identity';
 import type { RecordSigner } from '../overlay';
 import {
   DhtLocation,
@@ -18,6 +18,7 @@ import {
   type ContactPolicy,
   type NameClaim,
 } from '../sip';
+import type { Conversations, ConversationStart } from '../permissions';
 import { loadIceSetting, saveIceSetting } from './settings';
 import { mergeIceServers } from './ice-answer';
 import { Snapshots } from '../common';
@@ -53,6 +54,8 @@ export interface CallServiceOptions {
   /** Recent calls and chat history. */
   history: KeyValueStore;
   domain: string;
+  /** The permission gate's conversations: whom this person calls or writes to may answer without a question. */
+  conversations?: Conversations;
 }
 
 export class CallService {
@@ -69,6 +72,8 @@ export class CallService {
   /** Bumped by every claim (and forget/stop), so an older claim that finishes late changes nothing. */
   private claims = 0;
   private unwatch: (() => void) | null = null;
+  /** Calls this person placed that the conversations were told of and that have not ended. */
+  private readonly placedCalls = new Set<string>();
 
   constructor(private readonly o: CallServiceOptions) {
     this.directory = new NameDirectory(o.overlay.node, this.signer(), o.user.ecdhSpki);
@@ -190,6 +195,7 @@ export class CallService {
       history: this.o.history,
       iceServers: this.iceServersInUse(),
       log: (line) => console.info(`[sip] ${line}`),
+      onOutgoingMessage: (peer) => this.conversationWith(peer, 'wrote'),
     });
     try {
       await ua.start();
@@ -222,6 +228,15 @@ export class CallService {
   /** A registration refused for good later on (a refresh found the name someone else's) ends the phone: the person chooses again. */
   private watch(phone: UserAgent, name: string): void {
     const s = phone.getSnapshot();
+    for (const c of s.calls) {
+      if (c.direction !== 'out') continue;
+      if (c.state !== 'ended' && !this.placedCalls.has(c.id)) {
+        this.placedCalls.add(c.id);
+        this.conversationWith(c.peer, 'called', c.id);
+      } else if (c.state === 'ended' && this.placedCalls.delete(c.id)) {
+        this.o.conversations?.callEnded(c.id);
+      }
+    }
     if (s.registration !== 'failed' || this.ua !== phone) return;
     this.dropPhone();
     this.update({ status: 'failed', name, error: s.registrationError ?? `the name ${name} could not be registered` });
@@ -240,6 +255,24 @@ export class CallService {
     this.dropPhone();
     await this.o.settings.del(NAME_KEY).catch(() => undefined);
     this.update({ status: 'no-name', name: null, error: null });
+  }
+
+  /**
+   * This person called or wrote to `peer`: tells the gate's conversations,
+   * under the user key that holds the name now, so the answer asks nothing.
+   * A name nobody holds, or a network that does not answer, starts nothing.
+   */
+  private conversationWith(peer: string, why: ConversationStart, callId?: string): void {
+    const conversations = this.o.conversations;
+    if (!conversations) return;
+    void this.resolve(peer)
+      .then(async (claim) => {
+        if (!claim) return;
+        conversations.started(await nodeIdFromSpki(claim.signingSpki), peer, why, callId);
+        // Ended while the name was looked up.
+        if (callId !== undefined && !this.placedCalls.has(callId)) conversations.callEnded(callId);
+      })
+      .catch(() => undefined);
   }
 
   /** The fingerprint of the key that holds `name`, once it has been looked up. */

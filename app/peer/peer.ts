@@ -119,6 +119,7 @@ export class Peer {
         settings: o.contact.settings,
         history: o.contact.history,
         domain: o.local.overlay,
+        conversations: o.gate.conversations,
       });
       this.calls = phone;
       this.mail = new PeerMail({ node, user: o.contact.user, phone, store: o.contact.mailStore, isBlocked: mailBlockedBy(o.gate) });

@@ -13,6 +13,7 @@ import {
   verifyCertificate,
   type CertificateProblem,
 } from '../identity';
+import type { Conversations } from './conversations';
 import { InvalidDecisionRequestError } from './errors';
 import type { PolicyStore } from './policy-store';
 import type { PeerSummary } from './question-queue';
@@ -72,6 +73,8 @@ export interface EvaluateDeps {
   readonly roots: TrustedRootStore;
   readonly policy: PolicyStore;
   readonly now: () => number;
+  /** The conversations this person started: their other side may reach them back without a question. */
+  readonly conversations?: Conversations;
 }
 
 function subject(kind: Subject['kind'], keyId: string, name: string | undefined): Subject {
@@ -162,6 +165,11 @@ export function judge(req: DecisionRequest, facts: PeerFacts, deps: EvaluateDeps
   const cert = facts.certificate;
   if (cert && !cert.ok && cert.forged) {
     return { allow: false, reason: 'certificate', detail: `certificate refused: ${cert.reason}`, basis: { kind: 'none' } };
+  }
+  // Calling back is not a question: after remembered rules (a deny still wins), for a person's calls and messages only.
+  if (req.scope === 'contact' && req.direction === 'inbound' && facts.ruleSubject.kind === 'user') {
+    const c = deps.conversations?.allows(facts.ruleSubject.keyId);
+    if (c) return { allow: true, reason: 'conversation', detail: `you ${c.why === 'called' ? 'called' : 'wrote to'} ${c.name}: they may answer until the conversation ends`, basis: { kind: 'none' } };
   }
   if (cert?.ok && cert.root.allow[req.scope]) {
     return {

@@ -8,6 +8,7 @@
 import type { KeyValueStore } from '../identity';
 import { AuditLog, AUDIT_LOG_MAX, type CrossTabLock } from './audit-log';
 import { systemClock, type Clock, createLogger, type Logger } from '../common';
+import { Conversations } from './conversations';
 import { PermissionsError, QuestionNotFoundError } from './errors';
 import { examine, judge, summarize, type DecisionRequest, type EvaluateDeps, type PeerFacts } from './evaluate';
 import { LiveLinks, type CloseLinksRequest, type LinkGrant } from './live-links';
@@ -104,6 +105,8 @@ export class PermissionGate {
   readonly roots: TrustedRootStore;
   readonly policy: PolicyStore;
   readonly audit: AuditLog;
+  /** Conversations this person started (calls placed, messages sent): their other side may answer without a question. */
+  readonly conversations: Conversations;
   private readonly queue: QuestionQueue<Pending>;
   private readonly links: LiveLinks;
   private readonly deps: EvaluateDeps;
@@ -147,7 +150,8 @@ export class PermissionGate {
     this.audit = stores.audit;
     this.queue = new QuestionQueue(clock, { ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.maxQuestions !== undefined ? { maxQuestions: o.maxQuestions } : {}) }, log);
     this.links = new LiveLinks(log);
-    this.deps = { rules: this.rules, roots: this.roots, policy: this.policy, now: () => clock.now() };
+    this.conversations = new Conversations(() => clock.now());
+    this.deps = { rules: this.rules, roots: this.roots, policy: this.policy, now: () => clock.now(), conversations: this.conversations };
     this.unsubscribe.push(
       ...closeOnRevocation(this.links, this.rules, this.roots, this.policy),
       this.rules.onChange(() => void this.recheck()),

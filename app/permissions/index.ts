@@ -7,6 +7,7 @@
 export { PermissionGate, type PermissionDecision, type DecideOptions, type PermissionGateOptions, type PermissionSync, type QuestionList, type OverlayDecisionSummary } from './gate';
 export type { DecisionRequest, PeerUserClaim, PeerFacts, CertificateFinding } from './evaluate';
 export type { PermissionQuestion, PeerSummary, QuestionOutcome } from './question-queue';
+export { Conversations, CONVERSATION_MS, MAX_CONVERSATIONS, type Conversation, type ConversationStart } from './conversations';
 export { RuleStore, type RulesChange, type ImportResult } from './rule-store';
 export { RULES_FORMAT, MAX_RULES, MAX_RULES_FILE_BYTES, makeRule, rulesFromFile, rulesToFile, ruleId, type RuleJson, type RulesFile } from './rules-format';
 export { TrustedRootStore, MAX_TRUSTED_ROOTS, MAX_ROOT_LABEL, type AddRootOptions, type RootWithdrawn } from './trusted-roots';

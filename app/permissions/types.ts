@@ -27,7 +27,8 @@ export const isAllowing = (answer: Answer): boolean => answer === 'allow-once' |
  * `busy`: too many questions were already waiting; `cancelled`: the link went
  * away (its AbortSignal fired) or the gate was closed before an answer.
  */
-export type DecisionReason = 'rule' | 'policy' | 'user' | 'timeout' | 'certificate' | 'busy' | 'cancelled';
+/** Why a decision went as it did; `conversation`: the person called or wrote to them first (conversations.ts). */
+export type DecisionReason = 'rule' | 'policy' | 'user' | 'timeout' | 'certificate' | 'busy' | 'cancelled' | 'conversation';
 
 /** Whose key a rule names: the person's user signing key, or a tab's node key. */
 export type SubjectKind = 'user' | 'node';

@@ -22,6 +22,8 @@ export interface UserAgentOptions {
   clock?: Clock;
   /** Waits between registration retries. @default 1 s doubling to 60 s */
   registrationBackoff?: BackoffOptions;
+  /** Called as this person sends a chat MESSAGE to `peer` (a name), before it leaves: the peer layer lets them write back. */
+  onOutgoingMessage?: (peer: string) => void;
 }
 
 export type CallState = 'calling' | 'ringing' | 'incoming' | 'active' | 'ended';

@@ -244,6 +244,7 @@ export class UserAgent {
     if (!body) throw new RangeError('the message is empty');
     const tooLong = chatLengthProblem(body);
     if (tooLong) throw new RangeError(tooLong);
+    this.o.onOutgoingMessage?.(peer);
     return new Promise<ChatMessage>((resolve) => {
       let msg: ChatMessage;
       const finish = (patch: Partial<ChatMessage>): void => {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { AppShellNotices } from './app-shell';
 import { IdentityPanel } from './identity-panel';
 import { NetworkPage } from './network-page';
 import { NodeIceNotice } from './node-ice-card';
@@ -57,6 +58,7 @@ export function App() {
       <header className="top">
         <h1>P2P Softphone</h1>
         <p className="tagline">Calls, chat and video mail between browsers, with no phone server.</p>
+        <AppShellNotices />
         <nav aria-label="Main">
           {PAGES.map((p) => (
             <a key={p.hash} href={p.hash} aria-current={page === p.hash ? 'page' : undefined}>

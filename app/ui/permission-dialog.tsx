@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { Answer, PermissionGate, PermissionQuestion } from '../permissions';
 import { Identicon } from './identicon';
+import { ModalDialog } from './modal-dialog';
 import { useNow, useStore } from './use-app';
 import { SCOPE_WANTS } from './words';
 
@@ -8,26 +9,22 @@ function Question({ gate, q, more }: { gate: PermissionGate; q: PermissionQuesti
   const now = useNow(true, 500);
   const first = useRef<HTMLButtonElement>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => first.current?.focus(), [q.id]);
+  const answered = useRef(false);
   const answer = (a: Answer): void => {
-    gate.answer(q.id, a).catch((e: unknown) => setError((e as Error).message));
+    // Escape after a click (or a second Escape) must not answer twice.
+    if (answered.current) return;
+    answered.current = true;
+    gate.answer(q.id, a).catch((e: unknown) => {
+      answered.current = false;
+      setError((e as Error).message);
+    });
   };
   const p = q.peer;
   const who = p.name ?? (p.userFingerprint ? `someone with key ${p.userFingerprint}` : `a peer with key ${p.nodeFingerprint}`);
   const left = Math.max(0, Math.ceil((q.deadline - now) / 1000));
   const headingId = `q-${q.id}-title`;
   return (
-    <div className="modal-backdrop">
-      <div
-        className="modal"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={headingId}
-        aria-describedby={`q-${q.id}-body`}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') answer('deny');
-        }}
-      >
+    <ModalDialog role="alertdialog" labelledBy={headingId} describedBy={`q-${q.id}-body`} onCancel={() => answer('deny')} initialFocus={first}>
         <h2 id={headingId}>{q.kind === 'overlay' ? `Join the network “${q.overlay}”?` : `Let ${who} connect?`}</h2>
         <div id={`q-${q.id}-body`}>
           <div className="who">
@@ -75,8 +72,7 @@ function Question({ gate, q, more }: { gate: PermissionGate; q: PermissionQuesti
             Always deny
           </button>
         </div>
-      </div>
-    </div>
+    </ModalDialog>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { PermissionGate } from '../permissions';
+import { ConversationsSection } from './conversations-section';
 import { TextFileInput } from './file-input';
 import { Identicon } from './identicon';
 import { TrustSection } from './trust-section';
@@ -175,6 +176,7 @@ export function PermissionsPage({ gate }: { gate: PermissionGate }) {
       <h2 className="page-title">Permissions</h2>
       <p className="hint">You decide who may connect to this browser. Nobody else does, not even a server.</p>
       <RulesSection gate={gate} />
+      <ConversationsSection gate={gate} />
       <PolicySection gate={gate} />
       <TrustSection gate={gate} />
       <AuditSection gate={gate} />

@@ -19,6 +19,7 @@ export const REASON_WORDS: Record<DecisionReason, string> = {
   certificate: 'a bad certificate',
   busy: 'too many questions',
   cancelled: 'the link went away',
+  conversation: 'a conversation you started',
 };
 
 export function formatTime(ms: number): string {

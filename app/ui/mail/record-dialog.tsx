@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { DEFAULT_MAX_DURATION_MS, MediaRecorderRecorder, type Recorder, type Recording, type SendProgress } from '../../mail';
 import type { MailService } from '../../peer';
 import { ErrorLine } from '../error-line';
+import { ModalDialog } from '../modal-dialog';
 import { clock } from './use-mail';
 
 type Phase = 'ready' | 'recording' | 'recorded' | 'sending' | 'sent';
@@ -30,6 +31,18 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
   const [playback, setPlayback] = useState<string | null>(null);
   const [progress, setProgress] = useState<SendProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const title = useRef<HTMLHeadingElement>(null);
+  // Each step's main button replaces the one just pressed; focus follows it instead of dropping to the page.
+  const action = useRef<HTMLButtonElement>(null);
+  const firstPhase = useRef(true);
+  useEffect(() => {
+    if (firstPhase.current) {
+      firstPhase.current = false;
+      return;
+    }
+    const a = action.current;
+    (a && !a.disabled ? a : title.current)?.focus();
+  }, [phase]);
 
   useEffect(() => {
     let s: MediaStream | null = null;
@@ -93,9 +106,8 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
 
   const stepWords: Record<SendProgress['phase'], string> = { encrypting: 'Encrypting…', coding: 'Preparing fragments…', storing: 'Storing fragments…', announcing: 'Putting it in the mailbox…', done: 'Delivered.' };
   return (
-    <div className="modal-backdrop">
-    <div role="dialog" aria-modal="true" aria-labelledby="record-title" className="modal record-dialog">
-      <h2 id="record-title">Leave a video message for {to}</h2>
+    <ModalDialog className="record-dialog" labelledBy="record-title" onCancel={() => phase !== 'sending' && onClose()} initialFocus={title}>
+      <h2 id="record-title" ref={title} tabIndex={-1}>Leave a video message for {to}</h2>
       {(phase === 'ready' || phase === 'recording') && <video ref={preview} className="mail-video" autoPlay muted playsInline aria-label="Camera preview" />}
       {phase === 'recording' && (
         <p role="timer" aria-live="off">
@@ -118,18 +130,18 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
       <ErrorLine text={error} />
       <div className="row">
         {phase === 'ready' && (
-          <button type="button" onClick={start} disabled={!stream}>
+          <button type="button" ref={action} onClick={start} disabled={!stream}>
             Start recording
           </button>
         )}
         {phase === 'recording' && (
-          <button type="button" onClick={() => rec.current.stop()}>
+          <button type="button" ref={action} onClick={() => rec.current.stop()}>
             Stop recording
           </button>
         )}
         {phase === 'recorded' && (
           <>
-            <button type="button" onClick={() => void send()}>
+            <button type="button" ref={action} onClick={() => void send()}>
               Send
             </button>
             <button type="button" onClick={start} disabled={!stream}>
@@ -137,11 +149,10 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
             </button>
           </>
         )}
-        <button type="button" onClick={onClose} disabled={phase === 'sending'}>
+        <button type="button" ref={phase === 'sent' ? action : undefined} onClick={onClose} disabled={phase === 'sending'}>
           {phase === 'sent' ? 'Close' : 'Cancel'}
         </button>
       </div>
-    </div>
-    </div>
+    </ModalDialog>
   );
 }

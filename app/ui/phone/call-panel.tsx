@@ -48,8 +48,15 @@ export function CallPanel({ phone, call, onLeaveMessage }: { phone: UserAgent; c
   const samples = useCallStats(pc);
   const remote = streamOf(pc, 'remote');
   const local = streamOf(pc, 'local');
+  // A call shows when this person dials or answers it: focus moves to it, so Hang up is one Tab away.
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (call.state !== 'ended') panel.current?.focus();
+    // Once per call, when it first shows.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [call.id]);
   return (
-    <section className="card call" aria-labelledby={`call-${call.id}`} data-call-state={call.state}>
+    <section ref={panel} tabIndex={-1} className="card call" aria-labelledby={`call-${call.id}`} data-call-state={call.state}>
       <h2 id={`call-${call.id}`}>
         {call.direction === 'out' ? `Call to ${call.peer}` : `Call from ${call.peer}`}
       </h2>
@@ -65,7 +72,11 @@ export function CallPanel({ phone, call, onLeaveMessage }: { phone: UserAgent; c
         </div>
       )}
       {call.state !== 'ended' && (
-        <div className="row">
+        // Hang up first: one Tab from the call, which takes focus when it shows.
+        <div className="row call-controls">
+          <button type="button" className="danger" onClick={() => phone.hangUp(call.id)}>
+            {call.state === 'active' ? 'Hang up' : 'Cancel call'}
+          </button>
           {call.state === 'active' && (
             <>
               <button type="button" aria-pressed={call.muted} onClick={() => phone.setMuted(call.id, !call.muted)}>
@@ -78,9 +89,6 @@ export function CallPanel({ phone, call, onLeaveMessage }: { phone: UserAgent; c
               )}
             </>
           )}
-          <button type="button" className="danger" onClick={() => phone.hangUp(call.id)}>
-            {call.state === 'active' ? 'Hang up' : 'Cancel call'}
-          </button>
         </div>
       )}
       {call.state === 'ended' && call.direction === 'out' && call.answeredAt === null && onLeaveMessage && mayLeaveMessage(call.outcomeCode) && (

@@ -67,24 +67,32 @@ function Dialer({ phone, onChat, onLeaveMessage }: { phone: UserAgent; onChat: (
   return (
     <section className="card" aria-labelledby="dial-heading">
       <h2 id="dial-heading">Call or message someone</h2>
-      <label htmlFor={id}>Name</label>
-      <input id={id} value={target} onChange={(e) => setTarget(e.target.value)} autoComplete="off" />
-      <div className="row">
-        <button type="button" className="primary" onClick={() => act(() => phone.call(who, true))}>
-          Video call
-        </button>
-        <button type="button" onClick={() => act(() => phone.call(who, false))}>
-          Audio call
-        </button>
-        <button type="button" onClick={() => act(() => onChat(who))}>
-          Send a message
-        </button>
-        {onLeaveMessage && (
-          <button type="button" onClick={() => act(() => onLeaveMessage(who))}>
-            Leave a video message
+      {/* A form, so Enter in the Name field does what the first button does: a video call. */}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          act(() => phone.call(who, true));
+        }}
+      >
+        <label htmlFor={id}>Name</label>
+        <input id={id} value={target} onChange={(e) => setTarget(e.target.value)} autoComplete="off" enterKeyHint="go" />
+        <div className="row">
+          <button type="submit" className="primary">
+            Video call
           </button>
-        )}
-      </div>
+          <button type="button" onClick={() => act(() => phone.call(who, false))}>
+            Audio call
+          </button>
+          <button type="button" onClick={() => act(() => onChat(who))}>
+            Send a message
+          </button>
+          {onLeaveMessage && (
+            <button type="button" onClick={() => act(() => onLeaveMessage(who))}>
+              Leave a video message
+            </button>
+          )}
+        </div>
+      </form>
       <ErrorLine text={error} />
     </section>
   );
@@ -109,7 +117,8 @@ function RecentCalls({ phone }: { phone: UserAgent }) {
               </span>
               {/* Called back as it was: with this side's camera only if it was sent before. */}
               <button type="button" onClick={() => phone.call(r.peer, r.camera === true)} aria-label={`Call ${r.peer} again, ${r.camera === true ? 'with video' : 'sound only'}`}>
-                Call again
+                {/* The visible words are part of the accessible name (WCAG 2.5.3, Label in Name). */}
+                Call {r.peer} again
               </button>
             </li>
           ))}
@@ -162,6 +171,12 @@ export function CallsView({
 }) {
   const snap = useStore(phone);
   const [chatWith, setChatWith] = useState<string | null>(null);
+  // Bumped when the person opens a conversation (not when a message opens one), so its field takes focus then only.
+  const [chatFocus, setChatFocus] = useState(0);
+  const openChat = (peer: string): void => {
+    setChatWith(peer);
+    setChatFocus((n) => n + 1);
+  };
   // A message from someone shows their conversation when none is open.
   const shown = chatWith ?? snap.lastMessageFrom;
   return (
@@ -198,9 +213,9 @@ export function CallsView({
         .map((c) => (
           <CallPanel key={c.id} phone={phone} call={c} onLeaveMessage={onLeaveMessage} />
         ))}
-      <Dialer phone={phone} onChat={setChatWith} onLeaveMessage={onLeaveMessage} />
-      {shown && <ChatPanel phone={phone} peer={shown} />}
-      <Conversations phone={phone} open={setChatWith} />
+      <Dialer phone={phone} onChat={openChat} onLeaveMessage={onLeaveMessage} />
+      {shown && <ChatPanel phone={phone} peer={shown} focusRequest={chatFocus} />}
+      <Conversations phone={phone} open={openChat} />
       <RecentCalls phone={phone} />
     </div>
   );

@@ -9,8 +9,11 @@ function time(at: number): string {
 
 const STATUS_WORDS: Record<ChatMessage['status'], string> = { sending: 'sending…', sent: 'delivered', failed: 'not delivered', received: '' };
 
-/** One conversation: its history (kept across reloads) and a box to write in. */
-export function ChatPanel({ phone, peer }: { phone: UserAgent; peer: string }) {
+/**
+ * One conversation: its history (kept across reloads) and a box to write in.
+ * `focusRequest` changes when the person opens the conversation; its field then takes focus, so they can type and press Enter.
+ */
+export function ChatPanel({ phone, peer, focusRequest = 0 }: { phone: UserAgent; peer: string; focusRequest?: number }) {
   const { chatVersion } = useStore(phone);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [draft, setDraft] = useState('');
@@ -20,6 +23,10 @@ export function ChatPanel({ phone, peer }: { phone: UserAgent; peer: string }) {
   // Counted in bytes as the message will be; no maxLength, which counts UTF-16 units and cuts a paste without a word.
   const tooLong = chatLengthProblem(draft.trim());
   const listRef = useRef<HTMLOListElement>(null);
+  const field = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (focusRequest > 0) field.current?.focus();
+  }, [focusRequest, peer]);
   useEffect(() => {
     let live = true;
     void phone.chat.load(peer).then((m) => live && setMessages(m));
@@ -63,6 +70,7 @@ export function ChatPanel({ phone, peer }: { phone: UserAgent; peer: string }) {
         <label htmlFor={fieldId}>Message to {peer}</label>
         <div className="row">
           <input
+            ref={field}
             id={fieldId}
             value={draft}
             onChange={(e) => setDraft(e.target.value)}

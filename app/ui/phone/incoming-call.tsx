@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { ModalDialog } from '../modal-dialog';
 import type { CallView, UserAgent } from '../../sip';
 
 /**
@@ -7,20 +8,16 @@ import type { CallView, UserAgent } from '../../sip';
  * offered only when the offer takes video back; otherwise the one answer is
  * sound only, so no camera opens for a call that did not ask for one.
  */
+/** Answering shows the call: the Phone page is where it is (and where its controls are). */
+function answer(phone: UserAgent, id: string, video: boolean): void {
+  phone.answer(id, video);
+  if (location.hash !== '#/phone') location.hash = '#/phone';
+}
+
 export function IncomingCall({ phone, call, fingerprint }: { phone: UserAgent; call: CallView; fingerprint?: string | null }) {
   const first = useRef<HTMLButtonElement>(null);
-  useEffect(() => first.current?.focus(), [call.id]);
   return (
-    <div className="modal-backdrop">
-      <div
-        className="modal ringing"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={`ring-${call.id}`}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') phone.hangUp(call.id);
-        }}
-      >
+    <ModalDialog role="alertdialog" className="ringing" labelledBy={`ring-${call.id}`} onCancel={() => phone.hangUp(call.id)} initialFocus={first}>
         <h2 id={`ring-${call.id}`}>
           {call.peer} is calling ({call.video ? 'video' : 'audio'})
         </h2>
@@ -28,15 +25,15 @@ export function IncomingCall({ phone, call, fingerprint }: { phone: UserAgent; c
         <div className="row answers">
           {call.canAnswerWithVideo ? (
             <>
-              <button type="button" ref={first} className="primary" onClick={() => phone.answer(call.id, true)}>
+              <button type="button" ref={first} className="primary" onClick={() => answer(phone, call.id, true)}>
                 Answer with video
               </button>
-              <button type="button" onClick={() => phone.answer(call.id, false)}>
+              <button type="button" onClick={() => answer(phone, call.id, false)}>
                 Answer with sound only
               </button>
             </>
           ) : (
-            <button type="button" ref={first} className="primary" onClick={() => phone.answer(call.id, false)}>
+            <button type="button" ref={first} className="primary" onClick={() => answer(phone, call.id, false)}>
               Answer
             </button>
           )}
@@ -44,7 +41,6 @@ export function IncomingCall({ phone, call, fingerprint }: { phone: UserAgent; c
             Decline
           </button>
         </div>
-      </div>
-    </div>
+    </ModalDialog>
   );
 }
