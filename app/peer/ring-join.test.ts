@@ -79,7 +79,9 @@ describe('ring membership on virtual time', () => {
     const sorted = [...ids].sort();
     for (const m of members) {
       const i = sorted.indexOf(m.node.id);
-      expect(m.getSnapshot().successors).toEqual([1, 2, 3, 4].map((k) => sorted[(i + k) % sorted.length]));
+      // The head of the successor list, where the r = 4 replicas live. The list runs on to 16
+      // (overlay constants.ts SUCCESSOR_LIST_LENGTH); its far end catches up a stabilize round per position.
+      expect(m.getSnapshot().successors.slice(0, 4)).toEqual([1, 2, 3, 4].map((k) => sorted[(i + k) % sorted.length]));
       expect(m.getSnapshot().joined).toBe(true);
     }
     leaveAll(members);
