@@ -17,8 +17,9 @@ async function main(): Promise<void> {
   installWebRtcGlobals();
   const { Peer } = await import('peerjs');
   const { parseServerUrl } = await import('../../app/transport/index.ts');
-  // A key that meets the overlay's static puzzle, so each mode is refused for what it does wrong.
-  const { spki } = await generatePuzzleKeyPair(DEFAULT_ID_PUZZLE.staticBits);
+  // The puzzle modes need a key that meets the overlay's static puzzle, so that they are refused for
+  // the dynamic puzzle alone; the others send no hello with their own key, and skip that work.
+  const spki = mode === 'no-puzzle' || mode === 'wrong-puzzle' ? (await generatePuzzleKeyPair(DEFAULT_ID_PUZZLE.staticBits)).spki : await exportSpki((await generateSigningKeyPair()).publicKey);
   const myId = await nodeIdFromSpki(spki);
   const other = await exportSpki((await generateSigningKeyPair()).publicKey);
   const s = parseServerUrl(url);

@@ -25,7 +25,7 @@ interface EvilOutcome {
 }
 
 function evil(mode: string): EvilOutcome {
-  const r = spawnSync('node_modules/.bin/tsx', ['e2e/helpers/evil-peer.ts', `${appURL().replace(/\/$/, '')}/peerjs`, tabId, mode], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('node_modules/.bin/tsx', ['e2e/helpers/evil-peer.ts', `${appURL().replace(/\/$/, '')}/peerjs`, tabId, mode], { encoding: 'utf8', timeout: 60_000 });
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   try {
     return JSON.parse(line) as EvilOutcome;
