@@ -14,7 +14,9 @@ export const MAX_SUCCESSORS = 8;
  * with only r = 4, half the nodes failing leaves 1 node in 16 with no live
  * successor at all, and at 20,000 nodes those 1,250 nodes fall back on far
  * fingers and answer for ranges that are not theirs for minutes. 16 (the
- * longest node list a message may carry) leaves 1 in 65,536. @default 16
+ * longest node list a message may carry) leaves 1 in 65,536. The simulator's
+ * large-overlay runs use it (bench-sim, mass-failure test); the overlay's default
+ * list is r (options.ts successorListLength says why).
  */
 export const SUCCESSOR_LIST_LENGTH = 16;
 

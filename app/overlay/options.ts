@@ -38,8 +38,11 @@ export interface OverlayOptions {
   /** Replica count r, 2..8: a key's successor and the r-1 nodes after it hold its records. @default 4 */
   successors?: number;
   /**
-   * Successor-list length kept for routing and repair, r..16 (constants.ts SUCCESSOR_LIST_LENGTH
-   * says why it is longer than r). Lookups still answer with r nodes. @default 16
+   * Successor-list length kept for routing and repair, r..16. Large overlays want
+   * SUCCESSOR_LIST_LENGTH (16; constants.ts says why); the default stays r because the live
+   * app keeps a link to every successor, so a list of 16 would link every tab of a ring of
+   * up to 17 to every other (no relays, many more data channels) until links and the
+   * successor list are decoupled. Lookups answer with r nodes either way. @default r
    */
   successorListLength?: number;
   /** @default 2000 */
@@ -97,7 +100,7 @@ export function resolveOptions(o: OverlayOptions): ResolvedOptions {
   if (!Number.isInteger(r) || r < C.MIN_SUCCESSORS || r > C.MAX_SUCCESSORS) {
     throw new OverlayConfigError(`successors must be an integer in ${C.MIN_SUCCESSORS}..${C.MAX_SUCCESSORS}`);
   }
-  const list = o.successorListLength ?? Math.max(r, C.SUCCESSOR_LIST_LENGTH);
+  const list = o.successorListLength ?? r;
   if (!Number.isInteger(list) || list < r || list > C.MAX_NODE_LIST) {
     throw new OverlayConfigError(`successorListLength must be an integer in ${r}..${C.MAX_NODE_LIST}`);
   }

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { utf8 } from '../identity';
-import { bytesToHexId, createRecord, idFromHex, MAINTENANCE_TYPES, type WireRecord } from '../overlay';
+import { bytesToHexId, createRecord, idFromHex, MAINTENANCE_TYPES, overlayLimits, type WireRecord } from '../overlay';
 import { randomBytes, SeededRandom } from '../common';
 import { cheapSigner, Simulation } from '../overlay/sim';
 import { addRepairFigures, replicaCounts, watchRepair } from './bench-sim-repair';
@@ -75,8 +75,9 @@ function lost(sim: Simulation, recs: WireRecord[]): number {
   return recs.filter((r) => !holders.has(bytesToHexId(r.k))).length;
 }
 
+/** A settled ring of n nodes keeping r replicas and, as large overlays should, SUCCESSOR_LIST_LENGTH successors. */
 async function ring(n: number, r: number, s: number): Promise<Simulation> {
-  const sim = new Simulation({ seed: s, network: { linkEvents: false }, overlay: { successors: r } });
+  const sim = new Simulation({ seed: s, network: { linkEvents: false }, overlay: { successors: r, successorListLength: Math.max(r, overlayLimits.SUCCESSOR_LIST_LENGTH) } });
   sim.buildByOracle(n);
   await sim.run(30_000);
   return sim;

@@ -8,6 +8,7 @@
  * (constants.ts SUCCESSOR_LIST_LENGTH) keeps a live successor in every list.
  */
 import { describe, expect, it } from 'vitest';
+import { SUCCESSOR_LIST_LENGTH } from '../constants';
 import { idFromHex, idToHex } from '../id';
 import { Simulation } from './simulation';
 
@@ -23,7 +24,7 @@ function crashFraction(sim: Simulation, frac: number): void {
 
 describe('mass failure', () => {
   it('a minute after half of 2,000 nodes fail at once (and lookups ran meanwhile), every lookup is right', async () => {
-    const sim = new Simulation({ seed: 101, network: { linkEvents: false }, overlay: { successors: 4 } });
+    const sim = new Simulation({ seed: 101, network: { linkEvents: false }, overlay: { successors: 4, successorListLength: SUCCESSOR_LIST_LENGTH } });
     sim.buildByOracle(2_000);
     await sim.run(30_000);
     crashFraction(sim, 0.5);
