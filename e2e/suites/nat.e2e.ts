@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerQuestion, nodeIdOf, waitOnline } from '../helpers/harness.ts';
+import { answerQuestion, waitOnline } from '../helpers/harness.ts';
 import { buildNatTopology, canBuildNatHosts, type NatTopology } from '../helpers/nat-hosts.ts';
 import { launchHomeBrowser, startPublicNode, type HomeBrowser, type PublicNode } from '../helpers/nat-node.ts';
 import { startTurnServer, type TurnServer } from '../helpers/turn-server.ts';
