@@ -118,6 +118,8 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
     await leaveMessage(a, 'bob', 3);
     await waitMailbox(b, 'alice', false, 60_000);
     const item = b.getByRole('listitem', { name: /^From alice,/ });
+    // As mail.e2e does: play once the list shows that enough fragments are online.
+    await item.getByText(/fragments online: \d of 8 \(needs 4\)/).waitFor({ timeout: 60_000 });
     await item.getByRole('button', { name: 'Play message from alice' }).click();
     expect(await videoFramesPlayed(b, 'alice')).toBeGreaterThan(5);
   }, 180_000);
