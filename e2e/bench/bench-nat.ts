@@ -74,6 +74,8 @@ async function measure(a: Page, b: Page, calls: number): Promise<Sample> {
 async function prepare(a: Page, b: Page): Promise<void> {
   await claimForBench(b, 'bob');
   await claimForBench(a, 'alice');
+  // tsx names inner functions with a __name helper the page does not have.
+  await Promise.all([a, b].map((p) => p.evaluate('globalThis.__name = (f) => f')));
   await Promise.all([a.evaluate(installBench), b.evaluate(installBench)]);
   await a.evaluate(installPairRecorder);
 }
