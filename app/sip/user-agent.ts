@@ -19,6 +19,7 @@ import { negotiatedMedia, readSessionDescription, sends, type SessionMedia } fro
 import type { CallRecord, CallView, UserAgentOptions, UserAgentSnapshot } from './user-agent-types';
 import { uaConfig } from './ua-config';
 import { callOutcomeWords, isTransientRegisterStatus, registrationWords, sipStatusWords } from './words';
+import { isEnoughCandidate } from './early-offer';
 
 /** How long media may stay disconnected before the call is given up as lost. */
 const MEDIA_LOST_GRACE_MS = 3000;
@@ -356,9 +357,10 @@ export class UserAgent {
     };
     this.update({ calls: [...this.snap.calls.filter((c) => c.state !== 'ended').slice(-4), view] });
     session.on('icecandidate', (e) => {
-      // On a LAN the host candidates are all there is: do not wait for gathering to finish.
+      // JsSIP does not trickle: the SDP goes once the best kind of candidate the servers can give is there
+      // (early-offer.ts), not at the first host one, which left calls across NATs without a path.
       // (The rest of this task's candidates still make it: ready() runs after them.)
-      if (/ typ host/.test(e.candidate.candidate)) setTimeout(() => e.ready(), 0);
+      if (isEnoughCandidate(e.candidate.candidate, this.o.iceServers ?? [])) setTimeout(() => e.ready(), 0);
     });
     session.on('progress', () => this.updateCall(id, { state: direction === 'in' ? 'incoming' : 'ringing' }));
     // Every answer, first or in a re-offer mid-call, says anew what the call carries.

@@ -74,6 +74,8 @@ async function measure(a: Page, b: Page, calls: number): Promise<Sample> {
 async function prepare(a: Page, b: Page): Promise<void> {
   await claimForBench(b, 'bob');
   await claimForBench(a, 'alice');
+  // tsx names inner functions with a __name helper the page does not have.
+  await Promise.all([a, b].map((p) => p.evaluate('globalThis.__name = (f) => f')));
   await Promise.all([a.evaluate(installBench), b.evaluate(installBench)]);
   await a.evaluate(installPairRecorder);
 }
@@ -146,8 +148,10 @@ export async function natBench(add: Add, argv: string[]): Promise<void> {
     const relayed = [...nat.relay, ...slow.relay];
     add('calls whose selected candidate pair was relay (%)', (100 * relayed.filter(Boolean).length) / Math.max(1, relayed.length), '%', `${relayed.length} calls across NAT`);
 
-    const bytes = await a.evaluate(relayBytesPerMinute, holdS);
-    add('TURN relay bytes per minute of a video call', bytes.perMinute, 'bytes/min', `alice's selected pair (${bytes.local} → ${bytes.remote}), ${holdS} s held`);
+    // The timed figures above stand even when the held call fails: say why instead of losing the table.
+    const bytes = await a.evaluate(relayBytesPerMinute, holdS).catch((e: unknown) => (e as Error).message);
+    if (typeof bytes === 'string') add('TURN relay bytes per minute of a video call', NaN, 'bytes/min', `not measured: ${bytes}`);
+    else add('TURN relay bytes per minute of a video call', bytes.perMinute, 'bytes/min', `alice's selected pair (${bytes.local} → ${bytes.remote}), ${holdS} s held`);
     if (errors.length > 0) add('page errors', errors.length, 'count', errors.slice(0, 2).join('; '));
   } finally {
     delays.forEach((d) => d.remove());

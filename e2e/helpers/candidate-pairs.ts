@@ -5,7 +5,7 @@
  * RFC 8445 §5.1.1). A pair is relayed when either end is a TURN relay
  * candidate.
  */
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 export interface SelectedPair {
   local: string;
@@ -94,4 +94,32 @@ export function allIceReports(page: Page): Promise<string> {
     }
     return out.join('\n');
   });
+}
+
+type IceLogWin = { __iceLog?: string[] };
+
+/** From now on, every page of `context` logs its RTCPeerConnections' ICE and gathering states and candidate errors, with ms since each was made. */
+export async function recordIceEvents(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __iceLog: string[]; RTCPeerConnection: typeof RTCPeerConnection };
+    w.__iceLog = [];
+    const Native = w.RTCPeerConnection;
+    let n = 0;
+    w.RTCPeerConnection = class LoggedPeerConnection extends Native {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        const me = ++n;
+        const t0 = Date.now();
+        const log = (what: string): number => w.__iceLog.push(`${me} +${Date.now() - t0} ${what}`);
+        this.addEventListener('iceconnectionstatechange', () => log(`ice ${this.iceConnectionState}`));
+        this.addEventListener('icegatheringstatechange', () => log(`gathering ${this.iceGatheringState}`));
+        this.addEventListener('icecandidateerror', (e) => log(`candidate error ${(e as RTCPeerConnectionIceErrorEvent).errorCode} ${(e as RTCPeerConnectionIceErrorEvent).url}`));
+      }
+    };
+  });
+}
+
+/** What recordIceEvents logged in `page`. */
+export function iceEvents(page: Page): Promise<string> {
+  return page.evaluate(() => JSON.stringify((window as unknown as IceLogWin).__iceLog ?? []));
 }

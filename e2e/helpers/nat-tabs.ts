@@ -6,7 +6,8 @@ import { allowEverything, ringOf } from './ring.ts';
 export async function openAt(context: BrowserContext, url: string, errors: string[]): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
-  await page.goto(url + '/');
+  // A node started a moment ago on a loaded machine may take a while to serve its first page.
+  await page.goto(url + '/', { timeout: 90_000 });
   await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 60_000 });
   return page;
 }

@@ -11,11 +11,11 @@
 import { spawnSync } from 'node:child_process';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerQuestion, nodeIdOf, waitOnline } from '../helpers/harness.ts';
+import { answerQuestion, waitOnline } from '../helpers/harness.ts';
 import { buildNatTopology, canBuildNatHosts, type NatTopology } from '../helpers/nat-hosts.ts';
 import { launchHomeBrowser, startPublicNode, type HomeBrowser, type PublicNode } from '../helpers/nat-node.ts';
 import { startTurnServer, type TurnServer } from '../helpers/turn-server.ts';
-import { allIceReports, callIceReport, callPair, linkPair, waitPair } from '../helpers/candidate-pairs.ts';
+import { allIceReports, callIceReport, callPair, iceEvents, linkPair, recordIceEvents, waitPair } from '../helpers/candidate-pairs.ts';
 import { countPeerConnections } from '../helpers/peer-connections.ts';
 import { allowEverything, readNote } from '../helpers/ring.ts';
 import { calls, claimName, dial, mediaFlows, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
@@ -60,23 +60,7 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
     alice = await browsers[0]!.newPerson();
     const bob = await browsers[1]!.newPerson();
     await Promise.all([countPeerConnections(alice), countPeerConnections(bob)]);
-    for (const ctx of [alice, bob])
-      await ctx.addInitScript(() => {
-        const w = window as unknown as { __iceLog: string[]; RTCPeerConnection: typeof RTCPeerConnection };
-        w.__iceLog = [];
-        const Native = w.RTCPeerConnection;
-        let n = 0;
-        w.RTCPeerConnection = class extends Native {
-          constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-            super(...args);
-            const me = ++n;
-            const t0 = Date.now();
-            this.addEventListener('iceconnectionstatechange', () => w.__iceLog.push(`${me} +${Date.now() - t0} ice ${this.iceConnectionState}`));
-            this.addEventListener('icegatheringstatechange', () => w.__iceLog.push(`${me} +${Date.now() - t0} gathering ${this.iceGatheringState}`));
-            this.addEventListener('icecandidateerror', (e) => w.__iceLog.push(`${me} +${Date.now() - t0} candidate error ${(e as RTCPeerConnectionIceErrorEvent).errorCode} ${(e as RTCPeerConnectionIceErrorEvent).url}`));
-          }
-        };
-      });
+    await Promise.all([recordIceEvents(alice), recordIceEvents(bob)]);
     a = await openAt(alice, node.url, pageErrors);
     b = await openAt(bob, node.url, pageErrors);
     await Promise.all([waitOnline(a, 60_000), waitOnline(b, 60_000)]);
@@ -116,7 +100,7 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
     try {
       await Promise.all([mediaFlows(a, ca.id, 30_000), mediaFlows(b, cb.id, 30_000)]);
     } catch (e) {
-      throw new Error(`${(e as Error).message}; alice: ${await callIceReport(a, ca.id)}; bob: ${await callIceReport(b, cb.id)}\nalice's connections:\n${await allIceReports(a)}\nbob's:\n${await allIceReports(b)}\ncalls at alice: ${JSON.stringify(await calls(a))}\nICE at alice: ${await a.evaluate(() => JSON.stringify((window as unknown as { __iceLog?: string[] }).__iceLog))}\nat bob: ${await b.evaluate(() => JSON.stringify((window as unknown as { __iceLog?: string[] }).__iceLog))}`, { cause: e });
+      throw new Error(`${(e as Error).message}; alice: ${await callIceReport(a, ca.id)}; bob: ${await callIceReport(b, cb.id)}\nalice's connections:\n${await allIceReports(a)}\nbob's:\n${await allIceReports(b)}\ncalls at alice: ${JSON.stringify(await calls(a))}\nICE at alice: ${await iceEvents(a)}\nat bob: ${await iceEvents(b)}`, { cause: e });
     }
     const [pa, pb] = await Promise.all([waitPair(() => callPair(a, ca.id), 'alice’s call'), waitPair(() => callPair(b, cb.id), 'bob’s call')]);
     console.log(`[nat] call pair at alice ${pa.local} → ${pa.remote}, at bob ${pb.local} → ${pb.remote}`);
@@ -134,6 +118,8 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
     await leaveMessage(a, 'bob', 3);
     await waitMailbox(b, 'alice', false, 60_000);
     const item = b.getByRole('listitem', { name: /^From alice,/ });
+    // As mail.e2e does: play once the list shows that enough fragments are online.
+    await item.getByText(/fragments online: \d of 8 \(needs 4\)/).waitFor({ timeout: 60_000 });
     await item.getByRole('button', { name: 'Play message from alice' }).click();
     expect(await videoFramesPlayed(b, 'alice')).toBeGreaterThan(5);
   }, 180_000);
@@ -185,7 +171,7 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
 
 /** The node ID of `page`'s link to the service peer: the one linked peer that is none of the home tabs. */
 async function waitServicePeerLink(page: Page, tabs: Page[]): Promise<string> {
-  const tabIds = await Promise.all(tabs.map(nodeIdOf));
+  const tabIds = await Promise.all(tabs.map(idOf));
   const until = Date.now() + 60_000;
   for (;;) {
     const id = (await page.evaluate(() => window.softphoneTest!.linkedIds())).find((x) => !tabIds.includes(x));
