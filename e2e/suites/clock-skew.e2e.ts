@@ -86,10 +86,11 @@ describe('people whose clocks are minutes apart', () => {
     expect(await asked(a, b)).toMatch(/bob/);
     await arrives(a, 'bob', 'hello from the future', b);
 
+    // Bob wrote first, so alice's answer comes back without a question on his side (calling back is not a question).
     await dial(a, 'bob', 'Send a message');
     await a.getByLabel('Message to bob').fill('hello from the past');
     await a.getByRole('button', { name: 'Send', exact: true }).click();
-    expect(await asked(b, a)).toMatch(/alice/);
     await arrives(b, 'alice', 'hello from the past', a);
+    expect(await b.getByRole('alertdialog').count()).toBe(0);
   }, 240_000);
 });
