@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { chromiumPath } from '../runner/chromium-path.ts';
-import { NO_THROTTLING_SWITCHES } from './browser.ts';
+import { CHROMIUM_ARGS, NO_THROTTLING_SWITCHES } from './browser.ts';
 import type { Home, NatTopology } from './nat-hosts.ts';
 
 export interface PublicNode {
@@ -84,19 +84,14 @@ export async function startPublicNode(topology: NatTopology, ice: NodeIceSetting
   return { url, output: () => log, stop };
 }
 
-/** Chromium's switches for a home's browser: fake devices, and none of the loopback/mDNS switches of the loopback suites. */
+/** The loopback suites' switches that people's browsers do not have: loopback ICE candidates, and mDNS hiding off. */
+const LOOPBACK_SWITCHES = new Set(['--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns']);
+
+/** Chromium's switches for a home's browser: the suites' own (CHROMIUM_ARGS) but none of the loopback/mDNS ones. */
 export function homeBrowserArgs(origins: string[]): string[] {
   return [
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
+    ...CHROMIUM_ARGS.filter((a) => !LOOPBACK_SWITCHES.has(a)),
     `--unsafely-treat-insecure-origin-as-secure=${origins.join(',')}`,
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
     '--mute-audio',
   ];
 }
