@@ -64,7 +64,10 @@ async function aliceJoinsUntil(done: () => Promise<boolean>, what: string): Prom
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  throw new Error(`${what} did not happen within 60 s`);
+  const ring = await a.getByTestId('ring-status').textContent().catch(() => 'no ring status');
+  const row = await state(a, bobId).textContent().catch(() => 'no row for bob');
+  const bobSaw = (await auditRows(b).catch(() => [])).slice(0, 5).join(' | ');
+  throw new Error(`${what} did not happen within 60 s (alice: ${ring}; her row for bob: ${row}; bob's newest decisions: ${bobSaw})`);
 }
 
 /**
