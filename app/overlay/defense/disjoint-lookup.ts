@@ -127,7 +127,8 @@ export function disjointLookup(ctx: RoutingContext, key: bigint, opts: DisjointL
         if (!reply || reply.t === 'bad-reply') {
           ctx.counters.retries++;
           opts.onEvent?.({ type: 'timeout', peer: peer.hex });
-          ctx.markDead(peer.hex);
+          // A wait cut short by this lookup's own deadline says nothing about the peer.
+          if (reply || timeout >= ctx.options.rpcTimeoutMs) ctx.markDead(peer.hex);
           return next();
         }
         if (reply.t !== 'found') return next();

@@ -85,7 +85,8 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
       if (!reply || reply.t === 'bad-reply') {
         ctx.counters.retries++;
         opts.onEvent?.({ type: 'timeout', peer: next.hex });
-        ctx.markDead(next.hex);
+        // A wait cut short by this lookup's own deadline says nothing about the peer.
+        if (reply || timeout >= ctx.options.rpcTimeoutMs) ctx.markDead(next.hex);
         return step();
       }
       if (reply.t !== 'found') return step();
