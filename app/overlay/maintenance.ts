@@ -9,6 +9,7 @@ import { inOpen } from './id';
 import { peerBytes, peerFromBytes } from './routing-table/peer';
 import type { HandlerHost } from './rpc/handlers/host';
 import { recursiveLookup } from './query/recursive';
+import { disjointLookup } from './defense/disjoint-lookup';
 
 export interface MaintenancePeriods {
   stabilizeMs: number;
@@ -16,6 +17,9 @@ export interface MaintenancePeriods {
   fixFingersFastMs: number;
   checkPredecessorMs: number;
   syncMs: number;
+  /** The lookup defenses (options.ts): fingers are found with them too, or an eclipse would fill the table with colluders. */
+  lookupPaths?: number;
+  checkSuccessor?: boolean;
 }
 
 export class Maintenance {
@@ -118,7 +122,12 @@ export class Maintenance {
   fixFingers(): void {
     const { table } = this.host;
     const { index, target } = table.fingers.nextTarget(table.successors.first());
-    recursiveLookup(this.host, target, { deadline: this.clock.now() + this.periods.fixFingersMs * 2 }, (outcome) => {
+    const paths = this.periods.lookupPaths ?? 1;
+    const checkSuccessor = this.periods.checkSuccessor ?? false;
+    // A finger found by an undefended lookup is whatever a colluder on the way names: with the
+    // defenses on, fingers are found the defended way (S/Kademlia §4.4 fills its table from its lookups).
+    const lookup: typeof recursiveLookup = paths > 1 || checkSuccessor ? (c, k, o, cb) => disjointLookup(c, k, { ...o, paths, checkSuccessor }, cb) : recursiveLookup;
+    lookup(this.host, target, { deadline: this.clock.now() + this.periods.fixFingersMs * 2 }, (outcome) => {
       if (typeof outcome === 'string') return;
       const found = outcome.nodes[0];
       if (found) table.fingers.record(index, found);
