@@ -140,7 +140,7 @@ describe('text stored for someone offline', () => {
     expect(why.get(id2)).toMatch(/sender could not be verified \(it claims a name that belongs to another key/);
     expect(why.get(id3)).toMatch(/sender could not be verified \(its signature does not match\)/);
     expect(why.get('d'.repeat(32))).toMatch(/filed under another id/);
-    expect(why.get('f'.repeat(32))).toMatch(/invalid \(not readable\)/);
+    expect(why.get('f'.repeat(32))).toMatch(/stored text message is invalid \(not a sealed entry\)/);
     for (const p of listing.problems) expect(p.message).not.toMatch(/alice|mallory/);
     // Nothing was lost: reading again finds the same good text and the same refusals.
     const again = await world.run(listTexts(world.io(), bob, resolve));

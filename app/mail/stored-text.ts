@@ -98,7 +98,12 @@ export interface TextboxListing {
 }
 
 async function checkText(r: WireRecord, user: MailUser & OpenKeys, resolve: ResolveUser): Promise<TextItem | null> {
-  const raw = parseEntry(r.value);
+  let raw;
+  try {
+    raw = parseEntry(r.value);
+  } catch {
+    throw new MailError('bad-manifest', 'A stored text message is invalid (not a sealed entry); it was ignored.');
+  }
   if (raw.kind === 'tombstone') return null;
   const note = await decodeSignedNote(await openEntry(raw, r.sub, r.owner, user));
   if (note.id !== r.sub) throw new MailError('bad-manifest', 'A stored text message is filed under another id; it was ignored.');

@@ -7,7 +7,7 @@ function time(at: number): string {
   return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
-const STATUS_WORDS: Record<ChatMessage['status'], string> = { sending: 'sending…', sent: 'delivered', failed: 'not delivered', received: '' };
+const STATUS_WORDS: Record<ChatMessage['status'], string> = { sending: 'sending…', sent: 'delivered', failed: 'not delivered', received: '', stored: 'stored', delivered: 'delivered', read: 'read' };
 
 /**
  * One conversation: its history (kept across reloads) and a box to write in.
