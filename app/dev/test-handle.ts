@@ -14,7 +14,7 @@
  * (`obj['field']`), which is type-checked, rather than an untyped cast.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import type { AppSnapshot, AppServices, MailService, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot } from '../peer';
+import type { AppSnapshot, AppServices, MailService, OfflineTexts, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot } from '../peer';
 import type { LinkEndCode } from '../transport';
 // A type-only import: the node behind the narrow OverlayNode API, for the one test that writes into a replica store.
 import type { ChordNode } from '../overlay/sim';
@@ -144,6 +144,9 @@ export interface SoftphoneTestHandle {
   /** The SIP location service the phone looks registrations up with (H("sip:" + aor) dictionaries). */
   sipLocation(): SipLocation | null;
 
+  /** The texts kept for people offline (issue 18: refresh, problems), or null before a name is claimed. */
+  texts(): OfflineTexts | null;
+
   // --- video mail -------------------------------------------------------------
   /** The mail service (list, send, play, refresh), or null before a name is claimed. */
   mail(): MailService | null;
@@ -253,6 +256,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     nameDirectory: () => s.calls?.directory ?? null,
     sipLocation: () => s.calls?.ua?.['o'].location ?? null,
 
+    texts: () => s.mail?.texts ?? null,
     mail: () => s.mail?.current ?? null,
     mailCoder: () => mail()['coder'],
     mailRead: (key) => mail()['io'].get(key),

@@ -8,3 +8,5 @@ async function h(text: string): Promise<Uint8Array> {
 
 export const mailboxKey = (name: string): Promise<Uint8Array> => h('mailbox:' + name);
 export const receiptsKey = (name: string): Promise<Uint8Array> => h('mail-receipts:' + name);
+/** Text messages stored for a person who was offline (stored-text.ts): a dictionary of its own, so the video mailbox's readers never meet a text entry. */
+export const textboxKey = (name: string): Promise<Uint8Array> => h('textbox:' + name);

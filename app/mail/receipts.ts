@@ -11,7 +11,7 @@
  * nobody else could seal it (the message's key only ever went to them).
  */
 import { canonicalDecode, canonicalEncode, concatBytes, fromHex, hasSurelyExpired, signBytes, toHex, utf8 } from '../identity';
-import { createRecord, overlayLimits } from '../overlay';
+import { createRecord, overlayLimits, type WireRecord } from '../overlay';
 import { deriveMessageSecret, newMessageKey, open, seal } from './cipher';
 import { receiptsKey } from './keys';
 import type { MailOverlay } from './overlay-io';
@@ -85,10 +85,20 @@ async function openReceipt(value: Uint8Array, secret: Uint8Array, sub: string): 
  * without a secret (kept by an older version) get no receipts.
  */
 export async function readReceipts(overlay: MailOverlay, senderName: string, sent: readonly { id: string; receipt?: Uint8Array }[]): Promise<Map<string, number>> {
+  return matchReceipts(await overlay.get(await receiptsKey(senderName)), sent);
+}
+
+/**
+ * The receipts among `records` (what the sender's receipts dictionary
+ * holds) that open with one of `sent`'s secrets and name its message: when
+ * each was seen. One read of the dictionary can be matched against several
+ * lists (a stored text's "delivered" and "read" receipts have two secrets).
+ */
+export async function matchReceipts(records: readonly WireRecord[], sent: readonly { id: string; receipt?: Uint8Array }[]): Promise<Map<string, number>> {
   const bySub = new Map<string, { id: string; secret: Uint8Array }>();
   for (const s of sent) if (s.receipt instanceof Uint8Array && s.receipt.length === RECEIPT_SECRET_BYTES) bySub.set(subOf(s.receipt), { id: s.id, secret: s.receipt });
   const out = new Map<string, number>();
-  for (const r of await overlay.get(await receiptsKey(senderName))) {
+  for (const r of records) {
     const s = bySub.get(r.sub);
     if (!s || r.kind !== 'dict') continue;
     const receipt = await openReceipt(r.value, s.secret, r.sub);

@@ -14,6 +14,7 @@ export { CallService, type CallServiceOptions, type CallServiceSnapshot } from '
 export { ALLOW_ONCE_MS, callPolicy, type CallPolicyOptions } from './call-policy';
 export { Peer, type PeerContactOptions, type PeerOptions, type PeerStartOptions } from './peer';
 export { PeerMail, type PeerMailOptions } from './peer-mail';
+export { OfflineTexts, type OfflineTextsOptions, type OfflineTextsSnapshot } from './offline-texts';
 export { SERVICE_TAKES_NO_CALLS, decideLink, linkDecisionOf, linkPermissionRequest, type PeerRole } from './link-policy';
 export { IdbKeyValueStore } from './idb-store';
 export { NodeIceConfig, type NodeIceConfigOptions, type NodeIceSnapshot, type RelayState, type IceHttpResponse } from './node-ice-config';

@@ -4,8 +4,8 @@ export { parseSip, nodeHost, nodeOfHost, MAX_SIP_BYTES, type SipMessage, type Si
 export { makeResponse, makeCancel } from './responses';
 export type { SipNetwork, SipLocation, SendResult, LookupResult, ContactPolicy, ContactDecision } from './types';
 export { ClockSkewError, NameTakenError, OverlayTimeoutError, RegistrationFailedError, RegistrationRefusedError } from './errors';
-export { UserAgent, MAX_CALL_RECORDS, type UserAgentOptions, type UserAgentSnapshot, type CallView, type CallState, type CallRecord } from './user-agent';
-export { ChatHistory, chatLengthProblem, MAX_CHAT_BYTES, MAX_MESSAGES_PER_PEER, type ChatMessage } from './chat-history';
+export { UserAgent, MAX_CALL_RECORDS, type UndeliveredHandler, type UserAgentOptions, type UserAgentSnapshot, type CallView, type CallState, type CallRecord } from './user-agent';
+export { ChatHistory, chatLengthProblem, MAX_CHAT_BYTES, MAX_MESSAGES_PER_PEER, type ChatMessage, type ChatChange } from './chat-history';
 export { sipStatusWords, callOutcomeWords, registrationWords, isTransientRegisterStatus } from './words';
 export { callOutcomeCode, sipFailureCode, mayLeaveMessage, type CallOutcomeCode, type CallEnding, type SipFailureCode } from './call-outcome';
 export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';

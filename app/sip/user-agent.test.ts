@@ -67,4 +67,43 @@ describe('UserAgent chat', () => {
     // Each is one character over: fewer UTF-16 units than the limit, more bytes.
     for (const [i, { c }] of wide.entries()) await expect(alice.p.sendMessage('bob', texts[i] + c)).rejects.toThrow(/too long: 40\d\d bytes/);
   });
+
+  it('hands a message that finds nobody online to the undelivered handler, which may keep it for later; otherwise it fails as before', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', id(1));
+    o.registrations.set('dave', new Set([id(9)]));
+    const kept: string[] = [];
+    alice.p.setUndelivered(async (m) => {
+      kept.push(`${m.peer}:${m.text}:${m.status}`);
+      return { status: 'stored' };
+    });
+    const m = await alice.p.sendMessage('dave', 'wait for me');
+    expect(m.status).toBe('stored');
+    expect(kept).toEqual(['dave:wait for me:sending']);
+    expect((await alice.p.chat.load('dave')).map((x) => [x.id, x.status])).toEqual([[m.id, 'stored']]);
+    // A name nobody holds is not kept: there is nobody to keep it for.
+    expect((await alice.p.sendMessage('carol', 'hello?')).status).toBe('failed');
+    expect(kept.length).toBe(1);
+    alice.p.setUndelivered(() => Promise.reject(new Error('no replica took it')));
+    const lost = await alice.p.sendMessage('dave', 'again');
+    expect([lost.status, lost.error]).toEqual(['failed', 'dave is not online, and it could not be kept for later: no replica took it']);
+    alice.p.setUndelivered(null);
+    expect((await alice.p.sendMessage('dave', 'plain')).status).toBe('failed');
+  });
+
+  it('shows what changes the chat outside sending and receiving (a stored text delivered, a mark) as a new chat version', async () => {
+    const o = new MemorySipOverlay();
+    const bob = await phone(o, 'bob', id(2));
+    const v0 = bob.p.getSnapshot().chatVersion;
+    expect(await bob.p.chat.putIfAbsent({ id: 'c1', peer: 'alice', direction: 'in', text: 'from the store', at: 1, status: 'received' })).toBe(true);
+    expect(bob.p.getSnapshot()).toMatchObject({ chatVersion: v0 + 1, lastMessageFrom: 'alice' });
+    expect(await bob.p.chat.putIfAbsent({ id: 'c1', peer: 'alice', direction: 'in', text: 'from the store', at: 1, status: 'received' })).toBe(false);
+    expect(bob.p.getSnapshot().chatVersion).toBe(v0 + 1);
+    const read: string[] = [];
+    bob.p.chat.onRead((r) => read.push(...r.messages.map((x) => `${r.peer}/${x.id}`)));
+    expect((await bob.p.chat.markRead('alice', 5)).map((x) => x.readAt)).toEqual([5]);
+    expect(await bob.p.chat.markRead('alice', 6)).toEqual([]);
+    expect(read).toEqual(['alice/c1']);
+    expect((await bob.p.chat.load('alice')).length).toBe(1);
+  });
 });

@@ -51,6 +51,9 @@ function completedElsewhere(message: unknown): boolean {
 
 export type { CallRecord, CallState, CallView, UserAgentOptions, UserAgentSnapshot } from './user-agent-types';
 
+/** Keeps a chat message that found nobody online; resolves the message's new fields (status 'stored'), or null to let it fail. */
+export type UndeliveredHandler = (msg: ChatMessage) => Promise<Partial<ChatMessage> | null>;
+
 export class UserAgent {
   private ua: JsSIP.UA | null = null;
   readonly chat: ChatHistory;
@@ -72,10 +75,14 @@ export class UserAgent {
   /** The last refusal for good, for start() to rethrow as it came. */
   private refusal: RegistrationRefusedError | null = null;
   private uaStarted = false;
+  /** Keeps a chat message that found nobody online (480) for later (setUndelivered); null: such a message fails. */
+  private undelivered: UndeliveredHandler | null = null;
 
   constructor(private readonly o: UserAgentOptions) {
     this.o = { ...o };
     this.chat = new ChatHistory(o.history);
+    // Texts delivered from the store and marks that came later change a conversation outside sendMessage and newMessage.
+    this.chat.onChange((c) => this.update({ chatVersion: this.snap.chatVersion + 1, ...(c.incoming ? { lastMessageFrom: c.peer } : {}) }));
     this.registration = new RetryLoop({
       clock: o.clock ?? systemClock,
       backoff: o.registrationBackoff ?? REGISTRATION_BACKOFF,
@@ -237,7 +244,17 @@ export class UserAgent {
     this.ua = null;
   }
 
-  /** Sends a chat message; resolves when it is delivered or has failed (the history says which). */
+  /**
+   * From now on, a chat message that gets 480 (nobody under the name is
+   * online, RFC 3261 §21.4.18) or 408 (nobody answered) goes to `handler`, which may keep it for
+   * later (the peer layer stores it in the network for the recipient) and
+   * says the message's new status; null: such a message fails.
+   */
+  setUndelivered(handler: UndeliveredHandler | null): void {
+    this.undelivered = handler;
+  }
+
+  /** Sends a chat message; resolves when it is delivered, kept for later, or has failed (the history says which). */
   async sendMessage(peer: string, text: string): Promise<ChatMessage> {
     const ua = this.ua;
     const body = text.trim();
@@ -258,7 +275,17 @@ export class UserAgent {
       const m = ua.sendMessage(`sip:${peer}@${this.o.domain}`, body, {
         eventHandlers: {
           succeeded: () => finish({ status: 'sent' }),
-          failed: (e) => finish({ status: 'failed', error: sipStatusWords((e.response as { status_code?: number } | null)?.status_code, peer, String(e.cause)) }),
+          failed: (e) => {
+            const status = (e.response as { status_code?: number } | null)?.status_code;
+            const error = sipStatusWords(status, peer, String(e.cause));
+            const keep = this.undelivered;
+            // 408 too: the far tab may be hung or cut off; if the MESSAGE did arrive after all, its id keeps it from showing twice.
+            if ((status !== 480 && status !== 408) || !keep) return finish({ status: 'failed', error });
+            keep({ ...msg }).then(
+              (patch) => finish(patch ?? { status: 'failed', error }),
+              (err: unknown) => finish({ status: 'failed', error: `${error}, and it could not be kept for later: ${err instanceof Error ? err.message : String(err)}` }),
+            );
+          },
         },
       });
       const callId = (m as unknown as { _request?: { call_id?: string } })._request?.call_id ?? `${Date.now()}-${Math.random()}`;

@@ -2,12 +2,11 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { chatLengthProblem, type ChatMessage, type UserAgent } from '../../sip';
 import { ErrorLine } from '../error-line';
 import { useStore } from '../use-app';
+import { ChatMark, waitsForPeer } from './chat-mark';
 
 function time(at: number): string {
   return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
-
-const STATUS_WORDS: Record<ChatMessage['status'], string> = { sending: 'sending…', sent: 'delivered', failed: 'not delivered', received: '' };
 
 /**
  * One conversation: its history (kept across reloads) and a box to write in.
@@ -37,6 +36,15 @@ export function ChatPanel({ phone, peer, focusRequest = 0 }: { phone: UserAgent;
   useEffect(() => {
     listRef.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
   }, [messages.length]);
+  // What is on screen in a visible tab is read: its senders' stored texts get their "read" mark (app/peer offline-texts.ts).
+  useEffect(() => {
+    const markRead = (): void => {
+      if (document.visibilityState === 'visible' && messages.some((m) => m.direction === 'in' && m.readAt === undefined)) void phone.chat.markRead(peer, Date.now());
+    };
+    markRead();
+    document.addEventListener('visibilitychange', markRead);
+    return () => document.removeEventListener('visibilitychange', markRead);
+  }, [phone, peer, messages]);
   const send = (): void => {
     setError(null);
     phone.sendMessage(peer, draft).then(
@@ -55,12 +63,16 @@ export function ChatPanel({ phone, peer, focusRequest = 0 }: { phone: UserAgent;
           <li key={m.id} className={`msg msg-${m.direction}`}>
             <span className="msg-text">{m.text}</span>
             <span className="msg-meta">
-              {time(m.at)} {STATUS_WORDS[m.status]}
-              {m.status === 'failed' && m.error ? `: ${m.error}` : ''}
+              {time(m.at)} <ChatMark message={m} peer={peer} />
             </span>
           </li>
         ))}
       </ol>
+      {waitsForPeer(messages) && (
+        <p className="chat-waits" role="status">
+          {peer} is offline. What you write waits in the network, sealed for {peer}, and arrives when {peer} comes back (it is kept for 30 days).
+        </p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
