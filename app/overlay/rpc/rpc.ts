@@ -109,6 +109,11 @@ export class Rpc {
     return this.transport.isLinked?.(peer) ?? true;
   }
 
+  /** Whether the transport tells linked nodes from others (real links do; the simulator's sends are all direct). */
+  get knowsLinks(): boolean {
+    return this.transport.isLinked !== undefined;
+  }
+
   /** How long to wait for `peer`: its RTO, or the node-wide one for a peer not measured yet; at most `cap`. */
   timeoutFor(peer: string, cap: number): number {
     const e = this.rtt.get(peer) ?? this.overall;

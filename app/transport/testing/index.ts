@@ -7,3 +7,4 @@ export { memoryChannelPair, MemoryChannel } from '../channel';
 export { MemoryNetwork } from '../dialer';
 export { memoryLinks } from './memory-links';
 export { FakeDataConnection, FakeDataChannel } from './fake-data-connection';
+export { MemoryAttachHub, attachLinks, serverDown, wrtcPeerConnection, type AttachTap } from './memory-attach';
