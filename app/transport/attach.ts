@@ -169,10 +169,16 @@ export class OverlayAttach {
       this.count('attach-busy');
       return this.refuse(from, id, 'busy');
     }
+    let pc: RTCPeerConnection;
+    try {
+      pc = this.newPeerConnection();
+    } catch {
+      this.count('attach-webrtc-failed');
+      return this.refuse(from, id, 'busy');
+    }
     this.count('offers-taken');
     this.settingUp++;
     let done = false;
-    const pc = this.newPeerConnection();
     let dc: RTCDataChannel | null = null;
     const finish = (ok: boolean): void => {
       if (done) return;

@@ -8,3 +8,4 @@ export { MemoryNetwork } from '../dialer';
 export { memoryLinks } from './memory-links';
 export { FakeDataConnection, FakeDataChannel } from './fake-data-connection';
 export { MemoryAttachHub, attachLinks, serverDown, wrtcPeerConnection, type AttachTap } from './memory-attach';
+export { encodeAttach, decodeAttach, type AttachMessage } from '../attach-messages';
