@@ -22,6 +22,10 @@ const web = useBrowser({ teardown: () => signaling?.stop('SIGKILL') });
 const linkVias = (p: Page) => p.evaluate(() => window.softphoneTest!.linkVias());
 const opened = (p: Page) => p.evaluate(() => window.softphoneTest!.linksOpened());
 
+const t0 = Date.now();
+/** Where the test got to, with seconds since it began: a loaded machine's timeout then says which step was slow. */
+const step = (what: string): void => console.log(`[serverless +${Math.round((Date.now() - t0) / 1000)} s] ${what}`);
+
 async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
@@ -50,16 +54,20 @@ describe('with the signaling server down', () => {
     const a = await open(alice);
     const b = await open(bob);
     const all = [...others, a, b];
+    step('8 tabs online');
     await allowEverything(all, 1000);
     await waitForRing(all, 90_000);
+    step('ring formed');
     await claimName(b, 'bob');
     await claimName(a, 'alice');
     const [aId, bId] = [await nodeIdOf(a), await nodeIdOf(b)];
+    step('names claimed');
 
     await signaling.stop('SIGKILL');
     signaling = null;
     await until('every tab sees the server gone', async () => (await Promise.all(all.map((p) => p.evaluate(() => window.softphoneTest!.app().signaling.kind)))).every((k) => k !== 'online'), 30_000);
 
+    step('signaling server killed');
     // Every peer drops its link to alice's tab; she still wants the ring's links and makes them again, through the overlay.
     const before = await opened(a);
     const aLinks = await linkVias(a);
@@ -77,6 +85,7 @@ describe('with the signaling server down', () => {
     await b.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you'), aId);
     await a.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you'), bId);
 
+    step('links re-made through the overlay');
     // Puts and gets, from alice's tab, of keys whose replicas are anywhere on the ring.
     for (let i = 0; i < 10; i++) {
       const key = dhtKeyHex(`serverless-note-${i}`);
@@ -86,6 +95,7 @@ describe('with the signaling server down', () => {
       expect(await readNote(a, key)).toBe(`note ${i}`);
     }
 
+    step('puts and gets done');
     // A call: alice to bob; bob says yes to alice the first time, then answers.
     await dial(a, 'bob', 'Video call');
     await answerAll(b, 'Always allow', 30_000, 1000);
@@ -98,16 +108,19 @@ describe('with the signaling server down', () => {
     await a.getByRole('button', { name: 'Hang up' }).click();
     await waitCall(b, 'alice', 'ended', 20_000);
 
+    step('call done');
     // Chat.
     await dial(a, 'bob', 'Send a message');
     await a.getByLabel('Message to bob').fill('no server needed');
     await a.getByRole('button', { name: 'Send', exact: true }).click();
     await b.getByRole('list', { name: 'Messages with alice' }).getByText('no server needed').waitFor({ timeout: 30_000 });
 
+    step('chat done');
     // Video mail, sent and fetched.
     await leaveMessage(a, 'bob', 2);
     await waitMailbox(b, 'alice', false, 60_000);
 
+    step('video mail done');
     const counters = await a.evaluate(() => ({ attach: window.softphoneTest!.attachCounters(), tunneled: window.softphoneTest!.overlayCounters().tunneled }));
     console.log(`alice’s overlay signaling: ${JSON.stringify(counters)}`);
     expect(await a.evaluate(() => window.softphoneTest!.app().signaling.kind)).not.toBe('online');
