@@ -22,6 +22,10 @@ export class OverlayCounters {
   relayed = 0;
   /** Lookup answers this node handed back along a route (the answering node had no link to the origin). */
   answersPassedBack = 0;
+  /** Storage requests and replies this node sent as routed messages because it had no link to their target (rpc/tunnel.ts). */
+  tunneled = 0;
+  /** Tunnelled storage messages that arrived here. */
+  tunneledIn = 0;
 
   countSent(type: string, bytes: number): void {
     this.sent.set(type, (this.sent.get(type) ?? 0) + 1);
@@ -71,6 +75,8 @@ export class OverlayCounters {
       readRepairs: this.readRepairs,
       relayed: this.relayed,
       answersPassedBack: this.answersPassedBack,
+      tunneled: this.tunneled,
+      tunneledIn: this.tunneledIn,
     };
   }
 }

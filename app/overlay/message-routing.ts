@@ -321,29 +321,63 @@ export class MessageRouter {
    * the target when it is this node's successor or predecessor, else to the
    * known node closest before the target's ID, so the target's predecessor
    * makes the last hop; straight to the target only when no known node lies
-   * between. False when there is no way on (the target is not on the ring
-   * as far as this node knows).
+   * between. Relays with a live link are preferred, and a neighbour this node
+   * has no link to is reached through the linked successor beyond it, so a
+   * routed message does not wait for a link to be opened (RELOAD routes
+   * Attach requests the same way, over connections that exist). False when
+   * there is no way on (the target is not on the ring as far as this node knows).
    */
   private forward(msg: RoutedWireMessage): boolean {
     const { table, clock, self, rpc } = this.host;
     const target = bytesToHexId(msg.to);
     const now = clock.now();
     if (target === self.hex) return false;
+    const neighbour = table.successors.first().hex === target || table.predecessor?.hex === target;
+    if (neighbour && rpc.isLinked(target)) {
+      rpc.send(target, msg);
+      return true;
+    }
     // The last hop is tried even to a node suspected of late (a reloaded tab is back within seconds):
     // suspicion only steers the choice of relays.
-    const neighbour = table.successors.first().hex === target || table.predecessor?.hex === target;
-    const next = neighbour ? undefined : table.closestPreceding(idFromHex(target), 1, (hex) => hex === target || hex === self.hex || table.isSuspect(hex, now))[0];
-    if (next) {
-      rpc.send(next.hex, msg);
+    const relay = (linkedOnly: boolean): Peer | undefined =>
+      table.closestPreceding(idFromHex(target), 1, (hex) => hex === target || hex === self.hex || table.isSuspect(hex, now) || (linkedOnly && !rpc.isLinked(hex)))[0];
+    // Over links that are up: a send to a node with none would first open a WebRTC link, which needs
+    // signaling, which (attach.ts) may be this very message. Only nodes closer to the target qualify.
+    const linkedRelay = neighbour ? undefined : relay(true);
+    if (linkedRelay) {
+      rpc.send(linkedRelay.hex, msg);
       return true;
     }
     // A live link to the target is a way on even when the table has lost it: a tab that comes back
     // after hanging is linked again before stabilize has put it (or its neighbours) back in the table.
-    if (neighbour || table.known().some((p) => p.hex === target) || this.host.linkedTo(target)) {
+    if (this.host.linkedTo(target)) {
+      rpc.send(target, msg);
+      return true;
+    }
+    // The target is a neighbour this node has no link to (yet): a linked successor beyond it knows it as its predecessor.
+    const beyond = neighbour && rpc.knowsLinks ? this.linkedSuccessorBeyond(target) : undefined;
+    if (beyond) {
+      rpc.send(beyond.hex, msg);
+      return true;
+    }
+    const next = neighbour ? undefined : relay(false);
+    if (next) {
+      rpc.send(next.hex, msg);
+      return true;
+    }
+    if (neighbour || table.known().some((p) => p.hex === target)) {
       rpc.send(target, msg);
       return true;
     }
     return false;
+  }
+
+  /** The first successor after `target` in this node's list that it has a live link to. */
+  private linkedSuccessorBeyond(target: string): Peer | undefined {
+    const list = this.host.table.successors.entries();
+    const at = list.findIndex((p) => p.hex === target);
+    if (at < 0) return undefined;
+    return list.slice(at + 1).find((p) => this.host.rpc.isLinked(p.hex) && !this.host.table.isSuspect(p.hex, this.host.clock.now()));
   }
 
   private async answerAsk(msg: AgreementAsk): Promise<void> {

@@ -33,6 +33,7 @@ import { handleNotify } from './rpc/handlers/notify';
 import { handlePing } from './rpc/handlers/ping';
 import { handleRoute, handleRouted } from './rpc/handlers/route';
 import { Rpc } from './rpc/rpc';
+import { installRpcTunnel } from './rpc/tunnel';
 import { ownerOnlyAccess } from './storage/access';
 import { getRecords, getRecordsFromEach, readReplica, type GetOptions } from './storage/client';
 import { handOver, type HandOverOptions, type HandOverResult } from './storage/hand-over';
@@ -106,7 +107,9 @@ export class ChordNode implements HandlerHost, OverlayNode {
     this.cache = new LookupCache(c.cacheTtlMs, c.negativeCacheTtlMs, CACHE_ENTRIES);
     this.routed = new MessageRouter(this, components.verifier, components.nodeSigner, () => random.next(), components.agreementKey);
     this.maintenance = new Maintenance(this, clock, random, c, () => store.expire(clock.now()));
+    const canSign = components.nodeSigner !== undefined;
     this.unsubscribe.push(
+      installRpcTunnel({ rpc: this.rpc, routed: this.routed, counters: this.counters, canSign, isJoined: () => this.joined, receive: (f, b) => this.receive(f, b) }),
       transport.onMessage((from, bytes) => this.receive(from, bytes)),
       transport.onLinkDown((peer) => this.linkDown(peer)),
       // A link that has just come up (both sides proved their keys) is an answer: whatever made the

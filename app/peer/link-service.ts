@@ -8,13 +8,17 @@ import type { IdPuzzleDifficulty } from '../identity';
 import type { PermissionDecision, PermissionGate } from '../permissions';
 import {
   LinkManager,
+  OverlayAttach,
+  OverlayFirstDialer,
   PeerJsDialer,
   linkFailureOf,
   type LinkPeer,
   type LinkDecision,
   type LinkDirection,
   type LinkFailureCode,
+  type LinkVia,
   type LocalEndpoint,
+  type PeerConnectionFactory,
   type SignalingClient,
 } from '../transport';
 import { createLogger, Listeners, systemClock } from '../common';
@@ -34,6 +38,8 @@ export interface LinkServiceOptions {
   idPuzzle?: IdPuzzleDifficulty;
   /** Where refusals are written (the service peer's log); none by default. */
   log?: (line: string) => void;
+  /** Makes the RTCPeerConnections of overlay-signaled links. @default the platform's */
+  createPeerConnection?: PeerConnectionFactory;
 }
 
 export interface PeerState {
@@ -48,12 +54,18 @@ export interface PeerState {
   service?: boolean;
   rttMs?: number | null;
   direction?: LinkDirection;
+  /** How the live link was signaled: through the server, the overlay, or a bootstrap endpoint. */
+  via?: LinkVia;
 }
 
 type Listener = () => void;
 
 export class LinkService {
   readonly manager: LinkManager;
+  /** Link signaling through the overlay (RELOAD AppAttach); the peer points it at its overlay node once that exists. */
+  readonly attach: OverlayAttach;
+  /** The dialer: overlay first, the signaling server as the fallback. */
+  readonly dialer: OverlayFirstDialer;
   private readonly decisions = new Map<string, PermissionDecision>();
   private readonly forget = new Map<string, () => void>();
   private readonly states = new Map<string, PeerState>();
@@ -70,10 +82,15 @@ export class LinkService {
     this.local = local;
     this.discovery = new PeerDiscovery({ signaling, selfId: local.nodeId, clock: systemClock });
     this.discovery.onChange(() => this.publish());
-    const dialer = new PeerJsDialer(signaling);
-    dialer.watch();
+    const server = new PeerJsDialer(signaling);
+    server.watch();
+    this.attach = new OverlayAttach({
+      iceServers: () => signaling.iceServerList,
+      ...(o.createPeerConnection ? { createPeerConnection: o.createPeerConnection } : {}),
+    });
+    this.dialer = new OverlayFirstDialer({ server, attach: this.attach });
     this.manager = new LinkManager({
-      dialer,
+      dialer: this.dialer,
       local,
       clock: systemClock,
       policy: (peer, dir) => this.decide(peer, dir),
@@ -86,6 +103,7 @@ export class LinkService {
       this.set(info.nodeId, {
         state: 'linked',
         direction: info.direction,
+        via: info.via,
         rttMs: info.rttMs,
         ...(info.peer.user?.name ? { name: info.peer.user.name } : {}),
         ...(info.peer.role === 'service' ? { service: true } : {}),
@@ -125,6 +143,7 @@ export class LinkService {
   /** Stops discovery and closes every link, saying `reason` to the far sides. */
   stop(reason = 'this tab is closing'): void {
     this.discovery.stop();
+    this.attach.close();
     this.manager.close(reason);
   }
 

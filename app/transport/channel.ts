@@ -5,9 +5,18 @@
 import type { DataConnection } from 'peerjs';
 import { CLOSE_GRACE_MS } from './limits';
 
+/**
+ * How a link's WebRTC session was signaled: through a PeerJS signaling
+ * server, as routed overlay messages (RELOAD AppAttach, attach.ts), or
+ * through a service peer's bootstrap endpoint.
+ */
+export type LinkVia = 'server' | 'overlay' | 'bootstrap';
+
 export interface Channel {
   /** The peer ID the far side claimed to the signaling server (unproven until the handshake). */
   readonly remoteId: string;
+  /** How this channel was signaled; absent: through the signaling server (or memory, in tests). */
+  readonly via?: LinkVia;
   /** Bytes handed to the channel and not yet sent. */
   readonly bufferedAmount: number;
   send(bytes: Uint8Array): void;
@@ -59,6 +68,7 @@ export function peerJsChannel(conn: DataConnection): Channel {
   let closing = false;
   return {
     remoteId: conn.peer,
+    via: 'server',
     get bufferedAmount() {
       return (dc()?.bufferedAmount ?? 0) + ((conn as { bufferSize?: number }).bufferSize ?? 0);
     },

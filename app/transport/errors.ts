@@ -73,7 +73,11 @@ export const LINK_END_CODES: readonly LinkEndCode[] = [
  * - `connection-error`: the data connection failed while opening;
  * - `link-cap`: this side already holds as many links as it may;
  * - `self`: a node does not link to itself;
- * - `manager-closed`: this side's link manager is closed.
+ * - `manager-closed`: this side's link manager is closed;
+ * - `no-route`: an overlay-signaled dial (attach.ts) found no route to the
+ *   peer across the ring, or its offer was not delivered;
+ * - `attach-refused`: the peer turned down an overlay-signaled offer (it had
+ *   too many being set up, or could not read the offer).
  */
 export type DialFailureCode =
   | 'not-online'
@@ -83,7 +87,9 @@ export type DialFailureCode =
   | 'connection-error'
   | 'link-cap'
   | 'self'
-  | 'manager-closed';
+  | 'manager-closed'
+  | 'no-route'
+  | 'attach-refused';
 
 /** Why a link did not come up: no channel, or a link that closed during its handshake. */
 export type LinkFailureCode = DialFailureCode | LinkEndCode;

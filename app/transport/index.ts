@@ -14,7 +14,7 @@ export {
   type PeerFactory,
   type ConnectionListener,
 } from './signaling-client';
-export { type Channel, peerJsChannel, releaseDataConnection } from './channel';
+export { type Channel, type LinkVia, peerJsChannel, releaseDataConnection } from './channel';
 export {
   Link,
   type LinkOptions,
@@ -40,5 +40,8 @@ export {
   type LinkFailure,
   type LinkFailureCode,
 } from './errors';
-export { LinkManager, type LinkManagerOptions, type LinkInfo } from './link-manager';
+export { LinkManager, type LinkManagerOptions, type LinkInfo, type LinksOpened } from './link-manager';
+export { OverlayAttach, ATTACH_TOPIC, type AttachPath, type OverlayAttachOptions } from './attach';
+export { OverlayFirstDialer, type OverlayFirstDialerOptions } from './overlay-first-dialer';
+export { type PeerConnectionFactory } from './rtc-channel';
 export { LinkTransport } from './link-transport';

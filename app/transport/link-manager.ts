@@ -4,7 +4,7 @@
  * (0.5 s doubling to 5 min) after they drop.
  */
 import { Backoff } from '../overlay';
-import type { Channel } from './channel';
+import type { Channel, LinkVia } from './channel';
 import type { Dialer } from './dialer';
 import { DialError, LINK_END_WORDS, linkFailureOf, type LinkEnd, type LinkEndCode, type LinkFailure } from './errors';
 import type { IdPuzzleDifficulty } from '../identity';
@@ -31,6 +31,8 @@ export interface LinkInfo {
   direction: LinkDirection;
   rttMs: number | null;
   peer: LinkPeer;
+  /** How the link's WebRTC session was signaled (server, overlay or bootstrap). */
+  via: LinkVia;
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;
@@ -38,6 +40,15 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 interface Entry {
   link: Link;
   direction: LinkDirection;
+  via: LinkVia;
+}
+
+/** Links that came up: those this side opened, by how each was signaled, and those the far side opened. */
+export interface LinksOpened {
+  server: number;
+  overlay: number;
+  bootstrap: number;
+  inbound: number;
 }
 
 export class LinkManager {
@@ -54,6 +65,8 @@ export class LinkManager {
   readonly maxLinks: number;
   /** Links refused or closed for cause (bad frames, failed proofs, refusals), by reason; for the Network page and tests. */
   readonly refusals = new Map<string, number>();
+  /** Every link that came up since the start (a replaced one counts again): what the storage benchmark divides by operations. */
+  readonly opened: LinksOpened = { server: 0, overlay: 0, bootstrap: 0, inbound: 0 };
 
   constructor(private readonly opts: LinkManagerOptions) {
     this.maxLinks = opts.maxLinks ?? 48;
@@ -106,7 +119,7 @@ export class LinkManager {
   }
 
   links(): LinkInfo[] {
-    return [...this.live.entries()].map(([nodeId, e]) => ({ nodeId, direction: e.direction, rttMs: e.link.rttMs, peer: e.link.peer! }));
+    return [...this.live.entries()].map(([nodeId, e]) => ({ nodeId, direction: e.direction, rttMs: e.link.rttMs, peer: e.link.peer!, via: e.via }));
   }
 
   /** Sends on the live link to `nodeId`; false when there is none or it refused the message. */
@@ -235,9 +248,12 @@ export class LinkManager {
       ...(this.opts.keepaliveMs ? { keepaliveMs: this.opts.keepaliveMs } : {}),
       ...(this.opts.idPuzzle ? { idPuzzle: this.opts.idPuzzle } : {}),
     });
+    const via: LinkVia = channel.via ?? 'server';
     return new Promise<void>((resolve, reject) => {
       link.onReady((peer) => {
-        this.adopt(link, direction, peer);
+        if (direction === 'outbound') this.opened[via]++;
+        else this.opened.inbound++;
+        this.adopt(link, direction, via, peer);
         resolve();
       });
       link.onClose((reason, end) => {
@@ -261,17 +277,17 @@ export class LinkManager {
     if (this.refusals.size > 50) this.refusals.delete(this.refusals.keys().next().value!);
   }
 
-  private adopt(link: Link, direction: LinkDirection, peer: LinkPeer): void {
+  private adopt(link: Link, direction: LinkDirection, via: LinkVia, peer: LinkPeer): void {
     const existing = this.live.get(peer.nodeId);
     if (existing) {
       // The far side made a new link while we still hold an old one (it restarted,
       // or lost the old one first): the newest link is the one both sides use.
-      this.live.set(peer.nodeId, { link, direction });
+      this.live.set(peer.nodeId, { link, direction, via });
       existing.link.close('replaced');
       return;
     }
-    this.live.set(peer.nodeId, { link, direction });
-    const info: LinkInfo = { nodeId: peer.nodeId, direction, rttMs: link.rttMs, peer };
+    this.live.set(peer.nodeId, { link, direction, via });
+    const info: LinkInfo = { nodeId: peer.nodeId, direction, rttMs: link.rttMs, peer, via };
     for (const fn of [...this.upFns]) fn(info);
   }
 

@@ -21,6 +21,13 @@ function stateWords(p: PeerState): string {
   }
 }
 
+/** How a link was made, in plain words (server, overlay or bootstrap signaling). */
+const VIA_WORDS = {
+  server: 'made through the signaling server',
+  overlay: 'made through the overlay',
+  bootstrap: 'made through a service peer’s bootstrap',
+} as const;
+
 function Ring({ overlay, links, onJoin }: { overlay: OverlayService; links: LinkService; onJoin: () => void }) {
   const ring = useStore(overlay);
   const peers = useStore(links);
@@ -90,6 +97,11 @@ export function NetworkPage({ links, overlay, onJoin }: { links: LinkService; ov
                   <span className={`peer-state state-${p.state}`} data-testid="peer-state">
                     {stateWords(p)}
                   </span>
+                  {p.state === 'linked' && p.via && (
+                    <span className="link-via" data-testid="link-via" data-via={p.via}>
+                      {VIA_WORDS[p.via]}
+                    </span>
+                  )}
                   {p.state === 'linked' ? (
                     <button type="button" onClick={() => links.disconnect(p.nodeId)} aria-label={`Disconnect from ${who}`}>
                       Disconnect

@@ -76,12 +76,12 @@ export async function newPerson(browser: Browser): Promise<BrowserContext> {
   return ctx;
 }
 
-/** Opens the app in a new tab of `context` and waits until it shows its node ID. */
-export async function openPeer(context: BrowserContext, query = ''): Promise<Page> {
+/** Opens the app in a new tab of `context` and waits (each step at most `timeoutMs`) until it shows its node ID. */
+export async function openPeer(context: BrowserContext, query = '', timeoutMs = 30_000): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
-  await page.goto(appURL(query));
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 30_000 });
+  await page.goto(appURL(query), { timeout: timeoutMs });
+  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: timeoutMs });
   return page;
 }
 

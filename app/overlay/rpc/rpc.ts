@@ -66,6 +66,9 @@ interface RttEstimate {
   rttvar: number;
 }
 
+/** Sends an encoded message to a node with no link another way (rpc/tunnel.ts); false when it did not take it. */
+export type RpcTunnel = (to: string, bytes: Uint8Array) => boolean;
+
 /** No timeout shorter than this, whatever the measurements: a busy event loop must not look like a dead peer. */
 export const MIN_RTO_MS = 400;
 /**
@@ -83,6 +86,10 @@ export class Rpc {
   private closed = false;
   private readonly rtt = new Map<string, RttEstimate>();
   private overall: RttEstimate | null = null;
+  private tunnel: RpcTunnel | null = null;
+  /** Off: every message goes over a link, opened when needed (the behaviour before issue 16; benchmarks compare). */
+  tunnelling = true;
+  private tunneledTypes: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly transport: Transport,
@@ -101,12 +108,25 @@ export class Rpc {
       return;
     }
     this.counters.countSent(msg.t, bytes.length);
+    // No link to the target: storage traffic goes across the ring rather than open one (see setTunnel).
+    if (this.tunnel && this.tunnelling && this.tunneledTypes.has(msg.t) && this.transport.isLinked?.(to) === false && this.tunnel(to, bytes)) return;
     this.transport.send(to, bytes);
+  }
+
+  /** Messages of `types` to a node with no live link go through `tunnel` (when it takes them) instead of opening a link. */
+  setTunnel(tunnel: RpcTunnel, types: ReadonlySet<string>): void {
+    this.tunnel = tunnel;
+    this.tunneledTypes = types;
   }
 
   /** False when the transport knows it has no live link to `peer` (see Transport.isLinked); true when linked or it cannot tell. */
   isLinked(peer: string): boolean {
     return this.transport.isLinked?.(peer) ?? true;
+  }
+
+  /** Whether the transport tells linked nodes from others (real links do; the simulator's sends are all direct). */
+  get knowsLinks(): boolean {
+    return this.transport.isLinked !== undefined;
   }
 
   /** How long to wait for `peer`: its RTO, or the node-wide one for a peer not measured yet; at most `cap`. */

@@ -1,0 +1,60 @@
+/**
+ * Storage over the links a node has (issue 16): a storage request or reply
+ * for a node this one has no link to travels as a routed application
+ * message (message-routing.ts: signed by its origin, sealed for its target,
+ * replay-checked, hop by hop over live links) instead of opening a WebRTC
+ * link to every replica. RELOAD routes its Store and Fetch requests the same
+ * way, to the key's responsible node over the overlay's existing connections
+ * (RFC 6940 §6.2, §7). The target hands the inner message to its node as if
+ * it had come over a link from the origin, whose node ID the signature
+ * proved, so replies go back the same way and every check a link's message
+ * gets still applies.
+ *
+ * Only storage traffic is tunnelled: routing and maintenance keep their own
+ * links (the overlay wants those anyway), and nothing else may ride inside.
+ * A message over the routed body limit (a 128 KiB mail fragment) still goes
+ * over a link.
+ */
+import { MAX_APP_BODY_BYTES } from '../constants';
+import type { OverlayCounters } from '../counters';
+import type { MessageRouter } from '../message-routing';
+import { isParseFailure, parseMessage } from '../messages';
+import type { Rpc } from './rpc';
+
+/** The routed-message topic tunnelled RPCs travel on. */
+export const RPC_TOPIC = 'rpc';
+
+/** Message types that may be tunnelled: storage requests, their replies, and error replies. */
+export const TUNNELED_TYPES: ReadonlySet<string> = new Set(['store', 'stored', 'fetch', 'fetched', 'sync', 'sync-reply', 'error']);
+
+interface TunnelHost {
+  readonly rpc: Rpc;
+  readonly routed: MessageRouter;
+  readonly counters: OverlayCounters;
+  isJoined(): boolean;
+  /** Whether this node can sign routed messages (a relay-only node cannot tunnel). */
+  readonly canSign: boolean;
+  receive(from: string, bytes: Uint8Array): void;
+}
+
+/** Sends tunnelled storage RPCs of `host` through its router and takes those that arrive; returns the remover. */
+export function installRpcTunnel(host: TunnelHost): () => void {
+  host.rpc.setTunnel((to, bytes) => {
+    if (!host.isJoined() || !host.canSign || bytes.length > MAX_APP_BODY_BYTES) return false;
+    host.counters.tunneled++;
+    void host.routed.send(to, RPC_TOPIC, bytes).then(
+      (r) => {
+        // The target cannot be reached across the ring: the requests waiting on it fail now, not at their timeout.
+        if (r.outcome !== 'delivered') host.rpc.failPeer(to);
+      },
+      () => host.rpc.failPeer(to),
+    );
+    return true;
+  }, TUNNELED_TYPES);
+  return host.routed.on(RPC_TOPIC, (from, body) => {
+    const m = parseMessage(body);
+    if (isParseFailure(m) || !TUNNELED_TYPES.has(m.t)) return host.counters.countBad('tunnel-refused-type');
+    host.counters.tunneledIn++;
+    host.receive(from, body);
+  });
+}
