@@ -5,8 +5,8 @@
  */
 import type { CallView } from './user-agent-types';
 
-/** Whether a call holds the person's attention: answered, or being placed. */
-function inProgress(c: CallView): boolean {
+/** Whether a call holds the person's attention: answered (held or not), or being placed. */
+export function inProgress(c: CallView): boolean {
   return c.state === 'active' || c.state === 'calling' || c.state === 'ringing';
 }
 
@@ -24,6 +24,11 @@ export function withWaiting(calls: readonly CallView[]): readonly CallView[] {
     return { ...c, waiting };
   });
   return changed ? out : calls;
+}
+
+/** The call the person is talking in (or placing) now, other than `except`: answered and not held by them, or ringing out. */
+export function currentCall(calls: readonly CallView[], except?: string): CallView | undefined {
+  return calls.find((c) => c.id !== except && inProgress(c) && !c.held);
 }
 
 /** The answered calls this person has not put on hold: the ones a new call or a switch must hold first. */
