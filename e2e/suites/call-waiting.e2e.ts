@@ -84,8 +84,11 @@ describe('call waiting and hold', () => {
     await screenshots(a, 'hold-put-on-hold');
     await fitsPhones(b, 'a held call with the active one');
 
-    // Bob switches back to alice: carol is held now, alice's audio flows again both ways, the microphone moves.
-    await b.getByRole('button', { name: 'Resume the call with alice' }).click();
+    // Bob switches back to alice with the keyboard: the answered call has focus, and Resume is the first Tab inside it.
+    await b.getByRole('region', { name: 'Call from carol' }).focus();
+    await b.keyboard.press('Tab');
+    expect(await b.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Resume the call with alice');
+    await b.keyboard.press('Enter');
     await waitHold(b, 'alice', { held: false });
     await waitHold(b, 'carol', { held: true });
     await waitHold(a, 'bob', { heldByPeer: false });
