@@ -42,6 +42,23 @@ async function fitsPhones(page: Page, what: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
+/**
+ * Waits until carol hears her call ring. Carol's proxy probes bob's tab while
+ * the call is unanswered (branch-watch.ts), and on a machine loaded far beyond
+ * its cores a probe can go unanswered, which ends the call as "bob is not
+ * online" (seen once in a run of three suites at a load average of 30). That
+ * is the hung-tab watch, not call waiting: carol calls once more, and says so.
+ */
+async function carolHearsItRing(): Promise<void> {
+  const first = await waitCall(c, 'bob', 'ringing').catch((e: Error) => e);
+  if (!(first instanceof Error)) return;
+  console.log(`[call-waiting] carol's call did not stay ringing (${first.message}); carol calls again`);
+  await waitCall(b, 'carol', 'ended');
+  await dial(c, 'bob', 'Audio call');
+  await waitingCall(b, 'carol').waitFor({ timeout: 30_000 });
+  await waitCall(c, 'bob', 'ringing');
+}
+
 describe('call waiting and hold', () => {
   it('carol’s call rings as a waiting call during bob’s call with alice; answering it holds alice: no audio either way, and the microphone goes to carol only; bob switches back', async () => {
     await dial(a, 'bob', 'Audio call');
@@ -58,7 +75,7 @@ describe('call waiting and hold', () => {
     await waiting.waitFor({ timeout: 30_000 });
     expect(await waiting.getByText('Answering puts your call with alice on hold.', { exact: false }).count()).toBe(1);
     expect(await waitHold(b, 'carol', { state: 'incoming', waiting: true })).toMatchObject({ waiting: true });
-    await waitCall(c, 'bob', 'ringing');
+    await carolHearsItRing();
     expect(await waitHold(b, 'alice', { state: 'active' })).toMatchObject({ held: false });
     await screenshots(b, 'hold-waiting-call');
 
