@@ -120,3 +120,13 @@ const LEAVE_A_MESSAGE: ReadonlySet<CallOutcomeCode> = new Set<CallOutcomeCode>([
 export function mayLeaveMessage(code: CallOutcomeCode | null): boolean {
   return code !== null && LEAVE_A_MESSAGE.has(code);
 }
+
+/**
+ * Whether the CANCEL or BYE that ended an incoming call says another tab of
+ * this person took it (RFC 3326 Reason `SIP ;cause=200`, which the caller's
+ * proxy sends to the branches that lost).
+ */
+export function completedElsewhere(message: unknown): boolean {
+  const reason = (message as { getHeader?: (name: string) => string | undefined } | null)?.getHeader?.('Reason');
+  return typeof reason === 'string' && /^\s*SIP\s*;(?:.*;)?\s*cause\s*=\s*200\b/i.test(reason);
+}

@@ -7,6 +7,7 @@ export { ClockSkewError, NameTakenError, OverlayTimeoutError, RegistrationFailed
 export { UserAgent, MAX_CALL_RECORDS, type UndeliveredHandler, type UserAgentOptions, type UserAgentSnapshot, type CallView, type CallState, type CallRecord } from './user-agent';
 export { ChatHistory, chatLengthProblem, MAX_CHAT_BYTES, MAX_MESSAGES_PER_PEER, type ChatMessage, type ChatChange } from './chat-history';
 export { sipStatusWords, callOutcomeWords, registrationWords, isTransientRegisterStatus } from './words';
+export { currentCall, inProgress } from './call-waiting';
 export { callOutcomeCode, sipFailureCode, mayLeaveMessage, type CallOutcomeCode, type CallEnding, type SipFailureCode } from './call-outcome';
 export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';
 export { DhtLocation } from './dht-location';

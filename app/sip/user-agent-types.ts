@@ -45,6 +45,15 @@ export interface CallView {
   canAnswerWithVideo: boolean;
   muted: boolean;
   cameraOff: boolean;
+  /**
+   * An incoming call that rings while this person is in another call (or
+   * placing one): call waiting. Answering it holds the other call.
+   */
+  waiting: boolean;
+  /** This person put the call on hold (re-offered sendonly or inactive, RFC 3264 §8.4): nothing is sent either way. */
+  held: boolean;
+  /** The far side put the call on hold (its re-offer was sendonly or inactive). */
+  heldByPeer: boolean;
   startedAt: number;
   answeredAt: number | null;
   endedAt: number | null;

@@ -10,7 +10,8 @@ import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from
 import { utf8Prefix } from '../identity';
 import { RetryLoop, type BackoffOptions, type RetryState } from '../overlay';
 import { createLogger, Listeners, systemClock } from '../common';
-import { callOutcomeCode } from './call-outcome';
+import { callOutcomeCode, completedElsewhere } from './call-outcome';
+import { watchMediaPath } from './media-watch';
 import { chatLengthProblem, ChatHistory, MAX_CHAT_BYTES, type ChatMessage } from './chat-history';
 import { RegistrationFailedError, RegistrationRefusedError } from './errors';
 import { checkIncomingOffer, screenReoffers } from './offer-gate';
@@ -20,9 +21,8 @@ import type { CallRecord, CallView, UserAgentOptions, UserAgentSnapshot } from '
 import { uaConfig } from './ua-config';
 import { callOutcomeWords, isTransientRegisterStatus, registrationWords, sipStatusWords } from './words';
 import { isEnoughCandidate } from './early-offer';
-
-/** How long media may stay disconnected before the call is given up as lost. */
-const MEDIA_LOST_GRACE_MS = 3000;
+import { CallHold } from './call-hold';
+import { withWaiting, liveCallIds } from './call-waiting';
 
 /**
  * Registration retries wait 1 s, doubling to 60 s: a tab is unreachable for
@@ -38,16 +38,6 @@ export const MAX_CALL_RECORDS = 100;
 const CALLS_KEY = 'calls';
 
 type Listener = () => void;
-
-/**
- * Whether the CANCEL or BYE that ended an incoming call says another tab of
- * this person took it (RFC 3326 Reason `SIP ;cause=200`, which the caller's
- * proxy sends to the branches that lost).
- */
-function completedElsewhere(message: unknown): boolean {
-  const reason = (message as { getHeader?: (name: string) => string | undefined } | null)?.getHeader?.('Reason');
-  return typeof reason === 'string' && /^\s*SIP\s*;(?:.*;)?\s*cause\s*=\s*200\b/i.test(reason);
-}
 
 export type { CallRecord, CallState, CallView, UserAgentOptions, UserAgentSnapshot } from './user-agent-types';
 
@@ -75,12 +65,14 @@ export class UserAgent {
   /** The last refusal for good, for start() to rethrow as it came. */
   private refusal: RegistrationRefusedError | null = null;
   private uaStarted = false;
+  private readonly holds: CallHold;
   /** Keeps a chat message that found nobody online (480) for later (setUndelivered); null: such a message fails. */
   private undelivered: UndeliveredHandler | null = null;
 
   constructor(private readonly o: UserAgentOptions) {
     this.o = { ...o };
     this.chat = new ChatHistory(o.history);
+    this.holds = new CallHold(o.log);
     // Texts delivered from the store and marks that came later change a conversation outside sendMessage and newMessage.
     this.chat.onChange((c) => this.update({ chatVersion: this.snap.chatVersion + 1, ...(c.incoming ? { lastMessageFrom: c.peer } : {}) }));
     this.registration = new RetryLoop({
@@ -109,7 +101,7 @@ export class UserAgent {
   }
 
   private update(patch: Partial<UserAgentSnapshot>): void {
-    this.snap = { ...this.snap, ...patch };
+    this.snap = { ...this.snap, ...patch, ...(patch.calls ? { calls: withWaiting(patch.calls) } : {}) };
     this.listeners.emit();
   }
 
@@ -300,6 +292,8 @@ export class UserAgent {
    */
   call(peer: string, video: boolean): void {
     if (!this.ua) throw new Error('the phone is not started');
+    // A call placed during a call holds the one in progress, as a desk phone does.
+    this.holdAllBut(null);
     this.nextVideo = video;
     this.ua.call(`sip:${peer}@${this.o.domain}`, {
       mediaConstraints: { audio: true, video },
@@ -318,6 +312,8 @@ export class UserAgent {
     const c = this.snap.calls.find((x) => x.id === id);
     if (!s || !c) return;
     const withVideo = video && c.canAnswerWithVideo;
+    // Call waiting: the call in progress goes on hold first, so the microphone is never sent on both.
+    this.holdAllBut(id);
     s.answer({
       mediaConstraints: { audio: true, video: withVideo },
       pcConfig: { iceServers: this.o.iceServers ?? [] },
@@ -325,12 +321,42 @@ export class UserAgent {
     });
   }
 
-  /** Hangs up, cancels or declines, whichever the call's state calls for. */
+  /**
+   * Hangs up, cancels or declines, whichever the call's state calls for. A
+   * waiting call is declined with 486 Busy Here (RFC 3261 §21.4.24: the
+   * person is in another call), so its caller reads "bob is busy". Ending
+   * the active call leaves a held one held: the person resumes it.
+   */
   hangUp(id: string): void {
     const s = this.sessions.get(id);
     if (!s || s.isEnded()) return;
-    const incoming = this.snap.calls.find((c) => c.id === id)?.state === 'incoming';
-    s.terminate(incoming ? { status_code: 603, reason_phrase: 'Decline' } : {});
+    const c = this.snap.calls.find((x) => x.id === id);
+    if (c?.state !== 'incoming') s.terminate({});
+    else if (c.waiting) s.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
+    else s.terminate({ status_code: 603, reason_phrase: 'Decline' });
+  }
+
+  /** Puts an answered call on hold (a re-INVITE with a=sendonly); its microphone and camera stop at once. */
+  hold(id: string): Promise<void> {
+    const s = this.sessions.get(id);
+    return s && !s.isEnded() ? this.holds.hold(s) : Promise.resolve();
+  }
+
+  /**
+   * Takes a held call off hold, first holding the call in progress if there
+   * is one: switching between two calls. The microphone is on one call at a time.
+   */
+  async resume(id: string): Promise<void> {
+    const s = this.sessions.get(id);
+    if (!s || s.isEnded()) return;
+    await this.holdAllBut(id);
+    await this.holds.resume(s);
+  }
+
+  /** Holds every answered call not held yet, except `keep`; resolves once their tracks are off. */
+  private holdAllBut(keep: string | null): Promise<void> {
+    const ids = liveCallIds(this.snap.calls).filter((x) => x !== keep);
+    return Promise.all(ids.map((x) => this.hold(x))).then(() => undefined);
   }
 
   setMuted(id: string, muted: boolean): void {
@@ -376,6 +402,9 @@ export class UserAgent {
       canAnswerWithVideo: offer?.video === 'sendrecv',
       muted: false,
       cameraOff: false,
+      waiting: false,
+      held: false,
+      heldByPeer: false,
       startedAt: Date.now(),
       answeredAt: null,
       endedAt: null,
@@ -392,36 +421,19 @@ export class UserAgent {
     session.on('progress', () => this.updateCall(id, { state: direction === 'in' ? 'incoming' : 'ringing' }));
     // Every answer, first or in a re-offer mid-call, says anew what the call carries.
     session.on('sdp', (e) => {
-      if (e.type !== 'answer') return;
+      // A hold's answer (recvonly, inactive) says nothing about what the call carries once resumed.
+      if (e.type !== 'answer' || session.isOnHold().local || session.isOnHold().remote) return;
       const reading = readSessionDescription(e.sdp);
       // An unusable remote answer is JsSIP's to refuse (setRemoteDescription fails and it ends the call with 488).
       if (reading.ok) this.updateCall(id, negotiatedMedia(reading.media, e.originator === 'local' ? 'answerer' : 'offerer'));
     });
+    session.on('hold', (e) => this.updateCall(id, e.originator === 'local' ? { held: true } : { heldByPeer: true }));
+    session.on('unhold', (e) => this.updateCall(id, e.originator === 'local' ? { held: false } : { heldByPeer: false }));
     screenReoffers(session, (reason) => this.o.log?.(`refused a re-offer from ${peer}: ${reason}`));
     let lost = false;
-    const watchMedia = (): void => {
-      // A callee whose tab died sends no BYE: the media path going dark is how the caller finds out.
-      const pc = session.connection as RTCPeerConnection | undefined;
-      if (!pc) return;
-      let timer: ReturnType<typeof setTimeout> | null = null;
-      const end = (): void => {
-        if (session.isEnded()) return;
-        lost = true;
-        session.terminate();
-      };
-      pc.addEventListener('iceconnectionstatechange', () => {
-        const st = pc.iceConnectionState;
-        if (st === 'failed') end();
-        else if (st === 'disconnected') timer ??= setTimeout(end, MEDIA_LOST_GRACE_MS);
-        else if (timer) {
-          clearTimeout(timer);
-          timer = null;
-        }
-      });
-    };
     session.on('accepted', () => {
       this.updateCall(id, { state: 'active', answeredAt: Date.now() });
-      watchMedia();
+      watchMediaPath(session, () => (lost = true));
     });
     session.on('confirmed', () => this.updateCall(id, { state: 'active' }));
     const ended = (status: number | undefined, cause: string, originator: string, message: unknown): void => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { mayLeaveMessage, type CallView, type UserAgent } from '../../sip';
 import { useNow } from '../use-app';
 import { QualityGraph } from './quality-graph';
@@ -41,8 +41,17 @@ const STATE_WORDS: Record<CallView['state'], string> = {
   ended: 'Call ended',
 };
 
-/** One call: who, its state and duration, the video, the controls and the quality graph. */
-export function CallPanel({ phone, call, onLeaveMessage }: { phone: UserAgent; call: CallView; onLeaveMessage?: ((peer: string) => void) | undefined }) {
+/** What the status line says of an answered call: in call, or put on hold by the far side. */
+function activeWords(call: CallView): string {
+  return call.heldByPeer ? `${call.peer} put you on hold` : STATE_WORDS.active;
+}
+
+/**
+ * One call: who, its state and duration, the video, the controls and the
+ * quality graph. `children` (the calls on hold) show at its top, so they stay
+ * in sight when the call fills a phone's screen.
+ */
+export function CallPanel({ phone, call, onLeaveMessage, children }: { phone: UserAgent; call: CallView; onLeaveMessage?: ((peer: string) => void) | undefined; children?: ReactNode }) {
   const now = useNow(call.state === 'active', 1000);
   const pc = call.state === 'active' ? phone.connection(call.id) : null;
   const samples = useCallStats(pc);
@@ -57,12 +66,13 @@ export function CallPanel({ phone, call, onLeaveMessage }: { phone: UserAgent; c
   }, [call.id]);
   return (
     <section ref={panel} tabIndex={-1} className="card call" aria-labelledby={`call-${call.id}`} data-call-state={call.state}>
+      {children}
       <h2 id={`call-${call.id}`}>
         {call.direction === 'out' ? `Call to ${call.peer}` : `Call from ${call.peer}`}
       </h2>
       <p className="hint call-kind">{call.video ? 'Video call' : 'Audio call'}</p>
       <p role="status" className="call-status">
-        {call.state === 'ended' ? call.outcome : STATE_WORDS[call.state]}
+        {call.state === 'ended' ? call.outcome : call.state === 'active' ? activeWords(call) : STATE_WORDS[call.state]}
         {call.state === 'active' && call.answeredAt !== null && <span className="duration"> · {duration(now - call.answeredAt)}</span>}
       </p>
       {call.state === 'active' && (
@@ -87,6 +97,9 @@ export function CallPanel({ phone, call, onLeaveMessage }: { phone: UserAgent; c
                   {call.cameraOff ? 'Camera on' : 'Camera off'}
                 </button>
               )}
+              <button type="button" onClick={() => void phone.hold(call.id)}>
+                Hold
+              </button>
             </>
           )}
         </div>

@@ -3,7 +3,7 @@ import type { UserAgent } from '../../sip';
 import { ErrorLine } from '../error-line';
 import { RetryLine } from '../retry-line';
 import { useStore } from '../use-app';
-import { CallPanel } from './call-panel';
+import { CallPanels } from './call-panels';
 import { ChatPanel } from './chat-panel';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,31}$/;
@@ -208,11 +208,7 @@ export function CallsView({
               : 'Registering your name…'}
         </p>
       )}
-      {snap.calls
-        .filter((c) => c.state !== 'incoming')
-        .map((c) => (
-          <CallPanel key={c.id} phone={phone} call={c} onLeaveMessage={onLeaveMessage} />
-        ))}
+      <CallPanels phone={phone} calls={snap.calls} onLeaveMessage={onLeaveMessage} />
       <Dialer phone={phone} onChat={openChat} onLeaveMessage={onLeaveMessage} />
       {shown && <ChatPanel phone={phone} peer={shown} focusRequest={chatFocus} />}
       <Conversations phone={phone} open={openChat} />

@@ -14,13 +14,30 @@ function answer(phone: UserAgent, id: string, video: boolean): void {
   if (location.hash !== '#/phone') location.hash = '#/phone';
 }
 
-export function IncomingCall({ phone, call, fingerprint }: { phone: UserAgent; call: CallView; fingerprint?: string | null }) {
+/**
+ * `during` names the person this one is in a call with: the ringing call is
+ * then a waiting call, and answering it puts that call on hold.
+ */
+export function IncomingCall({ phone, call, fingerprint, during }: { phone: UserAgent; call: CallView; fingerprint?: string | null; during?: string | undefined }) {
   const first = useRef<HTMLButtonElement>(null);
+  const kind = call.video ? 'video' : 'audio';
   return (
-    <ModalDialog role="alertdialog" className="ringing" labelledBy={`ring-${call.id}`} onCancel={() => phone.hangUp(call.id)} initialFocus={first}>
+    <ModalDialog
+      role="alertdialog"
+      className="ringing"
+      labelledBy={`ring-${call.id}`}
+      {...(during ? { describedBy: `ring-hold-${call.id}` } : {})}
+      onCancel={() => phone.hangUp(call.id)}
+      initialFocus={first}
+    >
         <h2 id={`ring-${call.id}`}>
-          {call.peer} is calling ({call.video ? 'video' : 'audio'})
+          {during ? `Waiting call from ${call.peer} (${kind})` : `${call.peer} is calling (${kind})`}
         </h2>
+        {during && (
+          <p id={`ring-hold-${call.id}`} className="hint">
+            Answering puts your call with {during} on hold. Declining tells {call.peer} you are busy.
+          </p>
+        )}
         {fingerprint && <p className="hint">Key fingerprint {fingerprint}</p>}
         <div className="row answers">
           {call.canAnswerWithVideo ? (

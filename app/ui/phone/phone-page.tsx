@@ -5,7 +5,7 @@ import { useStore } from '../use-app';
 import { ClaimName, CallsView } from './calls-view';
 import { IceServersCard } from './ice-servers-card';
 import { IncomingCall } from './incoming-call';
-import type { UserAgent } from '../../sip';
+import { currentCall, type UserAgent } from '../../sip';
 
 /** The Phone page: choose a name first, then the phone itself. */
 export function PhonePage({ service, mailbox, onJoinNetwork }: { service: CallService; mailbox: PeerMail; onJoinNetwork: () => void }) {
@@ -44,7 +44,7 @@ function Ringing({ phone, service }: { phone: UserAgent; service: CallService })
   const { calls } = useStore(phone);
   const ringing = calls.find((c) => c.state === 'incoming');
   if (!ringing) return null;
-  return <IncomingCall phone={phone} call={ringing} fingerprint={service.fingerprintOf(ringing.peer)} />;
+  return <IncomingCall phone={phone} call={ringing} fingerprint={service.fingerprintOf(ringing.peer)} during={ringing.waiting ? currentCall(calls, ringing.id)?.peer : undefined} />;
 }
 
 /** The ringing dialog, shown over whatever page the person is on. */
