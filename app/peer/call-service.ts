@@ -17,6 +17,7 @@ import {
   parseIceServers,
   type ContactPolicy,
   type NameClaim,
+  type RegistrationsResult,
 } from '../sip';
 import type { Conversations, ConversationStart } from '../permissions';
 import { loadIceSetting, saveIceSetting } from './settings';
@@ -74,6 +75,8 @@ export class CallService {
   private unwatch: (() => void) | null = null;
   /** Calls this person placed that the conversations were told of and that have not ended. */
   private readonly placedCalls = new Set<string>();
+  /** Reads registrations for presence (registrations()). */
+  private reader: DhtLocation | null = null;
 
   constructor(private readonly o: CallServiceOptions) {
     this.directory = new NameDirectory(o.overlay.node, this.signer(), o.user.ecdhSpki);
@@ -285,6 +288,16 @@ export class CallService {
     const claim = await this.directory.resolve(name);
     if (claim) this.fingerprints.set(name, await keyFingerprint(claim.signingSpki));
     return claim;
+  }
+
+  /**
+   * Every registration of `name` in the DHT with its times (presence.ts
+   * reads them); needs no name of this person's own. Rejects only on a
+   * programming error: a silent network is `{ kind: 'timeout' }`.
+   */
+  registrations(name: string): Promise<RegistrationsResult> {
+    this.reader ??= new DhtLocation(this.o.overlay.node, this.directory, this.signer(), this.o.domain);
+    return this.reader.registrations(name);
   }
 
   stop(): void {

@@ -17,6 +17,8 @@ import type { PeerRole } from './link-policy';
 import { OverlayService } from './overlay-service';
 import { PeerMail } from './peer-mail';
 import { CallService } from './call-service';
+import { ContactBook } from './contact-book';
+import { ContactsService } from './contacts-service';
 import { liveRingComponents } from './ring-links';
 
 /** What a peer that takes calls and mail needs besides the rest (a tab: the person's identity and stores). */
@@ -78,6 +80,8 @@ export class Peer {
   readonly calls: CallService | null;
   /** The video mail that follows the phone's name; null for a peer that takes no calls. */
   readonly mail: PeerMail | null;
+  /** The person's contacts, their presence and blocks; absent for the service peer. */
+  readonly contacts: ContactsService | null;
 
   constructor(o: PeerOptions) {
     this.role = o.role;
@@ -106,11 +110,15 @@ export class Peer {
       const node = this.overlay.node;
       // The phone resolves names (and remembers their fingerprints); the call policy asks it.
       let phone: CallService | null = null;
+      // The contacts and "who can reach me" live with the name, in the profile's settings.
+      const book = new ContactBook({ store: o.contact.settings });
+      const reach = () => book.getSnapshot().reach;
       const policy = callPolicy({
         gate: o.gate,
         domain: o.local.overlay,
         spkiOf: (nodeId) => node.routed.spkiOf(nodeId),
         resolve: (name) => (phone ? phone.resolve(name) : Promise.resolve(null)),
+        reach: { reach, isContact: (name, spki) => book.isContact(name, spki) },
       });
       phone = new CallService({
         overlay: this.overlay,
@@ -122,9 +130,12 @@ export class Peer {
         conversations: o.gate.conversations,
       });
       this.calls = phone;
-      this.mail = new PeerMail({ node, user: o.contact.user, phone, store: o.contact.mailStore, isBlocked: mailBlockedBy(o.gate) });
+      this.contacts = new ContactsService({ book, calls: phone, gate: o.gate });
+      const isBlocked = mailBlockedBy(o.gate, { reach, isContactKey: (userId) => book.isContactKey(userId) });
+      this.mail = new PeerMail({ node, user: o.contact.user, phone, store: o.contact.mailStore, isBlocked });
     } else {
       this.calls = null;
+      this.contacts = null;
       this.mail = null;
     }
   }
@@ -136,6 +147,7 @@ export class Peer {
    * its records and made its first join attempt.
    */
   async start(opts: PeerStartOptions): Promise<void> {
+    void this.contacts?.start();
     this.signaling.start();
     this.links.startDiscovery();
     await this.whenOnline(opts.onlineWithinMs);
@@ -148,6 +160,7 @@ export class Peer {
   /** Unregisters, closes the mail, hands records over and says goodbye; the links stay open for the goodbyes to leave. */
   leave(): void {
     this.calls?.stop();
+    this.contacts?.stop();
     this.mail?.close();
     this.overlay.leave();
   }

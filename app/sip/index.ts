@@ -9,6 +9,6 @@ export { ChatHistory, chatLengthProblem, MAX_CHAT_BYTES, MAX_MESSAGES_PER_PEER, 
 export { sipStatusWords, callOutcomeWords, registrationWords, isTransientRegisterStatus } from './words';
 export { callOutcomeCode, sipFailureCode, mayLeaveMessage, type CallOutcomeCode, type CallEnding, type SipFailureCode } from './call-outcome';
 export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';
-export { DhtLocation } from './dht-location';
+export { DhtLocation, type Registration, type RegistrationsResult } from './dht-location';
 export { OverlaySipNetwork } from './overlay-network';
 export { parseIceServers, formatIceServers, MAX_ICE_SERVERS, type IceServerList } from './ice-servers';
