@@ -14,7 +14,7 @@
  * (`obj['field']`), which is type-checked, rather than an untyped cast.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import type { AppSnapshot, AppServices, MailService, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot } from '../peer';
+import type { AppSnapshot, AppServices, ContactsService, MailService, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot } from '../peer';
 import type { LinkEndCode } from '../transport';
 // A type-only import: the node behind the narrow OverlayNode API, for the one test that writes into a replica store.
 import type { ChordNode } from '../overlay/sim';
@@ -143,6 +143,8 @@ export interface SoftphoneTestHandle {
   nameDirectory(): NameDirectory | null;
   /** The SIP location service the phone looks registrations up with (H("sip:" + aor) dictionaries). */
   sipLocation(): SipLocation | null;
+  /** The person's contacts, their presence and blocks (issue 18), or null before the peer starts. */
+  contacts(): ContactsService | null;
 
   // --- video mail -------------------------------------------------------------
   /** The mail service (list, send, play, refresh), or null before a name is claimed. */
@@ -249,6 +251,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
 
     phoneStatus: () => s.calls?.getSnapshot() ?? null,
     claimName: (name) => phoneService().claim(name),
+    contacts: () => s.peer?.contacts ?? null,
     phone: () => s.calls?.ua ?? null,
     nameDirectory: () => s.calls?.directory ?? null,
     sipLocation: () => s.calls?.ua?.['o'].location ?? null,

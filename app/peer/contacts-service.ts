@@ -5,13 +5,14 @@
  * and is lifted on the Permissions page like any rule, and the gate, the
  * call policy and the mailbox refuse the person without a question.
  */
-import { fromBase64, nodeIdFromSpki } from '../identity';
+import { MemoryKeyValueStore, fromBase64, nodeIdFromSpki } from '../identity';
 import { Snapshots, systemClock, type Clock, type Random } from '../common';
 import { makeRule, type PermissionGate } from '../permissions';
 import type { RegistrationsResult, UserAgent } from '../sip';
 import type { CallService } from './call-service';
 import { ContactBook, ContactError, type Contact } from './contact-book';
 import { PresenceWatcher, presenceOf, type Presence } from './presence';
+import { ReadMarks } from './read-marks';
 
 export interface ContactsSnapshot {
   /** Presence per contact name; a contact not read yet has none. */
@@ -22,6 +23,8 @@ export interface ContactsSnapshot {
 
 export interface ContactsServiceOptions {
   book: ContactBook;
+  /** What the person has read of each conversation. @default marks kept for this page only */
+  reads?: ReadMarks;
   calls: CallService;
   gate: PermissionGate;
   /** @default systemClock */
@@ -34,6 +37,7 @@ export interface ContactsServiceOptions {
 
 export class ContactsService {
   readonly book: ContactBook;
+  readonly reads: ReadMarks;
   readonly watcher: PresenceWatcher;
   private readonly snaps = new Snapshots<ContactsSnapshot>({ presence: {}, rulesVersion: 0 });
   readonly subscribe = this.snaps.subscribe;
@@ -46,6 +50,7 @@ export class ContactsService {
 
   constructor(private readonly o: ContactsServiceOptions) {
     this.book = o.book;
+    this.reads = o.reads ?? new ReadMarks(new MemoryKeyValueStore());
     const clock = o.clock ?? systemClock;
     this.watcher = new PresenceWatcher({
       clock,
@@ -60,9 +65,9 @@ export class ContactsService {
     this.followPhone();
   }
 
-  /** Loads the stored contacts. Never rejects. */
-  start(): Promise<void> {
-    return this.book.load();
+  /** Loads the stored contacts and read marks. Never rejects. */
+  async start(): Promise<void> {
+    await Promise.all([this.book.load(), this.reads.load()]);
   }
 
   /** Reads presence while true (the page is visible and the contacts are shown). */

@@ -14,6 +14,7 @@ export { CallService, type CallServiceOptions, type CallServiceSnapshot } from '
 export { ALLOW_ONCE_MS, callPolicy, mailBlockedBy, type CallPolicyOptions, type ReachRule, type MailReachRule } from './call-policy';
 export { ContactBook, ContactError, MAX_CONTACTS, REACH_SETTINGS, parseContacts, type Contact, type ContactKey, type ContactBookSnapshot, type ReachSetting } from './contact-book';
 export { ContactsService, type ContactsServiceOptions, type ContactsSnapshot } from './contacts-service';
+export { ReadMarks, type ReadMarksSnapshot } from './read-marks';
 export { PresenceWatcher, presenceOf, type Presence, type PresenceWatcherOptions } from './presence';
 export { Peer, type PeerContactOptions, type PeerOptions, type PeerStartOptions } from './peer';
 export { PeerMail, type PeerMailOptions } from './peer-mail';

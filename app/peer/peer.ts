@@ -19,6 +19,7 @@ import { PeerMail } from './peer-mail';
 import { CallService } from './call-service';
 import { ContactBook } from './contact-book';
 import { ContactsService } from './contacts-service';
+import { ReadMarks } from './read-marks';
 import { liveRingComponents } from './ring-links';
 
 /** What a peer that takes calls and mail needs besides the rest (a tab: the person's identity and stores). */
@@ -130,7 +131,7 @@ export class Peer {
         conversations: o.gate.conversations,
       });
       this.calls = phone;
-      this.contacts = new ContactsService({ book, calls: phone, gate: o.gate });
+      this.contacts = new ContactsService({ book, reads: new ReadMarks(o.contact.settings), calls: phone, gate: o.gate });
       const isBlocked = mailBlockedBy(o.gate, { reach, isContactKey: (userId) => book.isContactKey(userId) });
       this.mail = new PeerMail({ node, user: o.contact.user, phone, store: o.contact.mailStore, isBlocked });
     } else {
