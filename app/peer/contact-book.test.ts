@@ -117,6 +117,20 @@ describe('ContactBook', () => {
     expect(book.getSnapshot().contacts).toEqual([]);
   });
 
+  it('a change in one tab reaches the profile’s other tabs (a contentless signal; each re-reads storage)', async () => {
+    const store = new MemoryKeyValueStore();
+    const listeners = new Set<() => void>();
+    const channel = () => ({ post: () => listeners.forEach((f) => f()), onMessage: (fn: () => void) => (listeners.add(fn), () => listeners.delete(fn)) });
+    const [one, two] = [new ContactBook({ store, sync: channel() }), new ContactBook({ store, sync: channel() })];
+    await Promise.all([one.load(), two.load()]);
+    await one.setReach('nobody');
+    await one.add('bob', claim('bob', BOB));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(two.getSnapshot().reach).toBe('nobody');
+    expect(two.get('bob')?.key.userId).toBe(await nodeIdFromSpki(new Uint8Array(BOB)));
+    two.close();
+  });
+
   it(`keeps at most ${MAX_CONTACTS} contacts`, async () => {
     const contacts = Array.from({ length: MAX_CONTACTS + 3 }, (_, i) => ({ name: `p${i}`, key: { spki: 'AQID' }, newKey: null, favourite: false, addedAt: 1, lastSeen: null }));
     const parsed = await parseContacts({ v: 1, contacts });

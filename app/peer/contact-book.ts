@@ -64,6 +64,12 @@ export interface ContactBookOptions {
   store: KeyValueStore;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
+  /**
+   * Tells the profile's other tabs that the list or setting changed, and
+   * hears them (a BroadcastChannel, as the permission gate's). The message
+   * carries nothing: a tab that hears it re-reads storage. @default this tab only
+   */
+  sync?: { post(): void; onMessage(fn: () => void): () => void } | undefined;
 }
 
 /** Thrown by ContactBook entry points for a request they refuse; `message` is words for the person. */
@@ -87,8 +93,17 @@ export class ContactBook {
   private readonly queue = new SerialQueue();
   private readonly now: () => number;
 
+  private readonly offSync: (() => void) | undefined;
+
   constructor(private readonly o: ContactBookOptions) {
     this.now = o.now ?? Date.now;
+    // A background tab takes most calls: "who can reach me" set in another tab must hold there at once.
+    this.offSync = o.sync?.onMessage(() => void this.load());
+  }
+
+  /** Stops hearing the other tabs. */
+  close(): void {
+    this.offSync?.();
   }
 
   /** Reads the stored list and setting (again: another tab may have changed them). Never rejects. */
@@ -187,6 +202,7 @@ export class ContactBook {
     return this.queue.run(async () => {
       await this.o.store.set(REACH_KEY, reach);
       this.snaps.update({ reach });
+      this.o.sync?.post();
     });
   }
 
@@ -200,6 +216,7 @@ export class ContactBook {
       const { list, result } = f(this.getSnapshot().contacts);
       await this.o.store.set(CONTACTS_KEY, { v: 1, contacts: list });
       this.snaps.update({ contacts: sorted(list) });
+      this.o.sync?.post();
       return result;
     });
   }

@@ -47,6 +47,7 @@ export class ContactsService {
   private offUa: (() => void) | null = null;
   private readonly seenCalls = new Set<string>();
   private chatVersion = -1;
+  private watcherOn = false;
 
   constructor(private readonly o: ContactsServiceOptions) {
     this.book = o.book;
@@ -72,6 +73,9 @@ export class ContactsService {
 
   /** Reads presence while true (the page is visible and the contacts are shown). */
   setWatching(on: boolean): void {
+    // Marks made in another tab show when this one comes to the front.
+    if (on && !this.watcherOn) void this.reads.load();
+    this.watcherOn = on;
     this.watcher.setActive(on);
   }
 
@@ -122,6 +126,7 @@ export class ContactsService {
 
   stop(): void {
     this.watcher.stop();
+    this.book.close();
     this.offUa?.();
     for (const off of this.offs.splice(0)) off();
   }
@@ -135,7 +140,8 @@ export class ContactsService {
       // Presence is the kept key's: registrations under a new key say nothing of the person the contact was.
       const kept = (await nodeIdFromSpki(r.claim.signingSpki)) === contact.key.userId;
       p = kept ? presenceOf(r.registrations, now, contact.lastSeen) : { state: 'unknown', lastSeen: contact.lastSeen };
-      if (p.state === 'online') await this.book.seen(name, now);
+      // Written at most once a minute while online: last seen need not be finer, and each write is a whole-list write.
+      if (p.state === 'online' && (contact.lastSeen === null || now - contact.lastSeen >= 60_000)) await this.book.seen(name, now);
       else if (p.state === 'offline' && p.lastSeen !== null) await this.book.seen(name, p.lastSeen);
     } else p = r.kind === 'unknown' ? { state: 'no-name', lastSeen: contact.lastSeen } : { state: 'unknown', lastSeen: contact.lastSeen };
     this.snaps.update({ presence: { ...this.getSnapshot().presence, [name]: p } });

@@ -9,7 +9,7 @@
  */
 import type { IdPuzzleDifficulty, KeyValueStore, UserIdentity } from '../identity';
 import type { RecordSigner } from '../overlay';
-import type { PermissionGate } from '../permissions';
+import type { PermissionGate, PermissionSync } from '../permissions';
 import type { LocalEndpoint, SignalingClient } from '../transport';
 import { callPolicy, mailBlockedBy } from './call-policy';
 import { LinkService } from './link-service';
@@ -32,6 +32,8 @@ export interface PeerContactOptions {
   history: KeyValueStore;
   /** The sent list and played marks of video mail. */
   mailStore: KeyValueStore;
+  /** Tells the profile's other tabs that the contacts or "who can reach me" changed (broadcastPermissionSync on its own channel). @default this tab only */
+  contactsSync?: PermissionSync | undefined;
 }
 
 export interface PeerOptions {
@@ -112,7 +114,7 @@ export class Peer {
       // The phone resolves names (and remembers their fingerprints); the call policy asks it.
       let phone: CallService | null = null;
       // The contacts and "who can reach me" live with the name, in the profile's settings.
-      const book = new ContactBook({ store: o.contact.settings });
+      const book = new ContactBook({ store: o.contact.settings, sync: o.contact.contactsSync });
       const reach = () => book.getSnapshot().reach;
       const policy = callPolicy({
         gate: o.gate,
