@@ -26,6 +26,8 @@ import { Snapshots } from '../common';
 import type { OverlayService } from './overlay-service';
 
 const NAME_KEY = 'my-name';
+/** The routed-message topic of presence probes: an empty body, answered by the acknowledgement alone. */
+const PRESENCE_TOPIC = 'presence';
 /** How long a start waits for the tab to join the ring before claiming anyway. */
 const JOIN_WAIT_MS = 15_000;
 
@@ -85,6 +87,22 @@ export class CallService {
     this.snaps.update({ iceText: formatIceServers(this.iceServers) });
     o.overlay.subscribe(() => this.ringChanged());
     this.ringChanged();
+    // Presence probes (nodeAnswers) need only the router's end-to-end acknowledgement; the listener keeps them from counting as stray.
+    o.overlay.node.routed.on(PRESENCE_TOPIC, () => undefined);
+  }
+
+  /**
+   * Whether the tab `nodeId` answers a routed message now (the router's
+   * end-to-end acknowledgement, message-routing.ts): a registration can
+   * outlive a tab that closed or crashed without unregistering, by up to its
+   * expiry. Never rejects.
+   */
+  async nodeAnswers(nodeId: string, timeoutMs = 4_000): Promise<boolean> {
+    try {
+      return (await this.o.overlay.node.routed.send(nodeId, PRESENCE_TOPIC, new Uint8Array(0), { ackTimeoutMs: timeoutMs })).outcome === 'delivered';
+    } catch {
+      return false;
+    }
   }
 
   /**

@@ -25,7 +25,9 @@ async function setUp() {
     ['carol', claimOf(carol, 'carol')],
   ]);
   let registrations: RegistrationsResult = { kind: 'timeout' };
+  let answering = true;
   const calls = {
+    nodeAnswers: async () => answering,
     ua: null,
     subscribe: () => () => undefined,
     resolve: async (name: string) => claims.get(name) ?? null,
@@ -44,7 +46,7 @@ async function setUp() {
     reach,
   });
   const mailBlocked = mailBlockedBy(gate, { reach: reach.reach, isContactKey: (id) => book.isContactKey(id) });
-  return { clock, gate, bob, carol, claims, book, contacts, policy, mailBlocked, setRegistrations: (r: RegistrationsResult) => (registrations = r) };
+  return { clock, gate, bob, carol, claims, book, contacts, policy, mailBlocked, setRegistrations: (r: RegistrationsResult) => (registrations = r), setAnswering: (a: boolean) => (answering = a) };
 }
 
 describe('ContactsService: blocking', () => {
@@ -106,7 +108,7 @@ describe('call policy: who can reach me', () => {
 
 describe('ContactsService: presence', () => {
   it('a read with a live registration is "online" and sets last seen; a new key behind the name is the warning and says nothing of presence', async () => {
-    const { clock, contacts, book, claims, carol, setRegistrations } = await setUp();
+    const { clock, contacts, book, claims, carol, setRegistrations, setAnswering } = await setUp();
     await contacts.add('bob');
     const now = clock.now();
     setRegistrations({ kind: 'found', claim: claims.get('bob')!, registrations: [{ node: 'ab'.repeat(20), gone: false, writtenAt: now - 1000, expires: now + 600_000 }] });
@@ -116,6 +118,13 @@ describe('ContactsService: presence', () => {
     expect(contacts.getSnapshot().presence['bob']).toEqual({ state: 'online', nodes: 1 });
     expect(book.get('bob')!.lastSeen).toBeGreaterThanOrEqual(now);
     expect(book.get('bob')!.lastSeen).toBeLessThanOrEqual(now + 1_000);
+    // Still registered, but the tab does not answer (closed or crashed without unregistering): offline.
+    setAnswering(false);
+    contacts.watcher.poke('bob');
+    await clock.advanceAsync(6_000);
+    await settle();
+    expect(contacts.getSnapshot().presence['bob']).toMatchObject({ state: 'offline' });
+    setAnswering(true);
     // The name now belongs to another key (carol's): a warning, and presence unknown.
     setRegistrations({ kind: 'found', claim: { ...claims.get('bob')!, signingSpki: carol.user.spki }, registrations: [] });
     contacts.watcher.poke('bob');

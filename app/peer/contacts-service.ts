@@ -1,14 +1,15 @@
 /**
  * Contacts as the phone uses them (issue 18): the ContactBook, presence
- * paced by a PresenceWatcher, and blocking. A block is the permission rule
+ * paced by a PresenceWatcher (a live registration counts only while one of
+ * its tabs answers a routed probe), and blocking. A block is the permission rule
  * "always deny" for the contact's user key in the contact scope, so it shows
  * and is lifted on the Permissions page like any rule, and the gate, the
  * call policy and the mailbox refuse the person without a question.
  */
-import { MemoryKeyValueStore, fromBase64, nodeIdFromSpki } from '../identity';
+import { MAX_CLOCK_SKEW_MS, MemoryKeyValueStore, fromBase64, nodeIdFromSpki } from '../identity';
 import { Snapshots, systemClock, type Clock, type Random } from '../common';
 import { makeRule, type PermissionGate } from '../permissions';
-import type { RegistrationsResult, UserAgent } from '../sip';
+import type { Registration, RegistrationsResult, UserAgent } from '../sip';
 import type { CallService } from './call-service';
 import { ContactBook, ContactError, type Contact } from './contact-book';
 import { PresenceWatcher, presenceOf, type Presence } from './presence';
@@ -140,11 +141,22 @@ export class ContactsService {
       // Presence is the kept key's: registrations under a new key say nothing of the person the contact was.
       const kept = (await nodeIdFromSpki(r.claim.signingSpki)) === contact.key.userId;
       p = kept ? presenceOf(r.registrations, now, contact.lastSeen) : { state: 'unknown', lastSeen: contact.lastSeen };
+      if (p.state === 'online' && !(await this.anyAnswers(r.registrations, now))) {
+        // Registered, but no tab answers: it closed or crashed without unregistering.
+        p = { state: 'offline', lastSeen: contact.lastSeen };
+      }
       // Written at most once a minute while online: last seen need not be finer, and each write is a whole-list write.
       if (p.state === 'online' && (contact.lastSeen === null || now - contact.lastSeen >= 60_000)) await this.book.seen(name, now);
       else if (p.state === 'offline' && p.lastSeen !== null) await this.book.seen(name, p.lastSeen);
     } else p = r.kind === 'unknown' ? { state: 'no-name', lastSeen: contact.lastSeen } : { state: 'unknown', lastSeen: contact.lastSeen };
     this.snaps.update({ presence: { ...this.getSnapshot().presence, [name]: p } });
+  }
+
+  /** Whether any tab live in `registrations` answers a routed probe (one at a time, first answer wins). */
+  private async anyAnswers(registrations: readonly Registration[], now: number): Promise<boolean> {
+    const live = [...new Set(registrations.filter((r) => !r.gone && r.expires > now - MAX_CLOCK_SKEW_MS).map((r) => r.node))];
+    for (const node of live) if (await this.o.calls.nodeAnswers(node)) return true;
+    return false;
   }
 
   /** A call or message from a contact reads their presence early. */

@@ -47,7 +47,7 @@ function AddContact({ contacts }: { contacts: ContactsService }) {
     >
       <label htmlFor={id}>Add a contact by name</label>
       <div className="row">
-        <input id={id} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" placeholder="bob" />
+        <input id={id} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
         <button type="submit" disabled={busy || !name.trim()}>
           {busy ? 'Looking up…' : 'Add contact'}
         </button>
