@@ -14,7 +14,7 @@
  * (`obj['field']`), which is type-checked, rather than an untyped cast.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import type { AppSnapshot, AppServices, MailService, OfflineTexts, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot } from '../peer';
+import type { AppSnapshot, AppServices, ContactsService, MailService, OfflineTexts, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot } from '../peer';
 import type { LinkEndCode } from '../transport';
 // A type-only import: the node behind the narrow OverlayNode API, for the one test that writes into a replica store.
 import type { ChordNode } from '../overlay/sim';
@@ -149,6 +149,8 @@ export interface SoftphoneTestHandle {
   nameDirectory(): NameDirectory | null;
   /** The SIP location service the phone looks registrations up with (H("sip:" + aor) dictionaries). */
   sipLocation(): SipLocation | null;
+  /** The person's contacts, their presence and blocks (issue 18), or null before the peer starts. */
+  contacts(): ContactsService | null;
 
   /** The texts kept for people offline (issue 18: refresh, problems), or null before a name is claimed. */
   texts(): OfflineTexts | null;
@@ -261,6 +263,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
 
     phoneStatus: () => s.calls?.getSnapshot() ?? null,
     claimName: (name) => phoneService().claim(name),
+    contacts: () => s.peer?.contacts ?? null,
     phone: () => s.calls?.ua ?? null,
     nameDirectory: () => s.calls?.directory ?? null,
     sipLocation: () => s.calls?.ua?.['o'].location ?? null,

@@ -248,6 +248,7 @@ export class AppServices {
         settings: storeOf('p2p-softphone-settings'),
         history: storeOf('p2p-softphone-history'),
         mailStore: storeOf('p2p-softphone-mail'),
+        contactsSync: probe ? broadcastPermissionSync('p2p-softphone-contacts') : undefined,
       },
     });
     this.peer = peer;

@@ -8,6 +8,7 @@
 import { keyFingerprint, nodeIdFromSpki } from '../identity';
 import type { IsBlocked } from '../mail';
 import type { PermissionGate } from '../permissions';
+import type { ReachSetting } from './contact-book';
 import { OverlayTimeoutError, type ContactPolicy, type NameClaim } from '../sip';
 
 /** A person allowed once may go on reaching this peer for this long (one conversation), in ms. */
@@ -23,6 +24,30 @@ export interface CallPolicyOptions {
   resolve: (name: string) => Promise<NameClaim | null>;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
+  /** "Who can reach me" and the person's contacts (ContactBook). @default everyone may, and strangers are asked */
+  reach?: ReachRule;
+}
+
+/** What "who can reach me" needs to know: the setting, and whether a caller is one of the person's contacts. */
+export interface ReachRule {
+  reach: () => ReachSetting;
+  /** Whether `signingSpki` is the key kept for the contact `name` (ContactBook.isContact). */
+  isContact: (name: string, signingSpki: Uint8Array) => Promise<boolean>;
+}
+
+/**
+ * Whether "who can reach me" refuses this caller before the gate is asked:
+ * "nobody" refuses everyone and "contacts" everyone who is not a contact
+ * with the kept key, except someone this person called or wrote to lately
+ * (the calling-back rule, permissions/conversations.ts). Words when refused,
+ * null when the gate decides.
+ */
+async function reachRefusal(rule: ReachRule | undefined, gate: PermissionGate, name: string, signingSpki: Uint8Array): Promise<string | null> {
+  const reach = rule?.reach() ?? 'everyone';
+  if (reach === 'everyone' || !rule) return null;
+  if (gate.conversations.allows(await nodeIdFromSpki(signingSpki))) return null;
+  if (reach === 'nobody') return 'you take no calls or messages now (who can reach you: nobody)';
+  return (await rule.isContact(name, signingSpki)) ? null : `${name} is not one of your contacts (who can reach you: contacts only)`;
 }
 
 /**
@@ -44,6 +69,9 @@ export function callPolicy(o: CallPolicyOptions): ContactPolicy {
       return { allow: false, reason: e instanceof OverlayTimeoutError ? 'the network did not answer' : String(e) };
     }
     if (!claim) return { allow: false, reason: `${name} is not a known name` };
+    // Refused quietly: no question, as for a blocked person.
+    const refused = await reachRefusal(o.reach, o.gate, name, claim.signingSpki);
+    if (refused) return { allow: false, reason: refused };
     const key = `${name}/${await keyFingerprint(claim.signingSpki)}`;
     if ((allowedUntil.get(key) ?? 0) > now()) return { allow: true, reason: 'allowed a moment ago' };
     const d = await o.gate.decide({
@@ -67,6 +95,18 @@ export function callPolicy(o: CallPolicyOptions): ContactPolicy {
  * blocked sender cannot get past it by naming itself differently; never
  * asks the person a question.
  */
-export function mailBlockedBy(gate: Pick<PermissionGate, 'rules'>): IsBlocked {
-  return async ({ signSpki }) => gate.rules.find('contact', 'user', await nodeIdFromSpki(signSpki))?.decision === 'deny';
+export function mailBlockedBy(gate: Pick<PermissionGate, 'rules'>, reach?: MailReachRule): IsBlocked {
+  return async ({ signSpki }) => {
+    const userId = await nodeIdFromSpki(signSpki);
+    if (gate.rules.find('contact', 'user', userId)?.decision === 'deny') return true;
+    // Mail waits for the person, so "contacts only" and "nobody" hold back mail as they hold back calls.
+    const setting = reach?.reach() ?? 'everyone';
+    return setting === 'nobody' || (setting === 'contacts' && !reach!.isContactKey(userId));
+  };
+}
+
+/** What mail needs of "who can reach me": the setting, and whether a user ID is a kept contact key. */
+export interface MailReachRule {
+  reach: () => ReachSetting;
+  isContactKey: (userId: string) => boolean;
 }

@@ -17,6 +17,7 @@ import {
   parseIceServers,
   type ContactPolicy,
   type NameClaim,
+  type RegistrationsResult,
 } from '../sip';
 import type { Conversations, ConversationStart } from '../permissions';
 import { loadIceSetting, saveIceSetting } from './settings';
@@ -25,6 +26,8 @@ import { Snapshots } from '../common';
 import type { OverlayService } from './overlay-service';
 
 const NAME_KEY = 'my-name';
+/** The routed-message topic of presence probes: an empty body, answered by the acknowledgement alone. */
+const PRESENCE_TOPIC = 'presence';
 /** How long a start waits for the tab to join the ring before claiming anyway. */
 const JOIN_WAIT_MS = 15_000;
 
@@ -74,6 +77,8 @@ export class CallService {
   private unwatch: (() => void) | null = null;
   /** Calls this person placed that the conversations were told of and that have not ended. */
   private readonly placedCalls = new Set<string>();
+  /** Reads registrations for presence (registrations()). */
+  private reader: DhtLocation | null = null;
 
   constructor(private readonly o: CallServiceOptions) {
     this.directory = new NameDirectory(o.overlay.node, this.signer(), o.user.ecdhSpki);
@@ -82,6 +87,22 @@ export class CallService {
     this.snaps.update({ iceText: formatIceServers(this.iceServers) });
     o.overlay.subscribe(() => this.ringChanged());
     this.ringChanged();
+    // Presence probes (nodeAnswers) need only the router's end-to-end acknowledgement; the listener keeps them from counting as stray.
+    o.overlay.node.routed.on(PRESENCE_TOPIC, () => undefined);
+  }
+
+  /**
+   * Whether the tab `nodeId` answers a routed message now (the router's
+   * end-to-end acknowledgement, message-routing.ts): a registration can
+   * outlive a tab that closed or crashed without unregistering, by up to its
+   * expiry. Never rejects.
+   */
+  async nodeAnswers(nodeId: string, timeoutMs = 4_000): Promise<boolean> {
+    try {
+      return (await this.o.overlay.node.routed.send(nodeId, PRESENCE_TOPIC, new Uint8Array(0), { ackTimeoutMs: timeoutMs })).outcome === 'delivered';
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -285,6 +306,16 @@ export class CallService {
     const claim = await this.directory.resolve(name);
     if (claim) this.fingerprints.set(name, await keyFingerprint(claim.signingSpki));
     return claim;
+  }
+
+  /**
+   * Every registration of `name` in the DHT with its times (presence.ts
+   * reads them); needs no name of this person's own. Rejects only on a
+   * programming error: a silent network is `{ kind: 'timeout' }`.
+   */
+  registrations(name: string): Promise<RegistrationsResult> {
+    this.reader ??= new DhtLocation(this.o.overlay.node, this.directory, this.signer(), this.o.domain);
+    return this.reader.registrations(name);
   }
 
   stop(): void {

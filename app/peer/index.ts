@@ -11,7 +11,11 @@ export { LinkService, type LinkServiceOptions, type PeerState } from './link-ser
 export { MailService, type MailServiceOptions, type MailState, type SentView } from './mail-service';
 export { MAX_NOTE_BYTES, OverlayService } from './overlay-service';
 export { CallService, type CallServiceOptions, type CallServiceSnapshot } from './call-service';
-export { ALLOW_ONCE_MS, callPolicy, type CallPolicyOptions } from './call-policy';
+export { ALLOW_ONCE_MS, callPolicy, mailBlockedBy, type CallPolicyOptions, type ReachRule, type MailReachRule } from './call-policy';
+export { ContactBook, ContactError, MAX_CONTACTS, REACH_SETTINGS, parseContacts, type Contact, type ContactKey, type ContactBookSnapshot, type ReachSetting } from './contact-book';
+export { ContactsService, type ContactsServiceOptions, type ContactsSnapshot } from './contacts-service';
+export { ReadMarks, type ReadMarksSnapshot } from './read-marks';
+export { PresenceWatcher, presenceOf, type Presence, type PresenceWatcherOptions } from './presence';
 export { Peer, type PeerContactOptions, type PeerOptions, type PeerStartOptions } from './peer';
 export { PeerMail, type PeerMailOptions } from './peer-mail';
 export { OfflineTexts, type OfflineTextsOptions, type OfflineTextsSnapshot } from './offline-texts';

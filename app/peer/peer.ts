@@ -9,7 +9,7 @@
  */
 import type { IdPuzzleDifficulty, KeyValueStore, UserIdentity } from '../identity';
 import type { RecordSigner } from '../overlay';
-import type { PermissionGate } from '../permissions';
+import type { PermissionGate, PermissionSync } from '../permissions';
 import type { LocalEndpoint, SignalingClient } from '../transport';
 import { callPolicy, mailBlockedBy } from './call-policy';
 import { LinkService } from './link-service';
@@ -17,6 +17,9 @@ import type { PeerRole } from './link-policy';
 import { OverlayService } from './overlay-service';
 import { PeerMail } from './peer-mail';
 import { CallService } from './call-service';
+import { ContactBook } from './contact-book';
+import { ContactsService } from './contacts-service';
+import { ReadMarks } from './read-marks';
 import { liveRingComponents } from './ring-links';
 import { routedAttachPath } from './overlay-signaling';
 
@@ -30,6 +33,8 @@ export interface PeerContactOptions {
   history: KeyValueStore;
   /** The sent list and played marks of video mail. */
   mailStore: KeyValueStore;
+  /** Tells the profile's other tabs that the contacts or "who can reach me" changed (broadcastPermissionSync on its own channel). @default this tab only */
+  contactsSync?: PermissionSync | undefined;
 }
 
 export interface PeerOptions {
@@ -79,6 +84,8 @@ export class Peer {
   readonly calls: CallService | null;
   /** The video mail that follows the phone's name; null for a peer that takes no calls. */
   readonly mail: PeerMail | null;
+  /** The person's contacts, their presence and blocks; absent for the service peer. */
+  readonly contacts: ContactsService | null;
 
   constructor(o: PeerOptions) {
     this.role = o.role;
@@ -109,11 +116,15 @@ export class Peer {
       const node = this.overlay.node;
       // The phone resolves names (and remembers their fingerprints); the call policy asks it.
       let phone: CallService | null = null;
+      // The contacts and "who can reach me" live with the name, in the profile's settings.
+      const book = new ContactBook({ store: o.contact.settings, sync: o.contact.contactsSync });
+      const reach = () => book.getSnapshot().reach;
       const policy = callPolicy({
         gate: o.gate,
         domain: o.local.overlay,
         spkiOf: (nodeId) => node.routed.spkiOf(nodeId),
         resolve: (name) => (phone ? phone.resolve(name) : Promise.resolve(null)),
+        reach: { reach, isContact: (name, spki) => book.isContact(name, spki) },
       });
       phone = new CallService({
         overlay: this.overlay,
@@ -125,9 +136,12 @@ export class Peer {
         conversations: o.gate.conversations,
       });
       this.calls = phone;
-      this.mail = new PeerMail({ node, user: o.contact.user, phone, store: o.contact.mailStore, isBlocked: mailBlockedBy(o.gate) });
+      this.contacts = new ContactsService({ book, reads: new ReadMarks(o.contact.settings), calls: phone, gate: o.gate });
+      const isBlocked = mailBlockedBy(o.gate, { reach, isContactKey: (userId) => book.isContactKey(userId) });
+      this.mail = new PeerMail({ node, user: o.contact.user, phone, store: o.contact.mailStore, isBlocked });
     } else {
       this.calls = null;
+      this.contacts = null;
       this.mail = null;
     }
   }
@@ -139,6 +153,7 @@ export class Peer {
    * its records and made its first join attempt.
    */
   async start(opts: PeerStartOptions): Promise<void> {
+    void this.contacts?.start();
     this.signaling.start();
     this.links.startDiscovery();
     await this.whenOnline(opts.onlineWithinMs);
@@ -151,6 +166,7 @@ export class Peer {
   /** Unregisters, closes the mail, hands records over and says goodbye; the links stay open for the goodbyes to leave. */
   leave(): void {
     this.calls?.stop();
+    this.contacts?.stop();
     this.mail?.close();
     this.overlay.leave();
   }

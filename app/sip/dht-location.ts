@@ -9,7 +9,23 @@ import { canonicalDecode, canonicalEncode, equalBytes, hasSurelyExpired, MAX_CLO
 import { LookupError, isHexId, createRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
 import { ClockSkewError, OverlayTimeoutError } from './errors';
 import { dhtKey, type NameDirectory } from './name-directory';
+import type { NameClaim } from './name-directory';
 import type { LookupResult, SipLocation } from './types';
+
+/** One registration of a name as the DHT holds it (a contact entry signed by the name's key, RFC 3261 §10). */
+export interface Registration {
+  /** The node ID the entry names. */
+  node: string;
+  /** True for the tombstone a tab writes when it unregisters (Expires: 0). */
+  gone: boolean;
+  /** When the entry was written, ms since the epoch (its version: the writer's clock). */
+  writtenAt: number;
+  /** When the entry lapses, ms since the epoch (the writer's clock). */
+  expires: number;
+}
+
+/** A name's registrations, or why there are none to read. */
+export type RegistrationsResult = { kind: 'unknown' } | { kind: 'timeout' } | { kind: 'found'; claim: NameClaim; registrations: Registration[] };
 
 /** A removed entry stays this long, so replicas learn of the removal and drop the old one. */
 const TOMBSTONE_MS = 60_000;
@@ -54,18 +70,31 @@ export class DhtLocation implements SipLocation {
   }
 
   async lookup(name: string): Promise<LookupResult> {
+    const found = await this.registrations(name);
+    if (found.kind !== 'found') return found;
+    const now = this.node.clock.now();
+    const nodes = new Set(found.registrations.filter((r) => !r.gone && !hasSurelyExpired(r.expires, now)).map((r) => r.node));
+    return { kind: 'found', nodes: [...nodes] };
+  }
+
+  /**
+   * Every registration of `name` the DHT holds (live, lapsed or removed),
+   * with the times it carries: what presence is made of. Only entries signed
+   * by the key that holds the name are kept. One claim lookup (cached by the
+   * NameDirectory) and one read of the contact dictionary.
+   */
+  async registrations(name: string): Promise<RegistrationsResult> {
     try {
       // The name and its contacts are read at once: the contacts are kept only if the name's key signed them.
       const [claim, entries] = await Promise.all([this.directory.resolve(name), this.key(name).then((k) => this.node.get(k))]);
       if (!claim) return { kind: 'unknown' };
-      const now = this.node.clock.now();
-      const nodes = new Set<string>();
+      const registrations: Registration[] = [];
       for (const r of entries) {
-        if (r.kind !== 'dict' || hasSurelyExpired(r.expires, now) || !equalBytes(r.owner, claim.signingSpki)) continue;
+        if (r.kind !== 'dict' || !equalBytes(r.owner, claim.signingSpki)) continue;
         const c = decodeContact(r);
-        if (c && !c.gone) nodes.add(c.node);
+        if (c) registrations.push({ node: c.node, gone: c.gone, writtenAt: r.version, expires: r.expires });
       }
-      return { kind: 'found', nodes: [...nodes] };
+      return { kind: 'found', claim, registrations };
     } catch (e) {
       if (e instanceof OverlayTimeoutError || e instanceof LookupError) return { kind: 'timeout' };
       throw e;

@@ -10,6 +10,6 @@ export { sipStatusWords, callOutcomeWords, registrationWords, isTransientRegiste
 export { currentCall, inProgress } from './call-waiting';
 export { callOutcomeCode, sipFailureCode, mayLeaveMessage, type CallOutcomeCode, type CallEnding, type SipFailureCode } from './call-outcome';
 export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from './name-directory';
-export { DhtLocation } from './dht-location';
+export { DhtLocation, type Registration, type RegistrationsResult } from './dht-location';
 export { OverlaySipNetwork } from './overlay-network';
 export { parseIceServers, formatIceServers, MAX_ICE_SERVERS, type IceServerList } from './ice-servers';

@@ -1,25 +1,26 @@
 import { useEffect, useState } from 'react';
 import { AppShellNotices } from './app-shell';
-import { IdentityPanel } from './identity-panel';
 import { NetworkPage } from './network-page';
 import { NodeIceNotice } from './node-ice-card';
 import { PermissionDialog } from './permission-dialog';
 import { PermissionsPage } from './permissions-page';
 import { PhonePage, RingingCalls } from './phone/phone-page';
 import { HeaderMailBadge, MailPage } from './mail-page';
-import { SignalingPanel } from './signaling-panel';
+import { SettingsPage } from './settings-page';
 import { useAppSnapshot, useServices } from './use-app';
 
+/** The pages (issue 18): Home is the phone (contacts, calls, conversations); identity, servers and devices are in Settings. */
 const PAGES = [
   { hash: '#/', label: 'Home' },
-  { hash: '#/phone', label: 'Phone' },
   { hash: '#/mail', label: 'Video mail' },
   { hash: '#/network', label: 'Network' },
   { hash: '#/permissions', label: 'Permissions' },
+  { hash: '#/settings', label: 'Settings' },
 ] as const;
 type PageHash = (typeof PAGES)[number]['hash'];
 
 function usePage(): PageHash {
+  // #/phone was the phone's own page before Home became the phone: old links land on Home.
   const read = (): PageHash => (PAGES.find((p) => p.hash === location.hash)?.hash ?? '#/') as PageHash;
   const [page, setPage] = useState(read);
   useEffect(() => {
@@ -54,7 +55,8 @@ export function App() {
   const page = usePage();
   const ready = snap.phase === 'ready';
   return (
-    <div className="app">
+    // data-started and the IDs are what the end-to-end suites wait for and read (e2e/helpers/harness.ts), whatever page is shown.
+    <div className="app" data-started={snap.phase !== 'starting' && snap.node && snap.user ? 'yes' : 'no'} data-node-id={snap.node?.nodeId} data-user-id={snap.user?.userId}>
       <header className="top">
         <h1>P2P Softphone</h1>
         <p className="tagline">Calls, chat and video mail between browsers, with no phone server.</p>
@@ -87,16 +89,13 @@ export function App() {
             </button>
           </section>
         )}
-        {snap.phase !== 'starting' && page === '#/' && (
-          <>
-            <IdentityPanel />
-            {ready && <SignalingPanel />}
-          </>
+        {ready && page === '#/' && services.calls && services.mail && (
+          <PhonePage service={services.calls} mailbox={services.mail} contacts={services.peer?.contacts} onJoinNetwork={() => services.joinNetwork()} />
         )}
-        {ready && page === '#/phone' && services.calls && services.mail && <PhonePage service={services.calls} mailbox={services.mail} onJoinNetwork={() => services.joinNetwork()} />}
+        {snap.phase !== 'starting' && page === '#/settings' && <SettingsPage calls={services.calls} ready={ready} />}
         {ready && page === '#/mail' && services.mail && <MailPage mailbox={services.mail} />}
         {ready && page === '#/network' && services.links && <NetworkPage links={services.links} overlay={services.overlay} onJoin={() => services.joinNetwork()} />}
-        {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} />}
+        {ready && page === '#/permissions' && services.gate && <PermissionsPage gate={services.gate} contacts={services.peer?.contacts} />}
       </main>
       {ready && services.calls && <RingingCalls service={services.calls} />}
       {ready && services.gate && <PermissionDialog gate={services.gate} />}

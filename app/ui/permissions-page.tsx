@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { PermissionGate } from '../permissions';
+import type { ContactsService } from '../peer';
 import { ConversationsSection } from './conversations-section';
+import { BlockedSection, ReachSection } from './reach-section';
 import { TextFileInput } from './file-input';
 import { Identicon } from './identicon';
 import { TrustSection } from './trust-section';
@@ -170,11 +172,13 @@ function AuditSection({ gate }: { gate: PermissionGate }) {
   );
 }
 
-export function PermissionsPage({ gate }: { gate: PermissionGate }) {
+export function PermissionsPage({ gate, contacts }: { gate: PermissionGate; contacts?: ContactsService | null | undefined }) {
   return (
     <div className="page">
       <h2 className="page-title">Permissions</h2>
       <p className="hint">You decide who may connect to this browser. Nobody else does, not even a server.</p>
+      {contacts && <ReachSection contacts={contacts} />}
+      <BlockedSection gate={gate} />
       <RulesSection gate={gate} />
       <ConversationsSection gate={gate} />
       <PolicySection gate={gate} />

@@ -6,6 +6,7 @@
  * same tab (key and solution kept: nothing solved), measured in the same run.
  */
 import { DEFAULT_ID_PUZZLE } from '../../app/identity/index.ts';
+import { started } from '../helpers/harness.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 
@@ -31,7 +32,7 @@ export async function idPuzzleBench(add: Add, tabs: number): Promise<void> {
       first.push(Date.now() - t);
       t = Date.now();
       await page.reload();
-      await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 30_000 });
+      await started(page).waitFor({ timeout: 30_000 });
       reload.push(Date.now() - t);
       await ctx.close();
     }

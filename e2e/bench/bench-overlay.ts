@@ -8,6 +8,7 @@
  * stderr, so a slow run says where the time went.
  */
 import type { BrowserContext, Page } from 'playwright-core';
+import { started } from '../helpers/harness.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 
@@ -44,7 +45,7 @@ async function openSlowly(ctx: BrowserContext, url: string, errors: string[]): P
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
   await page.goto(url, { timeout: 180_000 });
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 180_000 });
+  await started(page).waitFor({ timeout: 180_000 });
   return page;
 }
 

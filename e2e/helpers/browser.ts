@@ -25,6 +25,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { chromiumPath } from '../runner/chromium-path.ts';
 import { rendererPids, resume } from './peoples-browser.ts';
+import { started } from './harness.ts';
 
 export const CHROMIUM_ARGS = [
   '--allow-loopback-in-peer-connection',
@@ -81,7 +82,7 @@ export async function openPeer(context: BrowserContext, query = '', timeoutMs = 
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
   await page.goto(appURL(query), { timeout: timeoutMs });
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: timeoutMs });
+  await started(page).waitFor({ timeout: timeoutMs });
   return page;
 }
 

@@ -5,29 +5,46 @@
  */
 import type { Page } from 'playwright-core';
 
-export async function nodeIdOf(page: Page): Promise<string> {
-  return (await page.getByLabel('Node ID', { exact: true }).textContent())?.trim() ?? '';
+/**
+ * The app once it has its keys (the old "Node ID is shown" on Home), on any
+ * page: Home became the phone and the IDs moved to Settings (issue 18), so
+ * the app's root says it. Works in production builds, which have no test handle.
+ */
+export function started(page: Page) {
+  return page.locator('.app[data-started="yes"]');
 }
 
+/** This tab's node ID, read from the app's root whatever page is shown. */
+export async function nodeIdOf(page: Page): Promise<string> {
+  await started(page).waitFor();
+  return (await started(page).getAttribute('data-node-id')) ?? '';
+}
+
+/** The person's user ID, read from the app's root whatever page is shown. */
 export async function userIdOf(page: Page): Promise<string> {
-  return (await page.getByLabel('User ID', { exact: true }).textContent())?.trim() ?? '';
+  await started(page).waitFor();
+  return (await started(page).getAttribute('data-user-id')) ?? '';
 }
 
 export function signalingStatus(page: Page) {
   return page.getByTestId('signaling-status');
 }
 
-/** Waits until the tab says it is online with its signaling server. */
+/**
+ * Waits until the tab says it is online with its signaling server. The status
+ * is on Settings (issue 18); the tab is sent there by its address, not by a
+ * click, since a question may be open over the page (a modal dialog takes the clicks).
+ */
 export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
-  const home = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' });
-  if ((await signalingStatus(page).count()) === 0 && (await home.count()) > 0) await home.click();
+  if ((await signalingStatus(page).count()) === 0) await page.evaluate(() => (location.hash = '#/settings'));
   await signalingStatus(page).filter({ hasText: /^Online via/ }).waitFor({ timeout });
 }
 
-/** Opens one of the app's pages by its navigation link. */
-export async function goTo(page: Page, name: 'Home' | 'Phone' | 'Video mail' | 'Network' | 'Permissions'): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
-  await page.getByRole('heading', { level: 2, name: name === 'Home' ? 'This tab' : name, exact: true }).first().waitFor();
+/** Opens one of the app's pages by its navigation link. 'Phone' is Home, which became the phone (issue 18). */
+export async function goTo(page: Page, name: 'Home' | 'Phone' | 'Video mail' | 'Network' | 'Permissions' | 'Settings'): Promise<void> {
+  const link = name === 'Phone' ? 'Home' : name;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: link, exact: true }).first().waitFor();
 }
 
 /** Answers the permission question showing in `page` with one of its four buttons. */

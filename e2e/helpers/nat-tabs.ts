@@ -1,6 +1,7 @@
 /** Tabs of the NAT suite: the app opened from the public node's address, and the ICE list the node gave the tab. */
 import type { BrowserContext, Page } from 'playwright-core';
 import { allowEverything, ringOf } from './ring.ts';
+import { started } from './harness.ts';
 
 /** Opens the app at `url` in a new tab of `context`, collects its page errors into `errors`, and waits until it shows its node ID. */
 export async function openAt(context: BrowserContext, url: string, errors: string[]): Promise<Page> {
@@ -8,7 +9,7 @@ export async function openAt(context: BrowserContext, url: string, errors: strin
   page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
   // A node started a moment ago on a loaded machine may take a while to serve its first page.
   await page.goto(url + '/', { timeout: 90_000 });
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 60_000 });
+  await started(page).waitFor({ timeout: 60_000 });
   return page;
 }
 

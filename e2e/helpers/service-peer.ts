@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { freePort, startServer, type ServerProcess } from '../runner/server-process.ts';
 import { allowEverything, ringOf } from './ring.ts';
-import { waitOnline } from './harness.ts';
+import { waitOnline, started } from './harness.ts';
 import { pageErrors } from './browser.ts';
 
 export interface ServiceStatusJson {
@@ -49,7 +49,7 @@ export async function openAt(context: BrowserContext, url: string): Promise<Page
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
   await page.goto(url);
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 30_000 });
+  await started(page).waitFor({ timeout: 30_000 });
   await waitOnline(page);
   return page;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { nodeIdOf, signalingStatus, userIdOf, waitOnline } from '../helpers/harness.ts';
+import { nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
 import { freePort } from '../runner/server-process.ts';
 import { appURL, openPeer, useBrowser } from '../helpers/browser.ts';
 
@@ -36,7 +36,7 @@ describe('bad input', () => {
     await putRaw(page, 'node-identity/0', { version: 1, privateKey: 'not a key', spki: [1, 2, 3] });
     await putRaw(page, 'user-identity', 'garbage');
     await page.reload();
-    await page.getByLabel('Node ID', { exact: true }).waitFor();
+    await started(page).waitFor();
     const alert = page.getByRole('alert');
     await expect(alert.textContent()).resolves.toMatch(/stored node key in slot 0 was damaged/);
     await expect(alert.textContent()).resolves.toMatch(/stored user key was damaged/);
@@ -48,7 +48,7 @@ describe('bad input', () => {
     // The replacement is stored: the next reload is quiet and keeps it.
     const newNode = await nodeIdOf(page);
     await page.reload();
-    await page.getByLabel('Node ID', { exact: true }).waitFor();
+    await started(page).waitFor();
     expect(await nodeIdOf(page)).toBe(newNode);
     expect(await page.getByRole('alert').count()).toBe(0);
     await ctx.close();
@@ -106,7 +106,7 @@ describe('bad input', () => {
     await expect(a.getByRole('alert').first().textContent()).resolves.toMatch(/took over this tab’s node identity/);
     await a.screenshot({ path: 'e2e/artifacts/identity-taken.png', fullPage: true });
     await a.getByRole('button', { name: 'Reload this tab' }).click();
-    await a.getByLabel('Node ID', { exact: true }).waitFor();
+    await started(a).waitFor();
     await waitOnline(a);
     const idAfter = await nodeIdOf(a);
     expect(idAfter).toMatch(/^[0-9a-f]{40}$/);

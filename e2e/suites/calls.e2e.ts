@@ -247,7 +247,7 @@ describe('calls between two people', () => {
 
 describe('media server settings', () => {
   it('refuse a bad line with a reason, save a good list, and survive a reload', async () => {
-    await goTo(a, 'Phone');
+    await goTo(a, 'Settings');
     const field = a.getByRole('textbox', { name: 'Your own servers' });
     await field.fill('http://stun.example.org');
     await a.getByRole('button', { name: 'Save servers' }).click();
@@ -257,6 +257,7 @@ describe('media server settings', () => {
     await a.getByText('Saved: the next call uses these servers.').waitFor();
     await a.reload();
     await reachable(a, 'alice');
+    await goTo(a, 'Settings');
     expect(await a.getByRole('textbox', { name: 'Your own servers' }).inputValue()).toBe('stun:127.0.0.1:3478');
     await a.getByRole('textbox', { name: 'Your own servers' }).fill('');
     await a.getByRole('button', { name: 'Save servers' }).click();

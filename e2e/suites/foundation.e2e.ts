@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { nodeIdOf, signalingStatus, userIdOf, waitOnline } from '../helpers/harness.ts';
+import { nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
 import { echo, openEchoLink, serveEcho } from '../helpers/peer-link.ts';
 import { startSignaling, type ServerProcess } from '../runner/server-process.ts';
 import { openPeer, useBrowser } from '../helpers/browser.ts';
@@ -44,7 +44,7 @@ describe('identity', () => {
       [a1, id1],
     ] as const) {
       await page.reload();
-      await page.getByLabel('Node ID', { exact: true }).waitFor();
+      await started(page).waitFor();
       expect(await nodeIdOf(page)).toBe(id);
     }
 

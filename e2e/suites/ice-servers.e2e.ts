@@ -12,7 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { turnRestCredential } from '../../app/signaling-server/index.ts';
 import { useBrowser } from '../helpers/browser.ts';
-import { waitOnline } from '../helpers/harness.ts';
+import { waitOnline, started } from '../helpers/harness.ts';
 import { freePort, startApp, type ServerProcess } from '../runner/server-process.ts';
 
 const SECRET = 'e2e-turn-secret';
@@ -43,7 +43,7 @@ async function open(answer?: (url: string) => unknown): Promise<{ ctx: BrowserCo
   if (answer) await ctx.route('**/ice-servers', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer(route.request().url())) }));
   const page = await ctx.newPage();
   await page.goto(app!.url + '/');
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 30_000 });
+  await started(page).waitFor({ timeout: 30_000 });
   return { ctx, page };
 }
 

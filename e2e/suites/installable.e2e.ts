@@ -17,6 +17,7 @@ import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { useBrowser } from '../helpers/browser.ts';
+import { started } from '../helpers/harness.ts';
 
 const web = useBrowser();
 const dist = mkdtempSync(join(tmpdir(), 'softphone-dist-'));
@@ -111,7 +112,7 @@ it('with the server stopped, a reload and a new tab show the app from the kept s
   await again.getByRole('heading', { level: 1, name: 'P2P Softphone' }).waitFor({ timeout: 20_000 });
   await again.getByText('You are offline').waitFor({ timeout: 20_000 });
   // The whole app started from the kept files (lazy chunks and workers too), not only its first screen.
-  await again.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 30_000 });
+  await started(again).waitFor({ timeout: 30_000 });
   expect(await again.getByText('The app could not start').count()).toBe(0);
   await again.screenshot({ path: 'e2e/artifacts/installable-offline.png' });
   await again.close();

@@ -20,9 +20,9 @@ const web = useBrowser();
 let a: Page;
 let b: Page;
 
-/** Claims `name` with the keyboard: Tab to the Phone link, Enter, Tab to the name field, type, Enter. */
+/** Claims `name` with the keyboard: Tab to the Home link (Home is the phone), Enter, Tab to the name field, type, Enter. */
 async function claimByKeyboard(page: Page, name: string): Promise<void> {
-  await tabTo(page, 'Phone');
+  await tabTo(page, 'Home');
   await page.keyboard.press('Enter');
   await tabTo(page, 'Your name');
   await page.keyboard.type(name);

@@ -16,7 +16,7 @@ const web = useBrowser();
 let a: Page;
 let b: Page;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const PAGES = ['Home', 'Phone', 'Video mail', 'Network', 'Permissions'] as const;
+const PAGES = ['Home', 'Video mail', 'Network', 'Permissions', 'Settings'] as const;
 const PHONES = [
   { width: 360, height: 740 },
   { width: 390, height: 844 },

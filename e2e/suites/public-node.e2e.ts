@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBrowser } from '../helpers/browser.ts';
-import { answerAll, answerQuestion, goTo, nodeIdOf, waitOnline } from '../helpers/harness.ts';
+import { answerAll, answerQuestion, goTo, nodeIdOf, waitOnline, started } from '../helpers/harness.ts';
 import { claimName, dial, ringing } from '../helpers/phone.ts';
 import { httpStatus, startServer, type ServerProcess } from '../runner/server-process.ts';
 
@@ -49,7 +49,7 @@ async function person(): Promise<BrowserContext> {
 async function open(ctx: BrowserContext): Promise<Page> {
   const page = await ctx.newPage();
   await page.goto(node!.url + '/');
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 60_000 });
+  await started(page).waitFor({ timeout: 60_000 });
   return page;
 }
 

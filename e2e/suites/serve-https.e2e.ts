@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, NO_THROTTLING_SWITCHES } from '../helpers/browser.ts';
 import { chromiumPath } from '../runner/chromium-path.ts';
 import { startApp, type ServerProcess } from '../runner/server-process.ts';
+import { started } from '../helpers/harness.ts';
 
 const HOST = 'my-laptop.test';
 let browser: Browser;
@@ -69,7 +70,7 @@ describe('a page opened at a plain-HTTP address of another machine', () => {
       expect(await link.getAttribute('href')).toBe(`https://${HOST}:${plain!.port}/#/phone`);
       // The app did not start: no node, no misleading "cannot tell tabs apart" or WebCrypto notice beside it.
       expect(await page.getByText(/tell tabs apart|WebCrypto|could not start/).count()).toBe(0);
-      expect(await page.getByLabel('Node ID', { exact: true }).count()).toBe(0);
+      expect(await started(page).count()).toBe(0);
       expect(await page.evaluate(() => window.softphoneTest === undefined)).toBe(true);
       await page.screenshot({ path: `e2e/artifacts/insecure-origin-${name}.png`, fullPage: true });
       await page.context().close();
@@ -80,7 +81,7 @@ describe('a page opened at a plain-HTTP address of another machine', () => {
 describe('HTTPS=1 npm start', () => {
   it('serves the app, signaling and /ice-servers to another machine’s name over HTTPS, and the app runs there', async () => {
     const page = await open(`https://${HOST}:${secure!.port}/`);
-    await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 60_000 });
+    await started(page).waitFor({ timeout: 60_000 });
     expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
     await expect
       .poll(() => page.evaluate(() => window.softphoneTest!.app().signaling.kind), { timeout: 30_000 })

@@ -1,4 +1,5 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import type { ReadMarks } from '../../peer';
 import type { UserAgent } from '../../sip';
 import { ErrorLine } from '../error-line';
 import { RetryLine } from '../retry-line';
@@ -128,26 +129,35 @@ function RecentCalls({ phone }: { phone: UserAgent }) {
   );
 }
 
-/** The people there is chat history with; one click opens the conversation. */
-function Conversations({ phone, open }: { phone: UserAgent; open: (peer: string) => void }) {
+/** The people there is chat history with, with how many of their messages are unread; one click opens the conversation. */
+function Conversations({ phone, open, reads }: { phone: UserAgent; open: (peer: string) => void; reads?: ReadMarks | undefined }) {
   const { chatVersion } = useStore(phone);
-  const [peers, setPeers] = useState<string[]>([]);
+  const marks = useStore(reads ?? NO_READS);
+  const [peers, setPeers] = useState<{ peer: string; unread: number }[]>([]);
   useEffect(() => {
     let live = true;
-    void phone.chat.peers().then((p) => live && setPeers(p.sort()));
+    void phone.chat.peers().then(async (names) => {
+      const list = await Promise.all(names.sort().map(async (peer) => ({ peer, unread: reads ? reads.unread(peer, await phone.chat.load(peer)) : 0 })));
+      if (live) setPeers(list);
+    });
     return () => {
       live = false;
     };
-  }, [phone, chatVersion]);
+  }, [phone, chatVersion, reads, marks]);
   if (peers.length === 0) return null;
   return (
     <section className="card" aria-labelledby="conversations-heading">
       <h2 id="conversations-heading">Conversations</h2>
       <ul className="plain row" aria-label="Conversations">
-        {peers.map((p) => (
-          <li key={p}>
-            <button type="button" onClick={() => open(p)} aria-label={`Open the conversation with ${p}`}>
-              {p}
+        {peers.map(({ peer, unread }) => (
+          <li key={peer}>
+            <button type="button" onClick={() => open(peer)} aria-label={`Open the conversation with ${peer}${unread > 0 ? `, ${unread} unread` : ''}`}>
+              {peer}
+              {unread > 0 && (
+                <span className="unread" aria-hidden="true">
+                  {unread}
+                </span>
+              )}
             </button>
           </li>
         ))}
@@ -156,18 +166,43 @@ function Conversations({ phone, open }: { phone: UserAgent; open: (peer: string)
   );
 }
 
+/** A store with no marks, for a phone without read marks. */
+const NO_READS = { subscribe: () => () => undefined, getSnapshot: () => EMPTY };
+const EMPTY = {};
+
+/** Marks the open conversation read while the page is visible. */
+function useMarkRead(phone: UserAgent, peer: string | null, reads: ReadMarks | undefined): void {
+  const { chatVersion } = useStore(phone);
+  const [visible, setVisible] = useState(() => document.visibilityState === 'visible');
+  useEffect(() => {
+    const on = (): void => setVisible(document.visibilityState === 'visible');
+    document.addEventListener('visibilitychange', on);
+    return () => document.removeEventListener('visibilitychange', on);
+  }, []);
+  useEffect(() => {
+    if (!peer || !reads || !visible) return;
+    void phone.chat.load(peer).then((m) => reads.markRead(peer, m));
+  }, [phone, peer, reads, visible, chatVersion]);
+}
+
 /** The phone: calls in progress, the dialer, a conversation, recent calls. */
 export function CallsView({
   phone,
   onLeaveMessage,
   reach,
   onJoinNetwork,
+  reads,
+  contacts,
 }: {
   phone: UserAgent;
   onLeaveMessage?: ((peer: string) => void) | undefined;
   /** Whether the tab is in a ring with other peers, and why not when its own answer keeps it out. */
   reach: { inRing: boolean; refusal: string | null };
   onJoinNetwork: () => void;
+  /** What the person has read, for unread counts. */
+  reads?: ReadMarks | undefined;
+  /** The contacts, shown above the dialer; given the way to open a conversation. */
+  contacts?: ((openChat: (peer: string) => void) => ReactNode) | undefined;
 }) {
   const snap = useStore(phone);
   const [chatWith, setChatWith] = useState<string | null>(null);
@@ -179,9 +214,10 @@ export function CallsView({
   };
   // A message from someone shows their conversation when none is open.
   const shown = chatWith ?? snap.lastMessageFrom;
+  useMarkRead(phone, shown, reads);
   return (
     <div className="page">
-      <h2 className="page-title">Phone</h2>
+      <h2 className="page-title">Home</h2>
       {snap.registration === 'registered' && !reach.inRing ? (
         // Registered on this tab alone: true for the registrar, not for anyone who would call.
         <div className="row" role="status" aria-live="polite">
@@ -209,9 +245,10 @@ export function CallsView({
         </p>
       )}
       <CallPanels phone={phone} calls={snap.calls} onLeaveMessage={onLeaveMessage} />
+      {contacts?.(openChat)}
       <Dialer phone={phone} onChat={openChat} onLeaveMessage={onLeaveMessage} />
       {shown && <ChatPanel phone={phone} peer={shown} focusRequest={chatFocus} />}
-      <Conversations phone={phone} open={openChat} />
+      <Conversations phone={phone} open={openChat} reads={reads} />
       <RecentCalls phone={phone} />
     </div>
   );

@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { RecordDialog } from '../mail';
-import type { PeerMail, CallService } from '../../peer';
+import type { PeerMail, CallService, ContactsService } from '../../peer';
+import { ContactsSection } from '../home/contacts-section';
 import { useStore } from '../use-app';
 import { ClaimName, CallsView } from './calls-view';
-import { IceServersCard } from './ice-servers-card';
 import { IncomingCall } from './incoming-call';
 import { currentCall, type UserAgent } from '../../sip';
 
-/** The Phone page: choose a name first, then the phone itself. */
-export function PhonePage({ service, mailbox, onJoinNetwork }: { service: CallService; mailbox: PeerMail; onJoinNetwork: () => void }) {
+/** Home is the phone (issue 18): choose a name first, then the phone itself with the contacts first. */
+export function PhonePage({ service, mailbox, contacts, onJoinNetwork }: { service: CallService; mailbox: PeerMail; contacts?: ContactsService | null | undefined; onJoinNetwork: () => void }) {
   const snap = useStore(service);
   const mail = useStore(mailbox).mail;
   const [recordFor, setRecordFor] = useState<string | null>(null);
@@ -16,14 +16,20 @@ export function PhonePage({ service, mailbox, onJoinNetwork }: { service: CallSe
   if (snap.status === 'ready' && phone)
     return (
       <>
-        <CallsView phone={phone} onLeaveMessage={mail ? setRecordFor : undefined} reach={{ inRing: snap.inRing, refusal: snap.ringRefusal }} onJoinNetwork={onJoinNetwork} />
-        <IceServersCard service={service} />
+        <CallsView
+          phone={phone}
+          onLeaveMessage={mail ? setRecordFor : undefined}
+          reach={{ inRing: snap.inRing, refusal: snap.ringRefusal }}
+          onJoinNetwork={onJoinNetwork}
+          reads={contacts?.reads}
+          contacts={contacts ? (openChat) => <ContactsSection contacts={contacts} actions={{ phone, openChat, onLeaveMessage: mail ? setRecordFor : undefined }} /> : undefined}
+        />
         {mail && recordFor && <RecordDialog service={mail} to={recordFor} onClose={() => setRecordFor(null)} />}
       </>
     );
   return (
     <div className="page">
-      <h2 className="page-title">Phone</h2>
+      <h2 className="page-title">Home</h2>
       {snap.status === 'starting' && (
         <p role="status" className="hint">
           {snap.name ? `Claiming the name ${snap.name} and registering it on the network…` : 'Starting the phone…'}
