@@ -14,6 +14,7 @@ export {
   type PeerFactory,
   type ConnectionListener,
 } from './signaling-client';
+export { proveKeyTo, challengeUrl, serverRefusal, ChallengeError, type KeyProver, type FetchLike, type ServerRefusal } from './key-proof-client';
 export { type Channel, peerJsChannel, releaseDataConnection } from './channel';
 export {
   Link,
