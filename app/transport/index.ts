@@ -9,6 +9,7 @@ export {
 } from './server-list';
 export {
   SignalingClient,
+  jittered,
   type SignalingState,
   type SignalingClientOptions,
   type PeerFactory,

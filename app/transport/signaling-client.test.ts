@@ -44,7 +44,8 @@ class FakePeer {
   }
 }
 
-function setup(urls: string[]) {
+/** A draw of 0.5 is no jitter, so the back-off steps below are exact. */
+function setup(urls: string[], random = { next: () => 0.5 }) {
   const clock = new ManualClock(0);
   const peers: FakePeer[] = [];
   const states: SignalingState[] = [];
@@ -52,6 +53,7 @@ function setup(urls: string[]) {
     nodeId: 'a'.repeat(40),
     servers: urls.map((u) => parseServerUrl(u)),
     clock,
+    random,
     createPeer: (id, options) => {
       const p = new FakePeer(id, options);
       peers.push(p);
@@ -176,6 +178,34 @@ describe('SignalingClient', () => {
     expect(client.iceServerList).toEqual([turn]);
     client.setServers([parseServerUrl('http://c:3/peerjs')]);
     expect((peers[2]!.options.config as RTCConfiguration).iceServers).toEqual([turn]);
+  });
+});
+
+describe('SignalingClient: back-off jitter', () => {
+  it('spreads each wait by up to ±25 %, so tabs that lost the server together do not retry together', () => {
+    const draws = [0, 0.999999, 0.25];
+    const { peers, states, client, clock } = setup(['http://a:1/peerjs'], { next: () => draws.shift() ?? 0.5 });
+    client.start();
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      peers.at(-1)!.fail();
+      const s = states.at(-1)!;
+      if (s.kind !== 'offline') throw new Error(`expected offline, got ${s.kind}`);
+      waits.push(s.retryInMs);
+      clock.advance(s.retryInMs);
+    }
+    // 0.5 s −25 %, 1 s +25 %, 2 s −12.5 %
+    expect(waits).toEqual([375, 1250, 1750]);
+  });
+
+  it('jittered(): stays within ±share and is not constant over many tabs', async () => {
+    const { jittered } = await import('./signaling-client');
+    const { SeededRandom } = await import('../common');
+    const rng = new SeededRandom(7);
+    const waits = Array.from({ length: 200 }, () => jittered(27_000, 0.25, rng));
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(20_250);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(33_750);
+    expect(Math.max(...waits) - Math.min(...waits)).toBeGreaterThan(10_000);
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
 import { Backoff } from '../overlay';
-import { createLogger, Listeners, systemClock, type Clock } from '../common';
+import { createLogger, Listeners, systemClock, type Clock, type Random } from '../common';
 import { releaseDataConnection } from './channel';
 import type { SignalingServerConfig } from './server-list';
 import { proveKeyTo, serverRefusal, type FetchLike, type KeyProver } from './key-proof-client';
@@ -39,6 +39,22 @@ export interface SignalingClientOptions {
   keyProof?: KeyProver;
   /** Fetches challenges. @default globalThis.fetch */
   fetch?: FetchLike;
+  /** Draws the jitter of each back-off wait. @default Math.random */
+  random?: Random;
+  /**
+   * Each back-off wait is stretched or shrunk by up to this share, drawn
+   * uniformly, so tabs that lost one server together do not all come back
+   * in the same few milliseconds (full-jitter's milder cousin; AWS
+   * Architecture Blog, "Exponential Backoff And Jitter"). @default 0.25
+   */
+  jitter?: number;
+}
+
+const mathRandom: Random = { next: () => Math.random() };
+
+/** `ms` moved by a uniform share in [-jitter, +jitter] of itself. */
+export function jittered(ms: number, jitter: number, random: Random): number {
+  return Math.round(ms * (1 + jitter * (2 * random.next() - 1)));
 }
 
 type Listener<T> = (value: T) => void;
@@ -300,7 +316,7 @@ export class SignalingClient {
       return;
     }
     this.index = 0;
-    const delay = this.backoff.next();
+    const delay = jittered(this.backoff.next(), this.opts.jitter ?? 0.25, this.opts.random ?? mathRandom);
     const at = this.clock.now() + delay;
     this.setState({ kind: 'offline', nextRetryAt: at, retryInMs: delay, attempt: this.backoff.attempts, reason });
     this.timer = this.clock.setTimeout(() => {
