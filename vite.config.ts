@@ -2,15 +2,15 @@ import { defineConfig, type Plugin, type PreviewServer, type ViteDevServer } fro
 import react from '@vitejs/plugin-react';
 import { signalingPlugin } from './app/signaling-server/index.ts';
 import { servicePeerPlugin } from './app/service-peer/index.ts';
-import { addressLines, serveSettings } from './app/node-server/index.ts';
+import { addressLines, quietDevClient, serveSettings } from './app/node-server/index.ts';
 
 const port = Number(process.env['PORT'] ?? 5173);
 
 /**
- * `npm start` serves the app with no hot-reload socket: Vite's client
- * reloads every open tab when that socket comes back after a server restart,
- * which would cut the call in progress. `npm run dev` (mode `hot`) keeps hot
- * reload for developers.
+ * `npm start` serves the app with no hot-reload socket (quietDevClient):
+ * Vite's client reloads every open tab when that socket comes back after a
+ * server restart, which would cut the call in progress. `npm run dev` (mode
+ * `hot`) keeps hot reload for developers.
  */
 export const HOT_MODE = 'hot';
 
@@ -21,7 +21,7 @@ export default defineConfig(async ({ mode }) => {
   const tlsForPeer = serve.tls ? { certPath: serve.tls.certPath, selfSigned: serve.tls.source !== 'given' } : null;
   const common = { port, host: serve.host, strictPort: true, allowedHosts: serve.allowedHosts, ...(https ? { https } : {}) };
   return {
-    plugins: [react(), signalingPlugin(), servicePeerPlugin(process.env, tlsForPeer), printAddresses(serve)],
+    plugins: [react(), signalingPlugin(), servicePeerPlugin(process.env, tlsForPeer), printAddresses(serve), ...(mode === HOT_MODE ? [] : [quietDevClient()])],
     // SOFTPHONE_WATCH=0 (the end-to-end runs) stops reloading open tabs when source files change under a running test.
     server: {
       ...common,
