@@ -19,7 +19,8 @@ const web = useBrowser({ teardown: () => app?.stop() });
 async function openAt(ctx: BrowserContext, url: string): Promise<Page> {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
-  await page.goto(url);
+  // The first page of a fresh dev server waits for every module's first transform.
+  await page.goto(url, { timeout: 90_000 });
   await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 30_000 });
   return page;
 }
