@@ -22,7 +22,7 @@ export const LAYERS = {
   ui: ['peer', 'transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
   dev: ['peer', 'transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
   'service-peer': ['peer', 'transport', 'permissions', 'overlay', 'identity', 'common'],
-  'signaling-server': ['common'],
+  'signaling-server': ['identity', 'common'],
   'node-server': ['signaling-server', 'service-peer', 'common'],
   tools: ['permissions', 'overlay', 'identity', 'common'],
 };

@@ -84,3 +84,17 @@ export {
   solveDynamicPuzzle,
   generatePuzzleKeyPair,
 } from './id-puzzle';
+export {
+  type KeyProof,
+  type KeyProofProblem,
+  KEY_PROOF_VERSION,
+  KEY_PROOF_REFUSED,
+  ID_REPLACED,
+  KEY_PROOF_NONCE_BYTES,
+  MAX_KEY_PROOF_CHARS,
+  keyProofPayload,
+  encodeKeyProof,
+  parseKeyProof,
+  makeKeyProof,
+  checkKeyProof,
+} from './key-proof';

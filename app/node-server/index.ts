@@ -7,3 +7,4 @@ export { loadCertificate, certificateNames, TlsSettingsError, type TlsCertificat
 export { machineNames, nameList, otherMachineUrls, type MachineNames } from './network-addresses.ts';
 export { serveSettings, wantsHttps, addressLines, type ServeSettings } from './serve-settings.ts';
 export { createPublicNode, PublicNodeError, type PublicNode, type PublicNodeOptions } from './public-node.ts';
+export { quietDevClient, QUIET_CLIENT_SOURCE, VITE_CLIENT_PATH } from './quiet-dev-client.ts';

@@ -216,6 +216,7 @@ export class AppServices {
       nodeId: node.identity.nodeId,
       servers,
       createPeer: (id, options) => new PeerJs(id, options),
+      keyProof: { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
     });
     this.signaling = client;
     client.onState((s) => this.update({ signaling: s }));

@@ -8,7 +8,7 @@
  * records to its successor when it stops.
  */
 import { join } from 'node:path';
-import { MemoryKeyValueStore, type NodeIdentity } from '../identity';
+import { MemoryKeyValueStore, signBytes, type NodeIdentity } from '../identity';
 import { overlayLimits } from '../overlay';
 import { Peer, type OverlayService } from '../peer';
 import { SignalingClient, type LinkManager, type LocalEndpoint } from '../transport';
@@ -75,7 +75,9 @@ export class ServicePeer {
     }
     installWebRtcGlobals();
     const { Peer: PeerJs } = await import('peerjs');
-    const signaling = new SignalingClient({ nodeId: identity.nodeId, servers: config.signaling, createPeer: (id, options) => new PeerJs(id, { ...options, debug: 0 }) });
+    const signaling = new SignalingClient({ nodeId: identity.nodeId, servers: config.signaling, createPeer: (id, options) => new PeerJs(id, { ...options, debug: 0 }),
+      keyProof: { spki: identity.spki, sign: (payload) => signBytes(identity.privateKey, payload) },
+    });
     const local: LocalEndpoint = {
       overlay: config.overlay,
       nodeId: identity.nodeId,

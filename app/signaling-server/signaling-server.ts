@@ -4,17 +4,40 @@
  * `npm run signaling`. Peer discovery is on, so a joining tab can list the
  * peers online. The WebSocket server takes only upgrades on its own path,
  * so Vite's HMR socket on the same HTTP server keeps working.
+ *
+ * A peer ID is held only with proof of the key it derives from: the client
+ * fetches a nonce from `/peerjs/challenge` and sends its SPKI and signature
+ * as PeerJS's `token` (app/identity/key-proof.ts). The check runs in the
+ * HTTP upgrade, before PeerJS sees the socket, because the `peer` package
+ * has no hook there (its `connection` event fires after it has taken the ID,
+ * and its `generateClientId` is only for IDs the server makes). A refused
+ * proof gets PeerJS's ERROR message with a `key-proof-refused:<problem>`
+ * code, and the ID's owner is not touched. A proven connection for an ID
+ * that is already held replaces the old one at once (the old socket gets
+ * `id-replaced` and is closed): the old one is stale, typically half-open
+ * after a network change, and the newcomer has just proven the key.
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import express from 'express';
 import { ExpressPeerServer, type IClient } from 'peer';
-import { WebSocketServer, type ServerOptions } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
+import { checkKeyProof, ID_REPLACED, KEY_PROOF_REFUSED } from '../identity';
+import { answerChallenge, ChallengeStore, type ChallengeLimits } from './challenges';
 
 export const SIGNALING_MOUNT = '/peerjs';
 /** PeerJS appends this to the mount path for its WebSocket. */
 export const SIGNALING_WS_PATH = `${SIGNALING_MOUNT}/peerjs`;
+/** Where a client fetches a fresh nonce to prove its key (relative to the mount). */
+export const CHALLENGE_PATH = '/challenge';
+/**
+ * What PeerJS sees as every proven client's token: the proof replaced the
+ * token's job (telling the ID's owner from others), and one value per ID
+ * lets PeerJS hand the ID to the newest proven socket instead of saying
+ * "ID is taken".
+ */
+const PROVEN_TOKEN = 'proven';
 /** Peer IDs are node IDs: 40 lower-case hex digits. */
 const PEER_ID = /^[0-9a-f]{40}$/;
 
@@ -28,6 +51,10 @@ export interface SignalingLimits {
   expireTimeoutMs: number;
   /** Largest signaling message (SDP offers are a few KiB). @default 64 KiB */
   maxMessageBytes: number;
+  /** The S/Kademlia static puzzle a node key must meet to hold its ID here (0: none). @default 0 */
+  staticPuzzleBits: number;
+  /** How long a challenge nonce is good for, and how many may be outstanding. */
+  challenges: Partial<ChallengeLimits>;
 }
 
 export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
@@ -35,6 +62,8 @@ export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
   aliveTimeoutMs: 60_000,
   expireTimeoutMs: 10_000,
   maxMessageBytes: 64 * 1024,
+  staticPuzzleBits: 0,
+  challenges: {},
 };
 
 export interface SignalingServer {
@@ -42,10 +71,24 @@ export interface SignalingServer {
   middleware(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
   /** Number of peers connected now. */
   peerCount(): number;
+  /** Connections refused for a missing or wrong proof of key, and connections replaced by a newer proven one, since start. */
+  counters(): { refusedProofs: number; replaced: number };
   close(): void;
 }
 
 type AnyHttpServer = HttpServer | Http2SecureServer;
+
+/** Sends PeerJS's ERROR message with a wire code and closes; a half-open socket is dropped at once. */
+function refuse(ws: WebSocket, code: string): void {
+  try {
+    ws.send(JSON.stringify({ type: 'ERROR', payload: { msg: code } }));
+  } catch {
+    // The socket is already gone: nothing to tell.
+  }
+  ws.close(1008, code.slice(0, 100));
+  // A peer that never answers the close (half-open) must not keep the socket for the ws close timeout.
+  setTimeout(() => ws.terminate(), 2000).unref?.();
+}
 
 export function attachSignalingServer(
   httpServer: AnyHttpServer,
@@ -54,9 +97,13 @@ export function attachSignalingServer(
 ): SignalingServer {
   const l = { ...DEFAULT_SIGNALING_LIMITS, ...limits };
   let wss: WebSocketServer | null = null;
-  const clients = new Set<string>();
+  const clients = new Map<string, IClient>();
+  const challenges = new ChallengeStore(l.challenges);
+  let refusedProofs = 0;
+  let replaced = 0;
   const outer = express();
   outer.disable('x-powered-by');
+  outer.use(`${SIGNALING_MOUNT}${CHALLENGE_PATH}`, (req, res) => answerChallenge(challenges, req, res));
   const peerApp = ExpressPeerServer(httpServer as HttpServer, {
     path: '/',
     key: 'peerjs',
@@ -71,10 +118,11 @@ export function attachSignalingServer(
   });
   peerApp.disable('x-powered-by');
   peerApp.on('connection', (c: IClient) => {
-    clients.add(c.getId());
+    clients.set(c.getId(), c);
     log(`peer online ${c.getId().slice(0, 12)} (${clients.size} online)`);
   });
   peerApp.on('disconnect', (c: IClient) => {
+    if (clients.get(c.getId()) !== c) return;
     clients.delete(c.getId());
     log(`peer offline ${c.getId().slice(0, 12)} (${clients.size} online)`);
   });
@@ -95,7 +143,32 @@ export function attachSignalingServer(
       return;
     }
     const server = wss;
-    server.handleUpgrade(req, socket, head, (ws) => server.emit('connection', ws, req));
+    // The check is asynchronous (WebCrypto): a socket that fails meanwhile must not crash the server.
+    const onEarlyError = (): void => undefined;
+    socket.on('error', onEarlyError);
+    void checkKeyProof(url.searchParams.get('token'), id, (n) => challenges.take(n), l.staticPuzzleBits).then((problem) => {
+      socket.off('error', onEarlyError);
+      if (socket.destroyed) return;
+      server.handleUpgrade(req, socket, head, (ws) => {
+        if (problem) {
+          refusedProofs++;
+          log(`refused ${id.slice(0, 12)}: ${problem}`);
+          refuse(ws, `${KEY_PROOF_REFUSED}:${problem}`);
+          return;
+        }
+        const old = clients.get(id)?.getSocket() as WebSocket | null | undefined;
+        url.searchParams.set('token', PROVEN_TOKEN);
+        req.url = `${url.pathname}?${url.searchParams.toString()}`;
+        server.emit('connection', ws, req);
+        if (old && old !== ws) {
+          replaced++;
+          log(`peer ${id.slice(0, 12)} proved its key again: the older connection is replaced`);
+          // PeerJS gave the ID to this socket without its OPEN (it sends none to a returning token).
+          ws.send(JSON.stringify({ type: 'OPEN' }));
+          refuse(old, ID_REPLACED);
+        }
+      });
+    });
   };
   httpServer.on('upgrade', onUpgrade);
 
@@ -109,6 +182,7 @@ export function attachSignalingServer(
       }
     },
     peerCount: () => clients.size,
+    counters: () => ({ refusedProofs, replaced }),
     close() {
       httpServer.off('upgrade', onUpgrade);
       const server = wss as WebSocketServer | null;

@@ -9,11 +9,13 @@ export {
 } from './server-list';
 export {
   SignalingClient,
+  jittered,
   type SignalingState,
   type SignalingClientOptions,
   type PeerFactory,
   type ConnectionListener,
 } from './signaling-client';
+export { proveKeyTo, challengeUrl, serverRefusal, ChallengeError, type KeyProver, type FetchLike, type ServerRefusal } from './key-proof-client';
 export { type Channel, type LinkVia, peerJsChannel, releaseDataConnection } from './channel';
 export {
   Link,

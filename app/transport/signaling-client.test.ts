@@ -44,7 +44,8 @@ class FakePeer {
   }
 }
 
-function setup(urls: string[]) {
+/** A draw of 0.5 is no jitter, so the back-off steps below are exact. */
+function setup(urls: string[], random = { next: () => 0.5 }) {
   const clock = new ManualClock(0);
   const peers: FakePeer[] = [];
   const states: SignalingState[] = [];
@@ -52,6 +53,7 @@ function setup(urls: string[]) {
     nodeId: 'a'.repeat(40),
     servers: urls.map((u) => parseServerUrl(u)),
     clock,
+    random,
     createPeer: (id, options) => {
       const p = new FakePeer(id, options);
       peers.push(p);
@@ -176,5 +178,101 @@ describe('SignalingClient', () => {
     expect(client.iceServerList).toEqual([turn]);
     client.setServers([parseServerUrl('http://c:3/peerjs')]);
     expect((peers[2]!.options.config as RTCConfiguration).iceServers).toEqual([turn]);
+  });
+});
+
+describe('SignalingClient: back-off jitter', () => {
+  it('spreads each wait by up to ±25 %, so tabs that lost the server together do not retry together', () => {
+    const draws = [0, 0.999999, 0.25];
+    const { peers, states, client, clock } = setup(['http://a:1/peerjs'], { next: () => draws.shift() ?? 0.5 });
+    client.start();
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      peers.at(-1)!.fail();
+      const s = states.at(-1)!;
+      if (s.kind !== 'offline') throw new Error(`expected offline, got ${s.kind}`);
+      waits.push(s.retryInMs);
+      clock.advance(s.retryInMs);
+    }
+    // 0.5 s −25 %, 1 s +25 %, 2 s −12.5 %
+    expect(waits).toEqual([375, 1250, 1750]);
+  });
+
+  it('jittered(): stays within ±share and is not constant over many tabs', async () => {
+    const { jittered } = await import('./signaling-client');
+    const { SeededRandom } = await import('../common');
+    const rng = new SeededRandom(7);
+    const waits = Array.from({ length: 200 }, () => jittered(27_000, 0.25, rng));
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(20_250);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(33_750);
+    expect(Math.max(...waits) - Math.min(...waits)).toBeGreaterThan(10_000);
+  });
+});
+
+describe('SignalingClient: proof of key', () => {
+  async function proving() {
+    const { exportSpki, generateSigningKeyPair, nodeIdFromSpki, signBytes, checkKeyProof, toBase64Url } = await import('../identity');
+    const keys = await generateSigningKeyPair();
+    const spki = await exportSpki(keys.publicKey);
+    const nodeId = await nodeIdFromSpki(spki);
+    const nonce = crypto.getRandomValues(new Uint8Array(32));
+    const asked: string[] = [];
+    const clock = new ManualClock(0);
+    const peers: FakePeer[] = [];
+    const states: SignalingState[] = [];
+    const client = new SignalingClient({
+      nodeId,
+      servers: [parseServerUrl('http://a:1/peerjs')],
+      clock,
+      createPeer: (id, options) => {
+        const p = new FakePeer(id, options);
+        peers.push(p);
+        return p as unknown as Peer;
+      },
+      keyProof: { spki, sign: (p) => signBytes(keys.privateKey, p) },
+      fetch: (url) => {
+        asked.push(url);
+        return Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve({ nonce: toBase64Url(nonce) }) });
+      },
+    });
+    client.onState((s) => states.push(s));
+    let taken = false;
+    const takeOnce = (n: Uint8Array): boolean => !taken && (taken = true) && n.every((b, i) => b === nonce[i]);
+    return { client, peers, states, asked, nodeId, check: (token: unknown) => checkKeyProof(token, nodeId, takeOnce) };
+  }
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 20));
+  };
+
+  it("signs the server's challenge and hands PeerJS the proof as its token", async () => {
+    const { client, peers, asked, check } = await proving();
+    client.start();
+    expect(peers).toHaveLength(0); // nothing connects before the proof is made
+    await settle();
+    expect(asked).toEqual(['http://a:1/peerjs/challenge']);
+    expect(peers).toHaveLength(1);
+    expect(await check(peers[0]!.options.token)).toBeNull();
+  });
+
+  it('stops (keeping its data connections) when a newer proven connection took the ID, instead of taking it back', async () => {
+    const { client, peers, states } = await proving();
+    client.start();
+    await settle();
+    peers[0]!.open();
+    peers[0]!.emit('error', { type: 'server-error', message: 'id-replaced' });
+    peers[0]!.disconnected = true;
+    peers[0]!.emit('disconnected');
+    expect(client.state.kind).toBe('stopped');
+    expect(states.at(-1)).toMatchObject({ kind: 'stopped', reason: expect.stringMatching(/another tab or device proved this node's key/) });
+    expect(peers[0]!.destroyed).toBe(false);
+  });
+
+  it('says the server refused its proof, not that the ID is taken by another tab', async () => {
+    const { client, peers } = await proving();
+    client.start();
+    await settle();
+    peers[0]!.emit('error', { type: 'server-error', message: 'key-proof-refused:wrong-key' });
+    expect(client.state).toMatchObject({ kind: 'offline', reason: expect.stringMatching(/refused this tab's proof of its node key/) });
   });
 });

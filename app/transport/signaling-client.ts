@@ -9,9 +9,10 @@
  */
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
 import { Backoff } from '../overlay';
-import { createLogger, Listeners, systemClock, type Clock } from '../common';
+import { createLogger, Listeners, systemClock, type Clock, type Random } from '../common';
 import { releaseDataConnection } from './channel';
 import type { SignalingServerConfig } from './server-list';
+import { proveKeyTo, serverRefusal, type FetchLike, type KeyProver } from './key-proof-client';
 
 export type SignalingState =
   | { kind: 'connecting'; server: string; attempt: number }
@@ -30,6 +31,30 @@ export interface SignalingClientOptions {
   attemptTimeoutMs?: number;
   /** ICE servers for WebRTC: none by default, so nothing but the peers is contacted. setIceServers() changes them. */
   iceServers?: RTCIceServer[];
+  /**
+   * The node key, to prove it to each server before holding the node ID
+   * there (app/identity/key-proof.ts). Without it the client connects with
+   * PeerJS's random token, which a proof-checking server refuses.
+   */
+  keyProof?: KeyProver;
+  /** Fetches challenges. @default globalThis.fetch */
+  fetch?: FetchLike;
+  /** Draws the jitter of each back-off wait. @default Math.random */
+  random?: Random;
+  /**
+   * Each back-off wait is stretched or shrunk by up to this share, drawn
+   * uniformly, so tabs that lost one server together do not all come back
+   * in the same few milliseconds (full-jitter's milder cousin; AWS
+   * Architecture Blog, "Exponential Backoff And Jitter"). @default 0.25
+   */
+  jitter?: number;
+}
+
+const mathRandom: Random = { next: () => Math.random() };
+
+/** `ms` moved by a uniform share in [-jitter, +jitter] of itself. */
+export function jittered(ms: number, jitter: number, random: Random): number {
+  return Math.round(ms * (1 + jitter * (2 * random.next() - 1)));
 }
 
 type Listener<T> = (value: T) => void;
@@ -42,7 +67,13 @@ export type ConnectionListener = (conn: DataConnection) => boolean;
 /** Errors that say the signaling connection itself failed (others concern one data connection). */
 const SIGNALING_ERRORS = new Set(['network', 'server-error', 'socket-error', 'socket-closed', 'unavailable-id', 'invalid-id', 'invalid-key', 'ssl-unavailable']);
 
-function describeError(type: string, server: string): string {
+function describeError(type: string, server: string, message?: unknown): string {
+  const refusal = type === 'server-error' ? serverRefusal(message) : null;
+  if (refusal?.kind === 'proof-refused') {
+    return refusal.problem === 'unknown-nonce'
+      ? `${server} did not recognise its challenge (it may have restarted)`
+      : `${server} refused this tab's proof of its node key`;
+  }
   switch (type) {
     case 'unavailable-id':
       return 'another tab or device is online with this node ID';
@@ -177,26 +208,46 @@ export class SignalingClient {
     const server = this.servers[this.index] ?? this.servers[0]!;
     const id = ++this.attemptId;
     this.setState({ kind: 'connecting', server: server.url, attempt: this.backoff.attempts + 1 });
+    const abort = typeof AbortController === 'function' ? new AbortController() : null;
+    this.attemptTimer = this.clock.setTimeout(() => {
+      if (id === this.attemptId && this._state.kind === 'connecting') {
+        abort?.abort();
+        if (this.current && !this.current.peer.destroyed && !this.current.peer.disconnected) this.current.peer.disconnect();
+        this.failed(id, `${server.url} did not answer`);
+      }
+    }, this.attemptTimeoutMs);
+    const prover = this.opts.keyProof;
+    if (!prover) {
+      this.connect(server, undefined);
+      return;
+    }
+    const fetchFn = this.opts.fetch ?? (globalThis.fetch.bind(globalThis) as FetchLike);
+    proveKeyTo(server, this.opts.nodeId, prover, fetchFn, abort?.signal).then(
+      (token) => {
+        if (id === this.attemptId) this.connect(server, token ?? undefined);
+      },
+      (e: unknown) => this.failed(id, e instanceof Error ? e.message : `${server.url} cannot be reached`),
+    );
+  }
+
+  /** Opens (or re-opens) the PeerJS connection to `server`, with `token` as the proof of key when there is one. */
+  private connect(server: SignalingServerConfig, token: string | undefined): void {
     const cur = this.current;
     if (cur && cur.server.url === server.url && !cur.peer.destroyed) {
+      if (token) cur.peer.options.token = token;
       if (cur.peer.disconnected) cur.peer.reconnect();
     } else {
       if (cur && !cur.peer.destroyed) {
         cur.peer.disconnect();
         this.retired.push(cur.peer);
       }
-      this.current = { peer: this.makePeer(server), server };
+      this.current = { peer: this.makePeer(server, token), server };
     }
-    this.attemptTimer = this.clock.setTimeout(() => {
-      if (id === this.attemptId && this._state.kind === 'connecting') {
-        if (this.current && !this.current.peer.destroyed && !this.current.peer.disconnected) this.current.peer.disconnect();
-        this.failed(id, `${server.url} did not answer`);
-      }
-    }, this.attemptTimeoutMs);
   }
 
-  private makePeer(server: SignalingServerConfig): Peer {
+  private makePeer(server: SignalingServerConfig, token: string | undefined): Peer {
     const peer = this.opts.createPeer(this.opts.nodeId, {
+      ...(token ? { token } : {}),
       host: server.host,
       port: server.port,
       path: server.path,
@@ -235,9 +286,24 @@ export class SignalingClient {
     });
     peer.on('error', (err) => {
       if (!isCurrent() || !SIGNALING_ERRORS.has(err.type)) return;
-      if (this._state.kind === 'connecting') this.failed(this.attemptId, describeError(err.type, server.url));
+      if (err.type === 'server-error' && serverRefusal(err.message)?.kind === 'replaced') {
+        this.replaced(server);
+        return;
+      }
+      if (this._state.kind === 'connecting') this.failed(this.attemptId, describeError(err.type, server.url, err.message));
     });
     return peer;
+  }
+
+  /**
+   * The server gave this node ID to a newer connection that proved the same
+   * key: another tab or device runs this node now. Retrying would take it
+   * back and forth, so the client stops using servers; open data connections stay.
+   */
+  private replaced(server: SignalingServerConfig): void {
+    this.clearTimers();
+    this.attemptId++;
+    this.setState({ kind: 'stopped', reason: `another tab or device proved this node's key to ${server.url} and is online with it now` });
   }
 
   private failed(id: number, reason: string): void {
@@ -250,7 +316,7 @@ export class SignalingClient {
       return;
     }
     this.index = 0;
-    const delay = this.backoff.next();
+    const delay = jittered(this.backoff.next(), this.opts.jitter ?? 0.25, this.opts.random ?? mathRandom);
     const at = this.clock.now() + delay;
     this.setState({ kind: 'offline', nextRetryAt: at, retryInMs: delay, attempt: this.backoff.attempts, reason });
     this.timer = this.clock.setTimeout(() => {

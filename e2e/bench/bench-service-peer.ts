@@ -38,7 +38,9 @@ async function openClient(signaling: string, target: string): Promise<Client> {
   // The service peer refuses a key without the overlay's node ID puzzle solved.
   const { keys, spki } = await generatePuzzleKeyPair(DEFAULT_ID_PUZZLE.staticBits);
   const nodeId = await nodeIdFromSpki(spki);
-  const sig = new t.SignalingClient({ nodeId, servers: [t.parseServerUrl(signaling)], createPeer: (id, o) => new Peer(id, { ...o, debug: 0 }) });
+  const sig = new t.SignalingClient({ nodeId, servers: [t.parseServerUrl(signaling)], createPeer: (id, o) => new Peer(id, { ...o, debug: 0 }),
+    keyProof: { spki, sign: (p) => signBytes(keys.privateKey, p) },
+  });
   const dialer = new t.PeerJsDialer(sig);
   dialer.watch();
   const { x: puzzle } = await solveDynamicPuzzle(spki, DEFAULT_ID_PUZZLE.dynamicBits);

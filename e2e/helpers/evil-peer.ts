@@ -8,7 +8,7 @@
  * messages arrived (a tab sends none; PeerJS's flushing close sent one).
  */
 import { installWebRtcGlobals } from '../../app/service-peer/webrtc-env.ts';
-import { canonicalDecode, canonicalEncode, DEFAULT_ID_PUZZLE, exportSpki, generatePuzzleKeyPair, generateSigningKeyPair, nodeIdFromSpki, solveDynamicPuzzle } from '../../app/identity/index.ts';
+import { canonicalDecode, canonicalEncode, DEFAULT_ID_PUZZLE, exportSpki, generatePuzzleKeyPair, generateSigningKeyPair, nodeIdFromSpki, signBytes, solveDynamicPuzzle } from '../../app/identity/index.ts';
 
 type Mode = 'garbage' | 'oversized' | 'wrong-key' | 'data-before-handshake' | 'ping-flood' | 'no-puzzle' | 'wrong-puzzle';
 
@@ -16,14 +16,17 @@ async function main(): Promise<void> {
   const [url, target, mode] = process.argv.slice(2) as [string, string, Mode];
   installWebRtcGlobals();
   const { Peer } = await import('peerjs');
-  const { parseServerUrl } = await import('../../app/transport/index.ts');
+  const { parseServerUrl, proveKeyTo } = await import('../../app/transport/index.ts');
   // The puzzle modes need a key that meets the overlay's static puzzle, so that they are refused for
   // the dynamic puzzle alone; the others send no hello with their own key, and skip that work.
-  const spki = mode === 'no-puzzle' || mode === 'wrong-puzzle' ? (await generatePuzzleKeyPair(DEFAULT_ID_PUZZLE.staticBits)).spki : await exportSpki((await generateSigningKeyPair()).publicKey);
+  const keys = mode === 'no-puzzle' || mode === 'wrong-puzzle' ? (await generatePuzzleKeyPair(DEFAULT_ID_PUZZLE.staticBits)).keys : await generateSigningKeyPair();
+  const spki = await exportSpki(keys.publicKey);
   const myId = await nodeIdFromSpki(spki);
   const other = await exportSpki((await generateSigningKeyPair()).publicKey);
   const s = parseServerUrl(url);
-  const peer = new Peer(myId, { host: s.host, port: s.port, path: s.path, secure: s.secure, key: 'peerjs', debug: 0, config: { iceServers: [] } });
+  // The signaling server lets an ID be held only with proof of its key; the evil peer proves its own.
+  const token = (await proveKeyTo(s, myId, { spki, sign: (p) => signBytes(keys.privateKey, p) }, fetch)) ?? undefined;
+  const peer = new Peer(myId, { host: s.host, port: s.port, path: s.path, secure: s.secure, key: 'peerjs', debug: 0, config: { iceServers: [] }, ...(token ? { token } : {}) });
   await new Promise<void>((resolve, reject) => {
     peer.on('open', () => resolve());
     peer.on('error', (e) => reject(new Error(e.message)));

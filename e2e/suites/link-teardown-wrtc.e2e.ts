@@ -7,17 +7,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataConnection, Peer as PeerType } from 'peerjs';
 import { installWebRtcGlobals } from '../../app/service-peer/webrtc-env.ts';
-import { parseServerUrl, peerJsChannel, type Channel } from '../../app/transport/index.ts';
+import { parseServerUrl, peerJsChannel, proveKeyTo, type Channel } from '../../app/transport/index.ts';
+import { exportSpki, generateSigningKeyPair, nodeIdFromSpki, signBytes } from '../../app/identity/index.ts';
 import { appURL } from '../helpers/browser.ts';
 
 let peers: PeerType[] = [];
 
-const hexId = (): string => [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
-
 async function openPeer(): Promise<PeerType> {
   const { Peer } = await import('peerjs');
   const s = parseServerUrl(`${appURL().replace(/\/$/, '')}/peerjs`);
-  const peer = new Peer(hexId(), { host: s.host, port: s.port, path: s.path, secure: s.secure, key: 'peerjs', debug: 0, config: { iceServers: [] } });
+  // The signaling server gives a node ID only to whoever proves the key it derives from.
+  const keys = await generateSigningKeyPair();
+  const spki = await exportSpki(keys.publicKey);
+  const id = await nodeIdFromSpki(spki);
+  const token = (await proveKeyTo(s, id, { spki, sign: (p) => signBytes(keys.privateKey, p) }, fetch)) ?? undefined;
+  const peer = new Peer(id, { host: s.host, port: s.port, path: s.path, secure: s.secure, key: 'peerjs', debug: 0, config: { iceServers: [] }, ...(token ? { token } : {}) });
   await new Promise<void>((resolve, reject) => {
     peer.on('open', () => resolve());
     peer.on('error', (e) => reject(new Error(e.message)));
