@@ -53,6 +53,8 @@ export type { CallRecord, CallState, CallView, UserAgentOptions, UserAgentSnapsh
 
 export class UserAgent {
   private ua: JsSIP.UA | null = null;
+  /** The UA's socket, which is also its registrar and proxy. */
+  private socket: OverlaySocket | null = null;
   readonly chat: ChatHistory;
   private readonly sessions = new Map<string, RTCSession>();
   /** Whether the call being placed asked for video (JsSIP reports the session before call() returns). */
@@ -209,6 +211,7 @@ export class UserAgent {
     });
     const ua = new JsSIP.UA(uaConfig(socket, name, domain, network.nodeId));
     this.ua = ua;
+    this.socket = socket;
     this.uaStarted = false;
     ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
       if (e.originator !== 'remote') return;
@@ -235,6 +238,7 @@ export class UserAgent {
     for (const s of this.sessions.values()) if (!s.isEnded()) s.terminate();
     this.ua?.stop();
     this.ua = null;
+    this.socket = null;
   }
 
   /** Sends a chat message; resolves when it is delivered or has failed (the history says which). */
@@ -274,6 +278,8 @@ export class UserAgent {
   call(peer: string, video: boolean): void {
     if (!this.ua) throw new Error('the phone is not started');
     this.nextVideo = video;
+    // The callee's registration is read while JsSIP opens the camera and gathers ICE for the offer.
+    this.socket?.prefetch(peer);
     this.ua.call(`sip:${peer}@${this.o.domain}`, {
       mediaConstraints: { audio: true, video },
       pcConfig: { iceServers: this.o.iceServers ?? [] },
