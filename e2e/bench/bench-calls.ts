@@ -190,6 +190,8 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
     }
     console.error(`[calls] ${tabs} people online with names; ${met.size} caller/callee pairs have met; ${nCalls} calls`);
     add('messages before the calls that had to be sent again', warmUpFailures.length, 'messages', warmUpFailures.join('; ').slice(0, 300));
+    const warmUpAsks = await Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as Win).__bench.trace.filter((e) => e.what === 'ask').length)));
+    add('agreement-asks before the calls (first messages between the pairs)', warmUpAsks.reduce((a, x) => a + x, 0), 'asks', `${met.size} pairs met; 0: every key came with the registration lookup`);
 
     const rows: Row[] = [];
     const loadBefore = loadavg()[0]!;
