@@ -61,6 +61,8 @@ const traceIn = (p: Page, from: number, to: number): Promise<TraceEvent[]> =>
 
 /** Where one SIP call's time went, from the traces of its caller and callee (ms; NaN when a step was not seen). */
 export interface CallSteps {
+  /** When the caller's socket handed the INVITE to the overlay (Date.now() ms). */
+  inviteOutAt: number;
   /** The INVITE handed to the caller's overlay → delivered, opened, at the callee (seal, sign, route, verify, open). */
   inviteTransit: number;
   /** The INVITE delivered → the callee's phone rings (the caller check on the DHT, the permission gate, JsSIP). */
@@ -91,6 +93,7 @@ export function callSteps(caller: TraceEvent[], callee: TraceEvent[], sessionId:
   const ice = at(caller, 'ice', '', sessionId);
   const dtls = at(caller, 'dtls', '', sessionId);
   return {
+    inviteOutAt: inviteOut?.t0 ?? NaN,
     inviteTransit: inviteIn - (inviteOut?.t0 ?? NaN),
     inviteToRing: ringAt - inviteIn,
     answerToOk: okOut - answerAt,
@@ -206,12 +209,12 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
         const atCaller = await spansIn(caller, r.tDial, ringAt);
         const atCallee = await spansIn(callee, r.tDial, ringAt);
         const spans = [...atCaller, ...atCallee];
-        const first = (await spansIn(caller, r.tDial, r.tDial + CALL_TIMEOUT_MS)).filter((s) => s.what === 'location' && s.name === names[b]).at(0);
         const end = r.tFirstFrame ?? r.tDial + CALL_TIMEOUT_MS;
         const steps = callSteps(await traceIn(caller, r.tDial, end), await traceIn(callee, r.tDial, end), r.id, seen?.answerAt ?? NaN, r.tFirstFrame ?? NaN);
         return {
           dialToRing: ringAt - r.tDial,
-          dialToInvite: (first?.t0 ?? NaN) - r.tDial,
+          // The INVITE as the socket handed it over (the callee's lookup starts at dial now, so it no longer marks the INVITE).
+          dialToInvite: steps.inviteOutAt - r.tDial,
           ringToAnswer: (seen?.answerAt ?? NaN) - ringAt,
           answerToFrame: (r.tFirstFrame ?? NaN) - (seen?.answerAt ?? NaN),
           dialToMedia: (r.tFirstFrame ?? NaN) - r.tDial,
