@@ -75,9 +75,14 @@ export class AgreementKeys {
   /**
    * Checks that `binding` binds an agreement key to node `nodeId` (20 bytes)
    * under node key `spki` (whose hash must be the ID) and remembers it.
-   * False when anything is off; never throws.
+   * False when anything is off; never throws. With `replace: false` (a key
+   * read from a record, which may be older than the one the node itself
+   * gave), a key already known for the node is kept and the answer is true.
+   * A key already known needs no second check.
    */
-  async learn(nodeId: Uint8Array, spki: Uint8Array, binding: AgreementBinding): Promise<boolean> {
+  async learn(nodeId: Uint8Array, spki: Uint8Array, binding: AgreementBinding, opts: { replace?: boolean } = {}): Promise<boolean> {
+    const known = this.peers.get(toHex(nodeId));
+    if (known && (opts.replace === false || compareBytes(known.raw, binding.key) === 0)) return true;
     try {
       const idOfKey = (await this.verifier.digest(spki)).subarray(0, ID_BYTES);
       if (compareBytes(idOfKey, nodeId) !== 0) return false;

@@ -25,6 +25,7 @@ export { LookupError, RpcError, BadReplyError, RecordRefusedError, OverlayConfig
 export { OverlayCounters, MAINTENANCE_TYPES } from './counters';
 export { type OverlayComponents, type OverlayOptions, type AsyncTracker } from './options';
 export type { RouteResult, RoutedListener, RouteOptions } from './message-routing';
+export { isSignedAgreementKey, type SignedAgreementKey } from './message-sealing';
 export { createOverlayNode, type OverlayNode, type RoutedMessaging } from './api';
 export type { LookupMode, LookupOptions, LookupResult } from './node';
 export { RingUnifier, type UnifierOptions } from './unification';

@@ -16,11 +16,16 @@
  *   its own key in. A tab keeps it in IndexedDB next to its node key (the
  *   peer layer passes it in as `agreementKey`); a node given none makes one
  *   per run.
- * - How a sender learns it. The first message to a node it has no key for is
- *   preceded by a routed `agreement-ask`, answered by the target's signed
- *   `agreement-key`: one extra trip across the ring per pair of nodes per run
- *   (a few milliseconds on loopback, one route's hops on a real ring), and no
- *   DHT record to publish, refresh or go stale. The first sealed messages of
+ * - How a sender learns it. Usually from the lookup that found the target:
+ *   a node publishes its signed agreement key (`ownAgreementKey`) in its SIP
+ *   contact records, and the location service hands the keys it reads to
+ *   `learnAgreementKey`, which checks them like any other (the node key's
+ *   hash is the node ID, its signature binds the key) and keeps a key the
+ *   node itself gave over one read from a record. So a call to a registered
+ *   node sends no ask. A node whose key is still unknown (no registration, or
+ *   a key that failed the check) is first sent a routed `agreement-ask`,
+ *   answered by the target's signed `agreement-key`: one extra trip across
+ *   the ring per pair of nodes per run. The first sealed messages of
  *   a conversation carry the sender's own binding inside the box, so the
  *   target answers (SIP responses) without asking back. A target that cannot
  *   open a box (its key changed: a new tab in the slot) refuses it with
@@ -56,8 +61,8 @@ import { SerialQueue, type Clock } from '../common';
 import { AgreementKeys, type Conversation } from './agreement-keys';
 import { APP_ACK_TIMEOUT_MS, MAX_APP_BODY_BYTES, MAX_ROUTE } from './constants';
 import type { OverlayCounters } from './counters';
-import { bytesToHexId, hexIdToBytes, ID_BYTES, idFromHex } from './id';
-import { envelopeSigningPayload, openInner, sealInner, type SealedAppMessage } from './message-sealing';
+import { bytesToHexId, hexIdToBytes, ID_BYTES, idFromHex, isHexId } from './id';
+import { envelopeSigningPayload, isSignedAgreementKey, openInner, sealInner, type SealedAppMessage, type SignedAgreementKey } from './message-sealing';
 import type { Message } from './messages';
 import { peerBytes, type Peer } from './routing-table/peer';
 import type { RoutingTable } from './routing-table/routing-table';
@@ -279,6 +284,27 @@ export class MessageRouter {
         // Opening takes real time (WebCrypto): one origin's messages are delivered in the order they came.
         return void this.host.track(this.serially(this.opening, bytesToHexId(msg.from), () => this.accept(msg))).catch(() => this.host.counters.countBad('app-check-failed'));
     }
+  }
+
+  /** This node's agreement key, bound to its node ID by its node key, for others to send to it without asking. Throws when this node has no node key. */
+  async ownAgreementKey(): Promise<SignedAgreementKey> {
+    if (!this.signer || !this.agreement) throw new Error('this node has no key to sign messages with');
+    const { key, sig } = await this.host.track(this.agreement.ownBinding());
+    return { spki: this.signer.spki, key, sig };
+  }
+
+  /**
+   * Takes node `nodeId`'s agreement key from somewhere other than the node
+   * (its SIP contact record), so the next message to it needs no
+   * agreement-ask. Checked like a key the node sent (its hash and signature);
+   * a key the node gave itself is kept over it. Resolves false, and counts
+   * `agreement-record-bad-binding`, when the key is not that node's; never throws.
+   */
+  async learnAgreementKey(nodeId: string, k: SignedAgreementKey): Promise<boolean> {
+    if (!this.agreement || !isHexId(nodeId) || nodeId === this.host.self.hex || !isSignedAgreementKey(k)) return false;
+    const ok = await this.host.track(this.agreement.learn(hexIdToBytes(nodeId), k.spki, { key: k.key, sig: k.sig }, { replace: false }));
+    if (!ok) this.host.counters.countBad('agreement-record-bad-binding');
+    return ok;
   }
 
   /** The node key of `nodeId`, when a message signed by it has arrived here lately. */

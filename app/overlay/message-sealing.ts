@@ -35,6 +35,23 @@ export interface AgreementBinding {
   readonly sig: Uint8Array;
 }
 
+/**
+ * A node's agreement key as others can check it without asking the node:
+ * the binding and the node key (SPKI) that signed it, whose hash must be the
+ * node's ID. Published in the node's SIP contact records (app/sip/dht-location.ts),
+ * so a caller has the callee's key when its lookup returns the callee's nodes.
+ */
+export interface SignedAgreementKey extends AgreementBinding {
+  readonly spki: Uint8Array;
+}
+
+/** Whether `v` has the shape of a SignedAgreementKey within the wire limits (key ≤ 128, sig and spki ≤ 512 bytes); nothing is verified. */
+export function isSignedAgreementKey(v: unknown): v is SignedAgreementKey {
+  if (!isBinding(v)) return false;
+  const spki = (v as unknown as Record<string, unknown>)['spki'];
+  return spki instanceof Uint8Array && spki.length <= 512;
+}
+
 /** The decrypted inside of a sealed routed message. */
 export interface InnerMessage {
   readonly aid: number;

@@ -4,9 +4,17 @@
  * into the dictionary at H("sip:" + aor), one entry per node; a lookup reads
  * the name's claim and keeps only the entries signed by the key that owns
  * the name, so nobody can register as somebody else.
+ *
+ * A contact entry also carries the node's signed agreement key (`ak`: its
+ * node key, agreement key and the node key's signature binding the two,
+ * app/overlay/message-sealing.ts), so the lookup that finds a callee's nodes
+ * hands their keys to the overlay and the first encrypted message to them
+ * needs no agreement-ask round trip. The key is checked by the overlay
+ * against the node ID, not trusted because the person signed the entry; an
+ * entry without one (older code) or with one that fails is still a contact.
  */
 import { canonicalDecode, canonicalEncode, equalBytes, hasSurelyExpired, MAX_CLOCK_SKEW_MS } from '../identity';
-import { LookupError, isHexId, createRecord, type OverlayNode, type RecordSigner, type WireRecord } from '../overlay';
+import { LookupError, isHexId, isSignedAgreementKey, createRecord, type OverlayNode, type RecordSigner, type SignedAgreementKey, type WireRecord } from '../overlay';
 import { ClockSkewError, OverlayTimeoutError } from './errors';
 import { dhtKey, type NameDirectory } from './name-directory';
 import type { NameClaim } from './name-directory';
@@ -33,14 +41,18 @@ const TOMBSTONE_MS = 60_000;
 interface Contact {
   node: string;
   gone: boolean;
+  /** The node's signed agreement key, when the entry carries a well-formed one (not yet verified). */
+  ak: SignedAgreementKey | null;
 }
 
 function decodeContact(r: WireRecord): Contact | null {
   try {
+    // maxDepth 2, maxItems 4: what readers before `ak` allow, so they still read these entries.
     const v = canonicalDecode(r.value, { maxDepth: 2, maxItems: 4 }) as Record<string, unknown>;
     const node = v['node'];
     if (typeof node !== 'string' || !isHexId(node) || typeof v['gone'] !== 'boolean') return null;
-    return { node, gone: v['gone'] };
+    const ak = v['ak'];
+    return { node, gone: v['gone'], ak: isSignedAgreementKey(ak) ? { spki: ak.spki, key: ak.key, sig: ak.sig } : null };
   } catch {
     return null;
   }
@@ -88,16 +100,31 @@ export class DhtLocation implements SipLocation {
       // The name and its contacts are read at once: the contacts are kept only if the name's key signed them.
       const [claim, entries] = await Promise.all([this.directory.resolve(name), this.key(name).then((k) => this.node.get(k))]);
       if (!claim) return { kind: 'unknown' };
+      const now = this.node.clock.now();
       const registrations: Registration[] = [];
+      const keys: Promise<boolean>[] = [];
       for (const r of entries) {
         if (r.kind !== 'dict' || !equalBytes(r.owner, claim.signingSpki)) continue;
         const c = decodeContact(r);
-        if (c) registrations.push({ node: c.node, gone: c.gone, writtenAt: r.version, expires: r.expires });
+        if (!c) continue;
+        registrations.push({ node: c.node, gone: c.gone, writtenAt: r.version, expires: r.expires });
+        if (c.ak && !c.gone && !hasSurelyExpired(r.expires, now)) keys.push(this.node.routed.learnAgreementKey(c.node, c.ak));
       }
+      // Awaited, so the message the caller sends next is sealed at once; a key that fails the check is counted by the overlay.
+      await Promise.all(keys);
       return { kind: 'found', claim, registrations };
     } catch (e) {
       if (e instanceof OverlayTimeoutError || e instanceof LookupError) return { kind: 'timeout' };
       throw e;
+    }
+  }
+
+  /** This node's signed agreement key, or null when its overlay cannot give one (callers then ask for it). */
+  private async ownAgreementKey(): Promise<SignedAgreementKey | null> {
+    try {
+      return await this.node.routed.ownAgreementKey();
+    } catch {
+      return null;
     }
   }
 
@@ -108,13 +135,14 @@ export class DhtLocation implements SipLocation {
     const gone = expiresSec <= 0;
     const version = Math.max(now, (this.lastVersion.get(name) ?? 0) + 1);
     this.lastVersion.set(name, version);
+    const ak = gone ? null : await this.ownAgreementKey();
     const write = async (sub: string) =>
       this.node.put(
         await createRecord(this.signer, {
           key: await this.key(name),
           kind: 'dict',
           sub,
-          value: canonicalEncode({ node: this.node.id, gone }),
+          value: canonicalEncode({ node: this.node.id, gone, ...(ak ? { ak: { spki: ak.spki, key: ak.key, sig: ak.sig } } : {}) }),
           version,
           expires: now + (gone ? TOMBSTONE_MS : expiresSec * 1000),
         }),

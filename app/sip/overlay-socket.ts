@@ -9,13 +9,13 @@
  * the caller. Nothing here throws into JsSIP: bad messages are dropped or
  * answered with the error a SIP proxy would give.
  */
-import type { Clock } from '../common';
+import { systemClock, type Clock } from '../common';
 import { watchBranches } from './branch-watch';
 import { ClockSkewError, NameTakenError, OverlayTimeoutError } from './errors';
 import { ForkTable } from './fork-table';
 import { COMPLETED_ELSEWHERE, PROXY_BRANCH, makeCancel, makeDialogRequest, makeResponse } from './responses';
 import { headerValue, nodeHost, nodeOfHost, parseSip, requestMethod, requestProblem, type SipRequest, type SipResponse } from './sip-parse';
-import type { ContactPolicy, SipLocation, SipNetwork } from './types';
+import type { ContactPolicy, LookupResult, SipLocation, SipNetwork } from './types';
 
 export interface OverlaySocketOptions {
   network: SipNetwork;
@@ -46,6 +46,8 @@ const DIALOG_OPENERS = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 const MAX_DIALOGS = 512;
 /** Incoming INVITEs awaiting this UA's final answer, watched at once; the oldest goes first. */
 const MAX_RINGING = 64;
+/** How long a lookup started by `prefetch` serves the request it was started for. */
+export const PREFETCH_MS = 10_000;
 
 export class OverlaySocket {
   /** JsSIP writes this into Via headers. */
@@ -65,6 +67,8 @@ export class OverlaySocket {
   /** `Call-ID branch` → text of an incoming INVITE this UA has not answered finally yet. */
   private readonly ringing = new Map<string, string>();
   private readonly log: (line: string) => void;
+  /** Lookups started ahead of the request that needs them (see `prefetch`), by user name. */
+  private readonly ahead = new Map<string, { at: number; found: Promise<LookupResult> }>();
 
   constructor(private readonly o: OverlaySocketOptions) {
     this.url = `overlay://${o.domain}/${o.network.nodeId}`;
@@ -109,6 +113,38 @@ export class OverlaySocket {
     return true;
   }
 
+  /**
+   * Starts the location lookup of `user` now, while the UA is still opening
+   * the camera and gathering ICE candidates for its INVITE, so the lookup
+   * (and, with the registration, the callee node's agreement key) is off the
+   * path from dial to ringing. The next request to `user` within PREFETCH_MS
+   * uses what it found; a lookup that found nobody or timed out is made again.
+   * A registration that changes in those seconds is missed as it would be by
+   * a lookup made a moment earlier: the branch to a gone node fails with 480.
+   */
+  prefetch(user: string): void {
+    const found = this.o.location.lookup(user);
+    found.catch(() => undefined);
+    this.ahead.set(user, { at: this.clock().now(), found });
+    // Names dialled and never called: keep only the latest few.
+    while (this.ahead.size > 8) this.ahead.delete(this.ahead.keys().next().value!);
+  }
+
+  private clock(): Clock {
+    return this.o.clock ?? systemClock;
+  }
+
+  /** The lookup of `user`: the one `prefetch` started, once, when it is fresh and found someone; else a new one. */
+  private async lookup(user: string): Promise<LookupResult> {
+    const kept = this.ahead.get(user);
+    this.ahead.delete(user);
+    if (kept && this.clock().now() - kept.at < PREFETCH_MS) {
+      const r = await kept.found.catch(() => null);
+      if (r?.kind === 'found' && r.nodes.length > 0) return r;
+    }
+    return this.o.location.lookup(user);
+  }
+
   private deliver(text: string): void {
     queueMicrotask(() => this.hand(text));
   }
@@ -134,7 +170,7 @@ export class OverlaySocket {
     if (direct) {
       nodes = [direct];
     } else if (req.uriHost === this.o.domain && req.uriUser) {
-      const found = await this.o.location.lookup(req.uriUser);
+      const found = await this.lookup(req.uriUser);
       if (found.kind === 'unknown') return this.localReply(req, 404, `${req.uriUser} is not a known name`);
       if (found.kind === 'timeout') return this.localReply(req, 408);
       nodes = found.nodes;

@@ -46,6 +46,8 @@ export type UndeliveredHandler = (msg: ChatMessage) => Promise<Partial<ChatMessa
 
 export class UserAgent {
   private ua: JsSIP.UA | null = null;
+  /** The UA's socket, which is also its registrar and proxy. */
+  private socket: OverlaySocket | null = null;
   readonly chat: ChatHistory;
   private readonly sessions = new Map<string, RTCSession>();
   /** Whether the call being placed asked for video (JsSIP reports the session before call() returns). */
@@ -208,6 +210,7 @@ export class UserAgent {
     });
     const ua = new JsSIP.UA(uaConfig(socket, name, domain, network.nodeId));
     this.ua = ua;
+    this.socket = socket;
     this.uaStarted = false;
     ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
       if (e.originator !== 'remote') return;
@@ -234,6 +237,7 @@ export class UserAgent {
     for (const s of this.sessions.values()) if (!s.isEnded()) s.terminate();
     this.ua?.stop();
     this.ua = null;
+    this.socket = null;
   }
 
   /**
@@ -295,6 +299,8 @@ export class UserAgent {
     // A call placed during a call holds the one in progress, as a desk phone does.
     this.holdAllBut(null);
     this.nextVideo = video;
+    // The callee's registration is read while JsSIP opens the camera and gathers ICE for the offer.
+    this.socket?.prefetch(peer);
     this.ua.call(`sip:${peer}@${this.o.domain}`, {
       mediaConstraints: { audio: true, video },
       pcConfig: { iceServers: this.o.iceServers ?? [] },

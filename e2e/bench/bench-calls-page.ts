@@ -35,8 +35,25 @@ export interface CalleeTimes {
   answerAt: number | null;
 }
 
+/**
+ * One step of a call seen in a tab, for the breakdown of dial → media:
+ * SIP text handed to the overlay (`out`, `t1` when the target acknowledged),
+ * SIP text delivered by the overlay after it was opened (`in`), an
+ * agreement-ask this tab had to send first (`ask`), and the caller's
+ * PeerConnection reaching ICE connected (`ice`) and DTLS connected (`dtls`).
+ */
+export interface TraceEvent {
+  what: 'out' | 'in' | 'ask' | 'ice' | 'dtls';
+  /** The SIP start line (`INVITE`, `SIP/2.0 200`, ...), the target node of an ask, or the call id of a PeerConnection event. */
+  line: string;
+  callId: string;
+  t0: number;
+  t1: number;
+}
+
 export interface PageBench {
   dht: DhtSpan[];
+  trace: TraceEvent[];
   incoming: Record<string, CalleeTimes>;
   floorIn: CalleeTimes[];
   sipCall(callee: string, timeoutMs: number): Promise<CallTimes>;
@@ -84,6 +101,61 @@ export function installBench(): void {
   if (!location) throw new Error('the phone has no location service to time');
   time(location, 'lookup', 'location');
 
+  // Where the time of a call goes between the phone and the overlay: the UA's socket hands SIP text to its network
+  // (OverlaySipNetwork.send resolves when the target acknowledged), the overlay delivers what it opened, and an
+  // agreement-ask is sent before the first sealed message to a node whose key this tab does not know.
+  const trace: TraceEvent[] = [];
+  /** `INVITE`, or a response's status and method (`SIP/2.0 200 INVITE`), and the Call-ID. */
+  const sipLine = (text: string): { line: string; callId: string } => {
+    const start = text.slice(0, text.indexOf('\r\n') >>> 0);
+    const method = /^CSeq[ \t]*:[ \t]*\d+[ \t]+(\S+)/im.exec(text)?.[1] ?? '';
+    const line = start.startsWith('SIP/2.0 ') ? `${start.slice(0, 11)} ${method}` : start.split(' ')[0]!;
+    return { line, callId: /^(?:Call-ID|i)[ \t]*:[ \t]*(\S+)/im.exec(text)?.[1] ?? '' };
+  };
+  type Hookable = Record<string, unknown>;
+  const socket = ((phone as unknown as Hookable)['ua'] as { _transport?: { socket?: Hookable } } | null)?._transport?.socket;
+  const network = (socket?.['o'] as Hookable | undefined)?.['network'] as Hookable | undefined;
+  if (!network || typeof network['send'] !== 'function') throw new Error('nothing to trace: the phone has no overlay network');
+  const send = network['send'] as (node: string, text: string) => Promise<unknown>;
+  network['send'] = async (node: string, text: string) => {
+    const ev: TraceEvent = { what: 'out', ...sipLine(text), t0: now(), t1: NaN };
+    trace.push(ev);
+    try {
+      return await send.call(network, node, text);
+    } finally {
+      ev.t1 = now();
+    }
+  };
+  h.onRouted('sip', (_from, body) => {
+    trace.push({ what: 'in', ...sipLine(new TextDecoder().decode(body)), t0: now(), t1: now() });
+  });
+  const router = ((network['node'] as Hookable | undefined)?.['routed'] ?? null) as Hookable | null;
+  if (router && typeof router['askKey'] === 'function') {
+    const ask = router['askKey'] as (to: string, timeout: number) => Promise<unknown>;
+    router['askKey'] = async (to: string, timeout: number) => {
+      const ev: TraceEvent = { what: 'ask', line: to.slice(0, 8), callId: '', t0: now(), t1: NaN };
+      trace.push(ev);
+      try {
+        return await ask.call(router, to, timeout);
+      } finally {
+        ev.t1 = now();
+      }
+    };
+  }
+  /** Records when `pc` reaches ICE connected and DTLS connected (connectionState), once each. */
+  const watchConnection = (pc: RTCPeerConnection, callId: string): void => {
+    const mark = (what: 'ice' | 'dtls'): void => {
+      if (!trace.some((e) => e.what === what && e.callId === callId)) trace.push({ what, line: '', callId, t0: now(), t1: now() });
+    };
+    const check = (): void => {
+      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') mark('ice');
+      if (pc.connectionState === 'connected') mark('dtls');
+    };
+    pc.addEventListener('iceconnectionstatechange', check);
+    pc.addEventListener('connectionstatechange', check);
+    check();
+  };
+
   // The benchmark answers at once: no human think time in the figures.
   const seen = new Set<string>();
   phone.subscribe(() => {
@@ -110,7 +182,7 @@ export function installBench(): void {
   });
 
   /** Resolves when the first remote video frame is seen on the connection `pc()` returns, or at `until` / when `over()`. */
-  const firstFrame = (pc: () => RTCPeerConnection | null, until: number, over: () => boolean): Promise<{ t: number | null; how: CallTimes['how'] }> =>
+  const firstFrame = (pc: () => RTCPeerConnection | null, until: number, over: () => boolean, watchId: string): Promise<{ t: number | null; how: CallTimes['how'] }> =>
     new Promise((resolve) => {
       let done = false;
       let busy = false;
@@ -140,6 +212,7 @@ export function installBench(): void {
         if (!c || busy) return;
         if (hooked !== c) {
           hooked = c;
+          watchConnection(c, watchId);
           // Hooked within 5 ms of dialing; the remote track comes with the answer, much later.
           c.addEventListener('track', (e) => attach(e.track));
         }
@@ -166,7 +239,7 @@ export function installBench(): void {
     const off = phone.subscribe(() => {
       if (tRingBack === null && view()?.state === 'ringing') tRingBack = now();
     });
-    const r = await firstFrame(() => phone.connection(id), tDial + timeoutMs, () => view()?.state === 'ended');
+    const r = await firstFrame(() => phone.connection(id), tDial + timeoutMs, () => view()?.state === 'ended', id);
     off();
     const outcome = view()?.outcome ?? null;
     phone.hangUp(id);
@@ -180,7 +253,7 @@ export function installBench(): void {
     let failed = false;
     mc.on('error', () => (failed = true));
     try {
-      const r = await firstFrame(() => mc.peerConnection, tDial + timeoutMs, () => failed);
+      const r = await firstFrame(() => mc.peerConnection, tDial + timeoutMs, () => failed, `floor ${tDial}`);
       return { tDial, tRingBack: null, tFirstFrame: r.t, how: r.how, id: remoteId, outcome: failed ? 'PeerJS reported an error' : null };
     } finally {
       mc.close();
@@ -193,5 +266,5 @@ export function installBench(): void {
     for (const mc of floorConns.splice(0)) mc.close();
   };
 
-  w.__bench = { dht, incoming, floorIn, sipCall, floorCall, hangUpAll };
+  w.__bench = { dht, trace, incoming, floorIn, sipCall, floorCall, hangUpAll };
 }

@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { claimForBench, withPeopleRing } from './bench-people.ts';
-import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench } from './bench-calls-page.ts';
+import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench, type TraceEvent } from './bench-calls-page.ts';
 import { allowEverything } from '../helpers/ring.ts';
 import { sealingBench } from './bench-sealing.ts';
 
@@ -56,6 +56,55 @@ export function coveredMs(spans: readonly DhtSpan[], from: number, to: number): 
   return total;
 }
 
+const traceIn = (p: Page, from: number, to: number): Promise<TraceEvent[]> =>
+  p.evaluate(([a, b]) => (window as unknown as Win).__bench.trace.filter((e) => e.t0 >= a && e.t0 <= b), [from, to] as const);
+
+/** Where one SIP call's time went, from the traces of its caller and callee (ms; NaN when a step was not seen). */
+export interface CallSteps {
+  /** When the caller's socket handed the INVITE to the overlay (Date.now() ms). */
+  inviteOutAt: number;
+  /** The INVITE handed to the caller's overlay → delivered, opened, at the callee (seal, sign, route, verify, open). */
+  inviteTransit: number;
+  /** The INVITE delivered → the callee's phone rings (the caller check on the DHT, the permission gate, JsSIP). */
+  inviteToRing: number;
+  /** Answered → the 200 OK handed to the callee's overlay (the callee's media, its SDP answer and first ICE candidate). */
+  answerToOk: number;
+  /** The 200 OK handed → delivered at the caller. */
+  okTransit: number;
+  /** The 200 OK delivered → ICE connected at the caller. */
+  okToIce: number;
+  /** ICE connected → DTLS connected (the PeerConnection's connectionState) at the caller. */
+  iceToDtls: number;
+  /** DTLS connected → the first remote video frame. */
+  dtlsToFrame: number;
+  /** agreement-asks either side sent between dial and media (the round trip for a target's agreement key). */
+  asks: number;
+}
+
+/** The steps of the call `callId`/`sessionId` between `tDial` and `tFrame`, from both tabs' traces. */
+export function callSteps(caller: TraceEvent[], callee: TraceEvent[], sessionId: string, answerAt: number, tFrame: number): CallSteps {
+  const inviteOut = caller.find((e) => e.what === 'out' && e.line === 'INVITE');
+  const callId = inviteOut?.callId ?? '';
+  const at = (evs: TraceEvent[], what: TraceEvent['what'], line: string, id = callId): number => evs.find((e) => e.what === what && e.line === line && e.callId === id)?.t0 ?? NaN;
+  const inviteIn = at(callee, 'in', 'INVITE');
+  const ringAt = at(callee, 'out', 'SIP/2.0 180 INVITE');
+  const okOut = at(callee, 'out', 'SIP/2.0 200 INVITE');
+  const okIn = at(caller, 'in', 'SIP/2.0 200 INVITE');
+  const ice = at(caller, 'ice', '', sessionId);
+  const dtls = at(caller, 'dtls', '', sessionId);
+  return {
+    inviteOutAt: inviteOut?.t0 ?? NaN,
+    inviteTransit: inviteIn - (inviteOut?.t0 ?? NaN),
+    inviteToRing: ringAt - inviteIn,
+    answerToOk: okOut - answerAt,
+    okTransit: okIn - okOut,
+    okToIce: ice - okIn,
+    iceToDtls: dtls - ice,
+    dtlsToFrame: tFrame - dtls,
+    asks: [...caller, ...callee].filter((e) => e.what === 'ask').length,
+  };
+}
+
 const spansIn = (p: Page, from: number, to: number): Promise<DhtSpan[]> =>
   p.evaluate(([a, b]) => (window as unknown as Win).__bench.dht.filter((s) => s.t1 >= a && s.t0 <= b), [from, to] as const);
 
@@ -84,6 +133,7 @@ interface Row {
     dhtReads: number;
     how: string;
     outcome: string | null;
+    steps: CallSteps;
   };
   floor: { dialToAlert: number; answerToFrame: number; dialToMedia: number; how: string; outcome: string | null };
 }
@@ -143,6 +193,8 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
     }
     console.error(`[calls] ${tabs} people online with names; ${met.size} caller/callee pairs have met; ${nCalls} calls`);
     add('messages before the calls that had to be sent again', warmUpFailures.length, 'messages', warmUpFailures.join('; ').slice(0, 300));
+    const warmUpAsks = await Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as Win).__bench.trace.filter((e) => e.what === 'ask').length)));
+    add('agreement-asks before the calls (first messages between the pairs)', warmUpAsks.reduce((a, x) => a + x, 0), 'asks', `${met.size} pairs met; 0: every key came with the registration lookup`);
 
     const rows: Row[] = [];
     const loadBefore = loadavg()[0]!;
@@ -157,10 +209,12 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
         const atCaller = await spansIn(caller, r.tDial, ringAt);
         const atCallee = await spansIn(callee, r.tDial, ringAt);
         const spans = [...atCaller, ...atCallee];
-        const first = (await spansIn(caller, r.tDial, r.tDial + CALL_TIMEOUT_MS)).filter((s) => s.what === 'location' && s.name === names[b]).at(0);
+        const end = r.tFirstFrame ?? r.tDial + CALL_TIMEOUT_MS;
+        const steps = callSteps(await traceIn(caller, r.tDial, end), await traceIn(callee, r.tDial, end), r.id, seen?.answerAt ?? NaN, r.tFirstFrame ?? NaN);
         return {
           dialToRing: ringAt - r.tDial,
-          dialToInvite: (first?.t0 ?? NaN) - r.tDial,
+          // The INVITE as the socket handed it over (the callee's lookup starts at dial now, so it no longer marks the INVITE).
+          dialToInvite: steps.inviteOutAt - r.tDial,
           ringToAnswer: (seen?.answerAt ?? NaN) - ringAt,
           answerToFrame: (r.tFirstFrame ?? NaN) - (seen?.answerAt ?? NaN),
           dialToMedia: (r.tFirstFrame ?? NaN) - r.tDial,
@@ -170,6 +224,7 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
           dhtReads: spans.filter((s) => s.t1 <= ringAt).length,
           how: r.how,
           outcome: r.outcome,
+          steps,
         };
       };
       const floor = async (): Promise<Row['floor']> => {
@@ -200,7 +255,7 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
       rows.push({ caller: names[a]!, callee: names[b]!, sip: s, floor: f });
       console.error(
         `[call ${i + 1}/${nCalls}] ${names[a]} → ${names[b]}: SIP ring ${s.dialToRing} ms (DHT ${s.dht} ms in ${s.dhtReads} reads), media ${s.dialToMedia} ms` +
-          `${s.outcome ? ` (${s.outcome})` : ''}; PeerJS media ${f.dialToMedia} ms${f.outcome ? ` (${f.outcome})` : ''}`,
+          `${s.outcome ? ` (${s.outcome})` : ''}; PeerJS media ${f.dialToMedia} ms${f.outcome ? ` (${f.outcome})` : ''}; steps ${JSON.stringify(s.steps)}`,
       );
       await caller.waitForTimeout(300);
     }
@@ -238,6 +293,15 @@ function report(add: Add, rows: Row[]): void {
   add('PeerJS direct call → media, p95 (floor)', pct(floorMedia, 0.95), 'ms');
   add('SIP dial → media p50 / PeerJS floor p50', pct(sipMedia, 0.5) / pct(floorMedia, 0.5), 'ratio', 'target ≤ 1.2 with routed messages encrypted (issue 17; 1.07 before)');
   add('SIP / PeerJS dial → media, median of the per-pair ratios', pct(ok.map((r) => r.sip.dialToMedia / r.floor.dialToMedia), 0.5), 'ratio', 'the two calls of a pair run back to back');
+  const step = (k: keyof CallSteps): number => pct(col('sip', (x) => x.steps[k]), 0.5);
+  add('  where dial → media goes: INVITE handed to the overlay → opened at the callee (seal, route, open), p50', step('inviteTransit'), 'ms');
+  add('  INVITE opened → callee ringing (caller check, permission, JsSIP), p50', step('inviteToRing'), 'ms');
+  add('  answered → 200 OK handed to the overlay (callee media, SDP answer, ICE candidate), p50', step('answerToOk'), 'ms');
+  add('  200 OK handed to the overlay → opened at the caller, p50', step('okTransit'), 'ms');
+  add('  200 OK opened → ICE connected at the caller, p50', step('okToIce'), 'ms');
+  add('  ICE connected → DTLS connected, p50', step('iceToDtls'), 'ms');
+  add('  DTLS connected → first remote video frame, p50', step('dtlsToFrame'), 'ms');
+  add('agreement-asks on the call path (round trips for a target\'s agreement key)', col('sip', (x) => x.steps.asks).reduce((a, x) => a + x, 0), 'asks', `in ${ok.length} calls`);
   const dht = col('sip', (x) => x.dht);
   add('DHT reads on the call path per call, p50', pct(dht, 0.5), 'ms', `${(col('sip', (x) => x.dhtReads).reduce((s, x) => s + x, 0) / Math.max(1, ok.length)).toFixed(1)} reads per call (mean)`);
   add('  DHT at the caller (registration lookup of the callee), p50', pct(col('sip', (x) => x.dhtCaller), 0.5), 'ms');
