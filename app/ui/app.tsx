@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { AppShellNotices } from './app-shell';
+import { FirstScreen } from './first-screen';
+import { ReachBanner } from './reach-banner';
 import { IdentityPanel } from './identity-panel';
 import { NetworkPage } from './network-page';
 import { NodeIceNotice } from './node-ice-card';
@@ -59,6 +61,7 @@ export function App() {
         <h1>P2P Softphone</h1>
         <p className="tagline">Calls, chat and video mail between browsers, with no phone server.</p>
         <AppShellNotices />
+        <ReachBanner />
         <nav aria-label="Main">
           {PAGES.map((p) => (
             <a key={p.hash} href={p.hash} aria-current={page === p.hash ? 'page' : undefined}>
@@ -89,6 +92,7 @@ export function App() {
         )}
         {snap.phase !== 'starting' && page === '#/' && (
           <>
+            {ready && <FirstScreen />}
             <IdentityPanel />
             {ready && <SignalingPanel />}
           </>
