@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { AlertsOffer } from './alerts-offer';
 import { AppShellNotices } from './app-shell';
 import { FirstScreen } from './first-screen';
 import { ReachBanner } from './reach-banner';
@@ -62,6 +63,7 @@ export function App() {
         <p className="tagline">Calls, chat and video mail between browsers, with no phone server.</p>
         <AppShellNotices />
         <ReachBanner />
+        {ready && <AlertsOffer />}
         <nav aria-label="Main">
           {PAGES.map((p) => (
             <a key={p.hash} href={p.hash} aria-current={page === p.hash ? 'page' : undefined}>
