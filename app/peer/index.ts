@@ -24,3 +24,4 @@ export { TabAlerts, browserAlerts, browserAttention, type Attention, type PhoneS
 export { RingTone, ringCycle, RING_CADENCE_S, RING_TONES_HZ, type RingToneProbe } from './ring-tone';
 export { PageSignals, alertFavicon, alertTitle, type PageAlertState } from './page-signals';
 export { browserNotifications, type AlertNotice, type NotificationApi } from './notifier';
+export { whyNotInRing } from './ring-refusal';

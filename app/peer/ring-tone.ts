@@ -74,7 +74,9 @@ export class RingTone {
     if (this.context && !this.wanted) return;
     try {
       const ctx = this.ensure();
-      if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
+      // Made in a gesture, it runs; with nothing to play it is suspended again, and a later ring may resume it (the page has had its gesture).
+      if (!this.wanted) void ctx.suspend().catch(() => undefined);
+      else if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
     } catch {
       // No Web Audio here: the dialog and the notification still tell the person.
     }

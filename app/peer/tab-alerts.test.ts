@@ -59,7 +59,7 @@ function setUp(looking = false) {
     notifications,
     attention,
   });
-  return { ua, alerts, tone, shown, closed, titles, clicks, state, gesture: () => gesture?.(), look: () => ((state.looking = true), attentionChanged?.()) };
+  return { ua, alerts, tone, shown, closed, titles, clicks, state, gesture: () => gesture?.(), look: () => ((state.looking = true), attentionChanged?.()), attentionChanged: () => attentionChanged?.() };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -84,11 +84,15 @@ describe('alerts that reach a person (issue 18)', () => {
     expect(t.titles.at(-1)).toEqual({ ringingFrom: null, unseen: 0 });
   });
 
-  it('a person looking at the tab hears the ring and sees the dialog, without a system notification', () => {
+  it('a person looking at the tab hears the ring and sees the dialog, without a system notification; leaving the tab while it rings brings the notification, once', () => {
     const t = setUp(true);
     t.ua.set({ calls: [call('c1', 'alice', 'incoming')] });
     expect(t.tone.on).toBe(true);
     expect(t.shown).toEqual([]);
+    t.state.looking = false;
+    t.attentionChanged();
+    t.attentionChanged();
+    expect(t.shown).toEqual([expect.objectContaining({ tag: 'call-c1', title: 'alice is calling' })]);
   });
 
   it('missed calls and new messages notify once each and count in the title until the person looks', () => {

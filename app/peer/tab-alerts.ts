@@ -55,6 +55,9 @@ export class TabAlerts {
   private unwatchUa: (() => void) | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private ringing: { id: string; from: string } | null = null;
+  private ringingVideo = false;
+  /** The call whose ringing notification was shown. */
+  private ringNoticeFor: string | null = null;
   private closeRingNotice: (() => void) | null = null;
   private unseen = 0;
   /** Calls already counted as missed, and the last message already told, so nothing is told twice. */
@@ -132,9 +135,20 @@ export class TabAlerts {
     }
     this.p.tone.start();
     this.show();
-    // A person looking at the tab sees the dialog; the notification is for a tab behind others or a window without focus.
-    if (this.p.attention.looking()) return;
-    const notice: AlertNotice = { tag: `call-${call.id}`, title: `${call.from} is calling`, body: `${call.video ? 'Video' : 'Audio'} call. Click to go to the call.`, sticky: true };
+    this.notifyRinging(call.video);
+  }
+
+  /**
+   * The system notification of the ringing call, once per call. A person
+   * looking at the tab sees the dialog; the notification is for a tab behind
+   * others or a window without focus, also one left while the call rings.
+   */
+  private notifyRinging(video = this.ringingVideo): void {
+    const call = this.ringing;
+    this.ringingVideo = video;
+    if (!call || this.ringNoticeFor === call.id || this.p.attention.looking()) return;
+    this.ringNoticeFor = call.id;
+    const notice: AlertNotice = { tag: `call-${call.id}`, title: `${call.from} is calling`, body: `${video ? 'Video' : 'Audio'} call. Click to go to the call.`, sticky: true };
     void this.p.notifications
       .show(notice, () => this.p.attention.focus())
       .then((close) => {
@@ -152,6 +166,7 @@ export class TabAlerts {
   }
 
   private attentionChanged(): void {
+    this.notifyRinging();
     if (this.p.attention.looking() && this.unseen > 0) {
       this.unseen = 0;
       this.show();

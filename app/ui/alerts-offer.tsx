@@ -26,7 +26,8 @@ function Offer({ alerts, calls }: { alerts: TabAlerts; calls: CallService }) {
   const permission = answer ?? alerts.probe().permission;
   if (hidden || phone.status !== 'ready' || !phone.name) return null;
   if (permission === 'granted' && answer === null) return null;
-  if (permission === 'unsupported' && answer === null) return null;
+  // Decided before (by the person or the browser's own settings): nothing to offer, and no reason to nag.
+  if ((permission === 'unsupported' || permission === 'denied') && answer === null) return null;
   const notNow = (): void => {
     try {
       localStorage.setItem(DISMISSED_KEY, '1');

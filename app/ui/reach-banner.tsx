@@ -5,10 +5,10 @@
  * reachNotice (reach-words.ts).
  */
 import { useSyncExternalStore } from 'react';
-import { OVERLAY_NAME, type CallService, type OverlayService } from '../peer';
+import { OVERLAY_NAME, whyNotInRing, type CallService, type OverlayService } from '../peer';
 import type { PermissionGate } from '../permissions';
 import type { UserAgent } from '../sip';
-import { reachNotice, type ReachAction } from './reach-words';
+import { isInRing, reachNotice, type ReachAction } from './reach-words';
 import { useAppSnapshot, useServices, useStore } from './use-app';
 
 const NO_STORE = { subscribe: () => () => undefined, getSnapshot: () => null };
@@ -29,7 +29,8 @@ function Banner({ overlay, gate, calls }: { overlay: OverlayService; gate: Permi
   const phone = useMaybe(ua);
   const notice = reachNotice({
     signaling: app.signaling,
-    ring,
+    // A tab that started a ring alone has not tried to join since: the person's own "no" is read from the gate.
+    ring: { ...ring, refusal: ring.refusal ?? (isInRing(ring) ? null : whyNotInRing(gate, OVERLAY_NAME)) },
     refusedAlways: gate.policy.overlayAllowance(OVERLAY_NAME)?.decision === 'deny',
     joinAsked: questions.some((q) => q.kind === 'overlay'),
     phone: ua?.name && phone ? { name: ua.name, registration: phone.registration, error: phone.registrationError } : null,
