@@ -204,5 +204,6 @@ describe('calls that reach a person whose tab is hidden', () => {
     await bringToFront(b);
     await b.evaluate(() => window.dispatchEvent(new Event('focus')));
     console.log(`[alerts] bob looks: hasFocus ${await b.evaluate(() => document.hasFocus())}, title “${await b.title()}”`);
+    await b.waitForFunction(() => document.title === 'P2P Softphone', undefined, { timeout: 10_000, polling: 200 });
   }, 300_000);
 });
