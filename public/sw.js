@@ -152,3 +152,15 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(fromCache(request));
   }
 });
+
+// Issue 18: a notification the page could not show itself (Chrome on Android has no Notification constructor) is shown
+// through this worker (app/peer/notifier.ts); a click on it brings the app's tab to the front, or opens one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((tabs) => {
+      const tab = tabs.find((t) => new URL(t.url).origin === self.location.origin);
+      return tab ? tab.focus() : self.clients.openWindow('/');
+    }),
+  );
+});

@@ -14,7 +14,7 @@
  * (`obj['field']`), which is type-checked, rather than an untyped cast.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import type { AppSnapshot, AppServices, ContactsService, MailService, OfflineTexts, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot } from '../peer';
+import type { AppSnapshot, AppServices, ContactsService, MailService, OfflineTexts, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot, TabAlertsProbe } from '../peer';
 import type { LinkEndCode } from '../transport';
 // A type-only import: the node behind the narrow OverlayNode API, for the one test that writes into a replica store.
 import type { ChordNode } from '../overlay/sim';
@@ -141,6 +141,13 @@ export interface SoftphoneTestHandle {
   // --- names, calls and chat -------------------------------------------------
   /** The phone service's snapshot (claimed name, registration status, ring state), or null before it starts. */
   phoneStatus(): CallServiceSnapshot | null;
+  /**
+   * The alerts (issue 18): whether the ring tone plays, its AudioContext's
+   * state and the RMS level its graph produces now (AnalyserNode), who is
+   * calling, how many missed calls and messages are unseen, and the
+   * notification permission; null before the phone service exists.
+   */
+  alerts(): TabAlertsProbe | null;
   /** Claims `name` for this person and registers it; resolves with null, or the words of the failure. */
   claimName(name: string): Promise<string | null>;
   /** The SIP phone (calls, chat, the PeerConnection of each call), or null before a name is claimed. */
@@ -262,6 +269,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     },
 
     phoneStatus: () => s.calls?.getSnapshot() ?? null,
+    alerts: () => s.alerts?.probe() ?? null,
     claimName: (name) => phoneService().claim(name),
     contacts: () => s.peer?.contacts ?? null,
     phone: () => s.calls?.ua ?? null,

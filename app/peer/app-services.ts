@@ -49,6 +49,7 @@ import type { OverlayService } from './overlay-service';
 import { Peer } from './peer';
 import type { PeerMail } from './peer-mail';
 import type { CallService } from './call-service';
+import { browserAlerts, type TabAlerts } from './tab-alerts';
 
 /** The overlay's name; also the SIP domain. */
 export const OVERLAY_NAME = 'p2p.local';
@@ -128,6 +129,8 @@ export class AppServices {
   peer: Peer | null = null;
   /** The node's STUN/TURN servers, kept fresh. */
   iceConfig: NodeIceConfig | null = null;
+  /** Ring tone, title, favicon and system notifications for calls and messages (issue 18). */
+  alerts: TabAlerts | null = null;
   private identityStore: KeyValueStore | null = null;
   /** What this tab presents on new links; the certificate in it can change. */
   private local: LocalEndpoint | null = null;
@@ -258,6 +261,11 @@ export class AppServices {
     this.overlay = peer.overlay;
     this.calls = peer.calls;
     this.mail = peer.mail;
+    if (peer.calls) {
+      const alerts = browserAlerts(peer.calls);
+      this.alerts = alerts;
+      window.addEventListener('pagehide', () => alerts.close());
+    }
 
     this.update({
       phase: 'ready',

@@ -25,3 +25,8 @@ export { NodeIceConfig, type NodeIceConfigOptions, type NodeIceSnapshot, type Re
 export { checkIceAnswer, mergeIceServers, isTurnServer, MAX_NODE_ICE_SERVERS, type IceAnswerCheck } from './ice-answer';
 export { browserRelayProbe, type RelayCheck, type RelayProbe } from './relay-probe';
 export { insecureOrigin, type InsecureOrigin, type PageOrigin } from './secure-origin';
+export { TabAlerts, browserAlerts, browserAttention, type Attention, type PhoneSource, type TabAlertsParts, type TabAlertsProbe } from './tab-alerts';
+export { RingTone, ringCycle, RING_CADENCE_S, RING_TONES_HZ, type RingToneProbe } from './ring-tone';
+export { PageSignals, alertFavicon, alertTitle, type PageAlertState } from './page-signals';
+export { browserNotifications, type AlertNotice, type NotificationApi } from './notifier';
+export { whyNotInRing } from './ring-refusal';

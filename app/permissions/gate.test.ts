@@ -89,7 +89,7 @@ describe('the question queue', () => {
     const { gate, clock } = await openTestGate();
     const pending = gate.decide(requestFrom(alice));
     const [q] = await questionsWhen(gate);
-    expect(q!.deadline - q!.askedAt).toBe(30_000);
+    expect(q!.deadline! - q!.askedAt).toBe(30_000);
     clock.advance(29_999);
     expect(gate.questions.getSnapshot()).toHaveLength(1);
     clock.advance(1);
@@ -247,6 +247,41 @@ describe('overlay links: default mode and strict mode', () => {
     void gate.decide(requestFrom(carol));
     expect((await questionsWhen(gate))[0]).toMatchObject({ kind: 'peer', scope: 'contact' });
     gate.close();
+  });
+
+  it('the join question waits for the person: no deadline, not refused by itself, and after “Deny” not asked again until they ask to join (issue 18); a question about one peer still times out', async () => {
+    const { gate, clock } = await openTestGate();
+    const join = gate.decide(requestFrom(alice, { scope: 'overlay' }));
+    const [q] = await questionsWhen(gate);
+    expect(q).toMatchObject({ kind: 'overlay', deadline: null });
+    let settled = false;
+    void join.then(() => (settled = true));
+    clock.advance(10 * 60_000);
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    expect(gate.questions.getSnapshot()).toHaveLength(1);
+    expect(gate.lastOverlayDecision('p2p.local')).toBeNull();
+    // A later link (the next join attempt) waits on the same question; one answer settles both.
+    const again = gate.decide(requestFrom(bob, { scope: 'overlay', direction: 'outbound' }));
+    await questionsWhen(gate, (qs) => qs[0]?.waiting === 2);
+    await gate.answer(q!.id, 'deny');
+    expect(await join).toMatchObject({ allow: false, reason: 'user' });
+    expect(await again).toMatchObject({ allow: false, reason: 'user' });
+    // "Deny" is "not now": later links are refused without asking, however long after, until the person asks to join.
+    clock.advance(60 * 60_000);
+    expect(await gate.decide(requestFrom(bob, { scope: 'overlay' }))).toMatchObject({ allow: false, reason: 'user' });
+    expect(gate.questions.getSnapshot()).toEqual([]);
+    gate.askAgain('p2p.local');
+    const asked = gate.decide(requestFrom(bob, { scope: 'overlay' }));
+    const [q2] = await questionsWhen(gate);
+    await gate.answer(q2!.id, 'allow-once');
+    expect(await asked).toMatchObject({ allow: true, reason: 'user' });
+    // Contact questions keep their 30 s.
+    const call = gate.decide(requestFrom(alice));
+    const [c] = await questionsWhen(gate);
+    expect(c!.deadline! - c!.askedAt).toBe(30_000);
+    clock.advance(30_000);
+    expect(await call).toMatchObject({ allow: false, reason: 'timeout' });
   });
 
   it('strict mode asks for every overlay peer and ignores the overlay allowance', async () => {

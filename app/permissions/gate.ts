@@ -68,7 +68,11 @@ export interface PermissionGateOptions {
   clock?: Clock;
   /** @default createLogger('permissions') */
   logger?: Logger;
-  /** How long a question waits for an answer. @default 30_000 */
+  /**
+   * How long a question about one peer waits for an answer. The default
+   * mode's one question per overlay ("join the network?") has no timeout: it
+   * waits for the person. @default 30_000
+   */
   timeoutMs?: number;
   /** Most questions waiting at once. @default 50 */
   maxQuestions?: number;
@@ -77,7 +81,8 @@ export interface PermissionGateOptions {
   /**
    * After a plain "Deny", the same question is not asked again for this long
    * (links are refused quietly, and logged): a peer that keeps retrying must
-   * not bring the dialog back every few seconds. @default 15_000
+   * not bring the dialog back every few seconds. A "Deny" to the default
+   * mode's join question holds until askAgain instead. @default 15_000
    */
   denyCooldownMs?: number;
 }
@@ -207,7 +212,8 @@ export class PermissionGate {
    * Decides whether a link may go on. Throws InvalidDecisionRequestError on
    * a request the handshake built wrongly (e.g. a node ID that is not the
    * hash of the proven key); otherwise always resolves, refusing when in
-   * doubt. Waits for the person when it must ask, at most the timeout.
+   * doubt. Waits for the person when it must ask: at most the timeout for a
+   * question about a peer, until they answer for the overlay's join question.
    */
   async decide(req: DecisionRequest, o: DecideOptions = {}): Promise<PermissionDecision> {
     const facts = await examine(req, this.deps);
@@ -227,6 +233,8 @@ export class PermissionGate {
       () => ({ kind: perOverlay ? 'overlay' : 'peer', scope: req.scope, direction: req.direction, overlay: req.overlay, peer: summarize(facts) }),
       { req, facts },
       o.signal,
+      // The tab's own "join the network?" waits for the person: refusing it by itself would leave them unreachable without a word (issue 18).
+      { timeout: !perOverlay },
     );
     return this.finish(req, facts, this.verdictOf(outcome));
   }
@@ -256,7 +264,8 @@ export class PermissionGate {
     if (answer === 'deny' && first) {
       const s = first.facts.ruleSubject;
       const key = question.kind === 'overlay' ? `overlay/${question.overlay}` : `${question.scope}/${s.kind}/${s.keyId}`;
-      this.quiet.set(key, this.clock.now() + this.denyCooldownMs);
+      // "Not now" to joining holds until the person asks to join (askAgain): the question comes back when it matters, not on the next retry (issue 18).
+      this.quiet.set(key, question.kind === 'overlay' ? Number.POSITIVE_INFINITY : this.clock.now() + this.denyCooldownMs);
     }
     for (const w of waiters) w.settle({ kind: 'answered', answer, basis });
     if (failure) throw failure;
@@ -290,7 +299,8 @@ export class PermissionGate {
 
   /**
    * Lets the next overlay link for `overlay` ask the person again at once,
-   * even if they answered "Deny" a moment ago (they asked to join now).
+   * even if they answered "Deny" before (they asked to join now). A "Deny" to
+   * the join question keeps it quiet in this tab until this is called.
    */
   askAgain(overlay: string): void {
     this.quiet.delete(`overlay/${overlay}`);

@@ -3,7 +3,8 @@
  * need the same answer (same peer and scope, or in default mode the same
  * overlay) wait on one question; each waiter can leave through its
  * AbortSignal, and a question nobody waits for any more is withdrawn. A
- * question unanswered by its deadline times out.
+ * question unanswered by its deadline times out; a question asked without
+ * one (the tab's own "join the network?", issue 18) waits for the person.
  */
 import { type Clock, Listeners, type Logger } from '../common';
 import type { Answer, DecisionBasis, Direction, Scope, Verdict } from './types';
@@ -39,8 +40,11 @@ export interface PermissionQuestion {
   /** How many links wait on the answer. */
   readonly waiting: number;
   readonly askedAt: number;
-  /** When it times out and the links are refused. */
-  readonly deadline: number;
+  /**
+   * When it times out and the links are refused (ms since the epoch), or null
+   * when it waits for the person however long they take.
+   */
+  readonly deadline: number | null;
 }
 
 /** How a question ended for one waiter. */
@@ -96,18 +100,32 @@ export class QuestionQueue<R> {
   /** Waiting questions, oldest first: the dialog shows the first. */
   readonly getSnapshot = (): readonly PermissionQuestion[] => this.snapshot;
 
-  /** Joins the question under `key`, asking it (built by `make`) if none waits yet. */
-  ask(key: string, make: () => Omit<PermissionQuestion, 'id' | 'waiting' | 'askedAt' | 'deadline'>, request: R, signal?: AbortSignal): Promise<QuestionOutcome> {
+  /**
+   * Joins the question under `key`, asking it (built by `make`) if none waits
+   * yet. A new question times out after the queue's timeout, or never when
+   * `o.timeout` is false (the person is then the only way it ends, besides
+   * every waiter leaving).
+   */
+  ask(
+    key: string,
+    make: () => Omit<PermissionQuestion, 'id' | 'waiting' | 'askedAt' | 'deadline'>,
+    request: R,
+    signal?: AbortSignal,
+    o: { timeout?: boolean } = {},
+  ): Promise<QuestionOutcome> {
     if (signal?.aborted) return Promise.resolve({ kind: 'cancelled', why: 'the link closed before an answer' });
     let entry = this.entries.get(key);
     if (!entry) {
       if (this.entries.size >= this.maxQuestions) return Promise.resolve({ kind: 'busy' });
       const now = this.clock.now();
-      const question: PermissionQuestion = { ...make(), id: `q${++this.seq}`, waiting: 0, askedAt: now, deadline: now + this.timeoutMs };
+      const timesOut = o.timeout !== false;
+      const question: PermissionQuestion = { ...make(), id: `q${++this.seq}`, waiting: 0, askedAt: now, deadline: timesOut ? now + this.timeoutMs : null };
       const created: Entry<R> = { question, key, waiters: new Set(), timer: undefined };
-      created.timer = this.clock.setTimeout(() => {
-        if (this.take(question.id)) for (const w of created.waiters) w.settle({ kind: 'timeout' });
-      }, this.timeoutMs);
+      if (timesOut) {
+        created.timer = this.clock.setTimeout(() => {
+          if (this.take(question.id)) for (const w of created.waiters) w.settle({ kind: 'timeout' });
+        }, this.timeoutMs);
+      }
       this.entries.set(key, created);
       this.byId.set(question.id, created);
       entry = created;
@@ -146,7 +164,7 @@ export class QuestionQueue<R> {
   take(id: string): Waiter<R>[] | undefined {
     const entry = this.byId.get(id);
     if (!entry) return undefined;
-    this.clock.clearTimeout(entry.timer);
+    if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
     this.byId.delete(id);
     this.entries.delete(entry.key);
     this.publish();

@@ -100,5 +100,7 @@ export interface UserAgentSnapshot {
   chatVersion: number;
   /** Who sent the latest message that arrived, so the UI can open that conversation. */
   lastMessageFrom: string | null;
+  /** The latest message that arrived (its id is the MESSAGE's Call-ID), so alerts can tell each new one; null before any. */
+  lastMessageIn: { readonly id: string; readonly from: string; readonly text: string; readonly at: number } | null;
 }
 

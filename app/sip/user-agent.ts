@@ -52,7 +52,7 @@ export class UserAgent {
   private readonly sessions = new Map<string, RTCSession>();
   /** Whether the call being placed asked for video (JsSIP reports the session before call() returns). */
   private nextVideo = false;
-  private snap: UserAgentSnapshot = { registration: 'stopped', recent: [], registrationError: null, registrationRetryAt: null, calls: [], chatVersion: 0, lastMessageFrom: null };
+  private snap: UserAgentSnapshot = { registration: 'stopped', recent: [], registrationError: null, registrationRetryAt: null, calls: [], chatVersion: 0, lastMessageFrom: null, lastMessageIn: null };
   private readonly listeners = new Listeners<void>(createLogger('phone'));
   /**
    * Keeps this tab registered: JsSIP refreshes a registration on its own
@@ -217,9 +217,12 @@ export class UserAgent {
       const req = e.request as unknown as { call_id: string; body?: string; from: { uri: { user: string } } };
       // The socket refuses longer bodies with 413; the cut is a second guard, in bytes and on a whole character.
       const text = utf8Prefix(String(req.body ?? ''), MAX_CHAT_BYTES);
+      const at = Date.now();
       void this.chat
-        .put({ id: req.call_id, peer: req.from.uri.user, direction: 'in', text, at: Date.now(), status: 'received' })
-        .then(() => this.update({ chatVersion: this.snap.chatVersion + 1, lastMessageFrom: req.from.uri.user }));
+        .put({ id: req.call_id, peer: req.from.uri.user, direction: 'in', text, at, status: 'received' })
+        .then(() =>
+          this.update({ chatVersion: this.snap.chatVersion + 1, lastMessageFrom: req.from.uri.user, lastMessageIn: { id: req.call_id, from: req.from.uri.user, text, at } }),
+        );
     });
     ua.on('newRTCSession', (e: RTCSessionEvent) => this.track(e.session, e.originator === 'remote' ? 'in' : 'out', e.request));
     ua.on('registered', () => this.registerOutcome(null));

@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
+import { AlertsOffer } from './alerts-offer';
 import { AppShellNotices } from './app-shell';
+import { FirstScreen } from './first-screen';
+import { ReachBanner } from './reach-banner';
 import { NetworkPage } from './network-page';
 import { NodeIceNotice } from './node-ice-card';
 import { PermissionDialog } from './permission-dialog';
@@ -61,6 +64,8 @@ export function App() {
         <h1>P2P Softphone</h1>
         <p className="tagline">Calls, chat and video mail between browsers, with no phone server.</p>
         <AppShellNotices />
+        <ReachBanner />
+        {ready && <AlertsOffer />}
         <nav aria-label="Main">
           {PAGES.map((p) => (
             <a key={p.hash} href={p.hash} aria-current={page === p.hash ? 'page' : undefined}>
@@ -90,7 +95,10 @@ export function App() {
           </section>
         )}
         {ready && page === '#/' && services.calls && services.mail && (
-          <PhonePage service={services.calls} mailbox={services.mail} contacts={services.peer?.contacts} onJoinNetwork={() => services.joinNetwork()} />
+          <>
+            <FirstScreen />
+            <PhonePage service={services.calls} mailbox={services.mail} contacts={services.peer?.contacts} onJoinNetwork={() => services.joinNetwork()} />
+          </>
         )}
         {snap.phase !== 'starting' && page === '#/settings' && <SettingsPage calls={services.calls} ready={ready} />}
         {ready && page === '#/mail' && services.mail && <MailPage mailbox={services.mail} />}

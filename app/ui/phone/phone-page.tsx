@@ -41,7 +41,8 @@ export function PhonePage({ service, mailbox, contacts, onJoinNetwork }: { servi
           {snap.error}
         </p>
       )}
-      {snap.status !== 'starting' && <ClaimName claim={(name) => service.claim(name)} initial={snap.name ?? ''} />}
+      {/* A newcomer (no name yet) claims on the first screen (first-screen.tsx), above this page. */}
+      {snap.status !== 'starting' && snap.status !== 'no-name' && <ClaimName claim={(name) => service.claim(name)} initial={snap.name ?? ''} />}
     </div>
   );
 }
