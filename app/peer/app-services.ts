@@ -49,6 +49,7 @@ import type { OverlayService } from './overlay-service';
 import { Peer } from './peer';
 import type { PeerMail } from './peer-mail';
 import type { CallService } from './call-service';
+import { browserDeviceChoice, type DeviceChoice } from './media-devices';
 
 /** The overlay's name; also the SIP domain. */
 export const OVERLAY_NAME = 'p2p.local';
@@ -124,6 +125,8 @@ export class AppServices {
   calls: CallService | null = null;
   /** The video mail, which follows the phone's name. */
   mail: PeerMail | null = null;
+  /** The person's camera, microphone and speaker (issue 19). */
+  devices: DeviceChoice | null = null;
   /** The assembled peer; the fields above are its parts. */
   peer: Peer | null = null;
   /** The node's STUN/TURN servers, kept fresh. */
@@ -256,6 +259,8 @@ export class AppServices {
     this.overlay = peer.overlay;
     this.calls = peer.calls;
     this.mail = peer.mail;
+    this.devices = browserDeviceChoice(storeOf('p2p-softphone-settings'));
+    peer.calls?.useDevices(this.devices);
 
     this.update({
       phase: 'ready',

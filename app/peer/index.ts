@@ -20,3 +20,5 @@ export { NodeIceConfig, type NodeIceConfigOptions, type NodeIceSnapshot, type Re
 export { checkIceAnswer, mergeIceServers, isTurnServer, MAX_NODE_ICE_SERVERS, type IceAnswerCheck } from './ice-answer';
 export { browserRelayProbe, type RelayCheck, type RelayProbe } from './relay-probe';
 export { insecureOrigin, type InsecureOrigin, type PageOrigin } from './secure-origin';
+export { DeviceChoice, type DeviceChoiceOptions, type DeviceChoiceSnapshot, type MediaDevicesLike } from './media-devices';
+export { DEVICE_KINDS, resolveDevice, parseRememberedDevices, type DeviceKind, type DeviceInfo, type RememberedDevice, type RememberedDevices } from './device-memory';

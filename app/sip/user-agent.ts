@@ -20,6 +20,7 @@ import type { CallRecord, CallView, UserAgentOptions, UserAgentSnapshot } from '
 import { uaConfig } from './ua-config';
 import { callOutcomeWords, isTransientRegisterStatus, registrationWords, sipStatusWords } from './words';
 import { isEnoughCandidate } from './early-offer';
+import { replaceSentTrack, type TrackSwitch } from './track-switch';
 
 /** How long media may stay disconnected before the call is given up as lost. */
 const MEDIA_LOST_GRACE_MS = 3000;
@@ -47,6 +48,19 @@ type Listener = () => void;
 function completedElsewhere(message: unknown): boolean {
   const reason = (message as { getHeader?: (name: string) => string | undefined } | null)?.getHeader?.('Reason');
   return typeof reason === 'string' && /^\s*SIP\s*;(?:.*;)?\s*cause\s*=\s*200\b/i.test(reason);
+}
+
+/**
+ * Stops what the call was sending. JsSIP stops the stream it opened itself,
+ * but not a camera or microphone switched in later (replaceTrack), which
+ * would otherwise stay on (its light too) after the call.
+ */
+function stopSentTracks(session: RTCSession): void {
+  try {
+    for (const s of (session.connection as RTCPeerConnection | undefined)?.getSenders() ?? []) s.track?.stop();
+  } catch {
+    // A connection already gone has nothing left to stop.
+  }
 }
 
 export type { CallRecord, CallState, CallView, UserAgentOptions, UserAgentSnapshot } from './user-agent-types';
@@ -275,7 +289,7 @@ export class UserAgent {
     if (!this.ua) throw new Error('the phone is not started');
     this.nextVideo = video;
     this.ua.call(`sip:${peer}@${this.o.domain}`, {
-      mediaConstraints: { audio: true, video },
+      mediaConstraints: this.mediaConstraints(video),
       pcConfig: { iceServers: this.o.iceServers ?? [] },
       rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: video },
     });
@@ -292,7 +306,7 @@ export class UserAgent {
     if (!s || !c) return;
     const withVideo = video && c.canAnswerWithVideo;
     s.answer({
-      mediaConstraints: { audio: true, video: withVideo },
+      mediaConstraints: this.mediaConstraints(withVideo),
       pcConfig: { iceServers: this.o.iceServers ?? [] },
       rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
     });
@@ -320,6 +334,31 @@ export class UserAgent {
     if (off) s.mute({ video: true });
     else s.unmute({ video: true });
     this.updateCall(id, { cameraOff: off });
+  }
+
+  /** What a call opens: the person's chosen devices (UserAgentOptions.mediaConstraints), else the defaults. */
+  private mediaConstraints(video: boolean): MediaStreamConstraints {
+    const c = this.o.mediaConstraints?.(video) ?? { audio: true, video };
+    // Whatever the chooser says, an audio call opens no camera.
+    return video ? c : { ...c, video: false };
+  }
+
+  /**
+   * Sends `track` (a camera or microphone just opened) in call `id` in place
+   * of the one it sends now: RTCRtpSender.replaceTrack, no new offer and no
+   * re-INVITE (track-switch.ts). A call that has ended, or sends nothing of
+   * that kind, stops the track and changes nothing.
+   */
+  async replaceTrack(id: string, track: MediaStreamTrack): Promise<TrackSwitch> {
+    const pc = this.connection(id);
+    if (!pc || this.sessions.get(id)?.isEnded() !== false) {
+      track.stop();
+      return { kind: 'not-sent' };
+    }
+    const done = await replaceSentTrack(pc.getSenders(), track);
+    // The call view shows the track its senders send: render it anew.
+    if (done.kind === 'switched') this.updateCall(id, {});
+    return done;
   }
 
   /** The call's peer connection, for its media streams and statistics. */
@@ -406,6 +445,7 @@ export class UserAgent {
       const endedAt = Date.now();
       this.updateCall(id, { state: 'ended', endedAt, outcome, outcomeCode });
       this.sessions.delete(id);
+      stopSentTracks(session);
       const record: CallRecord = {
         id,
         peer,
