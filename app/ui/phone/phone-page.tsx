@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { RecordDialog } from '../mail';
 import type { PeerMail, CallService } from '../../peer';
-import { useStore } from '../use-app';
+import { useServices, useStore } from '../use-app';
 import { ClaimName, CallsView } from './calls-view';
 import { IceServersCard } from './ice-servers-card';
+import { DevicesCard } from '../devices-card';
 import { IncomingCall } from './incoming-call';
 import type { UserAgent } from '../../sip';
 
@@ -13,11 +14,13 @@ export function PhonePage({ service, mailbox, onJoinNetwork }: { service: CallSe
   const mail = useStore(mailbox).mail;
   const [recordFor, setRecordFor] = useState<string | null>(null);
   const phone = service.ua;
+  const devices = useServices().devices;
   if (snap.status === 'ready' && phone)
     return (
       <>
         <CallsView phone={phone} onLeaveMessage={mail ? setRecordFor : undefined} reach={{ inRing: snap.inRing, refusal: snap.ringRefusal }} onJoinNetwork={onJoinNetwork} />
         <IceServersCard service={service} />
+        {devices && <DevicesCard devices={devices} />}
         {mail && recordFor && <RecordDialog service={mail} to={recordFor} onClose={() => setRecordFor(null)} />}
       </>
     );
