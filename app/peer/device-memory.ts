@@ -102,11 +102,20 @@ export function missingDeviceWords(kind: DeviceKind, missing: RememberedDevice):
 }
 
 /**
- * Track constraints for one input device: `ideal`, not `exact`, so a device
- * unplugged between listing and opening gives the default instead of an
- * OverconstrainedError that would fail the call (the choice is still the
- * best fit whenever it is there).
+ * Track constraints for one input device. A device the browser lists now is
+ * asked for `exact`ly: Chromium does not honour an `ideal` deviceId when
+ * another camera is already open, so `ideal` would quietly give the wrong
+ * one. A remembered id that could not be checked (the browser lists no
+ * devices before permission) is only `ideal`, so a device that is gone gives
+ * the default instead of an OverconstrainedError.
  */
-export function deviceConstraint(deviceId: string | null): MediaTrackConstraints | true {
-  return deviceId === null ? true : { deviceId: { ideal: deviceId } };
+export function deviceConstraint(deviceId: string | null, listed: boolean): MediaTrackConstraints | true {
+  if (deviceId === null) return true;
+  return { deviceId: listed ? { exact: deviceId } : { ideal: deviceId } };
+}
+
+/** Whether `e` is getUserMedia's refusal of a device that is not there (so the default may be tried instead). */
+export function isMissingDeviceError(e: unknown): boolean {
+  const name = (e as { name?: unknown } | null)?.name;
+  return name === 'OverconstrainedError' || name === 'NotFoundError';
 }

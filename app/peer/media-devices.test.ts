@@ -20,8 +20,10 @@ class FakeMedia implements MediaDevicesLike {
     const video = c.video !== false && c.video !== undefined;
     const want = (video ? c.video : c.audio) as MediaTrackConstraints | true;
     const kind = video ? 'videoinput' : 'audioinput';
-    const ideal = want === true ? undefined : (want.deviceId as { ideal?: string }).ideal;
-    const device = this.list.find((d) => d.kind === kind && d.deviceId === ideal) ?? this.list.find((d) => d.kind === kind)!;
+    const asked = want === true ? {} : (want.deviceId as { ideal?: string; exact?: string });
+    const exact = asked.exact === undefined ? undefined : this.list.find((d) => d.kind === kind && d.deviceId === asked.exact);
+    if (asked.exact !== undefined && !exact) return Promise.reject(Object.assign(new Error('no such device'), { name: 'OverconstrainedError' }));
+    const device = exact ?? this.list.find((d) => d.kind === kind && d.deviceId === asked.ideal) ?? this.list.find((d) => d.kind === kind)!;
     const track = { kind: video ? 'video' : 'audio', label: device.label, enabled: true, stop: () => undefined, getSettings: () => ({ deviceId: device.deviceId }) } as unknown as MediaStreamTrack;
     return Promise.resolve({ getTracks: () => [track], getVideoTracks: () => (video ? [track] : []), getAudioTracks: () => (video ? [] : [track]) } as unknown as MediaStream);
   }
@@ -109,12 +111,12 @@ describe('DeviceChoice', () => {
     await d.choose('camera', 'c2');
     await d.choose('microphone', 'm2');
     await d.choose('speaker', 's2');
-    expect(d.constraints(true)).toEqual({ audio: { deviceId: { ideal: 'm2' } }, video: { deviceId: { ideal: 'c2' } } });
+    expect(d.constraints(true)).toEqual({ audio: { deviceId: { exact: 'm2' } }, video: { deviceId: { exact: 'c2' } } });
     expect(d.speakerId()).toBe('s2');
     // A new page over the same settings.
     const again = (await choiceOver(new FakeMedia(TWO_CAMERAS), settings)).d;
     expect(again.getSnapshot().inUse).toEqual({ camera: 'c2', microphone: 'm2', speaker: 's2' });
-    expect(again.constraints(false)).toEqual({ audio: { deviceId: { ideal: 'm2' } }, video: false });
+    expect(again.constraints(false)).toEqual({ audio: { deviceId: { exact: 'm2' } }, video: false });
   });
 
   it('when the browser changed the ids, the device is found by its label and its new id remembered', async () => {
@@ -175,12 +177,33 @@ describe('DeviceChoice', () => {
     await d.choose('camera', 'c2');
     const t = await d.openTrack('camera');
     expect(t.getSettings().deviceId).toBe('c2');
-    expect(media.asked.at(-1)).toEqual({ video: { deviceId: { ideal: 'c2' } }, audio: false });
-    // Unplugged between the listing and the opening: the browser gives the default.
+    expect(media.asked.at(-1)).toEqual({ video: { deviceId: { exact: 'c2' } }, audio: false });
+    // Unplugged between the listing and the opening: exact fails, and the default is opened instead.
     media.list = TWO_CAMERAS.filter((x) => x.deviceId !== 'c2');
     const other = await d.openTrack('camera');
     expect(other.getSettings().deviceId).toBe('c1');
+    expect(media.asked.slice(-2)).toEqual([{ video: { deviceId: { exact: 'c2' } }, audio: false }, { video: true, audio: false }]);
     expect(d.getSnapshot().notices).toContain('The camera you chose (USB camera) is not connected, so the default camera is used.');
+  });
+
+  it('a remembered id the browser cannot list yet (no permission) is asked for as ideal, so a missing one gives the default', async () => {
+    const settings = new MemoryKeyValueStore();
+    await settings.set('media-devices', { camera: { deviceId: 'c2', label: 'USB camera' } });
+    const blank = [mic('', ''), cam('', ''), out('', '')];
+    const { d } = await choiceOver(new FakeMedia(blank), settings);
+    expect(d.constraints(true).video).toEqual({ deviceId: { ideal: 'c2' } });
+    expect(d.getSnapshot()).toMatchObject({ labelled: false, notices: [] });
+  });
+
+  it('a recording opens the chosen camera and microphone together, and the defaults when they are gone', async () => {
+    const media = new FakeMedia(TWO_CAMERAS);
+    const { d } = await choiceOver(media);
+    await d.choose('camera', 'c2');
+    await d.openStream(true);
+    expect(media.asked.at(-1)).toEqual({ audio: true, video: { deviceId: { exact: 'c2' } } });
+    media.list = TWO_CAMERAS.filter((x) => x.deviceId !== 'c2');
+    await d.openStream(true);
+    expect(media.asked.at(-1)).toEqual({ audio: true, video: true });
   });
 
   it('a browser without media devices is said so and asks for nothing', async () => {

@@ -11,6 +11,7 @@ import {
   DEVICE_KINDS,
   MEDIA_DEVICE_KIND,
   deviceConstraint,
+  isMissingDeviceError,
   missingDeviceWords,
   parseRememberedDevices,
   resolveDevice,
@@ -175,7 +176,9 @@ export class DeviceChoice {
 
   /** The constraints for one input device as chosen (`true`: the default). */
   trackConstraints(kind: 'camera' | 'microphone'): MediaTrackConstraints | true {
-    return deviceConstraint(this.getSnapshot().inUse[kind]);
+    const snap = this.getSnapshot();
+    const id = snap.inUse[kind];
+    return deviceConstraint(id, snap.available[kind].some((d) => d.deviceId === id));
   }
 
   /** What a call or a recording asks getUserMedia for: the chosen microphone, and the chosen camera when `video`. */
@@ -197,8 +200,15 @@ export class DeviceChoice {
   async openTrack(kind: 'camera' | 'microphone'): Promise<MediaStreamTrack> {
     const media = this.o.media;
     if (!media) throw new Error('this browser has no camera or microphone access here');
-    const c = this.trackConstraints(kind);
-    const stream = await media.getUserMedia(kind === 'camera' ? { video: c, audio: false } : { audio: c, video: false });
+    const ask = (c: MediaTrackConstraints | true) => media.getUserMedia(kind === 'camera' ? { video: c, audio: false } : { audio: c, video: false });
+    let stream: MediaStream;
+    try {
+      stream = await ask(this.trackConstraints(kind));
+    } catch (e) {
+      // Unplugged since the last listing: the default, and checkOpened says so.
+      if (!isMissingDeviceError(e)) throw e;
+      stream = await ask(true);
+    }
     const track = kind === 'camera' ? stream.getVideoTracks()[0] : stream.getAudioTracks()[0];
     stream.getTracks().forEach((t) => t !== track && t.stop());
     if (!track) throw new Error(`the browser gave no ${kind}`);
@@ -218,6 +228,21 @@ export class DeviceChoice {
     if (!this.openNotices.includes(words)) {
       this.openNotices = [...this.openNotices, words];
       this.snaps.update({ notices: [...this.getSnapshot().notices.filter((n) => n !== words), words] });
+    }
+  }
+
+  /**
+   * Opens the chosen camera (when `video`) and microphone together, as video
+   * mail records them; a chosen device that went away gives the default.
+   */
+  async openStream(video: boolean): Promise<MediaStream> {
+    const media = this.o.media;
+    if (!media) throw new Error('this browser has no camera or microphone access here');
+    try {
+      return await media.getUserMedia(this.constraints(video));
+    } catch (e) {
+      if (!isMissingDeviceError(e)) throw e;
+      return media.getUserMedia({ audio: true, video });
     }
   }
 

@@ -50,8 +50,7 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
   useEffect(() => {
     let s: MediaStream | null = null;
     let gone = false;
-    navigator.mediaDevices
-      ?.getUserMedia(devices?.constraints(true) ?? { video: true, audio: true })
+    (devices ? devices.openStream(true) : (navigator.mediaDevices?.getUserMedia({ video: true, audio: true }) ?? Promise.reject(new Error('this browser gives this page no camera'))))
       .then((got) => {
         if (gone) return got.getTracks().forEach((t) => t.stop());
         s = got;
