@@ -12,7 +12,7 @@
  * Screenshots at 1280 × 800 and 390 × 844 go to e2e/artifacts/devices-*.png.
  */
 import { beforeAll, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { answerQuestion, goTo, waitOnline } from '../helpers/harness.ts';
 import { claimName, dial, mediaFlows, mediaIn, reachable, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
 import { waitForRing } from '../helpers/ring.ts';
@@ -140,6 +140,18 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
+/**
+ * Chooses in a device menu with the keyboard, as a person would without a
+ * mouse: focus it, one arrow key. (Headless Chromium here draws no frame
+ * while a call's video plays, so a click or selectOption would wait forever.)
+ */
+async function chooseByKeyboard(p: Page, menu: Locator, key: 'ArrowUp' | 'ArrowDown', label: string): Promise<void> {
+  await menu.focus();
+  await p.keyboard.press(key);
+  const shown = await menu.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent ?? '');
+  expect(shown).toBe(label);
+}
+
 /** Writes the stored device choice as a damaged or stale settings store would hold it (IndexedDB, idb-keyval's layout). */
 function storeChoice(p: Page, value: unknown): Promise<void> {
   return p.evaluate(
@@ -229,9 +241,10 @@ async function switchesInCall(chosenCamera: string): Promise<void> {
   // The preview while it rings: alice's own camera, with a menu to change it before bob answers.
   await waitShownCamera(a, 'Your camera preview', 'fake_device_1');
   const panel = a.getByRole('region', { name: 'Call to bob' }).last();
-  await panel.getByRole('combobox', { name: 'Camera in this call' }).selectOption({ label: 'fake_device_0' });
+  await chooseByKeyboard(a, panel.getByRole('combobox', { name: 'Camera in this call' }), 'ArrowUp', 'fake_device_0');
   await waitSent(a, 'bob', 'video', 'fake_device_0');
   await waitShownCamera(a, 'Your camera preview', 'fake_device_0');
+  await a.waitForFunction(() => (document.querySelector<HTMLVideoElement>('video[aria-label="Your camera preview"]')?.readyState ?? 0) >= 2, undefined, { timeout: 20_000 });
   await shoot(a, 'preview');
 
   await ringing(b, 'alice').getByRole('button', { name: 'Answer with video' }).click();
@@ -245,10 +258,10 @@ async function switchesInCall(chosenCamera: string): Promise<void> {
   expect(before).toEqual({ a: { offers: 1, answers: 0, remote: 1 }, b: { offers: 0, answers: 1, remote: 1 } });
 
   const active = a.getByRole('region', { name: 'Call to bob' }).last();
-  await active.getByRole('combobox', { name: 'Camera in this call' }).selectOption({ label: 'fake_device_1' });
+  await chooseByKeyboard(a, active.getByRole('combobox', { name: 'Camera in this call' }), 'ArrowDown', 'fake_device_1');
   const switched = await waitSent(a, 'bob', 'video', 'fake_device_1');
   expect(switched.deviceId).toBe(chosenCamera);
-  await active.getByRole('combobox', { name: 'Microphone in this call' }).selectOption({ label: 'Fake Audio Input 2' });
+  await chooseByKeyboard(a, active.getByRole('combobox', { name: 'Microphone in this call' }), 'ArrowDown', 'Fake Audio Input 2');
   await waitSent(a, 'bob', 'audio', 'Fake Audio Input 2');
   // Bob goes on receiving sound and picture over the same negotiated media.
   const m0 = await mediaIn(b, cb.id);
