@@ -141,15 +141,23 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 /**
- * Chooses in a device menu with the keyboard, as a person would without a
- * mouse: focus it, one arrow key. (Headless Chromium here draws no frame
- * while a call's video plays, so a click or selectOption would wait forever.)
+ * Chooses `label` in a device menu during a call. Headless Chromium here
+ * draws no frame while a call's video plays, so every Playwright action that
+ * waits for the page (click, selectOption, even focus) waits forever; the
+ * menu is focused and changed from inside the page instead, with the same
+ * change event a person's choice fires.
  */
-async function chooseByKeyboard(p: Page, menu: Locator, key: 'ArrowUp' | 'ArrowDown', label: string): Promise<void> {
-  await menu.focus();
-  await p.keyboard.press(key);
-  const shown = await menu.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent ?? '');
-  expect(shown).toBe(label);
+async function chooseInCall(menu: Locator, label: string): Promise<void> {
+  // (The menu is controlled: it shows the choice once the app has taken it; the caller checks what the call sends.)
+  const found = await menu.evaluate((el: HTMLSelectElement, want: string) => {
+    const option = [...el.options].find((o) => o.textContent === want);
+    if (!option) return false;
+    el.focus();
+    el.value = option.value;
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+    return true;
+  }, label);
+  expect(found, `the menu offers ${label}`).toBe(true);
 }
 
 /** Writes the stored device choice as a damaged or stale settings store would hold it (IndexedDB, idb-keyval's layout). */
@@ -241,7 +249,7 @@ async function switchesInCall(chosenCamera: string): Promise<void> {
   // The preview while it rings: alice's own camera, with a menu to change it before bob answers.
   await waitShownCamera(a, 'Your camera preview', 'fake_device_1');
   const panel = a.getByRole('region', { name: 'Call to bob' }).last();
-  await chooseByKeyboard(a, panel.getByRole('combobox', { name: 'Camera in this call' }), 'ArrowUp', 'fake_device_0');
+  await chooseInCall(panel.getByRole('combobox', { name: 'Camera in this call' }), 'fake_device_0');
   await waitSent(a, 'bob', 'video', 'fake_device_0');
   await waitShownCamera(a, 'Your camera preview', 'fake_device_0');
   await a.waitForFunction(() => (document.querySelector<HTMLVideoElement>('video[aria-label="Your camera preview"]')?.readyState ?? 0) >= 2, undefined, { timeout: 20_000 });
@@ -258,10 +266,10 @@ async function switchesInCall(chosenCamera: string): Promise<void> {
   expect(before).toEqual({ a: { offers: 1, answers: 0, remote: 1 }, b: { offers: 0, answers: 1, remote: 1 } });
 
   const active = a.getByRole('region', { name: 'Call to bob' }).last();
-  await chooseByKeyboard(a, active.getByRole('combobox', { name: 'Camera in this call' }), 'ArrowDown', 'fake_device_1');
+  await chooseInCall(active.getByRole('combobox', { name: 'Camera in this call' }), 'fake_device_1');
   const switched = await waitSent(a, 'bob', 'video', 'fake_device_1');
   expect(switched.deviceId).toBe(chosenCamera);
-  await chooseByKeyboard(a, active.getByRole('combobox', { name: 'Microphone in this call' }), 'ArrowDown', 'Fake Audio Input 2');
+  await chooseInCall(active.getByRole('combobox', { name: 'Microphone in this call' }), 'Fake Audio Input 2');
   await waitSent(a, 'bob', 'audio', 'Fake Audio Input 2');
   // Bob goes on receiving sound and picture over the same negotiated media.
   const m0 = await mediaIn(b, cb.id);
@@ -280,7 +288,7 @@ async function switchesInCall(chosenCamera: string): Promise<void> {
   expect(replaced).toEqual(['Fake Audio Input 1', 'fake_device_0', 'fake_device_1']);
   expect(await a.evaluate(() => window.softphoneTest!.devices()!.getSnapshot().inUse.microphone)).toBe(await deviceId(a, 'microphone', 'Fake Audio Input 2'));
 
-  await a.getByRole('button', { name: 'Hang up' }).click();
+  await a.getByRole('button', { name: 'Hang up' }).evaluate((el: HTMLButtonElement) => el.click());
   await waitCall(b, 'alice', 'ended', 20_000);
   await waitCall(a, 'bob', 'ended', 20_000);
   // No camera or microphone stays on after the call, switched-in ones included.
