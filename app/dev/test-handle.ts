@@ -14,7 +14,7 @@
  * (`obj['field']`), which is type-checked, rather than an untyped cast.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import type { AppSnapshot, AppServices, ContactsService, MailService, OfflineTexts, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot, TabAlertsProbe } from '../peer';
+import type { AppSnapshot, AppServices, ContactsService, DeviceChoice, MailService, OfflineTexts, CallServiceSnapshot, NodeIceSnapshot, RingSnapshot, TabAlertsProbe } from '../peer';
 import type { LinkEndCode } from '../transport';
 // A type-only import: the node behind the narrow OverlayNode API, for the one test that writes into a replica store.
 import type { ChordNode } from '../overlay/sim';
@@ -152,6 +152,8 @@ export interface SoftphoneTestHandle {
   claimName(name: string): Promise<string | null>;
   /** The SIP phone (calls, chat, the PeerConnection of each call), or null before a name is claimed. */
   phone(): UserAgent | null;
+  /** The person's camera, microphone and speaker choice (issue 19), or null before the app started. */
+  devices(): DeviceChoice | null;
   /** The name directory the phone resolves names through (H("user:" + name) records). */
   nameDirectory(): NameDirectory | null;
   /** The SIP location service the phone looks registrations up with (H("sip:" + aor) dictionaries). */
@@ -273,6 +275,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     claimName: (name) => phoneService().claim(name),
     contacts: () => s.peer?.contacts ?? null,
     phone: () => s.calls?.ua ?? null,
+    devices: () => s.devices,
     nameDirectory: () => s.calls?.directory ?? null,
     sipLocation: () => s.calls?.ua?.['o'].location ?? null,
 

@@ -50,6 +50,7 @@ import { Peer } from './peer';
 import type { PeerMail } from './peer-mail';
 import type { CallService } from './call-service';
 import { browserAlerts, type TabAlerts } from './tab-alerts';
+import { browserDeviceChoice, type DeviceChoice } from './media-devices';
 
 /** The overlay's name; also the SIP domain. */
 export const OVERLAY_NAME = 'p2p.local';
@@ -125,6 +126,8 @@ export class AppServices {
   calls: CallService | null = null;
   /** The video mail, which follows the phone's name. */
   mail: PeerMail | null = null;
+  /** The person's camera, microphone and speaker (issue 19). */
+  devices: DeviceChoice | null = null;
   /** The assembled peer; the fields above are its parts. */
   peer: Peer | null = null;
   /** The node's STUN/TURN servers, kept fresh. */
@@ -266,6 +269,8 @@ export class AppServices {
       this.alerts = alerts;
       window.addEventListener('pagehide', () => alerts.close());
     }
+    this.devices = browserDeviceChoice(storeOf('p2p-softphone-settings'));
+    peer.calls?.useDevices(this.devices);
 
     this.update({
       phase: 'ready',

@@ -18,7 +18,9 @@ import {
   type ContactPolicy,
   type NameClaim,
   type RegistrationsResult,
+  type TrackSwitch,
 } from '../sip';
+import type { DeviceChoice } from './media-devices';
 import type { Conversations, ConversationStart } from '../permissions';
 import { loadIceSetting, saveIceSetting } from './settings';
 import { mergeIceServers } from './ice-answer';
@@ -79,6 +81,8 @@ export class CallService {
   private readonly placedCalls = new Set<string>();
   /** Reads registrations for presence (registrations()). */
   private reader: DhtLocation | null = null;
+  /** The person's chosen camera and microphone (a tab's DeviceChoice); null: the browser's defaults. */
+  private devices: DeviceChoice | null = null;
 
   constructor(private readonly o: CallServiceOptions) {
     this.directory = new NameDirectory(o.overlay.node, this.signer(), o.user.ecdhSpki);
@@ -217,6 +221,7 @@ export class CallService {
       iceServers: this.iceServersInUse(),
       log: (line) => console.info(`[sip] ${line}`),
       onOutgoingMessage: (peer) => this.conversationWith(peer, 'wrote'),
+      mediaConstraints: (video) => this.devices?.constraints(video) ?? { audio: true, video },
     });
     try {
       await ua.start();
@@ -294,6 +299,26 @@ export class CallService {
         if (callId !== undefined && !this.placedCalls.has(callId)) conversations.callEnded(callId);
       })
       .catch(() => undefined);
+  }
+
+  /** Calls placed or answered from now on open the devices `devices` chose. */
+  useDevices(devices: DeviceChoice): void {
+    this.devices = devices;
+  }
+
+  /**
+   * Switches call `callId` to another camera or microphone (null: the
+   * default) and remembers the choice: the device is opened and its track
+   * replaces the one the call sends, with no new offer (UserAgent.replaceTrack).
+   * Rejects with the browser's error when the device cannot be opened; the
+   * call then goes on with the device it had.
+   */
+  async switchDevice(callId: string, kind: 'camera' | 'microphone', deviceId: string | null): Promise<TrackSwitch> {
+    const devices = this.devices;
+    const ua = this.ua;
+    if (!devices || !ua) throw new Error('the phone is not started');
+    await devices.choose(kind, deviceId);
+    return ua.replaceTrack(callId, await devices.openTrack(kind));
   }
 
   /** The fingerprint of the key that holds `name`, once it has been looked up. */

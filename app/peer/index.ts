@@ -30,3 +30,5 @@ export { RingTone, ringCycle, RING_CADENCE_S, RING_TONES_HZ, type RingToneProbe 
 export { PageSignals, alertFavicon, alertTitle, type PageAlertState } from './page-signals';
 export { browserNotifications, type AlertNotice, type NotificationApi } from './notifier';
 export { whyNotInRing } from './ring-refusal';
+export { DeviceChoice, type DeviceChoiceOptions, type DeviceChoiceSnapshot, type MediaDevicesLike } from './media-devices';
+export { DEVICE_KINDS, resolveDevice, parseRememberedDevices, type DeviceKind, type DeviceInfo, type RememberedDevice, type RememberedDevices } from './device-memory';

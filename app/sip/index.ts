@@ -13,3 +13,4 @@ export { NameDirectory, nameProblem, dhtKey, CLAIM_TTL_MS, type NameClaim } from
 export { DhtLocation, type Registration, type RegistrationsResult } from './dht-location';
 export { OverlaySipNetwork } from './overlay-network';
 export { parseIceServers, formatIceServers, MAX_ICE_SERVERS, type IceServerList } from './ice-servers';
+export { replaceSentTrack, type TrackSender, type TrackSwitch } from './track-switch';

@@ -22,6 +22,13 @@ export interface UserAgentOptions {
   clock?: Clock;
   /** Waits between registration retries. @default 1 s doubling to 60 s */
   registrationBackoff?: BackoffOptions;
+  /**
+   * The getUserMedia constraints a call opens its media with, given whether
+   * it sends video (the person's chosen camera and microphone). Absent: the
+   * browser's default devices. An audio call never opens a camera, whatever
+   * this returns.
+   */
+  mediaConstraints?: (video: boolean) => MediaStreamConstraints;
   /** Called as this person sends a chat MESSAGE to `peer` (a name), before it leaves: the peer layer lets them write back. */
   onOutgoingMessage?: (peer: string) => void;
 }

@@ -23,6 +23,7 @@ import { callOutcomeWords, isTransientRegisterStatus, registrationWords, sipStat
 import { isEnoughCandidate } from './early-offer';
 import { CallHold } from './call-hold';
 import { withWaiting, liveCallIds } from './call-waiting';
+import { replaceSentTrack, type TrackSwitch } from './track-switch';
 
 /**
  * Registration retries wait 1 s, doubling to 60 s: a tab is unreachable for
@@ -38,6 +39,19 @@ export const MAX_CALL_RECORDS = 100;
 const CALLS_KEY = 'calls';
 
 type Listener = () => void;
+
+/**
+ * Stops what the call was sending. JsSIP stops the stream it opened itself,
+ * but not a camera or microphone switched in later (replaceTrack), which
+ * would otherwise stay on (its light too) after the call.
+ */
+function stopSentTracks(session: RTCSession): void {
+  try {
+    for (const s of (session.connection as RTCPeerConnection | undefined)?.getSenders() ?? []) s.track?.stop();
+  } catch {
+    // A connection already gone has nothing left to stop.
+  }
+}
 
 export type { CallRecord, CallState, CallView, UserAgentOptions, UserAgentSnapshot } from './user-agent-types';
 
@@ -305,7 +319,7 @@ export class UserAgent {
     // The callee's registration is read while JsSIP opens the camera and gathers ICE for the offer.
     this.socket?.prefetch(peer);
     this.ua.call(`sip:${peer}@${this.o.domain}`, {
-      mediaConstraints: { audio: true, video },
+      mediaConstraints: this.mediaConstraints(video),
       pcConfig: { iceServers: this.o.iceServers ?? [] },
       rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: video },
     });
@@ -324,7 +338,7 @@ export class UserAgent {
     // Call waiting: the call in progress goes on hold first, so the microphone is never sent on both.
     this.holdAllBut(id);
     s.answer({
-      mediaConstraints: { audio: true, video: withVideo },
+      mediaConstraints: this.mediaConstraints(withVideo),
       pcConfig: { iceServers: this.o.iceServers ?? [] },
       rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
     });
@@ -382,6 +396,31 @@ export class UserAgent {
     if (off) s.mute({ video: true });
     else s.unmute({ video: true });
     this.updateCall(id, { cameraOff: off });
+  }
+
+  /** What a call opens: the person's chosen devices (UserAgentOptions.mediaConstraints), else the defaults. */
+  private mediaConstraints(video: boolean): MediaStreamConstraints {
+    const c = this.o.mediaConstraints?.(video) ?? { audio: true, video };
+    // Whatever the chooser says, an audio call opens no camera.
+    return video ? c : { ...c, video: false };
+  }
+
+  /**
+   * Sends `track` (a camera or microphone just opened) in call `id` in place
+   * of the one it sends now: RTCRtpSender.replaceTrack, no new offer and no
+   * re-INVITE (track-switch.ts). A call that has ended, or sends nothing of
+   * that kind, stops the track and changes nothing.
+   */
+  async replaceTrack(id: string, track: MediaStreamTrack): Promise<TrackSwitch> {
+    const pc = this.connection(id);
+    if (!pc || this.sessions.get(id)?.isEnded() !== false) {
+      track.stop();
+      return { kind: 'not-sent' };
+    }
+    const done = await replaceSentTrack(pc.getSenders(), track);
+    // The call view shows the track its senders send: render it anew.
+    if (done.kind === 'switched') this.updateCall(id, {});
+    return done;
   }
 
   /** The call's peer connection, for its media streams and statistics. */
@@ -454,6 +493,7 @@ export class UserAgent {
       const endedAt = Date.now();
       this.updateCall(id, { state: 'ended', endedAt, outcome, outcomeCode });
       this.sessions.delete(id);
+      stopSentTracks(session);
       const record: CallRecord = {
         id,
         peer,

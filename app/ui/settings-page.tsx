@@ -7,15 +7,18 @@ import type { CallService } from '../peer';
 import { IdentityPanel } from './identity-panel';
 import { IceServersCard } from './phone/ice-servers-card';
 import { SignalingPanel } from './signaling-panel';
+import { DevicesCard } from './devices-card';
+import { useServices } from './use-app';
 
 export function SettingsPage({ calls, ready }: { calls: CallService | null; ready: boolean }) {
+  const devices = useServices().devices;
   return (
     <div className="page">
       <h2 className="page-title">Settings</h2>
       <IdentityPanel />
       {ready && <SignalingPanel />}
       {ready && calls && <IceServersCard service={calls} />}
-      {/* The devices card (camera, microphone, speaker: issue 19) goes here. */}
+      {ready && devices && <DevicesCard devices={devices} />}
     </div>
   );
 }

@@ -59,8 +59,9 @@ export const NO_THROTTLING_SWITCHES = [
  * as visible (Playwright's focus emulation keeps each one "captured"); a
  * person whose tabs must really hide lives in `launchPeoplesBrowser`.
  */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, ignoreDefaultArgs: NO_THROTTLING_SWITCHES, headless: true });
+export function launchChromium(fakeDevices?: string): Promise<Browser> {
+  const args = fakeDevices ? CHROMIUM_ARGS.map((a) => (a === '--use-fake-device-for-media-stream' ? `${a}=${fakeDevices}` : a)) : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: chromiumPath(), args, ignoreDefaultArgs: NO_THROTTLING_SWITCHES, headless: true });
 }
 
 /** The app's URL, served by `npm start` in the global setup (or APP_URL). */
@@ -167,6 +168,12 @@ export interface BrowserFixtureOptions {
    * @default false
    */
   peoplesBrowser?: boolean;
+  /**
+   * Options of Chromium's fake devices for the suites' Chromium, as
+   * `--use-fake-device-for-media-stream=<this>`: `device-count=2` gives two
+   * fake cameras (fake_device_0 and fake_device_1). Default: one camera.
+   */
+  fakeDevices?: string;
   /** Runs after the browsers closed and before the page-error check: servers the suite started, data it wrote. */
   teardown?: () => Promise<void> | void;
 }
@@ -191,7 +198,7 @@ export function useBrowser(options: BrowserFixtureOptions = {}): BrowserFixture 
   let browser: Browser | null = null;
   let people: PeoplesBrowser | null = null;
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await launchChromium(options.fakeDevices);
     if (options.peoplesBrowser) people = await launchPeoplesBrowser();
   });
   afterAll(async () => {

@@ -3,7 +3,8 @@
  * back, record again, send with a progress bar, and "stored: 8 of 8
  * fragments" when it is safely in the network.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useContext, useEffect, useRef, useState } from 'react';
+import { ServicesContext } from '../use-app';
 import { DEFAULT_MAX_DURATION_MS, MediaRecorderRecorder, type Recorder, type Recording, type SendProgress } from '../../mail';
 import type { MailService } from '../../peer';
 import { ErrorLine } from '../error-line';
@@ -25,6 +26,8 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
   const rec = useRef<Recorder>(recorder ?? new MediaRecorderRecorder());
   const preview = useRef<HTMLVideoElement>(null);
   const [stream, setStream] = useState<MediaStream | null>(null);
+  // The person's chosen camera and microphone (the devices card), else the defaults.
+  const devices = useContext(ServicesContext)?.devices ?? null;
   const [phase, setPhase] = useState<Phase>('ready');
   const [elapsed, setElapsed] = useState(0);
   const [recording, setRecording] = useState<Recording | null>(null);
@@ -47,8 +50,7 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
   useEffect(() => {
     let s: MediaStream | null = null;
     let gone = false;
-    navigator.mediaDevices
-      ?.getUserMedia({ video: true, audio: true })
+    (devices ? devices.openStream(true) : (navigator.mediaDevices?.getUserMedia({ video: true, audio: true }) ?? Promise.reject(new Error('this browser gives this page no camera'))))
       .then((got) => {
         if (gone) return got.getTracks().forEach((t) => t.stop());
         s = got;
@@ -59,7 +61,7 @@ export function RecordDialog({ service, to, onClose, maxDurationMs = DEFAULT_MAX
       gone = true;
       s?.getTracks().forEach((t) => t.stop());
     };
-  }, []);
+  }, [devices]);
 
   useEffect(() => {
     if (preview.current && stream) preview.current.srcObject = stream;

@@ -3,6 +3,8 @@ import { mayLeaveMessage, type CallView, type UserAgent } from '../../sip';
 import { useNow } from '../use-app';
 import { QualityGraph } from './quality-graph';
 import { useCallStats } from './use-call-stats';
+import { CallDevices } from './call-devices';
+import { useSpeaker } from './use-speaker';
 
 function streamOf(pc: RTCPeerConnection | null, side: 'local' | 'remote'): MediaStream | null {
   if (!pc) return null;
@@ -13,6 +15,7 @@ function streamOf(pc: RTCPeerConnection | null, side: 'local' | 'remote'): Media
 
 function Video({ stream, muted, label }: { stream: MediaStream | null; muted: boolean; label: string }) {
   const ref = useRef<HTMLVideoElement>(null);
+  useSpeaker(ref);
   useEffect(() => {
     if (ref.current && ref.current.srcObject !== stream) ref.current.srcObject = stream;
   }, [stream]);
@@ -22,6 +25,7 @@ function Video({ stream, muted, label }: { stream: MediaStream | null; muted: bo
 /** The far side's sound in an audio call: no picture to show, so no video element. */
 function Sound({ stream, label }: { stream: MediaStream | null; label: string }) {
   const ref = useRef<HTMLAudioElement>(null);
+  useSpeaker(ref);
   useEffect(() => {
     if (ref.current && ref.current.srcObject !== stream) ref.current.srcObject = stream;
   }, [stream]);
@@ -104,6 +108,7 @@ export function CallPanel({ phone, call, onLeaveMessage, children }: { phone: Us
           )}
         </div>
       )}
+      {call.state !== 'ended' && <CallDevices phone={phone} call={call} />}
       {call.state === 'ended' && call.direction === 'out' && call.answeredAt === null && onLeaveMessage && mayLeaveMessage(call.outcomeCode) && (
         <div className="row">
           <button type="button" className="primary" onClick={() => onLeaveMessage(call.peer)}>
