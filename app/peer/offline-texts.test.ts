@@ -51,9 +51,15 @@ describe('texts that wait for people who are offline', () => {
     return new OfflineTexts({ io: overlayIo(world.sim.randomLive()), user, resolve, phone, store, isBlocked: blocked, clock: world.sim.clock, pollMs: 3_600_000 });
   }
 
+  /**
+   * world.run in small virtual steps: on a loaded machine the WebCrypto work
+   * between steps is slow, and 1 s steps let the reads' 60 s timeouts pass.
+   */
+  const run = <T,>(p: Promise<T>): Promise<T> => world.run(p, undefined, 100);
+
   const entries = async (name: string): Promise<number> => {
     const keyHex = bytesToHexId(await textboxKey(name));
-    const live = await world.run(world.io().get(await textboxKey(name)));
+    const live = await run(world.io().get(await textboxKey(name)));
     // A tombstone is an entry too: only the ones that still hold a text count.
     return live.filter((r) => bytesToHexId(r.k) === keyHex && r.value.length > 100).length;
   };
@@ -61,7 +67,7 @@ describe('texts that wait for people who are offline', () => {
   it('stores the text for bob when nobody is online, delivers it once when he is back, and moves alice’s mark from stored to delivered to read', async () => {
     const alicePhone = new FakePhone();
     const aliceTexts = texts(alice, alicePhone);
-    const sent = await world.run(alicePhone.sendToNobodyOnline('bob', 'call-1@alice', 'are you there?', world.sim.clock.now()));
+    const sent = await run(alicePhone.sendToNobodyOnline('bob', 'call-1@alice', 'are you there?', world.sim.clock.now()));
     expect(sent.status).toBe('stored');
     expect(await entries('bob')).toBe(1);
 
@@ -71,19 +77,19 @@ describe('texts that wait for people who are offline', () => {
     const bobStore = new MemoryKeyValueStore();
     const bobTexts = texts(bob, bobPhone, bobStore);
     const bobTab2 = texts(bob, new FakePhone(history), bobStore);
-    await world.run(Promise.all([bobTexts.start(), bobTab2.start()]));
-    await world.run(bobTexts.refresh());
+    await run(Promise.all([bobTexts.start(), bobTab2.start()]));
+    await run(bobTexts.refresh());
     const got = await bobPhone.chat.load('alice');
     expect(got.map((m) => [m.id, m.text, m.direction])).toEqual([['call-1@alice', 'are you there?', 'in']]);
     expect(await entries('bob')).toBe(0);
 
-    await world.run(aliceTexts.refresh());
+    await run(aliceTexts.refresh());
     expect((await alicePhone.chat.load('bob')).map((m) => m.status)).toEqual(['delivered']);
 
     // Bob has the conversation on screen: "read" goes to alice.
-    expect((await world.run(bobPhone.chat.markRead('alice', world.sim.clock.now()))).length).toBe(1);
-    await world.run(bobTexts.refresh());
-    await world.run(aliceTexts.refresh());
+    expect((await run(bobPhone.chat.markRead('alice', world.sim.clock.now()))).length).toBe(1);
+    await run(bobTexts.refresh());
+    await run(aliceTexts.refresh());
     expect((await alicePhone.chat.load('bob')).map((m) => m.status)).toEqual(['read']);
     for (const t of [aliceTexts, bobTexts, bobTab2]) t.close();
   });
@@ -91,13 +97,13 @@ describe('texts that wait for people who are offline', () => {
   it('shows a text that came live and from the store once', async () => {
     const alicePhone = new FakePhone();
     const aliceTexts = texts(alice, alicePhone);
-    await world.run(alicePhone.sendToNobodyOnline('bob', 'call-2@alice', 'twice?', world.sim.clock.now()));
+    await run(alicePhone.sendToNobodyOnline('bob', 'call-2@alice', 'twice?', world.sim.clock.now()));
     const bobPhone = new FakePhone();
     // The MESSAGE reached bob after all (its 200 OK was lost): the chat has it under the same id.
     await bobPhone.chat.put({ id: 'call-2@alice', peer: 'alice', direction: 'in', text: 'twice?', at: world.sim.clock.now(), status: 'received' });
     const bobTexts = texts(bob, bobPhone);
-    await world.run(bobTexts.start());
-    await world.run(bobTexts.refresh());
+    await run(bobTexts.start());
+    await run(bobTexts.refresh());
     expect((await bobPhone.chat.load('alice')).map((m) => m.text)).toEqual(['twice?']);
     for (const t of [aliceTexts, bobTexts]) t.close();
   });
@@ -105,14 +111,14 @@ describe('texts that wait for people who are offline', () => {
   it('never shows a blocked sender’s text, and deletes it from the network', async () => {
     const malloryPhone = new FakePhone();
     const malloryTexts = texts(mallory, malloryPhone);
-    expect((await world.run(malloryPhone.sendToNobodyOnline('bob', 'call-3@mallory', 'let me in', world.sim.clock.now()))).status).toBe('stored');
+    expect((await run(malloryPhone.sendToNobodyOnline('bob', 'call-3@mallory', 'let me in', world.sim.clock.now()))).status).toBe('stored');
     const bobPhone = new FakePhone();
     const bobTexts = texts(bob, bobPhone);
-    await world.run(bobTexts.start());
+    await run(bobTexts.start());
     expect(await bobPhone.chat.load('mallory')).toEqual([]);
     expect(await entries('bob')).toBe(0);
     // Mallory's mark never moves past "stored".
-    await world.run(malloryTexts.refresh());
+    await run(malloryTexts.refresh());
     expect((await malloryPhone.chat.load('bob')).map((m) => m.status)).toEqual(['stored']);
     for (const t of [malloryTexts, bobTexts]) t.close();
   });
@@ -120,12 +126,12 @@ describe('texts that wait for people who are offline', () => {
   it('refuses a damaged entry with a reason and still delivers the good text', async () => {
     const alicePhone = new FakePhone();
     const aliceTexts = texts(alice, alicePhone);
-    await world.run(alicePhone.sendToNobodyOnline('bob', 'call-4@alice', 'the good one', world.sim.clock.now()));
+    await run(alicePhone.sendToNobodyOnline('bob', 'call-4@alice', 'the good one', world.sim.clock.now()));
     const junk = await createRecord(await webCryptoSigner(await generateSigningKeyPair()), { key: await textboxKey('bob'), kind: 'dict', sub: '9'.repeat(32), value: new Uint8Array(2100).fill(7), version: 1, expires: world.sim.clock.now() + 3_600_000 });
-    await world.run(world.io().put(junk));
+    await run(world.io().put(junk));
     const bobPhone = new FakePhone();
     const bobTexts = texts(bob, bobPhone);
-    await world.run(bobTexts.start());
+    await run(bobTexts.start());
     expect((await bobPhone.chat.load('alice')).map((m) => m.text)).toEqual(['the good one']);
     expect(bobTexts.getSnapshot().problems).toEqual([expect.stringMatching(/stored text message is invalid \(not a sealed entry\)/)]);
     expect(bobTexts.getSnapshot().error).toBeNull();
@@ -135,7 +141,7 @@ describe('texts that wait for people who are offline', () => {
   it('lets a text fail as before when nobody holds the name, with the reason', async () => {
     const alicePhone = new FakePhone();
     const aliceTexts = texts(alice, alicePhone);
-    await expect(world.run(alicePhone.sendToNobodyOnline('nobody', 'call-5@alice', 'hello?', world.sim.clock.now()))).rejects.toThrow(/Nobody called "nobody"/);
+    await expect(run(alicePhone.sendToNobodyOnline('nobody', 'call-5@alice', 'hello?', world.sim.clock.now()))).rejects.toThrow(/Nobody called "nobody"/);
     aliceTexts.close();
     expect(alicePhone.undelivered).toBeNull();
   });

@@ -7,8 +7,10 @@ import { CLOSE_GRACE_MS } from './limits';
 
 /**
  * How a link's WebRTC session was signaled: through a PeerJS signaling
- * server, as routed overlay messages (RELOAD AppAttach, attach.ts), or
- * through a service peer's bootstrap endpoint.
+ * server, as routed overlay messages (RELOAD AppAttach), or through a
+ * service peer's bootstrap endpoint. Only the server path is built so far
+ * (issue 16); the other two are named so the Network page and the counters
+ * need no change when they come.
  */
 export type LinkVia = 'server' | 'overlay' | 'bootstrap';
 
