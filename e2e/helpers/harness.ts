@@ -36,8 +36,12 @@ export function signalingStatus(page: Page) {
  * click, since a question may be open over the page (a modal dialog takes the clicks).
  */
 export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
-  if ((await signalingStatus(page).count()) === 0) await page.evaluate(() => (location.hash = '#/settings'));
+  // The signaling status is on Settings: look there, then go back to the page that was open,
+  // so a suite that waits for a tab to be online finds it where it was (a newcomer on Home's first screen).
+  const away = (await signalingStatus(page).count()) === 0 ? await page.evaluate(() => location.hash) : null;
+  if (away !== null) await page.evaluate(() => (location.hash = '#/settings'));
   await signalingStatus(page).filter({ hasText: /^Online via/ }).waitFor({ timeout });
+  if (away !== null) await page.evaluate((hash) => (location.hash = hash || '#/'), away);
 }
 
 /** Opens one of the app's pages by its navigation link. 'Phone' is Home, which became the phone (issue 18). */

@@ -113,7 +113,7 @@ describe('a newcomer’s first minute', () => {
 
     const banner = c.getByTestId('reach-banner');
     await banner.filter({ hasText: 'People cannot call you: you said no to joining the network.' }).waitFor({ timeout: 30_000 });
-    for (const page of ['Phone', 'Video mail', 'Network', 'Permissions'] as const) {
+    for (const page of ['Video mail', 'Network', 'Permissions', 'Settings'] as const) {
       await c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: page }).click();
       await banner.filter({ hasText: 'People cannot call you' }).waitFor();
     }
