@@ -26,6 +26,9 @@ let port = 0;
 let person: BrowserContext;
 let page: Page;
 
+/** The shell's own offline notice (the banner saying this static site has no signaling server is expected, and not it). */
+const shellOffline = (p: Page) => p.getByText('You are offline: the server this app came from does not answer.');
+
 /** Serves `dist` as a static site on 127.0.0.1 (`port`, or a free one the first time). */
 async function serve(): Promise<void> {
   await stop();
@@ -101,8 +104,6 @@ it('with the server stopped, a reload and a new tab show the app from the kept s
     const state = await page.evaluate(async () => JSON.stringify((await navigator.serviceWorker.getRegistrations()).map((r) => ({ scope: r.scope, active: r.active?.state, installing: r.installing?.state }))));
     throw new Error(`no service worker controls the page: ${state}`, { cause: e });
   });
-  // Only the shell's own notice counts here: the banner that this static site has no signaling server is expected.
-  const shellOffline = (p: Page) => p.getByText('You are offline: the server this app came from does not answer.');
   expect(await shellOffline(page).count()).toBe(0);
   await stop();
   await page.reload();
@@ -130,7 +131,7 @@ it('a new build is kept behind the open app and announced; it opens on the next 
   expect(await build()).toBeNull();
   await page.getByText('A new version of the app is ready. It opens the next time you open the app.').waitFor({ timeout: 30_000 });
   // The server is back: the offline notice goes.
-  await page.getByText('You are offline').waitFor({ state: 'detached', timeout: 30_000 });
+  await shellOffline(page).waitFor({ state: 'detached', timeout: 30_000 });
   await page.getByRole('button', { name: 'Open it now' }).click();
   await page.getByRole('heading', { level: 1, name: 'P2P Softphone' }).waitFor();
   await expect.poll(build, { timeout: 10_000 }).toBe('2');
