@@ -9,7 +9,7 @@ import { inOpen } from './id';
 import { peerBytes, peerFromBytes } from './routing-table/peer';
 import type { HandlerHost } from './rpc/handlers/host';
 import { recursiveLookup } from './query/recursive';
-import { disjointLookup } from './defense/disjoint-lookup';
+import { defendedOr } from './defense/disjoint-lookup';
 
 export interface MaintenancePeriods {
   stabilizeMs: number;
@@ -122,11 +122,9 @@ export class Maintenance {
   fixFingers(): void {
     const { table } = this.host;
     const { index, target } = table.fingers.nextTarget(table.successors.first());
-    const paths = this.periods.lookupPaths ?? 1;
-    const checkSuccessor = this.periods.checkSuccessor ?? false;
     // A finger found by an undefended lookup is whatever a colluder on the way names: with the
     // defenses on, fingers are found the defended way (S/Kademlia §4.4 fills its table from its lookups).
-    const lookup: typeof recursiveLookup = paths > 1 || checkSuccessor ? (c, k, o, cb) => disjointLookup(c, k, { ...o, paths, checkSuccessor }, cb) : recursiveLookup;
+    const lookup = defendedOr(recursiveLookup, this.periods.lookupPaths ?? 1, this.periods.checkSuccessor ?? false);
     lookup(this.host, target, { deadline: this.clock.now() + this.periods.fixFingersMs * 2 }, (outcome) => {
       if (typeof outcome === 'string') return;
       const found = outcome.nodes[0];

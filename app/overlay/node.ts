@@ -17,7 +17,7 @@ import { LookupError, OverlayClosedError } from './errors';
 import { bytesToHexId, idFromHex, idToHex, isHexId, RING } from './id';
 import { Maintenance } from './maintenance';
 import { isParseFailure, parseMessage, REPLY_TYPES, type Message } from './messages';
-import { disjointLookup } from './defense/disjoint-lookup';
+import { defendedOr } from './defense/disjoint-lookup';
 import { MAX_LOOKUP_PATHS, resolveOptions, type OverlayComponents, type OverlayOptions, type ResolvedOptions } from './options';
 import type { LookupEvent, RoutingOptions } from './query/context';
 import { iterativeLookup } from './query/iterative';
@@ -324,7 +324,7 @@ export class ChordNode implements HandlerHost, OverlayNode {
       const step = { deadline, signal: opts.signal, onEvent: opts.onProgress };
       // With a defense on, the origin walks itself: only then does it choose whom it asks.
       const defended = paths > 1 || checkSuccessor;
-      const run: typeof iterativeLookup = defended ? (c, key, o, cb) => disjointLookup(c, key, { ...o, paths, checkSuccessor }, cb) : mode === 'recursive' ? recursiveLookup : iterativeLookup;
+      const run = defendedOr(mode === 'recursive' ? recursiveLookup : iterativeLookup, paths, checkSuccessor);
       run(this, k, step, (outcome) => {
         if (typeof outcome === 'string') {
           this.counters.lookupFailures++;

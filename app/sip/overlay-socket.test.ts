@@ -10,7 +10,7 @@ import { makeResponse } from './responses';
 import { Listeners, silentLogger } from '../common';
 import { settle } from '../common/testing';
 import { forgedMessage, MemorySipOverlay, when } from './testing';
-import type { ContactPolicy } from './types';
+import type { ContactPolicy, LookupResult, SipLocation } from './types';
 
 JsSIP.debug.disable();
 
@@ -26,8 +26,8 @@ function nodeId(n: number): string {
   return n.toString(16).padStart(40, '0');
 }
 
-async function phone(overlay: MemorySipOverlay, user: string, node: string, policy = allowAll) {
-  const socket = new OverlaySocket({ network: overlay.network(node), location: overlay.location(node), domain: DOMAIN, user, policy });
+async function phone(overlay: MemorySipOverlay, user: string, node: string, policy = allowAll, location = overlay.location(node)) {
+  const socket = new OverlaySocket({ network: overlay.network(node), location, domain: DOMAIN, user, policy });
   const ua = new JsSIP.UA(uaConfig(socket, user, DOMAIN, node, 'p2p-softphone-test'));
   const messages: string[] = [];
   const arrived = new Listeners<void>(silentLogger);
@@ -126,6 +126,28 @@ describe('SIP over the overlay', () => {
     const reply = o.wire.find((w) => w.from === nodeId(2) && w.to === nodeId(4));
     expect(reply?.text).toMatch(/^SIP\/2.0 403 the caller is not alice/);
     void mallory;
+  });
+
+  it('reads a caller it cannot find once more before refusing, and answers 408, not 403, when both reads time out', async () => {
+    const o = new MemorySipOverlay();
+    const alice = await phone(o, 'alice', nodeId(1));
+    // bob's reads of alice's registration: the first times out, the second sees her (a registration a moment old, links churning).
+    const reads: LookupResult['kind'][] = ['timeout'];
+    const flaky = (nodeHex: string): SipLocation => {
+      const real = o.location(nodeHex);
+      return { ...real, lookup: async (name) => (name === 'alice' && reads.length > 0 ? { kind: reads.shift()! } as LookupResult : real.lookup(name)) };
+    };
+    const bob = await phone(o, 'bob', nodeId(2), allowAll, flaky(nodeId(2)));
+    expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'first try')).toBe('ok');
+    expect(bob.messages).toEqual(['first try']);
+    // Every read times out: the caller is told the network did not answer, never that bob refused.
+    reads.push('timeout', 'timeout');
+    // (JsSIP reports a 408 answer to a MESSAGE as its cause "Request Timeout", which the app words as "try again".)
+    expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'second try')).toMatch(/^(408|Request Timeout)/);
+    // A name the registry does not know, read twice: a refusal.
+    reads.push('unknown', 'unknown');
+    expect(await sendMessage(alice.ua, `sip:bob@${DOMAIN}`, 'third try')).toMatch(/^403/);
+    expect(bob.messages).toEqual(['first try']);
   });
 
   it('answers 403 when the person refuses the caller, and the UA never sees the request', async () => {

@@ -28,7 +28,7 @@ export interface OverlaySocketOptions {
   log?: (line: string) => void;
   /** Time between liveness probes of the far tab of an unanswered INVITE (tests shorten it). @default BRANCH_PROBE_MS */
   branchProbeMs?: number;
-  /** The timers of those probes (tests pass a ManualClock). @default systemClock */
+  /** The timers of those probes and of the caller re-check (tests pass a ManualClock). @default systemClock */
   clock?: Clock;
 }
 
@@ -48,6 +48,8 @@ const MAX_DIALOGS = 512;
 const MAX_RINGING = 64;
 /** How long a lookup started by `prefetch` serves the request it was started for. */
 export const PREFETCH_MS = 10_000;
+/** Wait before reading a caller's registration a second time, after the first read did not list the caller's node. */
+export const CALLER_RECHECK_MS = 1500;
 
 export class OverlaySocket {
   /** JsSIP writes this into Via headers. */
@@ -296,8 +298,12 @@ export class OverlaySocket {
     if (GATED.has(m.method) && (m.toTag === null || NEVER_IN_DIALOG.has(m.method))) {
       const name = m.fromHost === this.o.domain ? m.fromUser : null;
       if (!name) return this.replyTo(from, m, 403, 'the caller did not say who they are');
-      const reg = await this.o.location.lookup(name);
-      if (reg.kind !== 'found' || !reg.nodes.includes(from)) {
+      const registered = await this.callerRegistered(name, from);
+      if (registered === 'unknown') {
+        this.log(`could not read ${name}'s registration to check ${m.method} from ${from.slice(0, 8)}`);
+        return this.replyTo(from, m, 408, 'could not check who is calling');
+      }
+      if (registered === 'no') {
         this.log(`refused ${m.method} claiming to be ${name} from an unregistered node ${from.slice(0, 8)}`);
         return this.replyTo(from, m, 403, `the caller is not ${name}`);
       }
@@ -308,6 +314,25 @@ export class OverlaySocket {
     }
     // m.text, not text: the UA gets the body cut at Content-Length bytes, as checked here.
     this.hand(m.text);
+  }
+
+  /**
+   * Whether node `from` is registered for `name`. A registration written a
+   * moment ago may not yet be on every replica this read reaches, and a read
+   * can time out while links churn, so a miss is read once more after
+   * CALLER_RECHECK_MS before the caller is refused. Two reads that timed out
+   * give 'unknown': the caller is told to try again (408), not refused (403).
+   */
+  private async callerRegistered(name: string, from: string): Promise<'yes' | 'no' | 'unknown'> {
+    const clock = this.o.clock ?? systemClock;
+    for (let attempt = 1; ; attempt++) {
+      const reg = await this.o.location.lookup(name);
+      if (reg.kind === 'found' && reg.nodes.includes(from)) return 'yes';
+      const read = reg.kind === 'found' ? `${reg.nodes.length} other node(s)` : reg.kind;
+      this.log(`read ${attempt} of ${name}'s registration did not list ${from.slice(0, 8)}: ${read}`);
+      if (attempt === 2) return reg.kind === 'timeout' ? 'unknown' : 'no';
+      await new Promise<void>((r) => clock.setTimeout(r, CALLER_RECHECK_MS));
+    }
   }
 
   private addParties(callId: string, nodes: string[]): void {

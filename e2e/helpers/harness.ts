@@ -82,3 +82,17 @@ export async function answerAll(page: Page, answer: 'Allow once' | 'Always allow
   }
   return n;
 }
+
+/**
+ * Keeps the last `max` lines `page` logs to its console (the app logs SIP
+ * refusals and failures as "[sip] …"), so a failed step can say what the tab
+ * saw. Returns a function that reads them, oldest first.
+ */
+export function keepConsole(page: Page, max = 200): () => string[] {
+  const lines: string[] = [];
+  page.on('console', (m) => {
+    lines.push(`${new Date().toISOString().slice(11, 23)} ${m.text()}`);
+    if (lines.length > max) lines.shift();
+  });
+  return () => [...lines];
+}

@@ -25,7 +25,7 @@
  */
 import { distance, hexIdToBytes, idToHex, inOpen } from '../id';
 import { checkFinalAnswer } from '../query/answer-check';
-import type { RouteCallback, RoutingContext, StepOptions } from '../query/context';
+import { noAnswerFrom, type RouteCallback, type RoutingContext, type StepOptions } from '../query/context';
 import { iterativeLookup } from '../query/iterative';
 import { localAnswer } from '../query/local-answer';
 import { peerFromBytes, type Peer } from '../routing-table/peer';
@@ -127,8 +127,7 @@ export function disjointLookup(ctx: RoutingContext, key: bigint, opts: DisjointL
         if (!reply || reply.t === 'bad-reply') {
           ctx.counters.retries++;
           opts.onEvent?.({ type: 'timeout', peer: peer.hex });
-          // A wait cut short by this lookup's own deadline says nothing about the peer.
-          if (reply || timeout >= ctx.options.rpcTimeoutMs) ctx.markDead(peer.hex);
+          noAnswerFrom(ctx, peer.hex, timeout, !!reply);
           return next();
         }
         if (reply.t !== 'found') return next();
@@ -169,4 +168,16 @@ export function disjointLookup(ctx: RoutingContext, key: bigint, opts: DisjointL
   // Path i starts from the i-th, (i+d)-th, ... nearest known node before the key.
   if (start.length === 0) return iterativeLookup(ctx, key, opts, done);
   for (let i = 0; i < d; i++) walk(i, start.filter((_, j) => j % d === i));
+}
+
+/** A lookup runner, as iterativeLookup and recursiveLookup are. */
+type LookupRunner = (ctx: RoutingContext, key: bigint, opts: StepOptions, done: RouteCallback) => void;
+
+/**
+ * The lookup to run under the defenses `paths` and `checkSuccessor`: the
+ * disjoint walk when either is on (the origin then chooses whom it asks),
+ * else `plain`. One choice for the node's lookups and for fix-fingers alike.
+ */
+export function defendedOr(plain: LookupRunner, paths: number, checkSuccessor: boolean): LookupRunner {
+  return paths > 1 || checkSuccessor ? (c, key, o, cb) => disjointLookup(c, key, { ...o, paths, checkSuccessor }, cb) : plain;
 }

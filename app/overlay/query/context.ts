@@ -55,3 +55,13 @@ export interface StepOptions {
 
 export type LookupFailure = 'no-candidate' | 'deadline' | 'aborted';
 export type RouteCallback = (outcome: RouteOutcome | LookupFailure) => void;
+
+/**
+ * A request a lookup sent got no usable answer: a malformed reply, or none
+ * within `timeoutMs`. The peer is marked dead unless the wait was cut short
+ * by the lookup's own deadline (shorter than rpcTimeoutMs), which says
+ * nothing about the peer: marking it would have later lookups skip a live node.
+ */
+export function noAnswerFrom(ctx: RoutingContext, hex: string, timeoutMs: number, malformed: boolean): void {
+  if (malformed || timeoutMs >= ctx.options.rpcTimeoutMs) ctx.markDead(hex);
+}

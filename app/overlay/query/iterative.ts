@@ -12,7 +12,7 @@ import { distance, hexIdToBytes, idToHex, inOpen } from '../id';
 import type { Peer } from '../routing-table/peer';
 import { peerFromBytes } from '../routing-table/peer';
 import { checkFinalAnswer, STALE_ANSWERS } from './answer-check';
-import type { RouteCallback, RoutingContext, StepOptions } from './context';
+import { noAnswerFrom, type RouteCallback, type RoutingContext, type StepOptions } from './context';
 import { localAnswer } from './local-answer';
 
 const MAX_CANDIDATES = 32;
@@ -85,8 +85,7 @@ export function iterativeLookup(ctx: RoutingContext, key: bigint, opts: StepOpti
       if (!reply || reply.t === 'bad-reply') {
         ctx.counters.retries++;
         opts.onEvent?.({ type: 'timeout', peer: next.hex });
-        // A wait cut short by this lookup's own deadline says nothing about the peer.
-        if (reply || timeout >= ctx.options.rpcTimeoutMs) ctx.markDead(next.hex);
+        noAnswerFrom(ctx, next.hex, timeout, !!reply);
         return step();
       }
       if (reply.t !== 'found') return step();
