@@ -38,4 +38,24 @@ describe('joining through remembered peers', () => {
     net.down.delete(a.node.id);
     expect(await until(() => b.getSnapshot().joined && b.getSnapshot().successors.includes(a.node.id), 20_000)).toBe(true);
   }, 30_000);
+
+  it('a join asked for while already in the ring changes nothing: the member stays joined', async () => {
+    const net = new MemoryNetwork();
+    const a = new RingMember({ ...liveRingComponents(await memoryLinks(net)), records: new MemoryKeyValueStore(), settings: new MemoryKeyValueStore(), onlinePeers: () => [] });
+    members.push(a);
+    await a.start();
+    const online = [a.node.id];
+    const b = new RingMember({ ...liveRingComponents(await memoryLinks(net)), records: new MemoryKeyValueStore(), settings: new MemoryKeyValueStore(), onlinePeers: () => online });
+    members.push(b);
+    await b.start();
+    expect(b.getSnapshot().joined).toBe(true);
+    // A tab that has just opened and is not in a ring yet is now the only peer listed online, and the person
+    // presses "Join now" (or allows the network): that tab answers "not in a ring yet".
+    const c = new RingMember({ ...liveRingComponents(await memoryLinks(net)), records: new MemoryKeyValueStore(), settings: new MemoryKeyValueStore(), onlinePeers: () => [] });
+    online.splice(0, 1, c.node.id);
+    await b.join();
+    expect(b.node.joined).toBe(true);
+    expect(b.getSnapshot().joined).toBe(true);
+    expect(b.getSnapshot().status).not.toMatch(/not in the ring|waiting/);
+  }, 30_000);
 });

@@ -201,6 +201,13 @@ export class RingMember {
    */
   async join(): Promise<void> {
     if (this.joining) return;
+    // Already in a ring (the person pressed "Join now", or allowed the network, while the snapshot was
+    // catching up): a second join would ask peers that may still be joining themselves, and their
+    // "not in a ring yet" would mark this member out of the ring while its node stays in it, for good.
+    if (this.node.joined) {
+      if (!this.snap.joined) this.joined('in the ring');
+      return;
+    }
     this.joining = true;
     const startedAt = this.clock.now();
     try {

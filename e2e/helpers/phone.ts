@@ -38,7 +38,11 @@ export async function reachable(page: Page, name: string, timeout = 45_000): Pro
   try {
     await page.getByText(`You are reachable as ${name}.`).waitFor({ timeout });
   } catch {
-    const snap = await page.evaluate(() => JSON.stringify(window.softphoneTest!.phoneStatus()));
+    const snap = await page.evaluate(() => {
+      const r = window.softphoneTest!.ring();
+      const ring = r && { joined: r.joined, status: r.status, predecessor: r.predecessor, successors: r.successors, refusal: r.refusal };
+      return JSON.stringify({ phone: window.softphoneTest!.phoneStatus(), ring, links: window.softphoneTest!.linkedIds() });
+    });
     const text = await page.locator('main').innerText();
     throw new Error(`not reachable as ${name}: ${snap}; the page says: ${text.slice(0, 500)}`);
   }
