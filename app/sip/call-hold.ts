@@ -9,6 +9,7 @@
  * be attached to two calls. The tracks are put back before the call resumes.
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
+import type { TrackSwitch } from './track-switch';
 
 /** How long to wait before trying a hold or resume again when the call has another offer in progress. */
 const REOFFER_RETRY_MS = 200;
@@ -49,6 +50,27 @@ export class CallHold {
       await this.unpark(session);
       this.reoffer(session, 0);
     });
+  }
+
+  /**
+   * Switches a camera or microphone of a held call: `track` takes the place
+   * of the parked track of its kind, so the call sends it when it resumes
+   * (its senders send nothing while held). The new track takes over the old
+   * one's `enabled` (a muted microphone stays muted); the old one is stopped.
+   * Returns null when the call has no parked track of that kind (it is not
+   * held, or its hold has not taken its tracks off yet): the caller then
+   * switches the sender itself.
+   */
+  replaceParked(session: RTCSession, track: MediaStreamTrack): TrackSwitch | null {
+    const parked = this.parked.get(session);
+    const at = parked?.findIndex(([, t]) => t.kind === track.kind) ?? -1;
+    if (!parked || at < 0) return null;
+    const [sender, old] = parked[at]!;
+    if (old === track) return { kind: 'switched', old: null };
+    track.enabled = old.enabled;
+    parked[at] = [sender, track];
+    old.stop();
+    return { kind: 'switched', old };
   }
 
   /** Whether the person holds this call (wanted, even while its re-offer waits for its turn). */

@@ -408,7 +408,8 @@ export class UserAgent {
   /**
    * Sends `track` (a camera or microphone just opened) in call `id` in place
    * of the one it sends now: RTCRtpSender.replaceTrack, no new offer and no
-   * re-INVITE (track-switch.ts). A call that has ended, or sends nothing of
+   * re-INVITE (track-switch.ts); a held call sends it once it resumes
+   * (CallHold.replaceParked). A call that has ended, or sends nothing of
    * that kind, stops the track and changes nothing.
    */
   async replaceTrack(id: string, track: MediaStreamTrack): Promise<TrackSwitch> {
@@ -417,7 +418,8 @@ export class UserAgent {
       track.stop();
       return { kind: 'not-sent' };
     }
-    const done = await replaceSentTrack(pc.getSenders(), track);
+    // A held call sends nothing: the switch goes to the track kept for its resumption.
+    const done = this.holds.replaceParked(this.sessions.get(id)!, track) ?? (await replaceSentTrack(pc.getSenders(), track));
     // The call view shows the track its senders send: render it anew.
     if (done.kind === 'switched') this.updateCall(id, {});
     return done;
