@@ -26,6 +26,12 @@ export interface OverlaySocketOptions {
   user: string;
   policy: ContactPolicy;
   log?: (line: string) => void;
+  /**
+   * Told after this tab's REGISTER with a lifetime was answered 200. JsSIP
+   * reports a success only when it was not registered already, so a REGISTER
+   * sent while registered would otherwise settle nothing.
+   */
+  onRegistered?: () => void;
   /** Time between liveness probes of the far tab of an unanswered INVITE (tests shorten it). @default BRANCH_PROBE_MS */
   branchProbeMs?: number;
   /** The timers of those probes and of the caller re-check (tests pass a ManualClock). @default systemClock */
@@ -217,6 +223,7 @@ export class OverlaySocket {
     }
     const bare = contact.replace(/;\s*expires=\d+/i, '');
     this.deliver(makeResponse(req.text, 200, [`Contact: ${bare};expires=${expires}`, `Expires: ${expires}`]));
+    if (expires > 0) this.o.onRegistered?.();
   }
 
   private localReply(req: SipRequest, status: number, reason?: string): void {

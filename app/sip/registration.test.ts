@@ -113,3 +113,19 @@ describe('a registration refused for good', () => {
     expect(registers(o, 'alice')).toBe(n);
   });
 });
+
+describe('registering again while registered', () => {
+  it('settles: the phone says registered again at once, not "registering" until the try times out', async () => {
+    const o = new MemorySipOverlay();
+    const alice = newPhone(o, 'alice', id(1));
+    await alice.start();
+    const before = registers(o, 'alice');
+    // The tab joined the ring again (call-service.ts): the name is registered anew although JsSIP is registered.
+    let settled = false;
+    void alice.reregister().then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(registers(o, 'alice')).toBe(before + 1);
+    expect(settled).toBe(true);
+    expect(alice.getSnapshot().registration).toBe('registered');
+  });
+});

@@ -75,7 +75,8 @@ export class UserAgent {
    */
   private readonly registration: RetryLoop;
   /** The REGISTER try in progress, settled by JsSIP's registered / registrationFailed events. */
-  private pendingRegister: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  /** The registration try in progress; `whileRegistered`: JsSIP was registered when it was sent, so it will not say "registered" again. */
+  private pendingRegister: { resolve: () => void; reject: (e: Error) => void; whileRegistered: boolean } | null = null;
   /** The next registration try sends a REGISTER even when registered (reregister()). */
   private forceRegister = false;
   /** The last refusal for good, for start() to rethrow as it came. */
@@ -185,8 +186,9 @@ export class UserAgent {
     const force = this.forceRegister;
     this.forceRegister = false;
     if (ua.isRegistered() && !force) return Promise.resolve();
+    const whileRegistered = ua.isRegistered();
     return new Promise<void>((resolve, reject) => {
-      this.pendingRegister = { resolve, reject };
+      this.pendingRegister = { resolve, reject, whileRegistered };
       if (this.uaStarted) ua.register();
       else {
         this.uaStarted = true;
@@ -221,6 +223,10 @@ export class UserAgent {
       user: name,
       policy: this.o.policy,
       ...(this.o.log ? { log: this.o.log } : {}),
+      // A REGISTER sent while registered: JsSIP stays silent on its 200 (it reports only a change), the socket does not.
+      onRegistered: () => {
+        if (this.pendingRegister?.whileRegistered) this.registerOutcome(null);
+      },
     });
     const ua = new JsSIP.UA(uaConfig(socket, name, domain, network.nodeId));
     this.ua = ua;
