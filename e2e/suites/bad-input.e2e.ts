@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
+import { goTo, nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
 import { freePort } from '../runner/server-process.ts';
 import { appURL, openPeer, useBrowser } from '../helpers/browser.ts';
 
@@ -58,6 +58,8 @@ describe('bad input', () => {
     const ctx = await web.newPerson();
     const page = await openPeer(ctx);
     await waitOnline(page);
+    // The signaling servers are set on Settings.
+    await goTo(page, 'Settings');
     await page.getByRole('button', { name: 'Change signaling servers' }).click();
     const field = page.getByLabel(/Signaling servers, one address per line/);
     await field.fill('ht!tp://nope');
@@ -75,6 +77,7 @@ describe('bad input', () => {
     const ctx = await web.newPerson();
     const page = await openPeer(ctx, `?signaling=${encodeURIComponent(`${dead},${good}`)}`);
     await waitOnline(page);
+    await goTo(page, 'Settings');
     expect(await signalingStatus(page).textContent()).toContain(new URL(good).host);
 
     // Through the settings form: only the dead server.

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
+import { goTo, nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
 import { echo, openEchoLink, serveEcho } from '../helpers/peer-link.ts';
 import { startSignaling, type ServerProcess } from '../runner/server-process.ts';
 import { openPeer, useBrowser } from '../helpers/browser.ts';
@@ -24,6 +24,8 @@ describe('the app shell', () => {
     await waitOnline(page);
     // Only the signaling socket connects: `npm start` serves no hot-reload socket, whose return after a restart would reload the tab.
     await expect.poll(() => sockets.slice().sort()).toEqual(['/peerjs/peerjs']);
+    // The tab's identity is on Settings.
+    await goTo(page, 'Settings');
     await expect(page.getByRole('button', { name: 'Copy node ID' }).isVisible()).resolves.toBe(true);
     await page.screenshot({ path: 'e2e/artifacts/shell.png', fullPage: true });
     await ctx.close();
@@ -99,6 +101,7 @@ describe('signaling outage', () => {
     expect(await echo(a, 'before')).toBe('echo:before');
 
     const port = signaling.port;
+    await goTo(a, 'Settings');
     await signaling.stop('SIGKILL');
     await signalingStatus(a).filter({ hasText: /^Offline, retrying in \d+ s/ }).waitFor({ timeout: 15_000 });
 

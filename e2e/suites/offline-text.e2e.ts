@@ -7,7 +7,7 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { answerQuestion, goTo, waitOnline } from '../helpers/harness.ts';
+import { answerQuestion, goTo, started, waitOnline } from '../helpers/harness.ts';
 import { claimName, dial } from '../helpers/phone.ts';
 import { waitForRing } from '../helpers/ring.ts';
 import { appURL, pageErrors, useBrowser } from '../helpers/browser.ts';
@@ -27,7 +27,7 @@ async function openPeer(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
   await page.goto(appURL(), { timeout: 120_000 });
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 120_000 });
+  await started(page).waitFor({ timeout: 120_000 });
   return page;
 }
 

@@ -16,7 +16,7 @@ beforeAll(async () => {
   tabs = await Promise.all([0, 1, 2].map(() => openPeer(alice)));
 });
 
-const joinQuestion = (page: Page) => page.getByRole('alertdialog').filter({ has: page.getByRole('heading', { name: 'Join the network “p2p.local”?' }) });
+const joinQuestion = (page: Page) => page.getByRole('alertdialog').filter({ has: page.getByRole('heading', { name: 'Join the network “p2p.local” to make and receive calls?' }) });
 
 type Audit = { reason: string; detail: string; scope: string; allow: boolean; tab?: string }[];
 /** The overlay decisions this tab made (the log itself is shared by the person's tabs). */

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { pageErrors, useBrowser } from '../helpers/browser.ts';
-import { answerQuestion, goTo, waitOnline } from '../helpers/harness.ts';
+import { answerQuestion, goTo, started, waitOnline } from '../helpers/harness.ts';
 import { claimName, dial, mediaIn, ringing, waitCall } from '../helpers/phone.ts';
 import { waitForRing } from '../helpers/ring.ts';
 import { startApp, type ServerProcess } from '../runner/server-process.ts';
@@ -21,7 +21,7 @@ async function openAt(ctx: BrowserContext, url: string): Promise<Page> {
   page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
   // The first page of a fresh dev server waits for every module's first transform.
   await page.goto(url, { timeout: 90_000 });
-  await page.getByLabel('Node ID', { exact: true }).waitFor({ timeout: 30_000 });
+  await started(page).waitFor({ timeout: 30_000 });
   return page;
 }
 

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
 import { appURL, openPeer, useBrowser } from '../helpers/browser.ts';
-import { nodeIdOf, signalingStatus, waitOnline } from '../helpers/harness.ts';
+import { goTo, nodeIdOf, signalingStatus, started, waitOnline } from '../helpers/harness.ts';
 import { startFreezingProxy, type FreezingProxy } from '../helpers/freezing-proxy.ts';
 
 let proxy: FreezingProxy | null = null;
@@ -40,7 +40,7 @@ async function online(page: Page, timeout: number): Promise<void> {
   try {
     await waitOnline(page, timeout);
   } catch (e) {
-    throw new Error(`not online within ${timeout} ms; the tab shows "${await signalingStatus(page).textContent()}"`, { cause: e });
+    throw new Error(`not online within ${timeout} ms; the tab's signaling is ${JSON.stringify(await signalingOf(page))}`, { cause: e });
   }
 }
 
@@ -59,13 +59,14 @@ describe('signaling: proof of key', () => {
     const id = await nodeIdOf(page);
     // The network changed: the tab's signaling connection is gone, but the server never sees it close.
     expect(proxy.freezeWebSockets()).toBe(1);
-    const started = Date.now();
+    const reloadedAt = Date.now();
     await page.reload();
-    await page.getByLabel('Node ID', { exact: true }).waitFor();
+    await started(page).waitFor();
     expect(await nodeIdOf(page)).toBe(id);
     // The server's alive timeout is 60 s: a tab refused as "ID is taken" is not back within 40 s.
     await online(page, 40_000);
-    console.log(`[signaling-proof] online again ${Date.now() - started} ms after the reload, with the same node ID (target 5 s)`);
+    console.log(`[signaling-proof] online again ${Date.now() - reloadedAt} ms after the reload, with the same node ID (target 5 s)`);
+    await goTo(page, 'Settings');
     expect(await signalingStatus(page).textContent()).not.toMatch(/another tab or device/);
     await ctx.close();
   });
