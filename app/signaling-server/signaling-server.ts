@@ -90,6 +90,22 @@ function refuse(ws: WebSocket, code: string): void {
   setTimeout(() => ws.terminate(), 2000).unref?.();
 }
 
+/**
+ * Answers `GET <mount>/peerjs/peers` as PeerJS's `allow_discovery` listing
+ * does: a JSON array of the IDs online (peer-discovery.ts reads it).
+ */
+function answerPeers(ids: string[], req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Cache-Control', 'no-store');
+  if (req.method !== 'GET') {
+    res.statusCode = 405;
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify(ids));
+}
+
 export function attachSignalingServer(
   httpServer: AnyHttpServer,
   limits: Partial<SignalingLimits> = {},
@@ -103,7 +119,6 @@ export function attachSignalingServer(
   let replaced = 0;
   const outer = express();
   outer.disable('x-powered-by');
-  outer.use(`${SIGNALING_MOUNT}${CHALLENGE_PATH}`, (req, res) => answerChallenge(challenges, req, res));
   const peerApp = ExpressPeerServer(httpServer as HttpServer, {
     path: '/',
     key: 'peerjs',
@@ -174,12 +189,21 @@ export function attachSignalingServer(
 
   return {
     middleware(req, res, next) {
-      if (req.url === SIGNALING_MOUNT || req.url?.startsWith(`${SIGNALING_MOUNT}/`)) {
-        // Express handles plain Node requests; its typings want its own subclasses.
-        outer(req as express.Request, res as express.Response, next);
-      } else {
-        next();
+      if (!(req.url === SIGNALING_MOUNT || req.url?.startsWith(`${SIGNALING_MOUNT}/`))) return next();
+      // The two routes the app fetches are answered here, with the plain Node API that HTTP/2's
+      // compatibility objects share. Express 4 swaps a request's prototype for its own (built on
+      // HTTP/1's), which takes `url` away from an HTTP/2 request and threw in the dev server, ending
+      // it: browsers fetch over HTTP/2 from an HTTPS server, so one fetch of a challenge took it down.
+      const path = req.url.split('?')[0];
+      if (path === `${SIGNALING_MOUNT}${CHALLENGE_PATH}`) return answerChallenge(challenges, req, res);
+      if (path === `${SIGNALING_WS_PATH}/peers`) return answerPeers([...clients.keys()], req, res);
+      if (req.httpVersionMajor >= 2) {
+        res.statusCode = 404;
+        res.end();
+        return;
       }
+      // Express handles plain Node requests; its typings want its own subclasses.
+      outer(req as express.Request, res as express.Response, next);
     },
     peerCount: () => clients.size,
     counters: () => ({ refusedProofs, replaced }),
