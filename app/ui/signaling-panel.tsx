@@ -93,7 +93,7 @@ export function SignalingPanel() {
             </ul>
           )}
           <div className="row">
-            <button type="submit">Save servers</button>
+            <button type="submit">Save signaling servers</button>
             <button type="button" onClick={() => setEditing(false)}>
               Cancel
             </button>

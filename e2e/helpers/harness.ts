@@ -96,3 +96,16 @@ export function keepConsole(page: Page, max = 200): () => string[] {
   });
   return () => [...lines];
 }
+
+/**
+ * Answers "Always allow" whenever `page` asks about joining the network,
+ * before any action the question would cover (Playwright's locator
+ * handler). For suites about something else: a newcomer's tab is asked once
+ * another peer is online, and the question waits for the person.
+ */
+export async function allowJoiningWhenAsked(page: Page): Promise<void> {
+  const question = page.getByRole('alertdialog').filter({ has: page.getByRole('heading', { name: /^Join the network/ }) });
+  await page.addLocatorHandler(question, async () => {
+    await question.getByRole('button', { name: 'Always allow', exact: true }).click();
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { goTo, nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
+import { allowJoiningWhenAsked, goTo, nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
 import { freePort } from '../runner/server-process.ts';
 import { appURL, openPeer, useBrowser } from '../helpers/browser.ts';
 
@@ -57,13 +57,14 @@ describe('bad input', () => {
   it('a malformed signaling address is refused in words and changes nothing', async () => {
     const ctx = await web.newPerson();
     const page = await openPeer(ctx);
+    await allowJoiningWhenAsked(page);
     await waitOnline(page);
     // The signaling servers are set on Settings.
     await goTo(page, 'Settings');
     await page.getByRole('button', { name: 'Change signaling servers' }).click();
     const field = page.getByLabel(/Signaling servers, one address per line/);
     await field.fill('ht!tp://nope');
-    await page.getByRole('button', { name: 'Save servers' }).click();
+    await page.getByRole('button', { name: 'Save signaling servers' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/is not a web address/);
     await page.screenshot({ path: 'e2e/artifacts/bad-server-url.png', fullPage: true });
     await page.getByRole('button', { name: 'Cancel' }).click();
@@ -76,6 +77,7 @@ describe('bad input', () => {
     const good = `${appURL().replace(/\/$/, '')}/peerjs`;
     const ctx = await web.newPerson();
     const page = await openPeer(ctx, `?signaling=${encodeURIComponent(`${dead},${good}`)}`);
+    await allowJoiningWhenAsked(page);
     await waitOnline(page);
     await goTo(page, 'Settings');
     expect(await signalingStatus(page).textContent()).toContain(new URL(good).host);
@@ -83,7 +85,7 @@ describe('bad input', () => {
     // Through the settings form: only the dead server.
     await page.getByRole('button', { name: 'Change signaling servers' }).click();
     await page.getByLabel(/Signaling servers, one address per line/).fill(dead);
-    await page.getByRole('button', { name: 'Save servers' }).click();
+    await page.getByRole('button', { name: 'Save signaling servers' }).click();
     await signalingStatus(page).filter({ hasText: /^Offline, retrying in/ }).waitFor({ timeout: 15_000 });
     await expect(signalingStatus(page).textContent()).resolves.toContain('cannot be reached');
     // Back to the app's own server: online again without a reload.

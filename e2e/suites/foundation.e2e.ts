@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { goTo, nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
+import { allowJoiningWhenAsked, goTo, nodeIdOf, signalingStatus, userIdOf, waitOnline, started } from '../helpers/harness.ts';
 import { echo, openEchoLink, serveEcho } from '../helpers/peer-link.ts';
 import { startSignaling, type ServerProcess } from '../runner/server-process.ts';
 import { openPeer, useBrowser } from '../helpers/browser.ts';
@@ -95,6 +95,7 @@ describe('signaling outage', () => {
     const query = `?signaling=${encodeURIComponent(`${signaling.url}/peerjs`)}`;
     const ctx = await web.newPerson();
     const [a, b] = [await openPeer(ctx, query), await openPeer(ctx, query)];
+    await Promise.all([allowJoiningWhenAsked(a), allowJoiningWhenAsked(b)]);
     await Promise.all([waitOnline(a), waitOnline(b)]);
     await serveEcho(b);
     await openEchoLink(a, await nodeIdOf(b));

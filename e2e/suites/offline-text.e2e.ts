@@ -23,10 +23,10 @@ let m: Page;
  * transforming every module for a new server) has taken over 30 s on the
  * shared 2-core machine, and this suite opens bob's tabs at several points.
  */
-async function openPeer(context: BrowserContext): Promise<Page> {
+async function openPeer(context: BrowserContext, hash = ''): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
-  await page.goto(appURL(), { timeout: 120_000 });
+  await page.goto(appURL(hash), { timeout: 120_000 });
   await started(page).waitFor({ timeout: 120_000 });
   return page;
 }
@@ -84,7 +84,8 @@ it('alice writes to bob while every bob tab is closed: the text is stored for hi
 }, 150_000);
 
 it('bob opens a tab later: alice’s text arrives once, alice sees delivered, then read once bob has it on screen; mallory’s never shows', async () => {
-  b = await openPeer(bob);
+  // Bob's tab opens on Settings: Home is the phone, and a conversation shown there counts as read.
+  b = await openPeer(bob, '#/settings');
   await expect.poll(() => b.evaluate(() => window.softphoneTest!.phoneStatus()?.status ?? null), { timeout: 60_000 }).toBe('ready');
   await expect.poll(() => chatOf(b, 'alice'), { timeout: 60_000 }).toEqual(['hello from alice, while you were away']);
   // Bob has not looked at the conversation yet: alice sees "delivered", not "read".

@@ -51,6 +51,8 @@ describe('what the app says is true', () => {
     await goTo(c, 'Phone');
     await c.getByRole('textbox', { name: 'Your name', exact: true }).fill('carol');
     await c.getByRole('button', { name: 'Claim this name' }).click();
+    // Claiming is the moment joining matters (first-screen.tsx): she is asked once more, and says no again.
+    expect(await answerQuestion(c, 'Deny', 30_000)).toMatch(/Join the network/);
     await c.getByText(/You are not reachable as carol yet/).waitFor({ timeout: 30_000 });
     for (let i = 0; i < 10; i++) {
       expect(await c.getByText('You are reachable as carol.').count()).toBe(0);

@@ -37,7 +37,7 @@ export function IceServersCard({ service }: { service: CallService }) {
           }}
           spellCheck={false}
         />
-        <button type="submit">Save servers</button>
+        <button type="submit">Save media servers</button>
       </form>
       {errors.length > 0 && (
         <ul role="alert" className="error">
