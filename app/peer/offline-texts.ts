@@ -68,6 +68,8 @@ const words = (e: unknown): string => (e instanceof Error ? e.message : String(e
 export class OfflineTexts {
   private readonly poll: RetryLoop;
   private readonly outgoing = new Map<string, Outgoing>();
+  /** The pass of sendMarks running or last run; the next one starts after it. */
+  private marking: Promise<void> = Promise.resolve();
   /** By chat id (the MESSAGE's Call-ID), which is what the chat's read marks name. */
   private readonly incoming = new Map<string, Incoming>();
   private loaded = false;
@@ -167,8 +169,20 @@ export class OfflineTexts {
     await dropText(this.o.io, this.o.user, item).catch((e: unknown) => console.warn('[texts] a delivered text could not be removed yet', e instanceof MailError ? e.message : e));
   }
 
-  /** Stores the "delivered" and "read" marks owed; each stays owed until stored or until its text expires. */
-  private async sendMarks(): Promise<void> {
+  /**
+   * Stores the "delivered" and "read" marks owed, one pass at a time: a pass
+   * asked for while one runs (the chat marked a text read during a poll)
+   * runs after it. Two passes at once would each store the same mark under
+   * its own one-off key, and the replicas refuse the second owner.
+   */
+  private sendMarks(): Promise<void> {
+    const pass = this.marking.then(() => this.sendMarksOnce());
+    this.marking = pass.catch(() => undefined);
+    return pass;
+  }
+
+  /** One pass of sendMarks; each mark stays owed until stored or until its text expires. */
+  private async sendMarksOnce(): Promise<void> {
     for (const t of [...this.incoming.values()]) {
       const expired = t.expires <= this.now();
       const mark = { id: t.id, from: t.from, expires: t.expires, ck: fromHex(t.ck) };
