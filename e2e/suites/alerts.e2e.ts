@@ -18,7 +18,6 @@
  * an init script to record what is shown). The call is then missed, and a
  * message comes: both notify and count in the title.
  */
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { answerQuestion, waitOnline } from '../helpers/harness.ts';
@@ -26,23 +25,14 @@ import { bringToFront, hideBehindAnotherTab, visibility } from '../helpers/peopl
 import { aliceAndBob, dial, waitCall } from '../helpers/phone.ts';
 import { allowEverything } from '../helpers/ring.ts';
 import { appURL, openPeer, useBrowser } from '../helpers/browser.ts';
+import { axeViolations } from '../helpers/screen.ts';
 
 const web = useBrowser({ peoplesBrowser: true });
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SIZES = [
   { width: 1280, height: 800 },
   { width: 390, height: 844 },
 ];
 
-/** axe-core's violations on the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 /** Shoots the page at both sizes as e2e/artifacts/first-minute-<name>-<width>.png, checking axe at each. */
 async function shootAndCheck(page: Page, name: string): Promise<void> {

@@ -9,16 +9,15 @@
  * with contacts, a contact card and Settings at 1280 × 800 and 390 × 844 go
  * to e2e/artifacts/contacts-*.png, with axe reporting no violation on each.
  */
-import { createRequire } from 'node:module';
 import { beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { goTo, started, waitOnline } from '../helpers/harness.ts';
 import { claimName, reachable, waitCall } from '../helpers/phone.ts';
 import { waitForRing } from '../helpers/ring.ts';
 import { appURL, useBrowser } from '../helpers/browser.ts';
+import { axeViolations } from '../helpers/screen.ts';
 
 const web = useBrowser();
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let alice: BrowserContext;
 let bob: BrowserContext;
 let a: Page;
@@ -35,15 +34,6 @@ async function open(ctx: BrowserContext): Promise<Page> {
 /** The row of alice's contact list for `name`. */
 const row = (page: Page, name: string) => page.getByRole('list', { name: 'Contacts' }).locator(`li[data-contact="${name}"]`);
 const presence = (page: Page, name: string) => row(page, name).getByTestId('presence');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 /** Screenshots at 1280 × 800 and 390 × 844, with axe run at each size. */
 async function shootAndCheck(page: Page, name: string): Promise<void> {

@@ -5,17 +5,16 @@
  * a conversation and the record dialog open; a call in progress fills the
  * screen. Screenshots at 1280 × 800 and 390 × 844 go to e2e/artifacts/screen-*.png.
  */
-import { createRequire } from 'node:module';
 import { beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { answerQuestion, goTo } from '../helpers/harness.ts';
 import { aliceAndBob, dial, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
 import { useBrowser } from '../helpers/browser.ts';
+import { axeViolations } from '../helpers/screen.ts';
 
 const web = useBrowser();
 let a: Page;
 let b: Page;
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PAGES = ['Home', 'Video mail', 'Network', 'Permissions', 'Settings'] as const;
 const PHONES = [
   { width: 360, height: 740 },
@@ -37,15 +36,6 @@ async function sideways(page: Page): Promise<{ over: number; culprits: string[] 
   });
 }
 
-/** axe-core's violations on the page as it is now: rule id, and the first elements it names. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 /** Checks the page as it is at each phone size: no sideways scroll, no axe violation. */
 async function checkAtPhoneSizes(page: Page, what: string): Promise<void> {
