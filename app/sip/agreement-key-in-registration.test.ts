@@ -8,10 +8,11 @@
  * counted, and the caller falls back to asking the node: the call still goes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalEncode, sha256 } from '../identity';
-import { bytesToHexId, createRecord, type OverlayNode } from '../overlay';
+import { canonicalEncode } from '../identity';
+import { createRecord, type OverlayNode } from '../overlay';
 import { randomBytes } from '../common';
 import { Simulation, cheapSigner } from '../overlay/sim';
+import { joinSimRing, pumpSimClock } from './testing/sim-ring';
 import { DhtLocation } from './dht-location';
 import { NameDirectory, dhtKey } from './name-directory';
 import { OverlaySipNetwork } from './overlay-network';
@@ -27,28 +28,14 @@ describe('the agreement key travels in the SIP registration', () => {
   const nodes: OverlayNode[] = [];
   /** Nodes already used by a test, so every test starts with two nodes that have never exchanged a routed message. */
   const used = new Set<string>();
-  let pump: ReturnType<typeof setInterval>;
+  let stopPump: () => void;
 
   beforeAll(async () => {
-    for (let i = 0; i < N; i++) {
-      const spki = randomBytes(sim.rng, 65);
-      const id = bytesToHexId((await sha256(spki)).slice(0, 20));
-      const node = sim.createNode(id, {}, { nodeSigner: cheapSigner(spki) });
-      nodes.push(node);
-      await sim.until(i === 0 ? node.join([]) : sim.join(node));
-    }
-    await sim.run(60_000);
-    // The name directory and the registrar hash and sign with WebCrypto, which the virtual clock does not
-    // wait for: move virtual time along with real time (10x), as sip-on-sim.test.ts does. Tests wait for events.
-    let busy = false;
-    pump = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      void sim.clock.advance(50).finally(() => (busy = false));
-    }, 5);
+    nodes.push(...(await joinSimRing(sim, N)));
+    stopPump = pumpSimClock(sim);
   }, 60_000);
 
-  afterAll(() => clearInterval(pump));
+  afterAll(() => stopPump());
 
   /** Messages of `type` sent by every node, relays' forwarding included (so 0 means none was sent at all). */
   const count = (type: string): number => sim.counters.sent.get(type) ?? 0;

@@ -7,10 +7,11 @@
 import JsSIP from 'jssip';
 import type { IncomingMessageEvent, OutgoingMessageEvent } from 'jssip/lib/UA';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalEncode, sha256 } from '../identity';
+import { canonicalEncode } from '../identity';
 import { bytesToHexId, createRecord, type OverlayNode } from '../overlay';
 import { Listeners, randomBytes, silentLogger } from '../common';
 import { Simulation, cheapSigner } from '../overlay/sim';
+import { joinSimRing, pumpSimClock } from './testing/sim-ring';
 import { DhtLocation } from './dht-location';
 import { NameTakenError } from './errors';
 import { NameDirectory, dhtKey } from './name-directory';
@@ -30,31 +31,16 @@ describe('SIP over the simulated overlay with real JsSIP UAs', () => {
   const sim = new Simulation({ seed: 2024, network: { linkEvents: false } });
   const nodes: OverlayNode[] = [];
   const uas: JsSIP.UA[] = [];
-  let pump: ReturnType<typeof setInterval>;
+  let stopPump: () => void;
 
   beforeAll(async () => {
-    for (let i = 0; i < N; i++) {
-      const spki = randomBytes(sim.rng, 65);
-      const id = bytesToHexId((await sha256(spki)).slice(0, 20));
-      const node = sim.createNode(id, {}, { nodeSigner: cheapSigner(spki) });
-      nodes.push(node);
-      await sim.until(i === 0 ? node.join([]) : sim.join(node));
-    }
-    await sim.run(60_000);
-    // JsSIP runs its transaction timers on the host's setTimeout (they cannot be injected), and
-    // the overlay on the simulator's clock: move virtual time along with real time (10x) so both
-    // run. The tests wait for events (a MESSAGE arriving, a reply), never for a span of real time.
-    let busy = false;
-    pump = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      void sim.clock.advance(50).finally(() => (busy = false));
-    }, 5);
+    nodes.push(...(await joinSimRing(sim, N)));
+    stopPump = pumpSimClock(sim);
   }, 60_000);
 
   afterAll(() => {
     for (const ua of uas) ua.stop();
-    clearInterval(pump);
+    stopPump();
   });
 
   function person(): { signer: ReturnType<typeof cheapSigner>; ecdh: Uint8Array } {
