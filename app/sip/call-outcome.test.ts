@@ -6,10 +6,10 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import JsSIP from 'jssip';
-import { MemoryKeyValueStore } from '../identity';
 import { callOutcomeCode, mayLeaveMessage, sipFailureCode, type CallEnding, type CallOutcomeCode } from './call-outcome';
 import { UserAgent, type CallView } from './user-agent';
 import { MemorySipOverlay } from './testing/memory-sip';
+import { pollUntil, startPhone } from './testing/phones';
 import { installNodeWebRtc } from './testing/node-webrtc';
 import { callOutcomeWords, sipStatusWords } from './words';
 
@@ -22,22 +22,13 @@ afterEach(() => phones.splice(0).forEach((p) => p.stop()));
 const id = (n: number) => n.toString(16).padStart(40, '0');
 
 async function phone(o: MemorySipOverlay, name: string, node: string): Promise<UserAgent> {
-  const p = new UserAgent({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history: new MemoryKeyValueStore() });
+  const p = await startPhone(o, name, node);
   phones.push(p);
-  await p.start();
   return p;
 }
 
 /** Waits for a state, not for a time: `what` names it when it never comes. */
-async function until<T>(what: string, get: () => T | null | undefined | false, timeoutMs = 40_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T,>(what: string, get: () => T | null | undefined | false, timeoutMs = 40_000): Promise<T> => pollUntil(what, get, timeoutMs);
 
 const callOf = (p: UserAgent): CallView | undefined => p.getSnapshot().calls.at(-1);
 const ended = (p: UserAgent) => () => (callOf(p)?.state === 'ended' ? callOf(p) : undefined);

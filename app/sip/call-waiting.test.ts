@@ -10,9 +10,9 @@
 import JsSIP from 'jssip';
 import { parse } from 'sdp-transform';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryKeyValueStore } from '../identity';
 import { UserAgent, type CallView } from './user-agent';
 import { MemorySipOverlay } from './testing/memory-sip';
+import { pollUntil, startPhone } from './testing/phones';
 import { installNodeWebRtc } from './testing/node-webrtc';
 
 JsSIP.debug.disable();
@@ -26,22 +26,13 @@ const BOB = '2'.padStart(40, '0');
 const CAROL = '3'.padStart(40, '0');
 
 async function phone(o: MemorySipOverlay, name: string, node: string): Promise<UserAgent> {
-  const p = new UserAgent({ network: o.network(node), location: o.location(node), policy: async () => ({ allow: true, reason: '' }), domain: 'p2p.local', name, history: new MemoryKeyValueStore() });
+  const p = await startPhone(o, name, node);
   phones.push(p);
-  await p.start();
   return p;
 }
 
 /** Waits for a state, not for a time: `what` names it when it never comes. */
-async function until<T>(what: string, get: () => T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T,>(what: string, get: () => T | null | undefined | false, timeoutMs = 30_000): Promise<T> => pollUntil(what, get, timeoutMs);
 
 const callWith = (p: UserAgent, peer: string): CallView | undefined => p.getSnapshot().calls.filter((c) => c.peer === peer).at(-1);
 const inState = (p: UserAgent, peer: string, test: (c: CallView) => boolean) => () => {
