@@ -26,6 +26,8 @@ export class OverlayCounters {
   tunneled = 0;
   /** Tunnelled storage messages that arrived here. */
   tunneledIn = 0;
+  /** Storage messages sent over a link this node did not have yet (each opens one or waits for it); the tunnel keeps this at 0. */
+  storageToUnlinked = 0;
 
   countSent(type: string, bytes: number): void {
     this.sent.set(type, (this.sent.get(type) ?? 0) + 1);
@@ -77,6 +79,7 @@ export class OverlayCounters {
       answersPassedBack: this.answersPassedBack,
       tunneled: this.tunneled,
       tunneledIn: this.tunneledIn,
+      storageToUnlinked: this.storageToUnlinked,
     };
   }
 }

@@ -109,7 +109,10 @@ export class Rpc {
     }
     this.counters.countSent(msg.t, bytes.length);
     // No link to the target: storage traffic goes across the ring rather than open one (see setTunnel).
-    if (this.tunnel && this.tunnelling && this.tunneledTypes.has(msg.t) && this.transport.isLinked?.(to) === false && this.tunnel(to, bytes)) return;
+    if (this.tunneledTypes.has(msg.t) && this.transport.isLinked?.(to) === false) {
+      if (this.tunnel && this.tunnelling && this.tunnel(to, bytes)) return;
+      this.counters.storageToUnlinked++;
+    }
     this.transport.send(to, bytes);
   }
 
