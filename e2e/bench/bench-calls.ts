@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --only calls [--tabs 16] [--calls 20] [--seed 1]`: call
+ * `npm run bench -- --only calls [--tabs 16] [--calls 20] [--seed 1] [--page settings|home]`: call
  * setup in a live overlay of real tabs, one person (browser context) per tab,
  * each with a claimed name. For each of `--calls` random caller/callee pairs:
  * a SIP video call over the overlay (dial → the callee's phone has the
@@ -9,6 +9,13 @@
  * and ICE only, no lookup, no SIP). Every DHT read the phones make on the
  * way is timed in the tabs, so the table says how much of the setup is
  * lookup. The order of the two calls alternates from pair to pair.
+ *
+ * The tabs show one page during the calls (`--page`, Settings by default):
+ * the floor's calls draw nothing on the page, so the ratio compares the two
+ * ways of setting a call up with the same page on screen. With `--page home`
+ * each SIP call's view (local preview, remote video, statistics) is drawn
+ * too; on a 2-core machine with software compositing that adds hundreds of
+ * ms to the first frame, and the figures say which page was shown.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -166,6 +173,10 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
       // The first camera opening in a tab is slow; it would fall on whichever call came first.
       await p.evaluate(async () => (await navigator.mediaDevices.getUserMedia({ audio: true, video: true })).getTracks().forEach((t) => t.stop()));
     }
+    const page = arg('page', 'settings');
+    if (page !== 'settings' && page !== 'home') throw new Error(`--page takes settings or home, not ${page}`);
+    for (const p of pages) await p.evaluate((h) => (location.hash = h), page === 'home' ? '#/' : '#/settings');
+    add(page === 'home' ? 'page shown during the calls: Home (each SIP call drawn)' : 'page shown during the calls: Settings (no call drawn)', tabs, 'tabs', '--page settings|home');
     const nodeIds = await Promise.all(pages.map((p) => p.evaluate(() => window.softphoneTest!.nodeId()!)));
 
     const pairs = Array.from({ length: nCalls }, () => {
