@@ -71,6 +71,27 @@ async function audioFlowed(p: Page, callId: string, bytes = 20_000, timeout = 40
   }
 }
 
+/**
+ * How many times the call view's media element labelled `label` restarted
+ * (its load algorithm ran: a new srcObject) during `ms` of a call that goes
+ * on; the duration re-renders the view every second meanwhile.
+ */
+function restartsOver(p: Page, label: string, ms: number): Promise<number> {
+  return p.getByLabel(label).evaluate(
+    (el: HTMLMediaElement, wait) =>
+      new Promise<number>((resolve) => {
+        let n = 0;
+        const count = (): void => void n++;
+        el.addEventListener('loadstart', count);
+        setTimeout(() => {
+          el.removeEventListener('loadstart', count);
+          resolve(n);
+        }, wait);
+      }),
+    ms,
+  );
+}
+
 beforeAll(async () => {
   const alice = await web.newPerson();
   const bob = await web.newPerson();
@@ -99,6 +120,8 @@ describe('what a call carries is read from the offer, the same on both sides', (
     const mb = await mediaIn(b, cb.id);
     console.log(`[call-media] audio call: alice received ${ma.audioBytes} B audio, ${ma.videoBytes} B video, ${ma.framesDecoded} frames; bob ${mb.audioBytes} B audio, ${mb.videoBytes} B video`);
     expect([ma.videoBytes, ma.framesDecoded, mb.videoBytes]).toEqual([0, 0, 0]);
+    // The far side's sound plays on without restarting while the call view re-renders (it did once a second).
+    expect(await Promise.all([restartsOver(a, 'Sound from bob', 3500), restartsOver(b, 'Sound from alice', 3500)])).toEqual([0, 0]);
     const [xa, xb] = await Promise.all([carried(a, 'bob'), carried(b, 'alice')]);
     expect(xa).toEqual({ video: false, camera: false, localKinds: ['audio'], remoteKinds: ['audio'], videoSenders: 0 });
     expect(xb).toEqual({ video: false, camera: false, localKinds: ['audio'], remoteKinds: ['audio'], videoSenders: 0 });
@@ -130,6 +153,8 @@ describe('what a call carries is read from the offer, the same on both sides', (
     console.log(`[call-media] video call, answered with sound: alice received ${ma.videoBytes} B video; bob received ${mb.videoBytes} B video, ${mb.framesDecoded} frames`);
     expect(ma.videoBytes).toBe(0);
     expect(mb.framesDecoded).toBeGreaterThan(0);
+    // The picture plays on: the video element is not given a new stream at each render of the call view.
+    expect(await restartsOver(b, 'Video from alice', 3500)).toBe(0);
     const [xa, xb] = await Promise.all([carried(a, 'bob'), carried(b, 'alice')]);
     expect({ video: xa.video, camera: xa.camera, videoSenders: xa.videoSenders }).toEqual({ video: true, camera: true, videoSenders: 1 });
     expect({ video: xb.video, camera: xb.camera, videoSenders: xb.videoSenders }).toEqual({ video: true, camera: false, videoSenders: 0 });

@@ -5,13 +5,7 @@ import { QualityGraph } from './quality-graph';
 import { useCallStats } from './use-call-stats';
 import { CallDevices } from './call-devices';
 import { useSpeaker } from './use-speaker';
-
-function streamOf(pc: RTCPeerConnection | null, side: 'local' | 'remote'): MediaStream | null {
-  if (!pc) return null;
-  const tracks = side === 'remote' ? pc.getReceivers().map((r) => r.track) : pc.getSenders().map((s) => s.track);
-  const live = tracks.filter((t): t is MediaStreamTrack => !!t);
-  return live.length ? new MediaStream(live) : null;
-}
+import { useTrackStream } from './track-stream';
 
 function Video({ stream, muted, label }: { stream: MediaStream | null; muted: boolean; label: string }) {
   const ref = useRef<HTMLVideoElement>(null);
@@ -59,8 +53,8 @@ export function CallPanel({ phone, call, onLeaveMessage, children }: { phone: Us
   const now = useNow(call.state === 'active', 1000);
   const pc = call.state === 'active' ? phone.connection(call.id) : null;
   const samples = useCallStats(pc);
-  const remote = streamOf(pc, 'remote');
-  const local = streamOf(pc, 'local');
+  const remote = useTrackStream(pc, 'remote');
+  const local = useTrackStream(pc, 'local');
   // A call shows when this person dials or answers it: focus moves to it, so Hang up is one Tab away.
   const panel = useRef<HTMLElement>(null);
   useEffect(() => {
