@@ -32,6 +32,12 @@ describe('service peer command line', () => {
     expect(c).toMatchObject({ dataDir: 'rel/dir', overlay: 'corp.example', trustedRoot: 'root.public.json', statusPort: 0, statusEverySeconds: 5, maxLinks: 64, startFresh: true });
   });
 
+  it('follows the node’s ICE servers beside the first signaling server unless told another URL or none', () => {
+    expect(parseServicePeerArgs(base)!.iceServersUrl).toBe('http://127.0.0.1:5173/ice-servers');
+    expect(parseServicePeerArgs([...base, '--ice-servers', 'https://node.example:8443/ice-servers'])!.iceServersUrl).toBe('https://node.example:8443/ice-servers');
+    expect(parseServicePeerArgs([...base, '--ice-servers=none'])!.iceServersUrl).toBeNull();
+  });
+
   it('returns null for --help', () => {
     expect(parseServicePeerArgs(['--help'])).toBeNull();
   });
@@ -54,6 +60,8 @@ describe('service peer command line', () => {
     [[...base, '--trusted-root'], /--trusted-root needs a value/],
     [[...base, '--status-port', '--start-fresh'], /--status-port needs a value/],
     [[...base, '--dta', 'x'], /unknown option "--dta"/],
+    [[...base, '--ice-servers', 'stun:203.0.113.10'], /--ice-servers must be an http:\/\/ or https:\/\/ URL, or none, not "stun:203.0.113.10"/],
+    [[...base, '--ice-servers', 'not a url'], /--ice-servers must be an http/],
     [[...base, 'stray'], /unknown option "stray"/],
   ])('refuses %j with a sentence', (argv, message) => {
     expect(() => parseServicePeerArgs(argv as string[])).toThrow(UsageError);

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_ID_PUZZLE, MAX_ID_PUZZLE_BITS, type IdPuzzleDifficulty } from '../identity';
 import { parseServerUrl, ServerUrlError, type SignalingServerConfig } from '../transport';
+import { iceServersUrlFor } from './service-ice';
 
 export interface ServicePeerConfig {
   /** Signaling servers, most preferred first. */
@@ -28,6 +29,8 @@ export interface ServicePeerConfig {
   inMemory: boolean;
   /** The overlay's node ID puzzle: this peer solves it for its key and refuses links whose far side did not. */
   idPuzzle: IdPuzzleDifficulty;
+  /** The node's STUN/TURN list (`/ice-servers`) its links use, followed like a tab's; null: none (host candidates only). */
+  iceServersUrl: string | null;
 }
 
 export class UsageError extends Error {
@@ -51,12 +54,15 @@ export const USAGE = `Usage: npm run service-peer -- --signaling URL --data DIR 
   --in-memory          keep records in memory only, not on disk (benchmark baseline)
   --id-puzzle-bits N   the overlay's node ID puzzle: leading zero bits of
                        SHA-256(SHA-256(key) xor X) (default ${DEFAULT_ID_PUZZLE.dynamicBits}; 0: none)
+  --ice-servers URL    the node's STUN/TURN list for this peer's links
+                       (default: /ice-servers beside the first signaling
+                       server; none: host candidates only)
   --id-key-bits N      the overlay's static key puzzle: leading zero bits of
                        SHA-256(SHA-256(key)) (default ${DEFAULT_ID_PUZZLE.staticBits}; changing it
                        changes the node ID of every key that fails it)
   --help               this text`;
 
-const FLAGS_WITH_VALUE = new Set(['--signaling', '--data', '--overlay', '--trusted-root', '--status-port', '--status-host', '--status-every', '--max-links', '--id-puzzle-bits', '--id-key-bits']);
+const FLAGS_WITH_VALUE = new Set(['--signaling', '--data', '--overlay', '--trusted-root', '--status-port', '--status-host', '--status-every', '--max-links', '--id-puzzle-bits', '--id-key-bits', '--ice-servers']);
 const BOOLEAN_FLAGS = new Set(['--start-fresh', '--in-memory', '--help']);
 
 function integer(flag: string, text: string, min: number, max: number): number {
@@ -119,6 +125,19 @@ export function parseServicePeerArgs(argv: readonly string[]): ServicePeerConfig
   const links = one('--max-links');
   const dynamicBits = one('--id-puzzle-bits');
   const staticBits = one('--id-key-bits');
+  const ice = one('--ice-servers');
+  let iceServersUrl: string | null = iceServersUrlFor(signaling[0]!);
+  if (ice === 'none') iceServersUrl = null;
+  else if (ice !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(ice);
+    } catch {
+      throw new UsageError(`--ice-servers must be an http:// or https:// URL, or none, not "${ice}"`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--ice-servers must be an http:// or https:// URL, or none, not "${ice}"`);
+    iceServersUrl = u.href;
+  }
   return {
     signaling,
     dataDir,
@@ -134,5 +153,6 @@ export function parseServicePeerArgs(argv: readonly string[]): ServicePeerConfig
       staticBits: staticBits === undefined ? DEFAULT_ID_PUZZLE.staticBits : integer('--id-key-bits', staticBits, 0, MAX_ID_PUZZLE_BITS),
       dynamicBits: dynamicBits === undefined ? DEFAULT_ID_PUZZLE.dynamicBits : integer('--id-puzzle-bits', dynamicBits, 0, MAX_ID_PUZZLE_BITS),
     },
+    iceServersUrl,
   };
 }

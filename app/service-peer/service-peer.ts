@@ -16,6 +16,7 @@ import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, 
 import type { LevelKeyValueStore } from './level-store';
 import type { ServicePeerConfig } from './service-config';
 import { makeServicePolicy, type ServicePolicy } from './service-policy';
+import { followNodeIce, type ServiceIce } from './service-ice';
 import { statusOf, type ServiceStatus } from './service-status';
 import { installWebRtcGlobals } from './webrtc-env';
 
@@ -25,6 +26,8 @@ export type Log = (line: string) => void;
 const HANDOVER_MS = 4000;
 /** How long a starting peer waits for the signaling server before joining through remembered peers alone. */
 const ONLINE_WITHIN_MS = 8000;
+/** How long a starting peer waits for the node's ICE servers before making links without them (a tab waits 3 s too). */
+const ICE_WAIT_MS = 3000;
 
 const short = (id: string): string => id.slice(0, 12);
 
@@ -33,6 +36,8 @@ export class ServicePeer {
   private lastRing = '';
   private lastRecords = -1;
   private stopping: Promise<void> | null = null;
+  /** The node's STUN/TURN list, followed while the peer runs; null with --ice-servers none. */
+  private ice: ServiceIce | null = null;
   readonly startedAt = Date.now();
 
   private constructor(
@@ -104,6 +109,12 @@ export class ServicePeer {
 
   private async run(): Promise<void> {
     const { log, links, signaling, member } = this;
+    if (this.config.iceServersUrl) {
+      const ice = followNodeIce({ url: this.config.iceServersUrl, apply: (servers) => signaling.setIceServers(servers), log });
+      this.ice = ice;
+      // Links made before the list arrives could not use the node's relay: wait for it, a little.
+      await Promise.race([ice.ready, new Promise((r) => setTimeout(r, ICE_WAIT_MS).unref?.())]);
+    }
     log(`links allowed: ${this.policy.describe}; calls refused`);
     signaling.onState((s) => {
       if (s.kind === 'online') log(`online via ${s.server}`);
@@ -152,6 +163,7 @@ export class ServicePeer {
 
   private async doStop(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
+    this.ice?.stop();
     const node = this.member.node;
     const succ = node.successors()[0] ?? node.id;
     const records = node.localRecords();
