@@ -25,7 +25,10 @@ import type { Home, NatTopology } from './nat-hosts.ts';
 export interface PublicNode {
   /** `http://203.0.113.10:<port>` */
   readonly url: string;
+  /** The last 30,000 characters the node printed. */
   output(): string;
+  /** Every line the node printed that contains `text`, from its start (the output above keeps only its end). */
+  linesWith(text: string): string[];
   stop(): Promise<void>;
 }
 
@@ -52,8 +55,14 @@ export async function startPublicNode(topology: NatTopology, ice: NodeIceSetting
     },
   });
   let log = '';
+  const lines: string[] = [];
+  let partial = '';
   const keep = (b: Buffer): void => {
     log = (log + b.toString()).slice(-30_000);
+    const parts = (partial + b.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    // The service peer's first lines (its identity, its media servers) are worth more than its link chatter.
+    for (const l of parts) if (lines.length < 200) lines.push(l);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
@@ -81,7 +90,7 @@ export async function startPublicNode(topology: NatTopology, ice: NodeIceSetting
     }
     await new Promise((res) => setTimeout(res, 300));
   }
-  return { url, output: () => log, stop };
+  return { url, output: () => log, linesWith: (text) => lines.filter((l) => l.includes(text)), stop };
 }
 
 /** The loopback suites' switches that people's browsers do not have: loopback ICE candidates, and mDNS hiding off. */

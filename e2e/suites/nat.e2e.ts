@@ -132,6 +132,8 @@ describe.skipIf(!can.ok || !hasTurn)('across NATs', () => {
     const pair = await waitPair(() => linkPair(c, servicePeer), 'the link from home 3 to the service peer');
     console.log(`[nat] home 3 ↔ service peer link: ${pair.local} → ${pair.remote}`);
     expect(pair.relay).toBe(false);
+    // The service peer has the node's list too (a relay for when it sits behind a NAT itself); ICE still took the direct pair.
+    expect(node!.linesWith('media servers from the node')).toEqual([expect.stringContaining(`media servers from the node: stun:${topology!.internetAddress}:3478, ${turn!.url.replace(/\?.*$/, '')}`)]);
   }, 180_000);
 
   it('a TURN credential that expires during the session is refreshed, and coturn takes the new one after the first expired', async () => {
