@@ -87,6 +87,16 @@ export async function openPeer(context: BrowserContext, query = '', timeoutMs = 
   return page;
 }
 
+/**
+ * Opens one tab in each of `contexts` at once (a context given twice gets two
+ * tabs), in the order given: for a suite's set-up, where how the tabs came
+ * is not under test (openRing is the one-by-one join). Tabs that load
+ * together share the machine, so each step may take up to `timeoutMs`.
+ */
+export function openPeersTogether(contexts: BrowserContext[], query = '', timeoutMs = 90_000): Promise<Page[]> {
+  return Promise.all(contexts.map((c) => openPeer(c, query, timeoutMs)));
+}
+
 export async function openPeers(context: BrowserContext, n: number, query = ''): Promise<Page[]> {
   const pages: Page[] = [];
   for (let i = 0; i < n; i++) pages.push(await openPeer(context, query));

@@ -27,7 +27,9 @@ export async function allowEverything(pages: Page[], quietMs = 1500): Promise<nu
     for (const p of pages) {
       const dialog = p.getByRole('alertdialog');
       if ((await dialog.count()) > 0) {
-        await dialog.getByRole('button', { name: 'Always allow', exact: true }).click().catch(() => undefined);
+        // A question can go before the click lands: one "Always allow" settles the same question in the person's
+        // other tabs. Without a bound the click would wait out Playwright's 30 s for it; one still showing is clicked next round.
+        await dialog.getByRole('button', { name: 'Always allow', exact: true }).click({ timeout: 2000 }).catch(() => undefined);
         answered++;
         any = true;
       }

@@ -7,8 +7,7 @@
  * a new build is picked up behind the kept one and announced, and opens on
  * the next load.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { useBrowser } from '../helpers/browser.ts';
 import { started } from '../helpers/harness.ts';
+import { productionBuild } from '../helpers/production-build.ts';
 
 const web = useBrowser();
 const dist = mkdtempSync(join(tmpdir(), 'softphone-dist-'));
@@ -53,13 +53,8 @@ async function stop(): Promise<void> {
 const url = (): string => `http://127.0.0.1:${port}/`;
 
 beforeAll(async () => {
-  const build = spawnSync('node_modules/.bin/vite', ['build', '--config', 'vite.config.ts', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    // Vitest sets NODE_ENV=test, which would make Vite build a development bundle (import.meta.env.PROD false, no service worker).
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  if (build.status !== 0) throw new Error(`vite build failed: ${build.stderr.slice(-2000)}`);
+  // The shared production build, copied: the last test writes a new version into it.
+  cpSync(productionBuild(), dist, { recursive: true });
   await serve();
   person = await web.newPerson();
   page = await person.newPage();

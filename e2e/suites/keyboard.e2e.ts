@@ -14,7 +14,7 @@ import { waitOnline } from '../helpers/harness.ts';
 import { escapesFromDialog, focused, tabTo, waitFocus } from '../helpers/keyboard.ts';
 import { reachable, waitCall } from '../helpers/phone.ts';
 import { waitForRing } from '../helpers/ring.ts';
-import { openPeer, useBrowser } from '../helpers/browser.ts';
+import { openPeersTogether, useBrowser } from '../helpers/browser.ts';
 
 const web = useBrowser();
 let a: Page;
@@ -34,9 +34,8 @@ beforeAll(async () => {
   const alice = await web.newPerson();
   const bob = await web.newPerson();
   // A third tab keeps a share of the video message's fragments.
-  const other = await openPeer(await web.newPerson());
-  b = await openPeer(bob);
-  a = await openPeer(alice);
+  let other: Page;
+  [other, b, a] = (await openPeersTogether([await web.newPerson(), bob, alice])) as [Page, Page, Page];
   await Promise.all([a, b, other].map((p) => waitOnline(p)));
   await waitForRing([a, b, other]);
   await claimByKeyboard(b, 'bob');

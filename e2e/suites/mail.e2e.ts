@@ -29,7 +29,7 @@ import {
   waitMailbox,
 } from '../helpers/mail.ts';
 import { waitForRing } from '../helpers/ring.ts';
-import { openPeer, useBrowser } from '../helpers/browser.ts';
+import { openPeer, openPeersTogether, useBrowser } from '../helpers/browser.ts';
 
 const web = useBrowser();
 let alice: BrowserContext;
@@ -43,19 +43,12 @@ let others: Page[];
 beforeAll(async () => {
   alice = await web.newPerson();
   const bob = await web.newPerson();
-  b = await openPeer(bob);
-  a = await openPeer(alice);
-  others = [];
-  for (let i = 0; i < 3; i++) {
-    const person = await web.newPerson();
-    others.push(await openPeer(person), await openPeer(person));
-  }
+  const people = [await web.newPerson(), await web.newPerson(), await web.newPerson()];
+  [b, a, ...others] = (await openPeersTogether([bob, alice, ...people.flatMap((p) => [p, p])])) as [Page, Page, ...Page[]];
   c = others[0]!;
   await Promise.all([a, b, ...others].map((p) => waitOnline(p)));
   await waitForRing([a, b, ...others], 90_000);
-  await claimName(b, 'bob');
-  await claimName(a, 'alice');
-  await claimName(c, 'carol');
+  await Promise.all([claimName(b, 'bob'), claimName(a, 'alice'), claimName(c, 'carol')]);
 }, 200_000);
 
 it('alice leaves bob a 10 s video message and closes her tab; bob sees the badge, plays it, and alice sees it was seen', async () => {

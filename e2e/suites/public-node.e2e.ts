@@ -6,7 +6,6 @@
  * The production build has no test handle, so everything here is read
  * from the page as a person reads it.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBrowser } from '../helpers/browser.ts';
 import { answerAll, answerQuestion, goTo, nodeIdOf, waitOnline, started } from '../helpers/harness.ts';
 import { claimName, dial, ringing } from '../helpers/phone.ts';
+import { productionBuild } from '../helpers/production-build.ts';
 import { httpStatus, startServer, type ServerProcess } from '../runner/server-process.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'public-node-'));
@@ -27,17 +27,13 @@ const web = useBrowser({
 });
 
 beforeAll(async () => {
-  // The build the operator makes (without the typecheck step `npm run build` adds, which CI runs on its own);
-  // NODE_ENV as an operator's shell has it, not Vitest's "test", which would make a development build.
-  execFileSync('npx', ['vite', 'build', '--config', 'vite.config.ts', '--outDir', join(work, 'dist'), '--emptyOutDir', '--logLevel', 'warn'], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  // The build the operator makes (`npm run build` without its typecheck step, which CI runs on its own), shared with installable.
+  const dist = productionBuild();
   node = await startServer('npm', ['run', '--silent', 'serve'], {
     readyPath: '/',
     https: true,
     timeoutMs: 90_000,
-    env: { NODE_ENV: 'production', DIST: join(work, 'dist'), TLS_DIR: join(work, 'tls'), SERVICE_PEER_DATA: join(work, 'service-peer') },
+    env: { NODE_ENV: 'production', DIST: dist, TLS_DIR: join(work, 'tls'), SERVICE_PEER_DATA: join(work, 'service-peer') },
   });
 }, 240_000);
 
