@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --only nat [--calls 5] [--delay 30] [--hold 20]`: the
+ * `npm run bench -- --only nat [--calls 5] [--delay 30] [--hold 20] [--page settings|home]`: the
  * softphone across NATs against the same on loopback, in one run.
  *
  * Three settings, two people (alice and bob, one tab each, names claimed):
@@ -71,7 +71,7 @@ async function measure(a: Page, b: Page, calls: number): Promise<Sample> {
   return s;
 }
 
-async function prepare(a: Page, b: Page): Promise<void> {
+async function prepare(a: Page, b: Page, page: string): Promise<void> {
   await claimForBench(b, 'bob');
   await claimForBench(a, 'alice');
   // tsx names inner functions with a __name helper the page does not have.
@@ -86,7 +86,7 @@ async function prepare(a: Page, b: Page): Promise<void> {
   const m = await sent;
   if (m.status !== 'sent') throw new Error(`alice could not reach bob before the calls: ${m.error ?? m.status}`);
   // The calls are timed with Settings on screen, as in bench-calls (--page): drawing each call's view costs the first frame more than the path does.
-  await Promise.all([a, b].map((p) => p.evaluate(() => (location.hash = '#/settings'))));
+  await Promise.all([a, b].map((p) => p.evaluate((h) => (location.hash = h), page === 'home' ? '#/' : '#/settings')));
 }
 
 function report(add: Add, label: string, s: Sample, base?: Sample): void {
@@ -98,7 +98,7 @@ function report(add: Add, label: string, s: Sample, base?: Sample): void {
   if (s.failures.length > 0) add(`failures ${label}`, s.failures.length, 'count', s.failures.slice(0, 3).join('; '));
 }
 
-async function loopback(calls: number): Promise<Sample> {
+async function loopback(calls: number, page: string): Promise<Sample> {
   const app = await startApp();
   process.env['APP_URL'] = app.url;
   let browser: Browser | null = null;
@@ -108,7 +108,7 @@ async function loopback(calls: number): Promise<Sample> {
     const a = await openPeer(await newPerson(browser));
     await Promise.all([waitOnline(a), waitOnline(b)]);
     await waitForRing([a, b], 120_000);
-    await prepare(a, b);
+    await prepare(a, b, page);
     return await measure(a, b, calls);
   } finally {
     await browser?.close();
@@ -125,8 +125,12 @@ export async function natBench(add: Add, argv: string[]): Promise<void> {
   const calls = arg('calls', '5');
   const delayMs = arg('delay', '30');
   const holdS = arg('hold', '20');
+  const pageAt = argv.indexOf('--page');
+  const page = pageAt >= 0 ? (argv[pageAt + 1] ?? '') : 'settings';
+  if (page !== 'settings' && page !== 'home') throw new Error(`--page takes settings or home, not ${page}`);
   add('calls per setting', calls, 'calls');
-  const base = await loopback(calls);
+  add(page === 'home' ? 'page shown during the calls: Home (each call drawn)' : 'page shown during the calls: Settings (no call drawn)', 2, 'tabs', '--page settings|home');
+  const base = await loopback(calls, page);
   report(add, 'on loopback', base);
 
   let topology: NatTopology | null = null;
@@ -145,7 +149,7 @@ export async function natBench(add: Add, argv: string[]): Promise<void> {
     const a = await openAt(await browsers[0]!.newPerson(), node.url, errors);
     await Promise.all([waitOnline(a, 60_000), waitOnline(b, 60_000)]);
     await waitForRingWithOthers([a, b], 2, 120_000);
-    await prepare(a, b);
+    await prepare(a, b, page);
     const nat = await measure(a, b, calls);
     report(add, 'across NAT (relay)', nat, base);
     add('call dial to media across NAT / loopback, p50 ratio', pct(nat.media, 0.5) / pct(base.media, 0.5), 'ratio', 'loopback in the same run');
