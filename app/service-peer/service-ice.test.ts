@@ -41,7 +41,8 @@ function follow(answersAt: (now: number) => (IceHttpResponse | Error)[]) {
 describe('the service peer’s ICE servers', () => {
   it('are read beside the first signaling server', () => {
     expect(iceServersUrlFor(parseServerUrl('http://127.0.0.1:5173/peerjs'))).toBe('http://127.0.0.1:5173/ice-servers');
-    expect(iceServersUrlFor(parseServerUrl('https://node.example/peerjs'))).toBe('https://node.example:443/ice-servers');
+    expect(iceServersUrlFor(parseServerUrl('https://node.example/peerjs'))).toBe('https://node.example/ice-servers');
+    expect(iceServersUrlFor(parseServerUrl('http://[::1]:5173/peerjs'))).toBe('http://[::1]:5173/ice-servers');
   });
 
   it('take the node’s list, then the refreshed credentials before they expire, and log no secret', async () => {

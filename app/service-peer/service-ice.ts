@@ -14,7 +14,7 @@ import type { SignalingServerConfig } from '../transport';
 
 /** Where the node that runs `signaling` answers its ICE servers: the same origin, path `/ice-servers`. */
 export function iceServersUrlFor(signaling: SignalingServerConfig): string {
-  return `${signaling.secure ? 'https' : 'http'}://${signaling.host.includes(':') ? `[${signaling.host}]` : signaling.host}:${signaling.port}/ice-servers`;
+  return new URL('/ice-servers', signaling.url).href;
 }
 
 export interface ServiceIceOptions {
