@@ -21,7 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
-import { claimForBench, withPeopleRing } from './bench-people.ts';
+import { addPageFigure, benchPage, claimForBench, showPage, withPeopleRing } from './bench-people.ts';
 import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench, type TraceEvent } from './bench-calls-page.ts';
 import { allowEverything } from '../helpers/ring.ts';
 import { sealingBench } from './bench-sealing.ts';
@@ -173,10 +173,9 @@ export async function callsBench(add: Add, tabs: number, argv: string[]): Promis
       // The first camera opening in a tab is slow; it would fall on whichever call came first.
       await p.evaluate(async () => (await navigator.mediaDevices.getUserMedia({ audio: true, video: true })).getTracks().forEach((t) => t.stop()));
     }
-    const page = arg('page', 'settings');
-    if (page !== 'settings' && page !== 'home') throw new Error(`--page takes settings or home, not ${page}`);
-    for (const p of pages) await p.evaluate((h) => (location.hash = h), page === 'home' ? '#/' : '#/settings');
-    add(page === 'home' ? 'page shown during the calls: Home (each SIP call drawn)' : 'page shown during the calls: Settings (no call drawn)', tabs, 'tabs', '--page settings|home');
+    const page = benchPage(arg('page', 'settings'));
+    await showPage(pages, page);
+    addPageFigure(add, page, tabs);
     const nodeIds = await Promise.all(pages.map((p) => p.evaluate(() => window.softphoneTest!.nodeId()!)));
 
     const pairs = Array.from({ length: nCalls }, () => {

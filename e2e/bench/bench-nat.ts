@@ -28,7 +28,7 @@ import { openAt, waitForRingWithOthers } from '../helpers/nat-tabs.ts';
 import { startTurnServer, type TurnServer } from '../helpers/turn-server.ts';
 import { addUplinkDelay, type UplinkDelay } from '../helpers/uplink-delay.ts';
 import { startApp } from '../runner/server-process.ts';
-import { claimForBench } from './bench-people.ts';
+import { addPageFigure, benchPage, claimForBench, showPage, type BenchPage } from './bench-people.ts';
 import { installBench, type CallTimes, type PageBench } from './bench-calls-page.ts';
 import { installPairRecorder, linkSetUp, relayBytesPerMinute, type PairWin } from './bench-nat-page.ts';
 
@@ -71,7 +71,7 @@ async function measure(a: Page, b: Page, calls: number): Promise<Sample> {
   return s;
 }
 
-async function prepare(a: Page, b: Page, page: string): Promise<void> {
+async function prepare(a: Page, b: Page, page: BenchPage): Promise<void> {
   await claimForBench(b, 'bob');
   await claimForBench(a, 'alice');
   // tsx names inner functions with a __name helper the page does not have.
@@ -85,8 +85,7 @@ async function prepare(a: Page, b: Page, page: string): Promise<void> {
   while (!settled) await allowEverything([b], 200);
   const m = await sent;
   if (m.status !== 'sent') throw new Error(`alice could not reach bob before the calls: ${m.error ?? m.status}`);
-  // The calls are timed with Settings on screen, as in bench-calls (--page): drawing each call's view costs the first frame more than the path does.
-  await Promise.all([a, b].map((p) => p.evaluate((h) => (location.hash = h), page === 'home' ? '#/' : '#/settings')));
+  await showPage([a, b], page);
 }
 
 function report(add: Add, label: string, s: Sample, base?: Sample): void {
@@ -98,7 +97,7 @@ function report(add: Add, label: string, s: Sample, base?: Sample): void {
   if (s.failures.length > 0) add(`failures ${label}`, s.failures.length, 'count', s.failures.slice(0, 3).join('; '));
 }
 
-async function loopback(calls: number, page: string): Promise<Sample> {
+async function loopback(calls: number, page: BenchPage): Promise<Sample> {
   const app = await startApp();
   process.env['APP_URL'] = app.url;
   let browser: Browser | null = null;
@@ -126,10 +125,9 @@ export async function natBench(add: Add, argv: string[]): Promise<void> {
   const delayMs = arg('delay', '30');
   const holdS = arg('hold', '20');
   const pageAt = argv.indexOf('--page');
-  const page = pageAt >= 0 ? (argv[pageAt + 1] ?? '') : 'settings';
-  if (page !== 'settings' && page !== 'home') throw new Error(`--page takes settings or home, not ${page}`);
+  const page = benchPage(pageAt >= 0 ? (argv[pageAt + 1] ?? '') : 'settings');
   add('calls per setting', calls, 'calls');
-  add(page === 'home' ? 'page shown during the calls: Home (each call drawn)' : 'page shown during the calls: Settings (no call drawn)', 2, 'tabs', '--page settings|home');
+  addPageFigure(add, page, 2);
   const base = await loopback(calls, page);
   report(add, 'on loopback', base);
 

@@ -55,3 +55,26 @@ export async function claimForBench(page: Page, name: string): Promise<string[]>
     await page.waitForTimeout(2000);
   }
 }
+
+/** The page the tabs show while calls are timed (`--page`): Settings draws no call; Home draws each SIP call's view. */
+export type BenchPage = 'settings' | 'home';
+
+/** `--page`'s value, checked; throws in words for anything else. */
+export function benchPage(value: string): BenchPage {
+  if (value !== 'settings' && value !== 'home') throw new Error(`--page takes settings or home, not ${value}`);
+  return value;
+}
+
+/**
+ * Puts every tab on `page`: the PeerJS floor draws nothing, and drawing a
+ * call's view (video, preview, graph) costs the first frame more than the
+ * call path does on a machine without a GPU.
+ */
+export async function showPage(pages: readonly Page[], page: BenchPage): Promise<void> {
+  for (const p of pages) await p.evaluate((h) => (location.hash = h), page === 'home' ? '#/' : '#/settings');
+}
+
+/** The table row that names the page `tabs` tabs showed during the calls. */
+export function addPageFigure(add: Add, page: BenchPage, tabs: number): void {
+  add(page === 'home' ? 'page shown during the calls: Home (each SIP call drawn)' : 'page shown during the calls: Settings (no call drawn)', tabs, 'tabs', '--page settings|home');
+}
