@@ -7,10 +7,8 @@ import { CLOSE_GRACE_MS } from './limits';
 
 /**
  * How a link's WebRTC session was signaled: through a PeerJS signaling
- * server, as routed overlay messages (RELOAD AppAttach), or through a
- * service peer's bootstrap endpoint. Only the server path is built so far
- * (issue 16); the other two are named so the Network page and the counters
- * need no change when they come.
+ * server, as routed overlay messages (RELOAD AppAttach, attach.ts), or
+ * through a service peer's bootstrap endpoint.
  */
 export type LinkVia = 'server' | 'overlay' | 'bootstrap';
 

@@ -74,11 +74,10 @@ export const LINK_END_CODES: readonly LinkEndCode[] = [
  * - `link-cap`: this side already holds as many links as it may;
  * - `self`: a node does not link to itself;
  * - `manager-closed`: this side's link manager is closed;
- * - `no-route`: an overlay-signaled dial found no route to the peer across
- *   the ring, or its offer was not delivered (reserved for RELOAD AppAttach
- *   links, issue 16, not built yet);
- * - `attach-refused`: the peer turned down an overlay-signaled offer
- *   (reserved, as `no-route`).
+ * - `no-route`: an overlay-signaled dial (attach.ts) found no route to the
+ *   peer across the ring, or its offer was not delivered;
+ * - `attach-refused`: the peer turned down an overlay-signaled offer (it had
+ *   too many being set up, or could not read the offer).
  */
 export type DialFailureCode =
   | 'not-online'

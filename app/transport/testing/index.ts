@@ -7,3 +7,5 @@ export { memoryChannelPair, MemoryChannel } from '../channel';
 export { MemoryNetwork } from '../dialer';
 export { memoryLinks, memoryLinksKeyed } from './memory-links';
 export { FakeDataConnection, FakeDataChannel } from './fake-data-connection';
+export { MemoryAttachHub, attachLinks, serverDown, wrtcPeerConnection, type AttachTap } from './memory-attach';
+export { encodeAttach, decodeAttach, type AttachMessage } from '../attach-messages';
