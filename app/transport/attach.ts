@@ -14,7 +14,9 @@
  * The channel that opens is a plain RTCDataChannel (rtc-channel.ts), and the
  * link over it runs the same handshake as any other: the far side proves
  * its key and the permission gate decides, exactly as for a link made
- * through the server.
+ * through the server. Each side wraps its data channel as soon as it has
+ * one, so no handshake frame that arrives before its link listens is lost
+ * (rtc-channel.ts says why that happens).
  */
 import { toHex } from '../identity';
 import { decodeAttach, encodeAttach, ATTACH_ID_BYTES, type AttachMessage, type AttachRefusal } from './attach-messages';
@@ -99,6 +101,8 @@ export class OverlayAttach {
     const deadline = Date.now() + timeoutMs;
     const pc = this.newPeerConnection();
     const dc = pc.createDataChannel(ATTACH_LABEL, { ordered: true });
+    // Wrapped now, not once open: the far side's hello may arrive in the same turn as `open`.
+    const channel = rtcChannel(pc, dc, nodeId, 'overlay');
     const id = crypto.getRandomValues(new Uint8Array(ATTACH_ID_BYTES));
     const key = toHex(id);
     let answered!: (m: AttachMessage) => void;
@@ -122,7 +126,7 @@ export class OverlayAttach {
       if (!open) throw new DialError('no-answer', 'the overlay-signaled connection did not open in time');
       opened = true;
       this.count('dials-opened');
-      return rtcChannel(pc, dc, nodeId, 'overlay');
+      return channel;
     } catch (e) {
       if (e instanceof DialError) throw e;
       throw new DialError('connection-error', `WebRTC failed: ${(e as Error).message}`);
@@ -193,11 +197,12 @@ export class OverlayAttach {
       const ch = e.channel;
       if (dc || ch.label !== ATTACH_LABEL) return ch.close();
       dc = ch;
+      // Wrapped at once, so that nothing the dialer sends is missed before the link listens.
+      const channel = rtcChannel(pc, ch, from, 'overlay');
       const opened = (): void => {
         if (done) return;
         finish(true);
         this.count('incoming-opened');
-        const channel = rtcChannel(pc, ch, from, 'overlay');
         for (const fn of this.incomingFns) fn(channel);
       };
       if (ch.readyState === 'open') opened();

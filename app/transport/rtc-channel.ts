@@ -73,15 +73,31 @@ export function releasePeerConnection(pc: RTCPeerConnection, dc: RTCDataChannel 
 }
 
 /**
- * Wraps an open data channel (binaryType set to arraybuffer here) as a
- * Channel. `remoteId` is the node ID the far side's routed, signed offer or
- * answer came from; the link handshake still makes it prove that key.
+ * Wraps a data channel (binaryType set to arraybuffer here) as a Channel.
+ * Call it as soon as the channel exists, before it opens: from that moment
+ * every message is kept, and the messages that arrive before the link
+ * registers its `onData` listener are handed to that listener first, in
+ * order. The far side's hello can arrive in the same turn as this side's
+ * `open` event (libwebrtc, as in @roamhq/wrtc, hands JavaScript a batch of
+ * events with no microtask checkpoint between them), while the dialer only
+ * builds its link a few awaits later; a hello dropped there made the far
+ * side's proof arrive "out of turn" and failed the link. `remoteId` is the
+ * node ID the far side's routed, signed offer or answer came from; the link
+ * handshake still makes it prove that key.
  */
 export function rtcChannel(pc: RTCPeerConnection, dc: RTCDataChannel, remoteId: string, via: LinkVia): Channel {
   dc.binaryType = 'arraybuffer';
   let closing = false;
   const closeFns: (() => void)[] = [];
   let closed = false;
+  // Messages that came before anyone listened, then the listeners.
+  let held: Uint8Array[] | null = [];
+  const dataFns: ((bytes: Uint8Array) => void)[] = [];
+  dc.addEventListener('message', (e: MessageEvent) => {
+    const bytes = bytesOf(e.data);
+    if (held) held.push(bytes);
+    else for (const fn of dataFns) fn(bytes);
+  });
   const fireClose = (): void => {
     if (closed) return;
     closed = true;
@@ -112,12 +128,11 @@ export function rtcChannel(pc: RTCPeerConnection, dc: RTCDataChannel, remoteId: 
       releasePeerConnection(pc, dc);
     },
     onData(fn) {
-      dc.addEventListener('message', (e: MessageEvent) => {
-        const d: unknown = e.data;
-        if (d instanceof ArrayBuffer) fn(new Uint8Array(d));
-        else if (ArrayBuffer.isView(d)) fn(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-        else fn(new Uint8Array(0)); // text: the link refuses it as a malformed frame
-      });
+      dataFns.push(fn);
+      if (!held) return;
+      const early = held;
+      held = null;
+      for (const bytes of early) fn(bytes);
     },
     onClose(fn) {
       closeFns.push(fn);
@@ -127,4 +142,11 @@ export function rtcChannel(pc: RTCPeerConnection, dc: RTCDataChannel, remoteId: 
       dc.addEventListener('bufferedamountlow', fn);
     },
   };
+}
+
+/** A data channel message's bytes; text (which no link frame is) becomes no bytes, which the link refuses as a malformed frame. */
+function bytesOf(d: unknown): Uint8Array {
+  if (d instanceof ArrayBuffer) return new Uint8Array(d);
+  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  return new Uint8Array(0);
 }

@@ -58,12 +58,21 @@ export const serverDown: Dialer = {
   onIncoming: () => undefined,
 };
 
-/** A link manager with a fresh node key whose only way to dial is the hub; `policy` decides its links (default: allow). */
-export async function attachLinks(hub: MemoryAttachHub, policy: LinkPolicy = async () => ({ allow: true, reason: 'test' })): Promise<{ manager: LinkManager; attach: OverlayAttach }> {
+/**
+ * A link manager with a fresh node key whose only way to dial is the hub;
+ * `policy` decides its links (default: allow); its peer connections come
+ * from `createPeerConnection` (default: real WebRTC, wrtcPeerConnection;
+ * testing/fake-rtc.ts has a deterministic fake).
+ */
+export async function attachLinks(
+  hub: MemoryAttachHub,
+  policy: LinkPolicy = async () => ({ allow: true, reason: 'test' }),
+  createPeerConnection: PeerConnectionFactory = wrtcPeerConnection(),
+): Promise<{ manager: LinkManager; attach: OverlayAttach }> {
   const keys = await generateSigningKeyPair();
   const spki = await exportSpki(keys.publicKey);
   const nodeId = await nodeIdFromSpki(spki);
-  const attach = new OverlayAttach({ iceServers: () => [], createPeerConnection: wrtcPeerConnection(), gatherCapMs: 1000 });
+  const attach = new OverlayAttach({ iceServers: () => [], createPeerConnection, gatherCapMs: 1000 });
   attach.use(hub.path(nodeId));
   const manager = new LinkManager({
     dialer: new OverlayFirstDialer({ server: serverDown, attach }),
