@@ -17,7 +17,7 @@ describe('a plain RTCDataChannel link', () => {
     for (const m of open.splice(0)) m.close();
   });
 
-  it('keeps the messages that come before its listener and hands them over first, in order', () => {
+  it('keeps the messages that come before its listener and hands them over first, in order', async () => {
     const rtc = new FakeRtc();
     const pc = rtc.factory({});
     const dc = new FakeRtcDataChannel('p2p-link');
@@ -27,7 +27,9 @@ describe('a plain RTCDataChannel link', () => {
     const got: number[][] = [];
     ch.onData((b) => got.push([...b]));
     dc.dispatchEvent(Object.assign(new Event('message'), { data: new Uint8Array([4]).buffer }));
-    expect(got).toEqual([[1], [2, 3], [4]]);
+    await Promise.resolve();
+    dc.dispatchEvent(Object.assign(new Event('message'), { data: new Uint8Array([5]).buffer }));
+    expect(got).toEqual([[1], [2, 3], [4], [5]]);
   });
 
   it('links when the far side’s hello arrives in the same turn as the dialer’s open event', async () => {

@@ -4,7 +4,7 @@
  * RTCDataChannel, wrapped to the same Channel contract as a PeerJS data
  * connection, so the link handshake and the link manager treat both alike.
  */
-import type { Channel, LinkVia } from './channel';
+import { CloseListeners, HeldData, type Channel, type LinkVia } from './channel';
 import { CLOSE_GRACE_MS } from './limits';
 
 /** Makes an RTCPeerConnection: the browser's in a tab, @roamhq/wrtc's in Node (tests, the service peer). */
@@ -88,21 +88,10 @@ export function releasePeerConnection(pc: RTCPeerConnection, dc: RTCDataChannel 
 export function rtcChannel(pc: RTCPeerConnection, dc: RTCDataChannel, remoteId: string, via: LinkVia): Channel {
   dc.binaryType = 'arraybuffer';
   let closing = false;
-  const closeFns: (() => void)[] = [];
-  let closed = false;
-  // Messages that came before anyone listened, then the listeners.
-  let held: Uint8Array[] | null = [];
-  const dataFns: ((bytes: Uint8Array) => void)[] = [];
-  dc.addEventListener('message', (e: MessageEvent) => {
-    const bytes = bytesOf(e.data);
-    if (held) held.push(bytes);
-    else for (const fn of dataFns) fn(bytes);
-  });
-  const fireClose = (): void => {
-    if (closed) return;
-    closed = true;
-    for (const fn of closeFns) fn();
-  };
+  const closes = new CloseListeners();
+  const data = new HeldData();
+  dc.addEventListener('message', (e: MessageEvent) => data.arrive(bytesOf(e.data)));
+  const fireClose = (): void => closes.fire();
   dc.addEventListener('close', fireClose);
   dc.addEventListener('error', fireClose);
   pc.addEventListener('connectionstatechange', () => {
@@ -128,14 +117,10 @@ export function rtcChannel(pc: RTCPeerConnection, dc: RTCDataChannel, remoteId: 
       releasePeerConnection(pc, dc);
     },
     onData(fn) {
-      dataFns.push(fn);
-      if (!held) return;
-      const early = held;
-      held = null;
-      for (const bytes of early) fn(bytes);
+      data.listen(fn);
     },
     onClose(fn) {
-      closeFns.push(fn);
+      closes.listen(fn);
     },
     onDrain(threshold, fn) {
       dc.bufferedAmountLowThreshold = threshold;
