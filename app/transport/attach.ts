@@ -66,6 +66,8 @@ export class OverlayAttach {
   private readonly seen = new Set<string>();
   private readonly incomingFns: ((c: Channel) => void)[] = [];
   private settingUp = 0;
+  /** Incoming offers being set up, by the node they came from. */
+  private readonly settingUpFrom = new Map<string, number>();
   private closed = false;
   /** What happened to attach messages, by what: sent and taken offers, opened channels, and each refusal (`attach-replayed`, ...). */
   readonly counters = new Map<string, number>();
@@ -87,6 +89,11 @@ export class OverlayAttach {
 
   onIncoming(fn: (c: Channel) => void): void {
     this.incomingFns.push(fn);
+  }
+
+  /** Whether an offer from `nodeId` was taken and its channel has neither opened nor failed yet. */
+  isDialedBy(nodeId: string): boolean {
+    return (this.settingUpFrom.get(nodeId) ?? 0) > 0;
   }
 
   /**
@@ -182,12 +189,16 @@ export class OverlayAttach {
     }
     this.count('offers-taken');
     this.settingUp++;
+    this.settingUpFrom.set(from, (this.settingUpFrom.get(from) ?? 0) + 1);
     let done = false;
     let dc: RTCDataChannel | null = null;
     const finish = (ok: boolean): void => {
       if (done) return;
       done = true;
       this.settingUp--;
+      const left = (this.settingUpFrom.get(from) ?? 1) - 1;
+      if (left > 0) this.settingUpFrom.set(from, left);
+      else this.settingUpFrom.delete(from);
       clearTimeout(timer);
       if (!ok) releasePeerConnection(pc, dc);
     };

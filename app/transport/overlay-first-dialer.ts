@@ -75,4 +75,8 @@ export class OverlayFirstDialer implements Dialer {
   onReady(fn: () => void): void {
     this.o.server.onReady?.(fn);
   }
+
+  isDialedBy(nodeId: string): boolean {
+    return this.o.attach.isDialedBy(nodeId) || (this.o.server.isDialedBy?.(nodeId) ?? false);
+  }
 }
