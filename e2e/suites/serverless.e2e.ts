@@ -9,9 +9,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { answerAll, nodeIdOf, waitOnline } from '../helpers/harness.ts';
+import { answerQuestion, nodeIdOf, waitOnline } from '../helpers/harness.ts';
 import { openPeer, useBrowser } from '../helpers/browser.ts';
-import { claimName, dial, mediaFlows, ringing, waitCall } from '../helpers/phone.ts';
+import { claimName, dial, mediaFlows, reachable, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
 import { dhtKeyHex, leaveMessage, waitMailbox } from '../helpers/mail.ts';
 import { allowEverything, readNote, waitForRing } from '../helpers/ring.ts';
 import { startSignaling, type ServerProcess } from '../runner/server-process.ts';
@@ -68,38 +68,60 @@ describe('with the signaling server down', () => {
     await until('every tab sees the server gone', async () => (await Promise.all(all.map((p) => p.evaluate(() => window.softphoneTest!.app().signaling.kind)))).every((k) => k !== 'online'), 30_000);
 
     step('signaling server killed');
-    // Every peer drops its link to alice's tab; she still wants the ring's links and makes them again, through the overlay.
+    // Every peer but alice's successor drops its link to alice's tab; she still wants the ring's links and
+    // makes them again through the overlay, signaled over the one link she has left (a tab with no link
+    // at all has no route to signal through: coming back from there is the bootstrap endpoints' job).
     const before = await opened(a);
     const aLinks = await linkVias(a);
-    for (const p of all.filter((p) => p !== a)) await p.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you'), aId);
+    const aSuccessor = await a.evaluate(() => window.softphoneTest!.ring()!.successors[0]!);
+    const ids = await Promise.all(all.map(nodeIdOf));
+    for (const [i, p] of all.entries()) {
+      if (p !== a && ids[i] !== aSuccessor) await p.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you'), aId);
+    }
     await until(
       'alice’s tab links again through the overlay',
-      async () => (await linkVias(a)).filter((l) => l.via === 'overlay').length >= Math.min(3, aLinks.length),
+      async () => (await linkVias(a)).filter((l) => l.via === 'overlay').length >= Math.min(3, aLinks.length - 1),
       45_000,
-    );
+    ).catch(async (e: unknown) => {
+      const state = await a.evaluate(() => ({
+        links: window.softphoneTest!.linkVias(),
+        attach: window.softphoneTest!.attachCounters(),
+        refusals: window.softphoneTest!.refusals(),
+        ring: window.softphoneTest!.ring(),
+      }));
+      console.log(`alice’s tab: ${JSON.stringify({ ...state, ring: { joined: state.ring?.joined, successors: state.ring?.successors, fingers: state.ring?.fingers } })}`);
+      throw e;
+    });
     const after = await opened(a);
-    console.log(`alice’s links before: ${aLinks.length}; made again through the overlay: ${after.overlay - before.overlay}; now ${JSON.stringify(await linkVias(a))}`);
-    expect(after.overlay - before.overlay).toBeGreaterThanOrEqual(3);
+    console.log(
+      `alice’s links before: ${aLinks.length}; made again through the overlay by her: ${after.overlay - before.overlay}, by the far side: ${after.inbound - before.inbound}; now ${JSON.stringify(await linkVias(a))}`,
+    );
+    // Both ends want these links: when both dial at once, the link the smaller node ID dialed is the one
+    // kept, so some come up as alice's dials and some as the far side's, all signaled through the overlay.
+    expect(after.overlay - before.overlay + (after.inbound - before.inbound)).toBeGreaterThanOrEqual(3);
     expect(after.server).toBe(before.server);
     // Bob's tab keeps no link to alice's: what follows crosses the ring.
     await b.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you'), aId);
     await a.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you'), bId);
 
-    step('links re-made through the overlay');
+    // The ring repairs itself around the links that went (the tables forgot the nodes whose links closed).
+    await waitForRing(all, 60_000);
+    step('links re-made through the overlay; ring consistent');
     // Puts and gets, from alice's tab, of keys whose replicas are anywhere on the ring.
     for (let i = 0; i < 10; i++) {
       const key = dhtKeyHex(`serverless-note-${i}`);
       const put = await a.evaluate(([k, t]) => window.softphoneTest!.putNote(k!, t!), [key, `note ${i}`]);
-      expect(put.stored).toBeGreaterThan(0);
+      expect(put.stored.length).toBeGreaterThan(0);
       expect(await readNote(others[i % others.length]!, key)).toBe(`note ${i}`);
       expect(await readNote(a, key)).toBe(`note ${i}`);
     }
 
     step('puts and gets done');
     // A call: alice to bob; bob says yes to alice the first time, then answers.
+    await Promise.all([reachable(a, 'alice'), reachable(b, 'bob')]);
     await dial(a, 'bob', 'Video call');
-    await answerAll(b, 'Always allow', 30_000, 1000);
-    await ringing(b, 'alice').waitFor({ timeout: 30_000 });
+    await answerQuestion(b, 'Always allow', 30_000);
+    await waitRinging(b, a, 'alice', 'bob', 30_000);
     await ringing(b, 'alice').getByRole('button', { name: 'Answer with video' }).click();
     const [ca, cb] = await Promise.all([waitCall(a, 'bob', 'active'), waitCall(b, 'alice', 'active')]);
     const [ma, mb] = await Promise.all([mediaFlows(a, ca.id), mediaFlows(b, cb.id)]);
