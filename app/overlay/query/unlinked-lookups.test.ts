@@ -18,7 +18,8 @@
  * while it waited for its link, and each such node was taken for dead and
  * dropped from the table: lookups took 5 to 13 s of their 15 s, and some
  * ended `no-candidate`. Now a recursive lookup goes over nodes it has links
- * to (query/next-hop.ts).
+ * to, and a lookup step (`find`) to a node with no link crosses the ring as a
+ * routed message (rpc/tunnel.ts), timed by the caller's timeout.
  */
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../identity';
@@ -65,17 +66,19 @@ async function keyedRing(seed: number): Promise<Simulation> {
 }
 
 describe('lookups from a node linked only to its ring neighbours, while links take seconds to make', () => {
-  for (const mode of ['recursive'] satisfies LookupMode[]) {
+  for (const mode of ['recursive', 'iterative'] satisfies LookupMode[]) {
     it(`${mode}: every lookup names the key's successor without waiting for a link`, async () => {
       const failed: string[] = [];
       const slow: string[] = [];
       const fallbacks: string[] = [];
+      let unlinkedFinds = 0;
       for (let seed = 1; seed <= SEEDS; seed++) {
         const sim = await keyedRing(seed);
         const origin = sim.randomLive();
         const ring = [origin.table.successors.first().hex, origin.predecessor!];
         for (const other of sim.liveIds()) if (other !== origin.id && !ring.includes(other)) sim.net.unlink(origin.id, other);
         expect(sim.liveIds().filter((other) => sim.net.hasLink(origin.id, other)).sort()).toEqual([...new Set(ring)].sort());
+        const unlinkedBefore = origin.counters.lookupsToUnlinked;
         for (let i = 0; i < LOOKUPS; i++) {
           const key = bytesToHexId(randomBytes(sim.rng, 20));
           try {
@@ -87,10 +90,13 @@ describe('lookups from a node linked only to its ring neighbours, while links ta
             failed.push(`seed ${seed} #${i}: ${String(e)}`);
           }
         }
+        unlinkedFinds += origin.counters.lookupsToUnlinked - unlinkedBefore;
       }
       expect({ failed, slow }).toEqual({ failed: [], slow: [] });
       // A recursive lookup goes over the links there are: it does not wait out its attempt and walk iteratively.
       expect(fallbacks).toEqual([]);
+      // Its lookup steps to nodes it had no link to went across the ring, none over a link being made.
+      expect(unlinkedFinds).toBe(0);
     }, 120_000);
   }
 });

@@ -10,10 +10,19 @@
  * proved, so replies go back the same way and every check a link's message
  * gets still applies.
  *
- * Only storage traffic is tunnelled: routing and maintenance keep their own
- * links (the overlay wants those anyway), and nothing else may ride inside.
- * A message over the routed body limit (a 128 KiB mail fragment) still goes
- * over a link.
+ * Lookup steps are tunnelled too: a `find` to a node with no link, and its
+ * `found`, travel the same way, as RELOAD routes every request over the
+ * connections it has and opens new ones (Attach) only for the routing table
+ * (RFC 6940 §6.2, §6.4). An iterative lookup asks nodes the origin has never
+ * been linked to (the hops nearer the key); each such request used to wait
+ * for a WebRTC link to be made, which through the overlay takes longer than
+ * the per-hop timeout, so every hop timed out, was taken for dead and
+ * dropped from the table, and the lookup ended `no-candidate` (issue 16,
+ * serverless suite; query/unlinked-lookups.test.ts).
+ *
+ * Maintenance (ping, neighbors, notify, leave) keeps its own links (the
+ * overlay wants those anyway), and nothing else may ride inside. A message
+ * over the routed body limit (a 128 KiB mail fragment) still goes over a link.
  */
 import { MAX_APP_BODY_BYTES } from '../constants';
 import type { OverlayCounters } from '../counters';
@@ -24,8 +33,12 @@ import type { Rpc } from './rpc';
 /** The routed-message topic tunnelled RPCs travel on. */
 export const RPC_TOPIC = 'rpc';
 
-/** Message types that may be tunnelled: storage requests, their replies, and error replies. */
-export const TUNNELED_TYPES: ReadonlySet<string> = new Set(['store', 'stored', 'fetch', 'fetched', 'sync', 'sync-reply', 'error']);
+/** Storage requests and their replies. */
+export const STORAGE_TYPES: ReadonlySet<string> = new Set(['store', 'stored', 'fetch', 'fetched', 'sync', 'sync-reply']);
+/** Lookup steps and their answers (iterative lookups, disjoint paths, ring unification). */
+export const LOOKUP_TYPES: ReadonlySet<string> = new Set(['find', 'found']);
+/** Message types that may be tunnelled: storage and lookup requests, their replies, and error replies. */
+export const TUNNELED_TYPES: ReadonlySet<string> = new Set([...STORAGE_TYPES, ...LOOKUP_TYPES, 'error']);
 
 interface TunnelHost {
   readonly rpc: Rpc;
@@ -37,7 +50,7 @@ interface TunnelHost {
   receive(from: string, bytes: Uint8Array): void;
 }
 
-/** Sends tunnelled storage RPCs of `host` through its router and takes those that arrive; returns the remover. */
+/** Sends tunnelled storage and lookup RPCs of `host` through its router and takes those that arrive; returns the remover. */
 export function installRpcTunnel(host: TunnelHost): () => void {
   host.rpc.setTunnel((to, bytes) => {
     if (!host.isJoined() || !host.canSign || bytes.length > MAX_APP_BODY_BYTES) return false;
