@@ -23,7 +23,7 @@ import { type Clock } from '../../common';
 import type { OverlayCounters } from '../counters';
 import { encodeMessage, REPLY_OF, type Message, type ReplyTo, type RequestType } from '../messages';
 import type { Transport } from '../transport';
-import { LOOKUP_TYPES } from './tunnel';
+import { ROUTING_TYPES } from './tunnel';
 
 /** A request message without its id; the RPC layer assigns one. */
 export type Request = Message extends infer M ? (M extends { id: number; t: RequestType } ? Omit<M, 'id'> : never) : never;
@@ -125,10 +125,10 @@ export class Rpc {
     }
     this.counters.countSent(msg.t, bytes.length);
     const linked = this.transport.isLinked?.(to) ?? true;
-    // No link to the target: storage and lookup traffic goes across the ring rather than open one (see setTunnel).
+    // No link to the target: storage and routing traffic goes across the ring rather than wait for one (see setTunnel).
     if (!linked && this.tunneledTypes.has(msg.t)) {
       if (this.tunnel && this.tunnelling && this.tunnel(to, bytes)) return 'tunnel';
-      if (LOOKUP_TYPES.has(msg.t)) this.counters.lookupsToUnlinked++;
+      if (ROUTING_TYPES.has(msg.t)) this.counters.routingToUnlinked++;
       else this.counters.storageToUnlinked++;
     }
     this.transport.send(to, bytes);
