@@ -34,7 +34,7 @@ import type {
 } from '../overlay';
 
 /** What a tab counts of its overlay traffic (messages and bytes sent, by message type; relays; answers passed back). */
-export type OverlayCounterReading = Pick<OverlayCounters, 'sent' | 'sentBytes' | 'relayed' | 'answersPassedBack' | 'tunneled' | 'tunneledIn'>;
+export type OverlayCounterReading = Pick<OverlayCounters, 'sent' | 'sentBytes' | 'relayed' | 'answersPassedBack' | 'tunneled' | 'tunneledIn' | 'routingToUnlinked' | 'lookupFailures'>;
 
 /** How video mail finds a recipient's keys and who it sends as; bent by tests that forge mail. */
 export interface MailSenderSeams {

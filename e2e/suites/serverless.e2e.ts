@@ -143,7 +143,10 @@ describe('with the signaling server down', () => {
     await waitMailbox(b, 'alice', false, 60_000);
 
     step('video mail done');
-    const counters = await a.evaluate(() => ({ attach: window.softphoneTest!.attachCounters(), tunneled: window.softphoneTest!.overlayCounters().tunneled }));
+    const counters = await a.evaluate(() => {
+      const c = window.softphoneTest!.overlayCounters();
+      return { attach: window.softphoneTest!.attachCounters(), tunneled: c.tunneled, routingToUnlinked: c.routingToUnlinked, lookupFailures: c.lookupFailures };
+    });
     console.log(`alice’s overlay signaling: ${JSON.stringify(counters)}`);
     expect(await a.evaluate(() => window.softphoneTest!.app().signaling.kind)).not.toBe('online');
   }, 600_000);
