@@ -34,7 +34,7 @@ import type {
 } from '../overlay';
 
 /** What a tab counts of its overlay traffic (messages and bytes sent, by message type; relays; answers passed back). */
-export type OverlayCounterReading = Pick<OverlayCounters, 'sent' | 'sentBytes' | 'relayed' | 'answersPassedBack' | 'tunneled' | 'tunneledIn'>;
+export type OverlayCounterReading = Pick<OverlayCounters, 'sent' | 'sentBytes' | 'relayed' | 'answersPassedBack' | 'tunneled' | 'tunneledIn' | 'routingToUnlinked' | 'lookupFailures'>;
 
 /** How video mail finds a recipient's keys and who it sends as; bent by tests that forge mail. */
 export interface MailSenderSeams {
@@ -73,6 +73,8 @@ export interface SoftphoneTestHandle {
   linkVias(): { nodeId: string; via: 'server' | 'overlay' | 'bootstrap' }[];
   /** Links that came up since the start: opened by this tab, by how each was signaled, and opened by others. */
   linksOpened(): { server: number; overlay: number; bootstrap: number; inbound: number };
+  /** Overlay link signaling's counters: offers sent and taken, channels opened, refusals (`attach-replayed`, ...), and server fallbacks. */
+  attachCounters(): Record<string, number>;
   /** Opens (or reuses) an overlay link to `nodeId`; rejects with the dial's failure. */
   connectLink(nodeId: string): Promise<void>;
   /** Closes the link to `nodeId` for the reason `code` (e.g. 'closed-by-you'), telling the far side the code and `words`. */
@@ -210,6 +212,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     refusals: () => Object.fromEntries(s.links?.manager.refusals ?? []),
     linkVias: () => s.links?.manager.links().map((l) => ({ nodeId: l.nodeId, via: l.via })) ?? [],
     linksOpened: () => ({ ...(s.links?.manager.opened ?? { server: 0, overlay: 0, bootstrap: 0, inbound: 0 }) }),
+    attachCounters: () => ({ ...Object.fromEntries(s.links?.attach.counters ?? []), fallbacks: s.links?.dialer.fallbacks ?? 0 }),
     connectLink: (nodeId) => links().connect(nodeId),
     disconnectLink: (nodeId, code, words) => links().disconnect(nodeId, code, words),
 

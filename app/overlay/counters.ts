@@ -22,12 +22,14 @@ export class OverlayCounters {
   relayed = 0;
   /** Lookup answers this node handed back along a route (the answering node had no link to the origin). */
   answersPassedBack = 0;
-  /** Storage requests and replies this node sent as routed messages because it had no link to their target (rpc/tunnel.ts). */
+  /** Storage and routing requests and replies this node sent as routed messages because it had no link to their target (rpc/tunnel.ts). */
   tunneled = 0;
-  /** Tunnelled storage messages that arrived here. */
+  /** Tunnelled storage and routing messages that arrived here. */
   tunneledIn = 0;
-  /** Storage messages sent over a link this node did not have yet (each opens one or waits for it); the tunnel keeps this at 0. */
+  /** Storage messages (and error replies) sent over a link this node did not have yet (each opens one or waits for it); the tunnel keeps this at 0. */
   storageToUnlinked = 0;
+  /** Routing requests and replies (`find`, `ping`, `neighbors` and theirs) sent over a link this node did not have yet; the tunnel keeps this at 0 once the node is in a ring. */
+  routingToUnlinked = 0;
 
   countSent(type: string, bytes: number): void {
     this.sent.set(type, (this.sent.get(type) ?? 0) + 1);
@@ -80,6 +82,7 @@ export class OverlayCounters {
       tunneled: this.tunneled,
       tunneledIn: this.tunneledIn,
       storageToUnlinked: this.storageToUnlinked,
+      routingToUnlinked: this.routingToUnlinked,
     };
   }
 }

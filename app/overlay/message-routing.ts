@@ -367,9 +367,12 @@ export class MessageRouter {
     // suspicion only steers the choice of relays.
     const relay = (linkedOnly: boolean): Peer | undefined =>
       table.closestPreceding(idFromHex(target), 1, (hex) => hex === target || hex === self.hex || table.isSuspect(hex, now) || (linkedOnly && !rpc.isLinked(hex)))[0];
-    // Over links that are up: a send to a node with none would first open a WebRTC link, and a
-    // relay that is already linked answers sooner. Only nodes closer to the target qualify.
-    const linkedRelay = neighbour ? undefined : relay(true);
+    // Over links that are up: a send to a node with none would first open a WebRTC link, which needs
+    // signaling, which (attach.ts) may be this very message. Only nodes closer to the target qualify.
+    // For a neighbour with no link that is this node's predecessor, they lie the long way round the
+    // ring; a message that starts here takes it (its successor side, below, would come back here),
+    // one passing through goes straight to the neighbour as before, so a dead one cannot loop it.
+    const linkedRelay = neighbour && msg.hops > 0 ? undefined : relay(true);
     if (linkedRelay) {
       rpc.send(linkedRelay.hex, msg);
       return true;

@@ -8,6 +8,8 @@ import type { IdPuzzleDifficulty } from '../identity';
 import type { PermissionDecision, PermissionGate } from '../permissions';
 import {
   LinkManager,
+  OverlayAttach,
+  OverlayFirstDialer,
   PeerJsDialer,
   linkFailureOf,
   type LinkPeer,
@@ -16,6 +18,7 @@ import {
   type LinkFailureCode,
   type LinkVia,
   type LocalEndpoint,
+  type PeerConnectionFactory,
   type SignalingClient,
 } from '../transport';
 import { createLogger, Listeners, systemClock } from '../common';
@@ -35,6 +38,8 @@ export interface LinkServiceOptions {
   idPuzzle?: IdPuzzleDifficulty;
   /** Where refusals are written (the service peer's log); none by default. */
   log?: (line: string) => void;
+  /** Makes the RTCPeerConnections of overlay-signaled links. @default the platform's */
+  createPeerConnection?: PeerConnectionFactory;
 }
 
 export interface PeerState {
@@ -57,6 +62,10 @@ type Listener = () => void;
 
 export class LinkService {
   readonly manager: LinkManager;
+  /** Link signaling through the overlay (RELOAD AppAttach); the peer points it at its overlay node once that exists. */
+  readonly attach: OverlayAttach;
+  /** The dialer: overlay first, the signaling server as the fallback. */
+  readonly dialer: OverlayFirstDialer;
   private readonly decisions = new Map<string, PermissionDecision>();
   private readonly forget = new Map<string, () => void>();
   private readonly states = new Map<string, PeerState>();
@@ -75,8 +84,13 @@ export class LinkService {
     this.discovery.onChange(() => this.publish());
     const server = new PeerJsDialer(signaling);
     server.watch();
+    this.attach = new OverlayAttach({
+      iceServers: () => signaling.iceServerList,
+      ...(o.createPeerConnection ? { createPeerConnection: o.createPeerConnection } : {}),
+    });
+    this.dialer = new OverlayFirstDialer({ server, attach: this.attach });
     this.manager = new LinkManager({
-      dialer: server,
+      dialer: this.dialer,
       local,
       clock: systemClock,
       policy: (peer, dir) => this.decide(peer, dir),
@@ -129,6 +143,7 @@ export class LinkService {
   /** Stops discovery and closes every link, saying `reason` to the far sides. */
   stop(reason = 'this tab is closing'): void {
     this.discovery.stop();
+    this.attach.close();
     this.manager.close(reason);
   }
 

@@ -21,6 +21,7 @@ import { ContactBook } from './contact-book';
 import { ContactsService } from './contacts-service';
 import { ReadMarks } from './read-marks';
 import { liveRingComponents } from './ring-links';
+import { routedAttachPath } from './overlay-signaling';
 
 /** What a peer that takes calls and mail needs besides the rest (a tab: the person's identity and stores). */
 export interface PeerContactOptions {
@@ -109,6 +110,8 @@ export class Peer {
       ...(o.nodeSigner ? { nodeSigner: o.nodeSigner } : {}),
       ...(o.agreementKey ? { agreementKey: o.agreementKey } : {}),
     });
+    // New links are signaled through the ring once this node is in one (RELOAD AppAttach).
+    links.attach.use(routedAttachPath(this.overlay.node, links.manager));
     if (o.contact) {
       const node = this.overlay.node;
       // The phone resolves names (and remembers their fingerprints); the call policy asks it.

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DataConnection } from 'peerjs';
-import { peerJsChannel, releaseDataConnection } from './channel';
+import { memoryChannelPair, peerJsChannel, releaseDataConnection, type Channel } from './channel';
 import { CLOSE_GRACE_MS } from './limits';
 import { FakeDataConnection } from './testing/fake-data-connection';
 
@@ -48,4 +48,44 @@ describe('closing a PeerJS link channel (issue 13: closed links must release the
     expect(closing.pc.signalingState).toBe('closed');
     expect(vi.getTimerCount()).toBe(0);
   });
+});
+
+describe('a channel whose link is built after it opened (Channel.onData, onClose)', () => {
+  // Each kind, with a way to make bytes arrive from the far side and to close it from there.
+  const kinds: [string, () => { ch: Channel; arrive: (b: number[]) => void; shut: () => void }][] = [
+    [
+      'in memory',
+      () => {
+        const [near, far] = memoryChannelPair('a'.repeat(40), 'b'.repeat(40));
+        return { ch: near, arrive: (b) => near.deliver(new Uint8Array(b)), shut: () => far.close() };
+      },
+    ],
+    [
+      'PeerJS',
+      () => {
+        const conn = new FakeDataConnection();
+        return { ch: peerJsChannel(asPeerJs(conn)), arrive: (b) => conn.emit('data', new Uint8Array(b).buffer), shut: () => conn.emit('close') };
+      },
+    ],
+  ];
+
+  for (const [kind, make] of kinds) {
+    it(`${kind}: hands the listener what came before it, first and in order, and tells a late close listener`, async () => {
+      const { ch, arrive, shut } = make();
+      arrive([1]);
+      arrive([2]);
+      const got: number[] = [];
+      ch.onData((b) => got.push(...b));
+      arrive([3]);
+      await Promise.resolve();
+      arrive([4]);
+      expect(got).toEqual([1, 2, 3, 4]);
+      shut();
+      await Promise.resolve();
+      const closed = vi.fn();
+      ch.onClose(closed);
+      await Promise.resolve();
+      expect(closed).toHaveBeenCalledTimes(1);
+    });
+  }
 });

@@ -7,10 +7,8 @@ import { CLOSE_GRACE_MS } from './limits';
 
 /**
  * How a link's WebRTC session was signaled: through a PeerJS signaling
- * server, as routed overlay messages (RELOAD AppAttach), or through a
- * service peer's bootstrap endpoint. Only the server path is built so far
- * (issue 16); the other two are named so the Network page and the counters
- * need no change when they come.
+ * server, as routed overlay messages (RELOAD AppAttach, attach.ts), or
+ * through a service peer's bootstrap endpoint.
  */
 export type LinkVia = 'server' | 'overlay' | 'bootstrap';
 
@@ -23,7 +21,15 @@ export interface Channel {
   readonly bufferedAmount: number;
   send(bytes: Uint8Array): void;
   close(): void;
+  /**
+   * `fn` hears every message from the far side. Bytes that arrived before the
+   * first listener are held and handed to it first, in order, in a microtask
+   * (so that the listener's owner, still being built, has set itself up): a
+   * channel is open before its link is built (a dial's result crosses a few
+   * awaits), and the far side's first frames may already be there.
+   */
   onData(fn: (bytes: Uint8Array) => void): void;
+  /** `fn` hears that the channel closed; a channel already closed tells it in a microtask. */
   onClose(fn: () => void): void;
   /** Called when bufferedAmount falls to or below `threshold`. */
   onDrain(threshold: number, fn: () => void): void;
@@ -68,6 +74,15 @@ export function releaseDataConnection(conn: DataConnection, graceMs = CLOSE_GRAC
 export function peerJsChannel(conn: DataConnection): Channel {
   const dc = (): RTCDataChannel | undefined => conn.dataChannel;
   let closing = false;
+  const data = new HeldData();
+  conn.on('data', (d: unknown) => {
+    if (d instanceof ArrayBuffer) data.arrive(new Uint8Array(d));
+    else if (ArrayBuffer.isView(d)) data.arrive(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    else data.arrive(new Uint8Array(0)); // not bytes: the link refuses it as a malformed frame
+  });
+  const closes = new CloseListeners();
+  conn.on('close', () => closes.fire());
+  conn.on('error', () => closes.fire());
   return {
     remoteId: conn.peer,
     via: 'server',
@@ -84,15 +99,10 @@ export function peerJsChannel(conn: DataConnection): Channel {
       releaseDataConnection(conn);
     },
     onData(fn) {
-      conn.on('data', (d: unknown) => {
-        if (d instanceof ArrayBuffer) fn(new Uint8Array(d));
-        else if (ArrayBuffer.isView(d)) fn(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-        else fn(new Uint8Array(0)); // not bytes: the link refuses it as a malformed frame
-      });
+      data.listen(fn);
     },
     onClose(fn) {
-      conn.on('close', fn);
-      conn.on('error', fn);
+      closes.listen(fn);
     },
     onDrain(threshold, fn) {
       const ch = dc();
@@ -108,8 +118,8 @@ export class MemoryChannel implements Channel {
   peer: MemoryChannel | null = null;
   closed = false;
   readonly bufferedAmount = 0;
-  private readonly dataFns: ((b: Uint8Array) => void)[] = [];
-  private readonly closeFns: (() => void)[] = [];
+  private readonly data = new HeldData();
+  private readonly closes = new CloseListeners();
 
   constructor(readonly remoteId: string) {}
 
@@ -126,11 +136,11 @@ export class MemoryChannel implements Channel {
   }
 
   onData(fn: (bytes: Uint8Array) => void): void {
-    this.dataFns.push(fn);
+    this.data.listen(fn);
   }
 
   onClose(fn: () => void): void {
-    this.closeFns.push(fn);
+    this.closes.listen(fn);
   }
 
   onDrain(): void {
@@ -139,13 +149,13 @@ export class MemoryChannel implements Channel {
 
   /** Bytes arriving from the far end (tests also inject raw bytes here). */
   deliver(bytes: Uint8Array): void {
-    if (!this.closed) for (const fn of this.dataFns) fn(bytes);
+    if (!this.closed) this.data.arrive(bytes);
   }
 
   private shut(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const fn of this.closeFns) fn();
+    this.closes.fire();
   }
 }
 
@@ -156,4 +166,54 @@ export function memoryChannelPair(idA: string, idB: string): [MemoryChannel, Mem
   a.peer = b;
   b.peer = a;
   return [a, b];
+}
+
+/**
+ * The listeners of a channel's incoming bytes, holding what arrives before
+ * the first listener and handing it over first, in order, in a microtask
+ * (Channel.onData).
+ */
+export class HeldData {
+  /** Bytes not handed over yet; null once the first listener has had them. */
+  private held: Uint8Array[] | null = [];
+  private readonly fns: ((bytes: Uint8Array) => void)[] = [];
+
+  arrive(bytes: Uint8Array): void {
+    if (this.held) this.held.push(bytes);
+    else for (const fn of this.fns) fn(bytes);
+  }
+
+  listen(fn: (bytes: Uint8Array) => void): void {
+    this.fns.push(fn);
+    if (this.fns.length === 1) queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    const held = this.held;
+    if (!held) return;
+    // What arrives while these are handed over joins the end of the line.
+    while (held.length > 0) {
+      const bytes = held.shift()!;
+      for (const fn of this.fns) fn(bytes);
+    }
+    this.held = null;
+  }
+}
+
+/** The close listeners of a channel: a listener that comes after the close hears of it in a microtask (Channel.onClose). */
+export class CloseListeners {
+  private closed = false;
+  private readonly fns: (() => void)[] = [];
+
+  /** The channel closed: tells every listener, once. */
+  fire(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fn of this.fns) fn();
+  }
+
+  listen(fn: () => void): void {
+    if (this.closed) queueMicrotask(fn);
+    else this.fns.push(fn);
+  }
 }

@@ -19,6 +19,8 @@ export interface Dialer {
   onIncoming(fn: (channel: Channel) => void): void;
   /** Optional: `fn` runs whenever the dialer can reach peers again (its signaling server is back). */
   onReady?(fn: () => void): void;
+  /** Optional: whether a channel from `nodeId` is being set up towards us now (its offer was taken and has not opened or failed yet). */
+  isDialedBy?(nodeId: string): boolean;
 }
 
 function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>, signalingLost: Promise<void>): Promise<Channel> {

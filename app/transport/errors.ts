@@ -11,6 +11,10 @@
  * - `refused`: a permission decision said no (this side's, or the far
  *   side's goodbye said so);
  * - `replaced`: a newer link to the same peer took its place;
+ * - `crossed`: both sides dialed each other at once, and the link the
+ *   smaller node ID dialed is kept: the other side's channel is closed with
+ *   this code, before any handshake, and its dial waits for the kept link
+ *   instead of failing;
  * - `keepalive`: the far side answered none of the keep-alives;
  * - `leaving`: the closing side is going away (its tab closes, the service
  *   peer stops, its link manager is closed);
@@ -34,6 +38,7 @@
 export type LinkEndCode =
   | 'refused'
   | 'replaced'
+  | 'crossed'
   | 'keepalive'
   | 'leaving'
   | 'closed-by-you'
@@ -50,6 +55,7 @@ export type LinkEndCode =
 export const LINK_END_CODES: readonly LinkEndCode[] = [
   'refused',
   'replaced',
+  'crossed',
   'keepalive',
   'leaving',
   'closed-by-you',
@@ -74,11 +80,10 @@ export const LINK_END_CODES: readonly LinkEndCode[] = [
  * - `link-cap`: this side already holds as many links as it may;
  * - `self`: a node does not link to itself;
  * - `manager-closed`: this side's link manager is closed;
- * - `no-route`: an overlay-signaled dial found no route to the peer across
- *   the ring, or its offer was not delivered (reserved for RELOAD AppAttach
- *   links, issue 16, not built yet);
- * - `attach-refused`: the peer turned down an overlay-signaled offer
- *   (reserved, as `no-route`).
+ * - `no-route`: an overlay-signaled dial (attach.ts) found no route to the
+ *   peer across the ring, or its offer was not delivered;
+ * - `attach-refused`: the peer turned down an overlay-signaled offer (it had
+ *   too many being set up, or could not read the offer).
  */
 export type DialFailureCode =
   | 'not-online'
@@ -115,6 +120,7 @@ export interface LinkFailure {
 export const LINK_END_WORDS: Readonly<Record<LinkEndCode, string>> = {
   refused: 'not allowed',
   replaced: 'replaced by a newer link',
+  crossed: 'both sides dialed at once; the other link is kept',
   keepalive: 'no answer to keep-alives',
   leaving: 'leaving',
   'closed-by-you': 'closed by you',

@@ -43,4 +43,7 @@ export {
   type LinkFailureCode,
 } from './errors';
 export { LinkManager, type LinkManagerOptions, type LinkInfo, type LinksOpened } from './link-manager';
+export { OverlayAttach, ATTACH_TOPIC, type AttachPath, type OverlayAttachOptions } from './attach';
+export { OverlayFirstDialer, type OverlayFirstDialerOptions } from './overlay-first-dialer';
+export { type PeerConnectionFactory } from './rtc-channel';
 export { LinkTransport } from './link-transport';

@@ -1,12 +1,15 @@
 /**
  * The links of one tab: at most one live link per peer, a cap on their
  * number, and links the overlay still wants re-made with exponential back-off
- * (0.5 s doubling to 5 min) after they drop.
+ * (0.5 s doubling to 5 min) after they drop. When two nodes dial each other
+ * at once, the link the smaller node ID dialed is kept on both sides and the
+ * other side's dial resolves with it (`crossed` in errors.ts).
  */
 import { Backoff } from '../overlay';
 import type { Channel, LinkVia } from './channel';
 import type { Dialer } from './dialer';
 import { DialError, LINK_END_WORDS, linkFailureOf, type LinkEnd, type LinkEndCode, type LinkFailure } from './errors';
+import { encodeFrame } from './frames';
 import type { IdPuzzleDifficulty } from '../identity';
 import { Link, type LinkDirection, type LinkPeer, type LinkPolicy, type LocalEndpoint } from './link';
 import { type Clock } from '../common';
@@ -57,6 +60,10 @@ export class LinkManager {
   /** Handshakes of links other peers opened, by the node ID they claim. */
   private readonly incoming = new Map<string, Promise<void>>();
   private readonly wanted = new Map<string, { backoff: Backoff; timer: unknown }>();
+  /** Links this side dialed whose handshake is still running, by the node dialed. */
+  private readonly dialing = new Map<string, Link>();
+  /** Called when a link to the node comes up (or the manager closes): dials that wait on one. */
+  private readonly linkWaits = new Map<string, Set<() => void>>();
   private readonly upFns = new Set<Listener<[LinkInfo]>>();
   private readonly downFns = new Set<Listener<[string, string, LinkEnd]>>();
   private readonly messageFns = new Set<Listener<[string, Uint8Array]>>();
@@ -184,6 +191,7 @@ export class LinkManager {
   /** Closes every link for good; they end with `leaving` and `words`. */
   close(words: string = LINK_END_WORDS.leaving): void {
     this.closed = true;
+    for (const fns of [...this.linkWaits.values()]) for (const fn of [...fns]) fn();
     for (const id of [...this.wanted.keys()]) this.unwant(id);
     for (const e of [...this.live.values()]) e.link.close('leaving', words);
   }
@@ -203,16 +211,62 @@ export class LinkManager {
 
   private async dial(nodeId: string): Promise<void> {
     if (this.live.size >= this.maxLinks) throw new DialError('link-cap', `this tab already has ${this.maxLinks} links`);
+    const linked = this.whenLinked(nodeId);
     try {
-      const channel = await this.opts.dialer.dial(nodeId, this.opts.dialTimeoutMs ?? 10_000);
+      const dialing = this.opts.dialer.dial(nodeId, this.opts.dialTimeoutMs ?? 10_000);
+      // The far side's own dial may bring the link first (both dialed at once and its link won the
+      // crossing): that one serves, and this dial's channel, should it still come, is closed.
+      const channel = await Promise.race([dialing, linked.up.then(() => null)]);
+      if (channel === null) return void dialing.then(closeCrossed, () => undefined);
+      // While this dial was being signaled (an overlay offer and answer take a while), the far
+      // side's own dial reached us: its link wins when its node ID is the smaller one.
+      if (this.localId > nodeId && (this.incoming.has(nodeId) || this.live.has(nodeId))) {
+        closeCrossed(channel);
+        return await (this.incoming.get(nodeId) ?? Promise.resolve());
+      }
       await this.handshake(channel, 'outbound', nodeId);
     } catch (e) {
       // The far side dialed us at the same moment and kept its own link: that one serves.
       const theirs = this.incoming.get(nodeId);
-      if (theirs) return theirs;
+      if (theirs) return await theirs;
       if (this.live.has(nodeId)) return;
+      // Its link is still on its way: the far side said so (`crossed`), or, the larger ID here, this
+      // side is answering its offer (this channel may have closed before opening, when the far side
+      // turned it down at once). Waiting keeps the message that made this dial from being dropped.
+      const crossed = e instanceof DialError && e.code === 'crossed' && e.fromPeer;
+      if (crossed || (this.localId > nodeId && this.opts.dialer.isDialedBy?.(nodeId))) return await this.waitForLink(linked.up, e);
       throw e;
+    } finally {
+      linked.cancel();
     }
+  }
+
+  /** Resolves when `up` does (a link to the node came up), rejects with `e` after a dial timeout or when the manager closes first. */
+  private waitForLink(up: Promise<void>, e: unknown): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.opts.clock.setTimeout(() => reject(e as Error), this.opts.dialTimeoutMs ?? 10_000);
+      void up.then(() => {
+        this.opts.clock.clearTimeout(timer);
+        if (this.closed) reject(new DialError('manager-closed', 'the link manager is closed'));
+        else resolve();
+      });
+    });
+  }
+
+  /** `up` resolves when a link to `nodeId` comes up (either way) or the manager closes; `cancel` stops listening. */
+  private whenLinked(nodeId: string): { up: Promise<void>; cancel: () => void } {
+    let fn!: () => void;
+    const up = new Promise<void>((resolve) => (fn = resolve));
+    const fns = this.linkWaits.get(nodeId) ?? new Set();
+    fns.add(fn);
+    this.linkWaits.set(nodeId, fns);
+    return {
+      up,
+      cancel: () => {
+        fns.delete(fn);
+        if (fns.size === 0 && this.linkWaits.get(nodeId) === fns) this.linkWaits.delete(nodeId);
+      },
+    };
   }
 
   private accept(channel: Channel): void {
@@ -221,10 +275,17 @@ export class LinkManager {
       channel.close();
       return;
     }
-    // Both sides dialing at once: the link dialed by the smaller node ID is the one kept.
+    // Both sides dialing at once: the link dialed by the smaller node ID is the one kept, and the
+    // far side is told so (its dial then waits for this side's link instead of failing).
     if (this.pending.has(claimed) && this.localId < claimed) {
-      channel.close();
+      closeCrossed(channel);
       return;
+    }
+    // The same crossing seen from the larger ID: the smaller ID's link wins, so this side's own
+    // link, if its handshake is already running, makes way (its dial then resolves with this one).
+    if (this.pending.has(claimed) && this.localId > claimed) {
+      const mine = this.dialing.get(claimed);
+      if (mine && !mine.isReady) mine.close('crossed');
     }
     const p = this.handshake(channel, 'inbound').finally(() => {
       if (this.incoming.get(claimed) === p) this.incoming.delete(claimed);
@@ -249,14 +310,20 @@ export class LinkManager {
       ...(this.opts.idPuzzle ? { idPuzzle: this.opts.idPuzzle } : {}),
     });
     const via: LinkVia = channel.via ?? 'server';
+    if (direction === 'outbound' && expected) this.dialing.set(expected, link);
+    const settled = (): void => {
+      if (expected && this.dialing.get(expected) === link) this.dialing.delete(expected);
+    };
     return new Promise<void>((resolve, reject) => {
       link.onReady((peer) => {
+        settled();
         if (direction === 'outbound') this.opened[via]++;
         else this.opened.inbound++;
         this.adopt(link, direction, via, peer);
         resolve();
       });
       link.onClose((reason, end) => {
+        settled();
         this.countRefusal(end);
         reject(new DialError(end.code, reason, end.fromPeer));
         this.dropped(link, end);
@@ -279,6 +346,7 @@ export class LinkManager {
 
   private adopt(link: Link, direction: LinkDirection, via: LinkVia, peer: LinkPeer): void {
     const existing = this.live.get(peer.nodeId);
+    for (const fn of [...(this.linkWaits.get(peer.nodeId) ?? [])]) fn();
     if (existing) {
       // The far side made a new link while we still hold an old one (it restarted,
       // or lost the old one first): the newest link is the one both sides use.
@@ -303,8 +371,18 @@ export class LinkManager {
 }
 
 /** Endings this side chose for its own reasons (and the far side's leaving or its person's close): not refusals. */
-const LOCAL_ORDINARY: ReadonlySet<LinkEndCode> = new Set(['leaving', 'closed-by-you', 'replaced', 'making-room']);
-const PEER_ORDINARY: ReadonlySet<LinkEndCode> = new Set(['leaving', 'closed-by-you']);
+const LOCAL_ORDINARY: ReadonlySet<LinkEndCode> = new Set(['leaving', 'closed-by-you', 'replaced', 'making-room', 'crossed']);
+const PEER_ORDINARY: ReadonlySet<LinkEndCode> = new Set(['leaving', 'closed-by-you', 'crossed']);
+
+/**
+ * Closes a channel that lost a crossing (both sides dialed at once) before
+ * any link runs on it, with a goodbye that says so: the far side's link
+ * reads it as `crossed` and its dial waits for the kept link.
+ */
+function closeCrossed(channel: Channel): void {
+  channel.send(encodeFrame({ t: 'bye', reason: LINK_END_WORDS.crossed, code: 'crossed' }));
+  channel.close();
+}
 
 /** Whether a link's end is an ordinary one, not counted among the refusals the Network page shows. */
 function isOrdinaryEnd(end: LinkEnd): boolean {

@@ -6,6 +6,12 @@
  * come, or does not check out, the origin retries iteratively — routing
  * around the dead or lying hop, and asking a hop whose answer was only stale
  * (answer-check.ts STALE_ANSWERS) again later — until its deadline.
+ *
+ * The first hop is the closest node before the key that this node has a live
+ * link to, when there is one, as every relay picks its next hop
+ * (rpc/handlers/route.ts) and as RELOAD forwards over the connections it has
+ * (RFC 6940 §6.2): a hop with no link would first need a WebRTC link, whose
+ * set-up through the overlay can outlast the whole recursive attempt.
  */
 import { hexIdToBytes, idToHex } from '../id';
 import { peerFromBytes } from '../routing-table/peer';
@@ -13,11 +19,13 @@ import { checkFinalAnswer, STALE_ANSWERS } from './answer-check';
 import type { RouteCallback, RoutingContext, StepOptions } from './context';
 import { iterativeLookup } from './iterative';
 import { localAnswer } from './local-answer';
+import { nextHop } from './next-hop';
 
 export function recursiveLookup(ctx: RoutingContext, key: bigint, opts: StepOptions, done: RouteCallback): void {
   const local = localAnswer(ctx.table, key, ctx.options.successors);
   if (local) return done({ nodes: local, hops: 0, messages: 0 });
-  const first = ctx.table.closestPreceding(key, 1, (hex) => ctx.table.isSuspect(hex, ctx.clock.now()) || (opts.avoid?.has(hex) ?? false))[0];
+  const now = ctx.clock.now();
+  const first = nextHop(ctx, key, (hex) => ctx.table.isSuspect(hex, now) || (opts.avoid?.has(hex) ?? false));
   // No live node before the key (right after churn every one may be suspect): the
   // iterative walk still has other known nodes and its pauses to try, so hand over to it.
   if (!first) return iterativeLookup(ctx, key, opts, done);

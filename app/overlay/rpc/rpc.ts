@@ -9,7 +9,10 @@
  * the caller's timeout. Under churn the time to notice a dead neighbour is
  * the time lookups are sent to it (Rhea et al., "Handling churn in a DHT"):
  * a fixed 1.5 s where round trips take 0.1 s kept stale successors around
- * ten times longer than needed.
+ * ten times longer than needed. Only a request over a link that is up is
+ * timed and measured so: one that waits for a link to be made, or crosses
+ * the ring as a routed message (tunnel.ts), takes far longer than a link's
+ * round trip without the peer being slow, and gets the caller's timeout.
  *
  * Replies are typed: the reply handed to a request's callback is the type
  * that answers it (REPLY_OF), an error reply, or a `BadReply` when the peer
@@ -20,6 +23,7 @@ import { type Clock } from '../../common';
 import type { OverlayCounters } from '../counters';
 import { encodeMessage, REPLY_OF, type Message, type ReplyTo, type RequestType } from '../messages';
 import type { Transport } from '../transport';
+import { ROUTING_TYPES } from './tunnel';
 
 /** A request message without its id; the RPC layer assigns one. */
 export type Request = Message extends infer M ? (M extends { id: number; t: RequestType } ? Omit<M, 'id'> : never) : never;
@@ -55,6 +59,7 @@ interface Pending {
   /** The request's type, to check that the reply answers it. */
   asked: RequestType;
   done: (reply: Answer<RequestType> | null) => void;
+  /** Its timeout; null for the moment between registering the request and sending it. */
   timer: unknown;
   /** Send time of a routing request (its round trip is measured), else -1. */
   sentAt: number;
@@ -68,6 +73,13 @@ interface RttEstimate {
 
 /** Sends an encoded message to a node with no link another way (rpc/tunnel.ts); false when it did not take it. */
 export type RpcTunnel = (to: string, bytes: Uint8Array) => boolean;
+
+/**
+ * How a message left: over a link that is up, over one being made (the
+ * transport opens it and the message waits), through the tunnel, or not at
+ * all (this RPC layer is closed, or the message could not be encoded).
+ */
+type Way = 'linked' | 'linking' | 'tunnel' | 'none';
 
 /** No timeout shorter than this, whatever the measurements: a busy event loop must not look like a dead peer. */
 export const MIN_RTO_MS = 400;
@@ -99,21 +111,28 @@ export class Rpc {
 
   /** Encodes and sends one message, counting it. */
   send(to: string, msg: Message): void {
-    if (this.closed) return;
+    this.dispatch(to, msg);
+  }
+
+  private dispatch(to: string, msg: Message): Way {
+    if (this.closed) return 'none';
     let bytes: Uint8Array;
     try {
       bytes = encodeMessage(msg);
     } catch {
       this.counters.countBad('unencodable-outgoing');
-      return;
+      return 'none';
     }
     this.counters.countSent(msg.t, bytes.length);
-    // No link to the target: storage traffic goes across the ring rather than open one (see setTunnel).
-    if (this.tunneledTypes.has(msg.t) && this.transport.isLinked?.(to) === false) {
-      if (this.tunnel && this.tunnelling && this.tunnel(to, bytes)) return;
-      this.counters.storageToUnlinked++;
+    const linked = this.transport.isLinked?.(to) ?? true;
+    // No link to the target: storage and routing traffic goes across the ring rather than wait for one (see setTunnel).
+    if (!linked && this.tunneledTypes.has(msg.t)) {
+      if (this.tunnel && this.tunnelling && this.tunnel(to, bytes)) return 'tunnel';
+      if (ROUTING_TYPES.has(msg.t)) this.counters.routingToUnlinked++;
+      else this.counters.storageToUnlinked++;
     }
     this.transport.send(to, bytes);
+    return linked ? 'linked' : 'linking';
   }
 
   /** Messages of `types` to a node with no live link go through `tunnel` (when it takes them) instead of opening a link. */
@@ -149,7 +168,8 @@ export class Rpc {
 
   /**
    * Sends a request; `done` gets the typed answer (see Answer), or null after
-   * the peer's RTO (at most `timeoutMs`), when its link goes down, or on close.
+   * the peer's RTO (at most `timeoutMs`; exactly `timeoutMs` when the request
+   * did not go over a link that was up), when its link goes down, or on close.
    */
   request<R extends Request>(to: string, req: R, timeoutMs: number, done: ReplyHandler<R['t']>): void {
     if (this.closed) {
@@ -157,17 +177,22 @@ export class Rpc {
       return;
     }
     const id = this.nextId++;
-    const routing = ROUTING_REQUESTS.has(req.t);
-    const timer = this.clock.setTimeout(
+    const pending: Pending = { to, asked: req.t, done: done as Pending['done'], timer: null, sentAt: -1 };
+    this.pending.set(id, pending);
+    const way = this.dispatch(to, { ...req, id } as Message);
+    // Answered or failed while being sent (a transport may call back at once): no timer to set.
+    if (this.pending.get(id) !== pending) return;
+    // A routing request over a link that is up is timed by the link's round trip, and measures it.
+    const direct = way === 'linked' && ROUTING_REQUESTS.has(req.t);
+    if (direct) pending.sentAt = this.clock.now();
+    pending.timer = this.clock.setTimeout(
       () => {
         if (!this.pending.delete(id)) return;
         this.counters.timeouts++;
         done(null);
       },
-      routing ? this.timeoutFor(to, timeoutMs) : timeoutMs,
+      direct ? this.timeoutFor(to, timeoutMs) : timeoutMs,
     );
-    this.pending.set(id, { to, asked: req.t, done: done as Pending['done'], timer, sentAt: routing ? this.clock.now() : -1 });
-    this.send(to, { ...req, id } as Message);
   }
 
   /** Fails every request waiting on `peer` at once (its link went down). */
@@ -175,7 +200,7 @@ export class Rpc {
     for (const [id, p] of this.pending) {
       if (p.to !== peer) continue;
       this.pending.delete(id);
-      this.clock.clearTimeout(p.timer);
+      if (p.timer !== null) this.clock.clearTimeout(p.timer);
       p.done(null);
     }
   }
@@ -207,7 +232,7 @@ export class Rpc {
     const p = this.pending.get(id);
     if (!p || p.to !== from) return undefined;
     this.pending.delete(id);
-    this.clock.clearTimeout(p.timer);
+    if (p.timer !== null) this.clock.clearTimeout(p.timer);
     return p;
   }
 
@@ -215,7 +240,7 @@ export class Rpc {
     this.closed = true;
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
-      this.clock.clearTimeout(p.timer);
+      if (p.timer !== null) this.clock.clearTimeout(p.timer);
       p.done(null);
     }
   }

@@ -10,10 +10,22 @@
  * proved, so replies go back the same way and every check a link's message
  * gets still applies.
  *
- * Only storage traffic is tunnelled: routing and maintenance keep their own
- * links (the overlay wants those anyway), and nothing else may ride inside.
- * A message over the routed body limit (a 128 KiB mail fragment) still goes
- * over a link.
+ * Routing requests are tunnelled too: a lookup step (`find`) or a
+ * neighbour's check (`ping`, `neighbors`: stabilize) to a node with no link,
+ * and their replies, travel the same way, as RELOAD routes every request over
+ * the connections it has and opens new ones (Attach) only for the routing
+ * table (RFC 6940 §6.2, §6.4). An iterative lookup asks nodes the origin has
+ * never been linked to (the hops nearer the key), and a neighbour whose link
+ * closed is checked while the link is made again; each such request used to
+ * wait for a WebRTC link, which through the overlay takes longer than the
+ * per-hop timeout, so the node was taken for dead and dropped from the
+ * table, and lookups ended `no-candidate` (issue 16, serverless suite;
+ * query/unlinked-lookups.test.ts). The links themselves are still made (the
+ * ring member keeps those to its routing table).
+ *
+ * Nothing else may ride inside (notify and leave are one-way and wait for
+ * their link). A message over the routed body limit (a 128 KiB mail
+ * fragment) still goes over a link.
  */
 import { MAX_APP_BODY_BYTES } from '../constants';
 import type { OverlayCounters } from '../counters';
@@ -24,8 +36,12 @@ import type { Rpc } from './rpc';
 /** The routed-message topic tunnelled RPCs travel on. */
 export const RPC_TOPIC = 'rpc';
 
-/** Message types that may be tunnelled: storage requests, their replies, and error replies. */
-export const TUNNELED_TYPES: ReadonlySet<string> = new Set(['store', 'stored', 'fetch', 'fetched', 'sync', 'sync-reply', 'error']);
+/** Storage requests and their replies. */
+export const STORAGE_TYPES: ReadonlySet<string> = new Set(['store', 'stored', 'fetch', 'fetched', 'sync', 'sync-reply']);
+/** Routing requests and their answers: lookup steps (iterative lookups, disjoint paths, ring unification) and neighbour checks. */
+export const ROUTING_TYPES: ReadonlySet<string> = new Set(['find', 'found', 'ping', 'pong', 'neighbors', 'neighbors-reply']);
+/** Message types that may be tunnelled: storage and routing requests, their replies, and error replies. */
+export const TUNNELED_TYPES: ReadonlySet<string> = new Set([...STORAGE_TYPES, ...ROUTING_TYPES, 'error']);
 
 interface TunnelHost {
   readonly rpc: Rpc;
@@ -37,7 +53,7 @@ interface TunnelHost {
   receive(from: string, bytes: Uint8Array): void;
 }
 
-/** Sends tunnelled storage RPCs of `host` through its router and takes those that arrive; returns the remover. */
+/** Sends tunnelled storage and routing RPCs of `host` through its router and takes those that arrive; returns the remover. */
 export function installRpcTunnel(host: TunnelHost): () => void {
   host.rpc.setTunnel((to, bytes) => {
     if (!host.isJoined() || !host.canSign || bytes.length > MAX_APP_BODY_BYTES) return false;

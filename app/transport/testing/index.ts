@@ -7,3 +7,6 @@ export { memoryChannelPair, MemoryChannel } from '../channel';
 export { MemoryNetwork } from '../dialer';
 export { memoryLinks, memoryLinksKeyed } from './memory-links';
 export { FakeDataConnection, FakeDataChannel } from './fake-data-connection';
+export { MemoryAttachHub, attachLinks, serverDown, wrtcPeerConnection, type AttachTap } from './memory-attach';
+export { FakeRtc, FakeRtcDataChannel, FakeRtcPeerConnection } from './fake-rtc';
+export { encodeAttach, decodeAttach, type AttachMessage } from '../attach-messages';

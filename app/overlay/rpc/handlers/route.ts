@@ -10,11 +10,14 @@
  * Opening a link just to answer would cost a WebRTC connection set-up per
  * lookup, far more than the route's few hops, and fails outright where the
  * network lets the origin call this node but not the other way round.
+ * For the same reason the request goes on to the closest node before the key
+ * that this node has a link to, when there is one (query/next-hop.ts).
  */
 import { MAX_ROUTE } from '../../constants';
 import { bytesToHexId, idFromHex } from '../../id';
 import type { Message } from '../../messages';
 import { peerBytes } from '../../routing-table/peer';
+import { nextHop } from '../../query/next-hop';
 import type { HandlerHost } from './host';
 
 export function handleRoute(host: HandlerHost, from: string, msg: Extract<Message, { t: 'route' }>): void {
@@ -32,7 +35,7 @@ export function handleRoute(host: HandlerHost, from: string, msg: Extract<Messag
     return;
   }
   const now = host.clock.now();
-  const next = table.closestPreceding(key, 1, (hex) => route.includes(hex) || table.isSuspect(hex, now))[0];
+  const next = nextHop(host, key, (hex) => route.includes(hex) || table.isSuspect(hex, now));
   if (!next) {
     // No way on: tell the origin at once, so it retries iteratively instead of waiting.
     answer(host, route, route.length, { t: 'routed', lid: msg.lid, nodes: [], route: onward });
