@@ -18,7 +18,7 @@ import type { PutResult } from './storage/put';
 import type { WireRecord } from './storage/record';
 
 /** Routed application messages (SIP rides on these): send, listen, and the node keys seen. */
-export type RoutedMessaging = Pick<MessageRouter, 'send' | 'on' | 'spkiOf' | 'ownAgreementKey' | 'learnAgreementKey'>;
+export type RoutedMessaging = Pick<MessageRouter, 'send' | 'on' | 'spkiOf' | 'ownAgreementKey' | 'learnAgreementKey' | 'reachesOverLinks'>;
 
 /** One overlay node's client API. Node IDs are 40-digit lowercase hex strings throughout. */
 export interface OverlayNode {

@@ -365,8 +365,7 @@ export class MessageRouter {
     }
     // The last hop is tried even to a node suspected of late (a reloaded tab is back within seconds):
     // suspicion only steers the choice of relays.
-    const relay = (linkedOnly: boolean): Peer | undefined =>
-      table.closestPreceding(idFromHex(target), 1, (hex) => hex === target || hex === self.hex || table.isSuspect(hex, now) || (linkedOnly && !rpc.isLinked(hex)))[0];
+    const relay = (linkedOnly: boolean): Peer | undefined => this.relayFor(target, now, linkedOnly);
     // Over links that are up: a send to a node with none would first open a WebRTC link, which needs
     // signaling, which (attach.ts) may be this very message. Only nodes closer to the target qualify.
     // For a neighbour with no link that is this node's predecessor, they lie the long way round the
@@ -399,6 +398,30 @@ export class MessageRouter {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Whether a message that starts here for `target` (a node with no link
+   * from here) would leave over a link that is up now: a linked relay
+   * closer to it, or, for a neighbour, a linked successor beyond it. A node
+   * alone in its ring, or linked only to nodes past the target, has no such
+   * way: what it sends must open a link instead (a join's first `find` to
+   * its bootstrap node, a tab that comes back after hanging). True when
+   * the transport cannot tell links (the simulator).
+   */
+  reachesOverLinks(target: string): boolean {
+    const { table, clock, self, rpc } = this.host;
+    if (!rpc.knowsLinks || rpc.isLinked(target)) return true;
+    if (target === self.hex) return false;
+    if (this.relayFor(target, clock.now(), true)) return true;
+    const neighbour = table.successors.first().hex === target || table.predecessor?.hex === target;
+    return neighbour && this.linkedSuccessorBeyond(target) !== undefined;
+  }
+
+  /** The known node closest before `target` to hand a message to (not the target, this node or a suspect), optionally only one with a live link. */
+  private relayFor(target: string, now: number, linkedOnly: boolean): Peer | undefined {
+    const { table, self, rpc } = this.host;
+    return table.closestPreceding(idFromHex(target), 1, (hex) => hex === target || hex === self.hex || table.isSuspect(hex, now) || (linkedOnly && !rpc.isLinked(hex)))[0];
   }
 
   /** The first successor after `target` in this node's list that it has a live link to. */

@@ -8,9 +8,11 @@ import type { OverlayNode } from '../overlay';
 import { ATTACH_TOPIC, type AttachPath, type LinkManager } from '../transport';
 
 /**
- * A route exists when the node is in a ring and has a live link to some node
+ * A route exists when the node is in a ring, has a live link to some node
  * other than the one it wants to reach (a link to that one would need no
- * signaling at all).
+ * signaling at all), and its router would hand the offer on over a link that
+ * is up (MessageRouter.reachesOverLinks): a relay that itself needed a new
+ * link would need this very signaling.
  */
 export function routedAttachPath(node: OverlayNode, links: LinkManager): AttachPath {
   return {
@@ -23,6 +25,6 @@ export function routedAttachPath(node: OverlayNode, links: LinkManager): AttachP
       }
     },
     onMessage: (fn) => node.routed.on(ATTACH_TOPIC, fn),
-    canRoute: (to) => node.joined && links.links().some((l) => l.nodeId !== to),
+    canRoute: (to) => node.joined && links.links().some((l) => l.nodeId !== to) && node.routed.reachesOverLinks(to),
   };
 }

@@ -107,3 +107,24 @@ describe('lookups from a node linked only to its successor, while links take sec
     }, 120_000);
   }
 });
+
+describe('a node that lost every link and every neighbour (a tab back from hanging, a join refused at first)', () => {
+  it('asks its way back in over a new link to the node it knows, since it has no route to tunnel through', async () => {
+    const stuck: string[] = [];
+    for (let seed = 1; seed <= 3; seed++) {
+      const sim = await keyedRing(seed);
+      sim.net.linkSetupMs = SERVER_SETUP_MS;
+      const origin = sim.randomLive();
+      for (const other of sim.liveIds()) if (other !== origin.id) sim.net.unlink(origin.id, other);
+      for (const known of origin.knownPeers()) origin.markDead(known);
+      expect(origin.successors().filter((s) => s !== origin.id)).toEqual([]);
+      const via = sim.liveIds().find((id) => id !== origin.id)!;
+      // The ring member's way back for a node that is joined but alone: ring unification through a peer it knows.
+      const merged = await sim.until(origin.mergeVia(via));
+      const first = origin.successors()[0];
+      // Back in the ring: its successor list names live nodes again (the nodes it marked dead stay suspect for a while, so not necessarily the nearest yet).
+      if (!merged || !first || first === origin.id || !sim.liveIds().includes(first)) stuck.push(`seed ${seed} (node ${origin.id.slice(0, 8)}): merged ${merged}, successor ${first?.slice(0, 8)}`);
+    }
+    expect(stuck).toEqual([]);
+  }, 120_000);
+});

@@ -23,6 +23,13 @@
  * query/unlinked-lookups.test.ts). The links themselves are still made (the
  * ring member keeps those to its routing table).
  *
+ * A node with no linked way across the ring toward the target (alone in a
+ * ring of its own after its links dropped, or linked only past the target)
+ * does not tunnel: the message opens a link to its target as before. Else
+ * the first `find` of a join or a ring unification went nowhere and the
+ * node never dialed its bootstrap peer (a tab back from hanging stayed
+ * alone; a peer let in by a certificate was never asked).
+ *
  * Nothing else may ride inside (notify and leave are one-way and wait for
  * their link). A message over the routed body limit (a 128 KiB mail
  * fragment) still goes over a link.
@@ -56,7 +63,9 @@ interface TunnelHost {
 /** Sends tunnelled storage and routing RPCs of `host` through its router and takes those that arrive; returns the remover. */
 export function installRpcTunnel(host: TunnelHost): () => void {
   host.rpc.setTunnel((to, bytes) => {
-    if (!host.isJoined() || !host.canSign || bytes.length > MAX_APP_BODY_BYTES) return false;
+    // A node with no linked way across the ring (alone, or linked only past the target) would route
+    // nothing: the message opens a link to its target instead, as it did before tunnelling.
+    if (!host.isJoined() || !host.canSign || bytes.length > MAX_APP_BODY_BYTES || !host.routed.reachesOverLinks(to)) return false;
     host.counters.tunneled++;
     void host.routed.send(to, RPC_TOPIC, bytes).then(
       (r) => {
