@@ -67,9 +67,10 @@ interface Claim {
 const nearestFirst = (key: bigint) => (a: Peer, b: Peer): number => (distance(a.id, key) < distance(b.id, key) ? -1 : 1);
 
 /**
- * Finds the successor list of `key` over `opts.paths` disjoint walks. Calls
- * `done` once with the outcome (messages counts every request and reply) or
- * 'no-candidate' when no walk found a believable answer.
+ * Finds the successor list of `key` over up to `opts.paths` disjoint walks:
+ * the first alone, the others when the routing failure test flags its
+ * answer. Calls `done` once with the outcome (messages counts every request
+ * and reply) or 'no-candidate' when no walk found a believable answer.
  */
 export function disjointLookup(ctx: RoutingContext, key: bigint, opts: DisjointLookupOptions, done: RouteCallback): void {
   const local = localAnswer(ctx.table, key, ctx.options.successors);
@@ -80,7 +81,7 @@ export function disjointLookup(ctx: RoutingContext, key: bigint, opts: DisjointL
   const start = ctx.table.closestPreceding(key, Math.max(opts.paths * 2, ctx.options.findCandidates * 2), (hex) => ctx.table.isSuspect(hex, now) || owner.has(hex));
   const d = Math.max(1, Math.min(opts.paths, start.length));
   const claims: Claim[] = [];
-  /** Every node this lookup heard of (starting nodes, named candidates, responders): where the check walk and the sweep start. */
+  /** Every node this lookup heard of before the key (its starting nodes, and those named to it): where the check walk and the sweep start. */
   const seen = new Map<string, Peer>(start.map((p) => [p.hex, p]));
   const keyBytes = hexIdToBytes(idToHex(key));
   let messages = 0;
