@@ -4,9 +4,10 @@
  * for each adversary kind (overlay/sim/adversaries), at f = 0, 5, 10, 20,
  * 30 %, with the overlay's defenses off (today's lookup, default mode) and on
  * (`lookupPaths` 2, `checkSuccessor`). The baseline is the undefended lookup
- * measured in the same run. One ring per kind; the colluders of a larger f
- * include those of a smaller one, and the ring heals for a minute between
- * fractions. Lookups and reads start at honest nodes; a lookup is correct when
+ * measured in the same run. One ring per kind and defense setting (the
+ * defenses are the nodes' own options, so fix-fingers runs them too); the
+ * colluders of a larger f include those of a smaller one, and the ring heals
+ * for a minute between fractions. Lookups and reads start at honest nodes; a lookup is correct when
  * it names the key's true successor, a read when it returns the current
  * version (version 2) with its value.
  */
@@ -33,41 +34,47 @@ export async function benchAdversaries(args: { nodes: number; lookups: number; r
   const add = (name: string, value: number, unit: string, baseline: string): void => {
     figures.push({ name, n, value: Math.round(value * 1000) / 1000, unit, baseline });
   };
-  const measure = async (sim: Simulation, c: Collusion | null, current: Parameters<typeof tallyReads>[2], kind: Row['kind'], f: number): Promise<void> => {
-    for (const defenses of ['off', 'on'] as const) {
-      const opts = defenses === 'on' ? DEFENSES_ON : {};
-      const lookups = await tallyLookups(sim, c, args.lookups, opts);
-      const reads = await tallyReads(sim, c, current, opts);
-      rows.push({ kind, f, defenses, lookups, reads });
-      console.error(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${kind} f=${f * 100} % defenses ${defenses}: lookups ${pct(lookups.correct, lookups.total).toFixed(1)} %, reads ${pct(reads.correct, reads.total).toFixed(1)} %, ${lookups.messages.toFixed(1)} msg`);
-    }
+  const measure = async (sim: Simulation, c: Collusion | null, current: Parameters<typeof tallyReads>[2], kind: Row['kind'], f: number, defenses: Row['defenses']): Promise<void> => {
+    const lookups = await tallyLookups(sim, c, args.lookups);
+    const reads = await tallyReads(sim, c, current);
+    rows.push({ kind, f, defenses, lookups, reads });
+    console.error(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${kind} f=${f * 100} % defenses ${defenses}: lookups ${pct(lookups.correct, lookups.total).toFixed(1)} %, reads ${pct(reads.correct, reads.total).toFixed(1)} %, ${lookups.messages.toFixed(1)} msg`);
   };
+  // One ring per kind and defense setting, the same IDs, records and colluders in both: a node runs
+  // its defenses in everything it looks up, fix-fingers included (with the defenses on only for the
+  // lookups measured, undefended fix-fingers fill honest finger tables with colluders over the
+  // virtual time a row takes, and the rows measure that drift rather than the defenses).
   for (const [i, kind] of ADVERSARY_KINDS.entries()) {
-    const sim = new Simulation({ seed: seed + i, network: { linkEvents: false } });
-    sim.buildByOracle(n);
-    await sim.run(30_000);
-    const { old, current } = await writeTwoVersions(sim, args.reads, seed + 100 + i);
-    // A fixed random order of nodes: the colluders at f are its first f·N.
-    const order = sim.liveIds();
-    const rng = new SeededRandom(seed + 200 + i);
-    for (let j = order.length - 1; j > 0; j--) {
-      const k = Math.floor(rng.next() * (j + 1));
-      [order[j], order[k]] = [order[k]!, order[j]!];
-    }
-    for (const f of FRACTIONS) {
-      if (f === 0) {
-        if (i === 0) await measure(sim, null, current, 'none', 0);
-        continue;
+    for (const defenses of ['off', 'on'] as const) {
+      const sim = new Simulation({ seed: seed + i, network: { linkEvents: false }, overlay: defenses === 'on' ? { lookupPaths: DEFENSES_ON.paths, checkSuccessor: DEFENSES_ON.checkSuccessor } : {} });
+      sim.buildByOracle(n);
+      await sim.run(30_000);
+      const { old, current } = await writeTwoVersions(sim, args.reads, seed + 100 + i);
+      // A fixed random order of nodes: the colluders at f are its first f·N.
+      const order = sim.liveIds();
+      const rng = new SeededRandom(seed + 200 + i);
+      for (let j = order.length - 1; j > 0; j--) {
+        const k = Math.floor(rng.next() * (j + 1));
+        [order[j], order[k]] = [order[k]!, order[j]!];
       }
-      const c = new Collusion(sim, kind, order.slice(0, Math.round(f * n)));
-      c.remember(old);
-      c.install();
-      await measure(sim, c, current, kind, f);
-      c.remove();
-      // Suspicions last 30 s and fingers are fixed every 5 s: let the tables heal before the next fraction.
-      await sim.run(60_000);
+      for (const f of FRACTIONS) {
+        if (f === 0) {
+          if (i === 0) await measure(sim, null, current, 'none', 0, defenses);
+          continue;
+        }
+        const c = new Collusion(sim, kind, order.slice(0, Math.round(f * n)));
+        c.remember(old);
+        c.install();
+        await measure(sim, c, current, kind, f, defenses);
+        c.remove();
+        // Suspicions last 30 s and fingers are fixed every 5 s: let the tables heal before the next fraction.
+        await sim.run(60_000);
+      }
     }
   }
+  // Rows in the table's order: by kind, then f, then off before on.
+  const kindOrder: Row['kind'][] = ['none', ...ADVERSARY_KINDS];
+  rows.sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.f - b.f || (a.defenses === b.defenses ? 0 : a.defenses === 'off' ? -1 : 1));
   for (const r of rows) {
     const tag = `${r.kind === 'none' ? 'no adversary' : r.kind}, f=${r.f * 100} %, defenses ${r.defenses}`;
     add(`lookup success, ${tag}`, pct(r.lookups.correct, r.lookups.total), '%', 'defenses off, same kind and f');

@@ -9,7 +9,8 @@ import { canonicalEncode, type CanonicalValue } from '../../identity';
 import { OverlayConfigError } from '../errors';
 import { idFromHex, idToHex } from '../id';
 import { isParseFailure, parseMessage } from '../messages';
-import { resolveOptions } from '../options';
+import { resolveOptions, type OverlayOptions } from '../options';
+import { denseReplicaSet } from './density-check';
 import { Collusion, tallyLookups, tallyReads, writeTwoVersions, type AdversaryKind } from '../sim/adversaries';
 import { Simulation } from '../sim/simulation';
 import type { WireRecord } from '../storage/record';
@@ -17,8 +18,8 @@ import type { WireRecord } from '../storage/record';
 const N = 100;
 const F = 0.2;
 
-async function ring(seed: number): Promise<Simulation> {
-  const sim = new Simulation({ seed, network: { linkEvents: false } });
+async function ring(seed: number, overlay: OverlayOptions = {}): Promise<Simulation> {
+  const sim = new Simulation({ seed, network: { linkEvents: false }, overlay });
   sim.buildByOracle(N);
   await sim.run(20_000);
   return sim;
@@ -97,6 +98,48 @@ describe('defenses against colluders (f = 20 % of 100 nodes)', () => {
     expect(off.stale).toBeGreaterThan(0);
     expect(on.stale).toBeLessThan(off.stale);
     expect(on.forged).toBe(0);
+  }, 120_000);
+});
+
+describe('the routing failure test: redundant routing only for a flagged answer (Castro et al. 2002)', () => {
+  it('a replica set as dense as the ring passes; colluders spread over r / f gaps, and an unknown density, as said', () => {
+    const gap = 1000n;
+    const key = 5_000n;
+    const at = (gaps: number[]): { id: bigint }[] => gaps.map((g) => ({ id: key + BigInt(Math.round(g * 1000)) }));
+    expect(denseReplicaSet(key, at([0.5, 1.8, 2.6, 4.1]), gap)).toBe(true);
+    // Four colluders at f = 20 %: about five gaps apart.
+    expect(denseReplicaSet(key, at([4, 9, 15, 21]), gap)).toBe(false);
+    expect(denseReplicaSet(key, at([4, 9, 15, 21]), 0n)).toBe(true);
+    // A short list is judged per node named.
+    expect(denseReplicaSet(key, at([2]), gap)).toBe(true);
+    expect(denseReplicaSet(key, at([7]), gap)).toBe(false);
+  });
+
+  it('in an honest ring the defended lookup costs at most 3 × the messages of the plain one, and names all r true replicas', async () => {
+    const sim = await ring(46);
+    const plain = await tallyLookups(sim, null, 100);
+    const on = await tallyLookups(sim, null, 100, { paths: 2, checkSuccessor: true });
+    expect(on.correct).toBe(on.total);
+    expect(on.messages / plain.messages).toBeLessThanOrEqual(3);
+    const r = sim.randomLive().options.successors;
+    for (let i = 0; i < 30; i++) {
+      const key = sim.randomId();
+      const got = await sim.until(sim.randomLive().lookup(key, { paths: 2, checkSuccessor: true }));
+      expect(got.replicas).toEqual(sim.replicaIds(idFromHex(key), r));
+    }
+  }, 120_000);
+
+  it('an eclipse of every key at f = 30 %: colluders met first, and agreeing, are caught by the test and the sweep it starts', async () => {
+    // Two rings with the same IDs and colluders; in the second every node runs the defenses (fix-fingers too).
+    const eclipsed = async (overlay: OverlayOptions): Promise<number> => {
+      const sim = await ring(47, overlay);
+      const c = new Collusion(sim, 'eclipse', sim.liveIds().slice(0, N * 0.3));
+      c.install();
+      const t = await tallyLookups(sim, c, 150);
+      return t.correct / t.total;
+    };
+    expect(await eclipsed({})).toBeLessThan(0.7);
+    expect(await eclipsed({ lookupPaths: 2, checkSuccessor: true })).toBeGreaterThanOrEqual(0.95);
   }, 120_000);
 });
 

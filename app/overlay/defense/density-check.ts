@@ -37,3 +37,23 @@ export function meanGap(ctx: Pick<RoutingContext, 'table' | 'self'>): bigint {
 export function plausibleNeighbours(responder: Peer, successor: Peer, gap: bigint, r: number): boolean {
   return gap === 0n || distance(responder.id, successor.id) <= BigInt(DENSITY_GAPS + r - 1) * gap;
 }
+
+/**
+ * Mean gaps per node that a claimed replica set may span from the key. The
+ * span of r honest successors is a sum of r exponential gaps (Gamma(r); at
+ * r = 4 it exceeds 3.5 r = 14 gaps with probability about 0.05 %), while r
+ * colluders named as the successors of a key are spread over about r / f
+ * gaps, f their share of the ring (Castro et al. 2002, §5.2: the average
+ * distance between the IDs of a claimed replica set, compared with the local
+ * one). The margin is wide because the gap is estimated from only r + 1 gaps
+ * (meanGap): at 3 r, 7 % of honest answers were flagged at N = 200, and each
+ * flag costs a sweep and the other walks.
+ */
+export const REPLICA_SET_GAPS = 3.5;
+
+/** Whether `list` (a key's successors, nearest first) is as dense as the ring at mean gap `gap` (0: unknown, anything goes). */
+export function denseReplicaSet(key: bigint, list: readonly { id: bigint }[], gap: bigint): boolean {
+  const last = list[list.length - 1];
+  if (gap === 0n || !last) return true;
+  return distance(key, last.id) * 2n <= BigInt(Math.round(REPLICA_SET_GAPS * 2)) * BigInt(list.length) * gap;
+}

@@ -1,4 +1,3 @@
-/** Defenses of lookups against lying and dropping nodes (issue 20): disjoint walks, claimed-successor checks. */
+/** Defenses of lookups against lying and dropping nodes (issue 20): disjoint walks, a check walk, the routing failure test. */
 export { disjointLookup, type DisjointLookupOptions } from './disjoint-lookup';
-export { checkSuccessorLists, SUCCESSOR_WITNESSES } from './successor-check';
-export { meanGap, plausibleNeighbours, DENSITY_GAPS } from './density-check';
+export { meanGap, plausibleNeighbours, denseReplicaSet, DENSITY_GAPS, REPLICA_SET_GAPS } from './density-check';
