@@ -29,9 +29,9 @@
  */
 import type { Page } from 'playwright-core';
 import { dhtKeyHex } from '../helpers/mail.ts';
-import { readNote } from '../helpers/ring.ts';
+import { readNote, waitForRing } from '../helpers/ring.ts';
 import { callBothWays, chat, killSignaling, videoMail } from '../helpers/serverless.ts';
-import { reachable } from '../helpers/phone.ts';
+import { calls, reachable } from '../helpers/phone.ts';
 import { startSignaling } from '../runner/server-process.ts';
 import { numberArg, pct, withPeopleRing } from './bench-people.ts';
 import { makeBytes, mailReady, sendAgainstPlain } from './bench-mail.ts';
@@ -55,22 +55,30 @@ async function linkTotals(pages: readonly Page[]): Promise<{ opened: number; ser
   return each.reduce((a, x) => ({ opened: a.opened + x.opened, server: a.server + x.server, storageToUnlinked: a.storageToUnlinked + x.storageToUnlinked }), { opened: 0, server: 0, storageToUnlinked: 0 });
 }
 
-/** Up to `n` pairs [dialer, target] of tabs with no link between them now, spread over the ring; `skip` shifts the choice. */
-async function unlinkedPairs(pages: readonly Page[], n: number, skip: number): Promise<[number, number][]> {
+/**
+ * Up to `n` pairs [dialer, target] of tabs, spread over the ring (`skip`
+ * shifts the choice): pairs with no link between them first; when there are
+ * too few (a small ring links nearly every pair), pairs whose link is closed
+ * before the dial. Returns the pairs and how many of them had a link.
+ */
+async function pairsToDial(pages: readonly Page[], n: number, skip: number): Promise<{ pairs: [number, number, boolean][]; hadLink: number }> {
   const ids = await Promise.all(pages.map((p) => p.evaluate(() => window.softphoneTest!.nodeId()!)));
   const linked = await Promise.all(pages.map((p) => p.evaluate(() => window.softphoneTest!.linkedIds())));
-  const pairs: [number, number][] = [];
-  const used = new Set<string>();
   const t = pages.length;
-  for (let k = 0; pairs.length < n && k < t * t; k++) {
+  const spread: [number, number][] = [];
+  const used = new Set<string>();
+  for (let k = 0; k < t * t; k++) {
     const i = (k + skip) % t;
     const j = (i + Math.floor(t / 2) + Math.floor(k / t) + skip) % t;
     const key = i < j ? `${i}-${j}` : `${j}-${i}`;
-    if (i === j || used.has(key) || linked[i]!.includes(ids[j]!) || linked[j]!.includes(ids[i]!)) continue;
+    if (i === j || used.has(key)) continue;
     used.add(key);
-    pairs.push([i, j]);
+    spread.push([i, j]);
   }
-  return pairs;
+  const hasLink = ([i, j]: [number, number]): boolean => linked[i]!.includes(ids[j]!) || linked[j]!.includes(ids[i]!);
+  const free = spread.filter((p) => !hasLink(p)).slice(0, n);
+  const closed = spread.filter(hasLink).slice(0, n - free.length);
+  return { pairs: [...free.map(([i, j]) => [i, j, false] as [number, number, boolean]), ...closed.map(([i, j]) => [i, j, true] as [number, number, boolean])], hadLink: closed.length };
 }
 
 interface Dials {
@@ -80,10 +88,14 @@ interface Dials {
   failures: string[];
 }
 
-/** Dials `to` from `from` trying `path` first (null: as the tab is set), then closes the link again; records the outcome in `into`. */
-async function timeDial(from: Page, to: string, path: Path | null, expect: Path, into: Dials): Promise<boolean> {
+/**
+ * Dials `to` from `from` trying `path` first (null: as the tab is set),
+ * closing the link first when there is one; closes the new link again unless
+ * the pair `keep`s one (the ring's own); records the outcome in `into`.
+ */
+async function timeDial(from: Page, to: string, path: Path | null, expect: Path, into: Dials, keep: boolean): Promise<boolean> {
   const r = await from.evaluate(linkSetUp, [to, path] as const);
-  await from.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you', 'benchmark: link set-up done'), to);
+  if (!keep) await from.evaluate((id) => window.softphoneTest!.disconnectLink(id, 'closed-by-you', 'benchmark: link set-up done'), to);
   await from.waitForTimeout(300);
   if (typeof r === 'string') into.failures.push(r);
   else if (r.via !== expect) into.otherWay.push(r.via);
@@ -140,7 +152,20 @@ async function attempt(tally: Tally, kind: string, op: () => Promise<boolean>): 
     else t.why.push('did not succeed');
   } catch (e) {
     t.why.push((e as Error).message.split('\n')[0]!.slice(0, 160));
+    log(`${kind} failed: ${(e as Error).message.slice(0, 600)}`);
   }
+}
+
+/** Waits for one consistent ring again (dials closed ring links, storage opened others); adds a row when it does not come, instead of ending the run. */
+async function settle(add: Add, pages: Page[], after: string): Promise<void> {
+  const t0 = Date.now();
+  try {
+    await waitForRing(pages, 90_000);
+  } catch (e) {
+    add(`ring not consistent 90 s after ${after}`, 1, 'flag', (e as Error).message.slice(0, 200));
+    return;
+  }
+  log(`ring consistent ${Date.now() - t0} ms after ${after}`);
 }
 
 export async function serverlessBench(add: Add, tabs: number, argv: string[]): Promise<void> {
@@ -166,18 +191,19 @@ export async function serverlessBench(add: Add, tabs: number, argv: string[]): P
 
         // 1. Link set-up through each path, same pairs, same minutes.
         const byPath: Record<Path, Dials> = { server: { ms: [], otherWay: [], failures: [] }, overlay: { ms: [], otherWay: [], failures: [] } };
-        const pairs = await unlinkedPairs(pages, nDials, 0);
-        for (const [k, [i, j]] of pairs.entries()) {
+        const { pairs, hadLink } = await pairsToDial(pages, nDials, 0);
+        for (const [k, [i, j, keep]] of pairs.entries()) {
           const order: Path[] = k % 2 === 0 ? ['server', 'overlay'] : ['overlay', 'server'];
-          for (const path of order) await timeDial(pages[i]!, ids[j]!, path, path, byPath[path]);
+          for (const path of order) await timeDial(pages[i]!, ids[j]!, path, path, byPath[path], keep);
           log(`pair ${k + 1}/${pairs.length}: server ${byPath.server.ms.at(-1)?.toFixed(0)} ms, overlay ${byPath.overlay.ms.at(-1)?.toFixed(0)} ms`);
         }
-        add('pairs of tabs dialed (no link between them before)', pairs.length, 'pairs', 'each dialed once per path, order alternating');
+        add('pairs of tabs dialed', pairs.length, 'pairs', `each dialed once per path, order alternating; ${hadLink} had a link, closed before each dial`);
         addDials(add, 'through the signaling server (PeerJS), server up', byPath.server);
         addDials(add, 'through the overlay (AppAttach), server up', byPath.overlay);
         const p50 = pct(byPath.overlay.ms, 0.5) / pct(byPath.server.ms, 0.5);
         add('link set-up overlay / server, p50 ratio', p50, 'ratio', 'target ≤ 1.5; same pairs, same run, server up for both');
         add('link set-up overlay / server, p95 ratio', pct(byPath.overlay.ms, 0.95) / pct(byPath.server.ms, 0.95), 'ratio');
+        await settle(add, pages, 'the timed dials');
 
         // 2. Video mail against one data channel's plain transfer.
         await makeBytes(sender, Math.round(mb * 1_000_000));
@@ -198,6 +224,7 @@ export async function serverlessBench(add: Add, tabs: number, argv: string[]): P
         add('new links opened per 100 storage operations, after (tunnel on: over existing links)', per100(after.opened), 'links', note(after));
         add('new links opened per 100 storage operations', per100(after.opened), 'links', `after; before ${per100(before.opened).toFixed(1)}; every link that came up on the ring during the operations`);
         log(`storage: links opened before ${before.opened}, after ${after.opened}`);
+        await settle(add, pages, 'the storage rounds');
 
         // 4. The server goes down and stays down; every operation counted.
         await killSignaling(signaling, pages);
@@ -205,10 +232,13 @@ export async function serverlessBench(add: Add, tabs: number, argv: string[]): P
         log('signaling server killed');
         const tally: Tally = new Map();
         const down: Dials = { ms: [], otherWay: [], failures: [] };
-        for (const [i, j] of await unlinkedPairs(pages, nDials, 3)) {
-          await attempt(tally, 'new links through the overlay', () => timeDial(pages[i]!, ids[j]!, null, 'overlay', down));
+        const downPairs = await pairsToDial(pages, nDials, 3);
+        add('pairs of tabs dialed with the server down', downPairs.pairs.length, 'pairs', `${downPairs.hadLink} had a link, closed before the dial`);
+        for (const [i, j, keep] of downPairs.pairs) {
+          await attempt(tally, 'new links through the overlay', () => timeDial(pages[i]!, ids[j]!, null, 'overlay', down, keep));
         }
         addDials(add, 'through the overlay with the server down (dialer as shipped: server first)', down);
+        await settle(add, pages, 'the dials with the server down');
         for (let i = 0; i < downOps; i++) {
           const key = dhtKeyHex(`serverless-bench-down-${i}-${Date.now()}`);
           const writer = pages[(i * 5 + 1) % tabs]!;
@@ -219,8 +249,12 @@ export async function serverlessBench(add: Add, tabs: number, argv: string[]): P
         log('server down: links, puts and gets done');
         await attempt(tally, 'video call alice → bob (media both ways)', async () => {
           await Promise.all([reachable(a, 'alice'), reachable(b, 'bob')]);
-          const media = await callBothWays(a, b, 'alice', 'bob', true);
-          return media.atA.framesDecoded > 0 && media.atB.framesDecoded > 0;
+          try {
+            const media = await callBothWays(a, b, 'alice', 'bob', true);
+            return media.atA.framesDecoded > 0 && media.atB.framesDecoded > 0;
+          } catch (e) {
+            throw new Error(`${(e as Error).message.split('\n')[0]}; alice's calls ${JSON.stringify((await calls(a)).slice(-1))}, bob's ${JSON.stringify((await calls(b)).slice(-1))}`, { cause: e });
+          }
         });
         await attempt(tally, 'chat message', async () => {
           await chat(a, b, 'alice', 'bob', 'no server needed');
