@@ -34,7 +34,7 @@ import type {
 } from '../overlay';
 
 /** What a tab counts of its overlay traffic (messages and bytes sent, by message type; relays; answers passed back). */
-export type OverlayCounterReading = Pick<OverlayCounters, 'sent' | 'sentBytes' | 'relayed' | 'answersPassedBack' | 'tunneled' | 'tunneledIn' | 'routingToUnlinked' | 'lookupFailures'>;
+export type OverlayCounterReading = Pick<OverlayCounters, 'sent' | 'sentBytes' | 'relayed' | 'answersPassedBack' | 'tunneled' | 'tunneledIn' | 'storageToUnlinked' | 'routingToUnlinked' | 'lookupFailures'>;
 
 /** How video mail finds a recipient's keys and who it sends as; bent by tests that forge mail. */
 export interface MailSenderSeams {
@@ -75,6 +75,12 @@ export interface SoftphoneTestHandle {
   linksOpened(): { server: number; overlay: number; bootstrap: number; inbound: number };
   /** Overlay link signaling's counters: offers sent and taken, channels opened, refusals (`attach-replayed`, ...), and server fallbacks. */
   attachCounters(): Record<string, number>;
+  /**
+   * Which path this tab's next dials try first: `server` (PeerJS, the overlay
+   * only when the server cannot be reached; the default) or `overlay` (AppAttach,
+   * the server as the fallback). For timing each path on the same tabs.
+   */
+  dialFirstVia(path: 'overlay' | 'server'): void;
   /** Opens (or reuses) an overlay link to `nodeId`; rejects with the dial's failure. */
   connectLink(nodeId: string): Promise<void>;
   /** Closes the link to `nodeId` for the reason `code` (e.g. 'closed-by-you'), telling the far side the code and `words`. */
@@ -125,6 +131,13 @@ export interface SoftphoneTestHandle {
   heldRecords(key: string): WireRecord[];
   /** Writes `record` into this tab's own replica store as if a peer had sent it (checks and merge rules apply); returns the store's verdict. */
   storeHeldRecord(record: WireRecord): string;
+  /**
+   * On (the default), storage and routing messages to a node this tab has no
+   * link to cross the ring as routed messages (overlay/rpc/tunnel.ts); off, each
+   * opens a link to that node first, as before issue 16. For benchmarks that
+   * compare the two.
+   */
+  storageOverLinks(on: boolean): void;
   /** Sends a routed application message of type `type` to node `to` (e.g. raw SIP as 'sip'). */
   sendRouted(to: string, type: string, body: Uint8Array): Promise<RouteResult>;
   /** Listens to routed application messages of type `type`; returns an unsubscribe. */
@@ -213,6 +226,9 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     linkVias: () => s.links?.manager.links().map((l) => ({ nodeId: l.nodeId, via: l.via })) ?? [],
     linksOpened: () => ({ ...(s.links?.manager.opened ?? { server: 0, overlay: 0, bootstrap: 0, inbound: 0 }) }),
     attachCounters: () => ({ ...Object.fromEntries(s.links?.attach.counters ?? []), fallbacks: s.links?.dialer.fallbacks ?? 0 }),
+    dialFirstVia: (path) => {
+      need(s.links, 'the link service').dialer.prefer = path;
+    },
     connectLink: (nodeId) => links().connect(nodeId),
     disconnectLink: (nodeId, code, words) => links().disconnect(nodeId, code, words),
 
@@ -244,6 +260,10 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
       // No upper layer may write a replica store directly; a test that plants a damaged fragment must, through the node class.
       const n = node() as ChordNode;
       return n.replication.store.apply(record, n.clock.now());
+    },
+    storageOverLinks: (on) => {
+      // The switch sits on the node class's RPC layer, below the narrow OverlayNode API.
+      (node() as ChordNode).rpc.tunnelling = on;
     },
     sendRouted: (to, type, body) => node().routed.send(to, type, body),
     onRouted: (type, fn) => node().routed.on(type, fn),

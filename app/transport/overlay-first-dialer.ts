@@ -29,11 +29,15 @@ const SERVER_UNREACHABLE = new Set(['no-signaling', 'signaling-lost']);
 export class OverlayFirstDialer implements Dialer {
   /** Dials that went to the signaling server after an overlay attempt failed. */
   fallbacks = 0;
+  /** Which path the next dials try first; starts as the option's, and a benchmark may switch it to time each path on the same tabs. */
+  prefer: 'overlay' | 'server';
 
-  constructor(private readonly o: OverlayFirstDialerOptions) {}
+  constructor(private readonly o: OverlayFirstDialerOptions) {
+    this.prefer = o.prefer ?? 'server';
+  }
 
   async dial(nodeId: string, timeoutMs: number): Promise<Channel> {
-    if ((this.o.prefer ?? 'server') === 'server') return this.serverFirst(nodeId, timeoutMs);
+    if (this.prefer === 'server') return this.serverFirst(nodeId, timeoutMs);
     const start = Date.now();
     let overlayFailure: DialError | null = null;
     if (this.o.attach.canRoute(nodeId)) {

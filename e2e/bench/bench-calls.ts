@@ -21,7 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
-import { addPageFigure, benchPage, claimForBench, showPage, withPeopleRing } from './bench-people.ts';
+import { addPageFigure, benchPage, claimForBench, pct, showPage, withPeopleRing } from './bench-people.ts';
 import { installBench, type CallTimes, type CalleeTimes, type DhtSpan, type PageBench, type TraceEvent } from './bench-calls-page.ts';
 import { allowEverything } from '../helpers/ring.ts';
 import { sealingBench } from './bench-sealing.ts';
@@ -31,11 +31,6 @@ type Win = { __bench: PageBench };
 
 const CALL_TIMEOUT_MS = 30_000;
 const DETAIL_FILE = 'bench-results/calls-detail.json';
-
-const pct = (xs: number[], p: number): number => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-};
 
 /** A small seeded generator (mulberry32), so a run's pairs can be repeated. */
 function random(seed: number): () => number {

@@ -12,7 +12,7 @@
  * run (the floor).
  */
 import type { Page } from 'playwright-core';
-import { claimForBench, withPeopleRing } from './bench-people.ts';
+import { claimForBench, numberArg, withPeopleRing } from './bench-people.ts';
 
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 
@@ -24,7 +24,7 @@ type Win = {
 const FRAG = 128 * 1024;
 
 /** Fills window.__benchBytes with `n` random bytes and returns their SHA-256 (hex). */
-async function makeBytes(page: Page, n: number): Promise<string> {
+export async function makeBytes(page: Page, n: number): Promise<string> {
   return page.evaluate(async (len) => {
     const b = new Uint8Array(len);
     for (let at = 0; at < len; at += 65536) crypto.getRandomValues(b.subarray(at, Math.min(len, at + 65536)));
@@ -130,19 +130,41 @@ async function plainTransfer(from: Page, to: Page): Promise<number> {
   }
 }
 
+/** Claims `name` in `page` and waits for its video mail to start. */
+export async function mailReady(page: Page, name: string): Promise<void> {
+  // tsx names inner functions with a __name helper the page does not have.
+  await page.evaluate('globalThis.__name = (f) => f');
+  await claimForBench(page, name);
+  await page.waitForFunction(() => window.softphoneTest!.mail() !== null, undefined, { timeout: 30_000 });
+}
+
+/**
+ * Times a plain transfer of window.__benchBytes (made by makeBytes) from
+ * `sender` to `reader` over one RTCDataChannel (the floor, first, so the
+ * overlay's own traffic from the send does not slow it), then the sender's
+ * MailService.send of the same bytes to `readerName`; adds both figures and
+ * returns them with what the send reported.
+ */
+export async function sendAgainstPlain(add: Add, sender: Page, reader: Page, readerName: string, mb: number): Promise<{ sent: { id: string; fragments: number; stored: number }; plainMs: number; sendMs: number }> {
+  const plainMs = await plainTransfer(sender, reader);
+  add(`plain transfer of ${mb} MB over one RTCDataChannel (same two tabs)`, plainMs, 'ms', `${(mb / (plainMs / 1000)).toFixed(1)} MB/s; floor, same run`);
+  const t0 = Date.now();
+  const sent = await sender.evaluate(async (to) => {
+    const w = window as unknown as Win;
+    return window.softphoneTest!.mail()!.send(to, { bytes: w.__benchBytes!, type: 'video/webm', durationMs: 60_000, thumbnail: null });
+  }, readerName);
+  const sendMs = Date.now() - t0;
+  add(`send ${mb} MB (encrypt, code k=4 m=8, store ${sent.fragments} fragments, announce)`, sendMs, 'ms', `stored ${sent.stored} of ${sent.fragments}; ${(sendMs / plainMs).toFixed(1)} × the plain transfer (target ≤ 2 ×)`);
+  return { sent, plainMs, sendMs };
+}
+
 export async function mailBench(add: Add, tabs: number, argv: string[]): Promise<void> {
-  const i = argv.indexOf('--mb');
-  const bytes = Math.round(Number(i >= 0 ? argv[i + 1] : '7.5') * 1_000_000);
+  const bytes = Math.round(numberArg(argv, 'mb', 7.5) * 1_000_000);
   const mb = bytes / 1_000_000;
   await withPeopleRing(add, tabs, 'setup', async (pages) => {
     const sender = pages[0]!;
     const reader = pages[Math.floor(tabs / 2)]!;
-    for (const [p, name] of [[sender, 'sender'], [reader, 'reader']] as const) {
-      // tsx names inner functions with a __name helper the page does not have.
-      await p.evaluate('globalThis.__name = (f) => f');
-      await claimForBench(p, name);
-      await p.waitForFunction(() => window.softphoneTest!.mail() !== null, undefined, { timeout: 30_000 });
-    }
+    for (const [p, name] of [[sender, 'sender'], [reader, 'reader']] as const) await mailReady(p, name);
     const hash = await makeBytes(sender, bytes);
 
     for (const [k, m] of [[4, 8], [10, 14]] as const) {
@@ -153,17 +175,7 @@ export async function mailBench(add: Add, tabs: number, argv: string[]): Promise
       add(`RS decode in the worker, k=${k} m=${m} (first ${m - k} fragments missing)`, mb / (r.decodeMs / 1000), 'MB/s', note);
     }
 
-    // The floor first, so the overlay's own traffic from the send does not slow it.
-    const plainMs = await plainTransfer(sender, reader);
-    add(`plain transfer of ${mb} MB over one RTCDataChannel (same two tabs)`, plainMs, 'ms', `${(mb / (plainMs / 1000)).toFixed(1)} MB/s; floor, same run`);
-
-    const t0 = Date.now();
-    const sent = await sender.evaluate(async () => {
-      const w = window as unknown as Win;
-      return window.softphoneTest!.mail()!.send('reader', { bytes: w.__benchBytes!, type: 'video/webm', durationMs: 60_000, thumbnail: null });
-    });
-    const sendMs = Date.now() - t0;
-    add(`send ${mb} MB (encrypt, code k=4 m=8, store ${sent.fragments} fragments, announce)`, sendMs, 'ms', `stored ${sent.stored} of ${sent.fragments}; ${(sendMs / plainMs).toFixed(1)} × the plain transfer (target ≤ 2 ×)`);
+    const { sent, plainMs, sendMs } = await sendAgainstPlain(add, sender, reader, 'reader', mb);
     add('send time / plain transfer', sendMs / plainMs, 'ratio', 'target ≤ 2');
 
     const t1 = Date.now();

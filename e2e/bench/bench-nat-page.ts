@@ -35,18 +35,27 @@ export function installPairRecorder(): void {
   };
 }
 
-/** Closes this tab's overlay link to `nodeId` and makes it again; ms from connect to a handshaken link, or why it failed. */
-export async function linkSetUp(nodeId: string): Promise<number | string> {
+/**
+ * Closes this tab's overlay link to `nodeId` (when there is one) and makes it
+ * again, its dial trying `path` first (null: as the tab is set); returns ms
+ * from connect to a handshaken link and how the link that came up was
+ * signaled, or why it failed.
+ */
+export async function linkSetUp([nodeId, path]: readonly [string, 'overlay' | 'server' | null]): Promise<{ ms: number; via: string } | string> {
   const h = window.softphoneTest!;
-  h.disconnectLink(nodeId, 'closed-by-you', 'benchmark: link set-up');
+  if (path) h.dialFirstVia(path);
+  if (h.linkedIds().includes(nodeId)) h.disconnectLink(nodeId, 'closed-by-you', 'benchmark: link set-up');
   const gone = Date.now() + 5000;
   while (h.linkedIds().includes(nodeId) && Date.now() < gone) await new Promise((r) => setTimeout(r, 10));
   const t0 = performance.now();
   try {
     await h.connectLink(nodeId);
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    return { ms, via: h.linkVias().find((l) => l.nodeId === nodeId)?.via ?? 'gone' };
   } catch (e) {
     return (e as Error).message;
+  } finally {
+    if (path) h.dialFirstVia('server');
   }
 }
 

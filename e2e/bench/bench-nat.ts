@@ -28,7 +28,7 @@ import { openAt, waitForRingWithOthers } from '../helpers/nat-tabs.ts';
 import { startTurnServer, type TurnServer } from '../helpers/turn-server.ts';
 import { addUplinkDelay, type UplinkDelay } from '../helpers/uplink-delay.ts';
 import { startApp } from '../runner/server-process.ts';
-import { addPageFigure, benchPage, claimForBench, showPage, type BenchPage } from './bench-people.ts';
+import { addPageFigure, benchPage, claimForBench, numberArg, pct, showPage, type BenchPage } from './bench-people.ts';
 import { installBench, type CallTimes, type PageBench } from './bench-calls-page.ts';
 import { installPairRecorder, linkSetUp, relayBytesPerMinute, type PairWin } from './bench-nat-page.ts';
 
@@ -37,11 +37,6 @@ type Win = { __bench: PageBench } & PairWin;
 
 const SECRET = 'nat-bench-shared-secret';
 const NODE_PORT = 8080;
-
-const pct = (xs: number[], p: number): number => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-};
 
 interface Sample {
   link: number[];
@@ -56,8 +51,8 @@ async function measure(a: Page, b: Page, calls: number): Promise<Sample> {
   const s: Sample = { link: [], ring: [], media: [], relay: [], failures: [] };
   const bobId = await b.evaluate(() => window.softphoneTest!.nodeId()!);
   for (let i = 0; i < calls; i++) {
-    const link = await a.evaluate(linkSetUp, bobId);
-    if (typeof link === 'number') s.link.push(link);
+    const link = await a.evaluate(linkSetUp, [bobId, null] as const);
+    if (typeof link !== 'string') s.link.push(link.ms);
     else s.failures.push(`link: ${link}`);
     const c: CallTimes = await a.evaluate((t) => (window as unknown as Win).__bench.sipCall('bob', t), 30_000);
     if (c.tFirstFrame === null) s.failures.push(`call: ${c.outcome ?? c.how}`);
@@ -117,13 +112,9 @@ async function loopback(calls: number, page: BenchPage): Promise<Sample> {
 
 /** Runs the NAT settings: relay, then relay with `delayMs` on each uplink, then the held call. */
 export async function natBench(add: Add, argv: string[]): Promise<void> {
-  const arg = (name: string, dflt: string): number => {
-    const i = argv.indexOf(`--${name}`);
-    return Number(i >= 0 && argv[i + 1] ? argv[i + 1] : dflt);
-  };
-  const calls = arg('calls', '5');
-  const delayMs = arg('delay', '30');
-  const holdS = arg('hold', '20');
+  const calls = numberArg(argv, 'calls', 5);
+  const delayMs = numberArg(argv, 'delay', 30);
+  const holdS = numberArg(argv, 'hold', 20);
   const pageAt = argv.indexOf('--page');
   const page = benchPage(pageAt >= 0 ? (argv[pageAt + 1] ?? '') : 'settings');
   add('calls per setting', calls, 'calls');

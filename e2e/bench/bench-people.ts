@@ -9,19 +9,32 @@ import { allowEverything, waitForRing } from '../helpers/ring.ts';
 import { startApp } from '../runner/server-process.ts';
 import { launchChromium, newPerson, openPeer } from '../helpers/browser.ts';
 
+/** The `p` quantile (0..1) of `xs`, nearest rank, ignoring values that are not finite (failed samples); NaN when none is left. */
+export const pct = (xs: number[], p: number): number => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+};
+
+/** The number after `--name` in `argv`, or `dflt` when it is not given. */
+export function numberArg(argv: readonly string[], name: string, dflt: number): number {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? Number(argv[i + 1]) : dflt;
+}
+
 type Add = (name: string, value: number, unit: string, baseline?: string) => void;
 
 /**
  * Serves the app, opens `tabs` people in one ring (reporting how many and how
  * long the ring took, with `formedNote` as its baseline), runs `bench` on
- * their tabs, and closes the browser and the app whatever happens.
+ * their tabs, and closes the browser and the app whatever happens. `query`
+ * goes on each tab's address (e.g. `?signaling=…` for a server of the bench's own).
  */
-export async function withPeopleRing(add: Add, tabs: number, formedNote: string, bench: (pages: Page[]) => Promise<void>): Promise<void> {
+export async function withPeopleRing(add: Add, tabs: number, formedNote: string, bench: (pages: Page[]) => Promise<void>, query = ''): Promise<void> {
   const app = await startApp();
   process.env['APP_URL'] = app.url;
   const browser = await launchChromium();
   try {
-    const { pages, formedMs } = await openPeopleRing(browser, tabs);
+    const { pages, formedMs } = await openPeopleRing(browser, tabs, query);
     add('people (one tab each)', tabs, 'tabs');
     add('overlay formed (first load → ring consistent)', formedMs, 'ms', formedNote);
     await bench(pages);
@@ -32,11 +45,11 @@ export async function withPeopleRing(add: Add, tabs: number, formedNote: string,
 }
 
 /** Opens `tabs` people, one tab each, and waits for one consistent ring; returns the tabs and how long it took. */
-export async function openPeopleRing(browser: Browser, tabs: number): Promise<{ pages: Page[]; formedMs: number }> {
+export async function openPeopleRing(browser: Browser, tabs: number, query = ''): Promise<{ pages: Page[]; formedMs: number }> {
   const loadStart = Date.now();
   const pages: Page[] = [];
   for (let i = 0; i < tabs; i++) {
-    pages.push(await openPeer(await newPerson(browser)));
+    pages.push(await openPeer(await newPerson(browser), query, 60_000));
     await allowEverything(pages, 300);
   }
   await Promise.all(pages.map((p) => waitOnline(p, 60_000)));

@@ -1,5 +1,5 @@
 /**
- * Browser benchmarks: `npm run bench -- [--tabs 16] [--only overlay|service-peer|calls|mail|nat] [--json FILE]`.
+ * Browser benchmarks: `npm run bench -- [--tabs 16] [--only overlay|service-peer|calls|mail|nat|serverless] [--json FILE]`.
  * Real tabs of the system Chromium against the app served by `npm start`,
  * inside a loopback-only network namespace. Prints a table and writes JSON
  * with every figure, its unit and its baseline (measured in the same run).
@@ -18,7 +18,7 @@ const arg = (name: string, dflt: string): string => {
 const tabs = Number(arg('tabs', '16'));
 const only = arg('only', 'overlay');
 /** Benchmarks this entry runs, each with the JSON file it writes unless --json names another. */
-const KNOWN = ['overlay', 'service-peer', 'calls', 'mail', 'nat', 'id-puzzle'] as const;
+const KNOWN = ['overlay', 'service-peer', 'calls', 'mail', 'nat', 'id-puzzle', 'serverless'] as const;
 const jsonFile = arg('json', only === 'overlay' ? 'bench-results/browser.json' : `bench-results/${only}.json`);
 
 interface Figure {
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   else if (only === 'calls') await (await import('./bench-calls.ts')).callsBench(add, tabs, argv);
   else if (only === 'nat') await (await import('./bench-nat.ts')).natBench(add, argv);
   else if (only === 'mail') await (await import('./bench-mail.ts')).mailBench(add, tabs, argv);
+  else if (only === 'serverless') await (await import('./bench-serverless.ts')).serverlessBench(add, tabs, argv);
   else if (only === 'id-puzzle') await (await import('./bench-id-puzzle.ts')).idPuzzleBench(add, tabs);
   else await (await import('./bench-overlay.ts')).overlayBench(add, tabs);
   add('wall time', (Date.now() - started) / 1000, 's');

@@ -9,11 +9,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { answerQuestion, nodeIdOf, waitOnline } from '../helpers/harness.ts';
+import { nodeIdOf, waitOnline } from '../helpers/harness.ts';
 import { openPeer, useBrowser } from '../helpers/browser.ts';
-import { claimName, dial, mediaFlows, reachable, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
-import { dhtKeyHex, leaveMessage, waitMailbox } from '../helpers/mail.ts';
+import { claimName, reachable } from '../helpers/phone.ts';
+import { dhtKeyHex } from '../helpers/mail.ts';
 import { allowEverything, readNote, waitForRing } from '../helpers/ring.ts';
+import { callBothWays, chat, killSignaling, until, videoMail } from '../helpers/serverless.ts';
 import { startSignaling, type ServerProcess } from '../runner/server-process.ts';
 
 let signaling: ServerProcess | null = null;
@@ -25,14 +26,6 @@ const opened = (p: Page) => p.evaluate(() => window.softphoneTest!.linksOpened()
 const t0 = Date.now();
 /** Where the test got to, with seconds since it began: a loaded machine's timeout then says which step was slow. */
 const step = (what: string): void => console.log(`[serverless +${Math.round((Date.now() - t0) / 1000)} s] ${what}`);
-
-async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 describe('with the signaling server down', () => {
   afterAll(async () => {
@@ -63,9 +56,8 @@ describe('with the signaling server down', () => {
     const [aId, bId] = [await nodeIdOf(a), await nodeIdOf(b)];
     step('names claimed');
 
-    await signaling.stop('SIGKILL');
+    await killSignaling(signaling, all);
     signaling = null;
-    await until('every tab sees the server gone', async () => (await Promise.all(all.map((p) => p.evaluate(() => window.softphoneTest!.app().signaling.kind)))).every((k) => k !== 'online'), 30_000);
 
     step('signaling server killed');
     // Every peer but alice's successor drops its link to alice's tab; she still wants the ring's links and
@@ -119,28 +111,17 @@ describe('with the signaling server down', () => {
     step('puts and gets done');
     // A call: alice to bob; bob says yes to alice the first time, then answers.
     await Promise.all([reachable(a, 'alice'), reachable(b, 'bob')]);
-    await dial(a, 'bob', 'Video call');
-    await answerQuestion(b, 'Always allow', 30_000);
-    await waitRinging(b, a, 'alice', 'bob', 30_000);
-    await ringing(b, 'alice').getByRole('button', { name: 'Answer with video' }).click();
-    const [ca, cb] = await Promise.all([waitCall(a, 'bob', 'active'), waitCall(b, 'alice', 'active')]);
-    const [ma, mb] = await Promise.all([mediaFlows(a, ca.id), mediaFlows(b, cb.id)]);
-    expect(ma.framesDecoded).toBeGreaterThan(0);
-    expect(mb.framesDecoded).toBeGreaterThan(0);
-    await a.getByRole('button', { name: 'Hang up' }).click();
-    await waitCall(b, 'alice', 'ended', 20_000);
+    const media = await callBothWays(a, b, 'alice', 'bob', true);
+    expect(media.atA.framesDecoded).toBeGreaterThan(0);
+    expect(media.atB.framesDecoded).toBeGreaterThan(0);
 
     step('call done');
     // Chat.
-    await dial(a, 'bob', 'Send a message');
-    await a.getByLabel('Message to bob').fill('no server needed');
-    await a.getByRole('button', { name: 'Send', exact: true }).click();
-    await b.getByRole('list', { name: 'Messages with alice' }).getByText('no server needed').waitFor({ timeout: 30_000 });
+    await chat(a, b, 'alice', 'bob', 'no server needed');
 
     step('chat done');
     // Video mail, sent and fetched.
-    await leaveMessage(a, 'bob', 2);
-    await waitMailbox(b, 'alice', false, 60_000);
+    await videoMail(a, b, 'alice', 'bob', 2);
 
     step('video mail done');
     const counters = await a.evaluate(() => {
