@@ -97,6 +97,34 @@ describe('SignalingClient', () => {
     expect(client.state.kind).toBe('online');
   });
 
+  it('tries the fallbacks (bootstrap endpoints) after the servers, best first, and backs off with jitter only when every one failed', () => {
+    const draws = [0, 1];
+    const { clock, peers, client } = setup(['http://a:1/peerjs'], { next: () => draws.shift() ?? 0.5 });
+    client.setFallbacks([
+      { ...parseServerUrl('http://boot1:9/peerjs'), bootstrap: true },
+      { ...parseServerUrl('http://a:1/peerjs'), bootstrap: true }, // already a server: tried once
+      { ...parseServerUrl('http://boot2:9/peerjs'), bootstrap: true },
+    ]);
+    expect(client.tryList.map((s) => s.host)).toEqual(['a', 'boot1', 'boot2']);
+    client.start();
+    peers.at(-1)!.fail(); // a
+    peers.at(-1)!.fail(); // boot1
+    peers.at(-1)!.fail(); // boot2
+    // A draw of 0 is the most shortening: 0.5 s − 25 %.
+    expect(client.state).toMatchObject({ kind: 'offline', retryInMs: 375 });
+    clock.advance(375);
+    peers.at(-1)!.fail(); // a
+    expect(client.state).toMatchObject({ kind: 'connecting', server: 'http://boot1:9/peerjs' });
+    peers.at(-1)!.open();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://boot1:9/peerjs' });
+    expect(client.server?.bootstrap).toBe(true);
+    // Changing the fallbacks while online on one reconnects nothing.
+    const made = peers.length;
+    client.setFallbacks([]);
+    expect(peers).toHaveLength(made);
+    expect(client.state.kind).toBe('online');
+  });
+
   it('keeps the peer (and its data connections) when the server goes away, and reconnects under the same ID', () => {
     const { clock, peers, client } = setup(['http://a:1/peerjs']);
     client.start();

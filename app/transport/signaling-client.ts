@@ -88,6 +88,8 @@ function describeError(type: string, server: string, message?: unknown): string 
 
 export class SignalingClient {
   private servers: SignalingServerConfig[];
+  /** Tried after `servers`, in this order (bootstrap endpoints); set by setFallbacks(). */
+  private fallbacks: SignalingServerConfig[] = [];
   private readonly clock: Clock;
   private readonly backoff = new Backoff();
   private readonly attemptTimeoutMs: number;
@@ -117,6 +119,26 @@ export class SignalingClient {
 
   get serverList(): readonly SignalingServerConfig[] {
     return this.servers;
+  }
+
+  /** Every server tried, in order: the servers, then the fallbacks not among them. */
+  get tryList(): readonly SignalingServerConfig[] {
+    return [...this.servers, ...this.fallbacks.filter((f) => !this.servers.some((s) => s.url === f.url))];
+  }
+
+  /** The server the client is on (or is trying now); null when stopped. */
+  get server(): SignalingServerConfig | null {
+    return this.current?.server ?? null;
+  }
+
+  /**
+   * Replaces the servers tried after the list (a service peer's bootstrap
+   * endpoints, best first: RFC 6940 §11.4's bootstrap nodes). Nothing
+   * reconnects: the next failure of the current server goes through them,
+   * and the back-off (with its jitter) starts only when every one failed.
+   */
+  setFallbacks(fallbacks: SignalingServerConfig[]): void {
+    this.fallbacks = [...fallbacks];
   }
 
   /** The PeerJS peer that is (or is becoming) connected to the current server. */
@@ -205,7 +227,8 @@ export class SignalingClient {
   }
 
   private attempt(): void {
-    const server = this.servers[this.index] ?? this.servers[0]!;
+    const list = this.tryList;
+    const server = list[this.index] ?? list[0]!;
     const id = ++this.attemptId;
     this.setState({ kind: 'connecting', server: server.url, attempt: this.backoff.attempts + 1 });
     const abort = typeof AbortController === 'function' ? new AbortController() : null;
@@ -278,7 +301,7 @@ export class SignalingClient {
       if (!isCurrent()) return;
       if (this._state.kind === 'online') {
         // Lost a server we had: wait the first back-off step, then try from the top.
-        this.index = this.servers.length;
+        this.index = this.tryList.length;
         this.failed(this.attemptId, `lost the connection to ${server.url}`);
       } else if (this._state.kind === 'connecting') {
         this.failed(this.attemptId, describeError('network', server.url));
@@ -310,7 +333,7 @@ export class SignalingClient {
     if (id !== this.attemptId || this._state.kind === 'stopped' || this._state.kind === 'offline') return;
     this.clearTimers();
     this.attemptId++;
-    if (this.index + 1 < this.servers.length) {
+    if (this.index + 1 < this.tryList.length) {
       this.index++;
       this.attempt();
       return;
