@@ -1,0 +1,145 @@
+/**
+ * The bootstrap directory on the overlay (format in bootstrap-record.ts): a
+ * service peer with a bootstrap endpoint writes its entry once it is in a
+ * ring and again every BOOTSTRAP_REFRESH_MS (BootstrapPublisher); a tab
+ * reads the directory once it is in a ring and every few minutes after,
+ * and remembers what it finds (BootstrapReader into a BootstrapBook).
+ * Both retry a failed or premature attempt sooner, doubling from a few
+ * seconds, so a ring that is still forming costs little.
+ */
+import { createLogger, systemClock, type Clock } from '../common';
+import { webCryptoVerifier, type OverlayNode, type RecordSigner, type RecordVerifier } from '../overlay';
+import type { BootstrapBook } from './bootstrap-book';
+import { BOOTSTRAP_REFRESH_MS, BOOTSTRAP_REFUSAL_WORDS, bootstrapKey, checkBootstrapEntries, makeBootstrapEntry, type BootstrapRead } from './bootstrap-record';
+
+/** How often a tab reads the directory once it has read it (ms). */
+export const BOOTSTRAP_READ_EVERY_MS = 5 * 60_000;
+/** The first retry of an attempt that failed or came before the ring (ms); it doubles up to the regular period. */
+const FIRST_RETRY_MS = 3000;
+
+const log = createLogger('bootstraps');
+
+/**
+ * Runs `attempt` when `node` is in a ring: again after `everyMs` when it
+ * says it succeeded, sooner (3 s doubling) when it failed, threw or the
+ * node was not in a ring yet. stop() ends it.
+ */
+class Repeat {
+  private timer: unknown = null;
+  private retryMs = FIRST_RETRY_MS;
+  private stopped = false;
+
+  constructor(
+    private readonly node: OverlayNode,
+    private readonly everyMs: number,
+    private readonly attempt: () => Promise<boolean>,
+    private readonly clock: Clock,
+  ) {}
+
+  start(firstInMs = 0): void {
+    this.schedule(firstInMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => void this.run(), ms);
+  }
+
+  private async run(): Promise<void> {
+    this.timer = null;
+    let ok = false;
+    if (this.node.joined && !this.node.isClosed) ok = await this.attempt().catch(() => false);
+    const wait = ok ? this.everyMs : this.retryMs;
+    this.retryMs = ok ? FIRST_RETRY_MS : Math.min(this.retryMs * 2, this.everyMs);
+    this.schedule(wait);
+  }
+}
+
+export interface BootstrapPublisherOptions {
+  node: OverlayNode;
+  /** The node key: its node ID is the entry's sub-key. */
+  signer: RecordSigner;
+  /** The overlay's name (p2p.local). */
+  overlay: string;
+  /** The endpoint's public URLs (1..4), as tabs should reach them. */
+  urls: readonly string[];
+  /** Where each write's outcome is written, in words. */
+  log?: (line: string) => void;
+  clock?: Clock;
+}
+
+/** Keeps a service peer's entry in the directory while it runs. */
+export class BootstrapPublisher {
+  private readonly repeat: Repeat;
+  /** Writes that some replica stored, since start. */
+  published = 0;
+
+  constructor(private readonly o: BootstrapPublisherOptions) {
+    this.repeat = new Repeat(o.node, BOOTSTRAP_REFRESH_MS, () => this.publish(), o.clock ?? systemClock);
+  }
+
+  start(): void {
+    this.repeat.start();
+  }
+
+  stop(): void {
+    this.repeat.stop();
+  }
+
+  /** Writes the entry now; resolves whether a replica stored it. */
+  async publish(): Promise<boolean> {
+    const { node, signer, overlay, urls } = this.o;
+    const record = await makeBootstrapEntry(signer, overlay, urls, node.clock.now());
+    const result = await node.put(record);
+    const ok = result.stored.length > 0;
+    if (ok) this.published++;
+    if (ok && this.published === 1) this.o.log?.(`bootstrap endpoint ${urls.join(', ')} published in the DHT (${result.stored.length} replicas)`);
+    if (!ok) this.o.log?.(`bootstrap entry not stored: ${JSON.stringify(result.refused)}`);
+    return ok;
+  }
+}
+
+/** Reads and checks the directory of `overlay`: the good entries, and the refused ones with their reasons. Rejects with LookupError. */
+export async function readBootstraps(node: OverlayNode, overlay: string, verifier: RecordVerifier = webCryptoVerifier): Promise<BootstrapRead> {
+  const records = await node.get(await bootstrapKey(overlay));
+  return checkBootstrapEntries(records, node.clock.now(), verifier);
+}
+
+/** Reads the directory into a tab's BootstrapBook while the tab runs. */
+export class BootstrapReader {
+  private readonly repeat: Repeat;
+  /** Entries refused at the last read, with why, in words. */
+  lastRefused: string[] = [];
+
+  constructor(
+    private readonly node: OverlayNode,
+    private readonly overlay: string,
+    private readonly book: BootstrapBook,
+    clock: Clock = systemClock,
+  ) {
+    this.repeat = new Repeat(node, BOOTSTRAP_READ_EVERY_MS, () => this.read(), clock);
+  }
+
+  start(): void {
+    this.repeat.start(FIRST_RETRY_MS);
+  }
+
+  stop(): void {
+    this.repeat.stop();
+  }
+
+  /** Reads once; resolves true when the directory named at least one endpoint. */
+  async read(): Promise<boolean> {
+    const { entries, refused } = await readBootstraps(this.node, this.overlay);
+    this.lastRefused = refused.map((r) => `${r.sub.slice(0, 12)}: ${BOOTSTRAP_REFUSAL_WORDS[r.reason]}`);
+    if (refused.length > 0) log.warn(`bootstrap entries refused: ${this.lastRefused.join('; ')}`);
+    if (entries.length > 0) this.book.learn(entries);
+    return entries.length > 0;
+  }
+}
