@@ -89,6 +89,7 @@ describe('BootstrapBook', () => {
 /** Just the parts of an overlay node the directory uses: a joined node whose DHT is one list. */
 function fakeNode(clock: ManualClock, held: WireRecord[]): OverlayNode {
   const node = {
+    id: '2'.repeat(40),
     joined: true,
     isClosed: false,
     clock,

@@ -79,6 +79,8 @@ export class BootstrapPublisher {
   private readonly repeat: Repeat;
   /** Writes that some replica stored, since start. */
   published = 0;
+  /** Whether some other node has held the entry since start. */
+  private spread = false;
 
   constructor(private readonly o: BootstrapPublisherOptions) {
     this.repeat = new Repeat(o.node, BOOTSTRAP_REFRESH_MS, () => this.publish(), o.clock ?? systemClock);
@@ -92,15 +94,20 @@ export class BootstrapPublisher {
     this.repeat.stop();
   }
 
-  /** Writes the entry now; resolves whether a replica stored it. */
+  /**
+   * Writes the entry now; resolves whether a node other than this one
+   * stored it. A peer alone in its ring (or whose ring is still forming)
+   * holds only its own copy, so it writes again soon rather than in 10 min.
+   */
   async publish(): Promise<boolean> {
     const { node, signer, overlay, urls } = this.o;
     const record = await makeBootstrapEntry(signer, overlay, urls, node.clock.now());
     const result = await node.put(record);
-    const ok = result.stored.length > 0;
-    if (ok) this.published++;
-    if (ok && this.published === 1) this.o.log?.(`bootstrap endpoint ${urls.join(', ')} published in the DHT (${result.stored.length} replicas)`);
-    if (!ok) this.o.log?.(`bootstrap entry not stored: ${JSON.stringify(result.refused)}`);
+    if (result.stored.length > 0) this.published++;
+    const ok = result.stored.some((id) => id !== node.id);
+    if (ok && !this.spread) this.o.log?.(`bootstrap endpoint ${urls.join(', ')} published in the DHT (${result.stored.length} replicas)`);
+    if (result.stored.length === 0) this.o.log?.(`bootstrap entry not stored: ${JSON.stringify(result.refused)}`);
+    this.spread ||= ok;
     return ok;
   }
 }

@@ -1,0 +1,151 @@
+/**
+ * Bootstrap through service peers (issue 16): a ring of four tabs and a
+ * service peer that runs a bootstrap endpoint (`--bootstrap-port`), all
+ * joined through a signaling server of the suite's own. The tabs learn the
+ * endpoint from the DHT's bootstrap directory; the signaling server is then
+ * killed and stays down. (a) A tab reloads and comes back into the ring
+ * through the remembered endpoint, then puts and gets; (b) a new person
+ * (an empty profile) joins given only the endpoint's address
+ * (`?bootstrap=URL`); (c) a client that asks the endpoint for someone
+ * else's node ID without the key is refused, and the owner stays online.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { Page } from 'playwright-core';
+import { exportSpki, fromBase64, generateSigningKeyPair, makeKeyProof, nodeIdFromSpki, signBytes } from '../../app/identity/index.ts';
+import { nodeIdOf, started, waitOnline } from '../helpers/harness.ts';
+import { openPeer, useBrowser } from '../helpers/browser.ts';
+import { allowEverything } from '../helpers/ring.ts';
+import { freePort, startSignaling, type ServerProcess } from '../runner/server-process.ts';
+import { fetchStatus, putNoteOnReplicas, randomKey, readNoteEventually, startServicePeer, tempDataDir, waitForMixedRing, type ServicePeerProcess } from '../helpers/service-peer.ts';
+
+let signaling: ServerProcess | null = null;
+let sp: ServicePeerProcess | null = null;
+const dirs: string[] = [];
+const web = useBrowser({
+  teardown: async () => {
+    await signaling?.stop('SIGKILL');
+    await sp?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  },
+});
+
+const t0 = Date.now();
+const step = (what: string): void => console.log(`[bootstrap +${Math.round((Date.now() - t0) / 1000)} s] ${what}`);
+
+type Signaling = { kind: string; server?: string; reason?: string };
+const signalingOf = (p: Page): Promise<Signaling> => p.evaluate(() => window.softphoneTest!.app().signaling as Signaling);
+const knownBootstraps = (p: Page): Promise<string[]> => p.evaluate(() => window.softphoneTest!.app().bootstraps.map((b) => b.url));
+
+async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** What the endpoint answers a client that asks for `id` with `token`: the first message's type and code. */
+function ask(bootstrapUrl: string, id: string, token: string): Promise<{ type: string; msg?: string }> {
+  const ws = new WebSocket(`${bootstrapUrl.replace(/^http/, 'ws')}/peerjs?key=peerjs&id=${id}&token=${encodeURIComponent(token)}&version=1.5.5`);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the endpoint said nothing within 15 s')), 15_000);
+    ws.on('message', (d) => {
+      clearTimeout(timer);
+      const m = JSON.parse(String(d)) as { type: string; payload?: { msg?: string } };
+      resolve({ type: m.type, ...(m.payload?.msg ? { msg: m.payload.msg } : {}) });
+      ws.terminate();
+    });
+    ws.on('error', reject);
+  });
+}
+
+describe('bootstrap through a service peer, with the signaling server down', () => {
+  afterAll(async () => {
+    await signaling?.stop('SIGKILL');
+  });
+
+  it('a reloaded tab and a new person come back through the remembered endpoint; nobody holds another’s ID there', async () => {
+    signaling = await startSignaling();
+    const sigUrl = `${signaling.url}/peerjs`;
+    const dataDir = tempDataDir('bootstrap');
+    dirs.push(dataDir);
+    const port = await freePort();
+    sp = await startServicePeer(sigUrl, dataDir, ['--bootstrap-port', String(port)]);
+    const bootstrapUrl = `http://127.0.0.1:${port}/peerjs`;
+    const spId = (await sp.status()).nodeId;
+    const query = `?signaling=${encodeURIComponent(sigUrl)}`;
+    const [alice, carol] = [await web.newPerson(), await web.newPerson()];
+    const pages: Page[] = [];
+    for (const who of [carol, carol, carol, alice]) {
+      const p = await openPeer(who, query, 120_000);
+      await waitOnline(p, 60_000);
+      pages.push(p);
+      await allowEverything(pages, 800);
+    }
+    const a = pages[3]!;
+    await waitForMixedRing(pages, [sp.url], 120_000);
+    step('4 tabs and the service peer in one ring');
+    expect((await sp.status()).bootstrap).toMatchObject({ urls: [bootstrapUrl], registered: true });
+
+    // Every tab learns the endpoint from the DHT (read now rather than waiting for the tab's next look).
+    await until(
+      'every tab knows the bootstrap endpoint',
+      async () => {
+        const known = await Promise.all(pages.map(async (p) => (await p.evaluate(() => window.softphoneTest!.readBootstraps()).catch(() => false)) && (await knownBootstraps(p)).includes(bootstrapUrl)));
+        return known.every(Boolean);
+      },
+      60_000,
+    );
+    step('the tabs remember the endpoint');
+    const before = randomKey();
+    expect((await putNoteOnReplicas(pages[0]!, before, 'written before the server died', 3)).length).toBeGreaterThanOrEqual(3);
+
+    await signaling.stop('SIGKILL');
+    signaling = null;
+    step('signaling server killed');
+
+    // (a) Alice's tab reloads: its server does not answer, the remembered endpoint does.
+    const aId = await nodeIdOf(a);
+    await a.reload();
+    await started(a).waitFor({ timeout: 60_000 });
+    await until('alice’s tab is online through the bootstrap endpoint', async () => (await signalingOf(a)).server === bootstrapUrl && (await signalingOf(a)).kind === 'online', 60_000);
+    expect(await nodeIdOf(a)).toBe(aId);
+    await allowEverything(pages, 800);
+    await waitForMixedRing(pages, [sp.url], 120_000);
+    const vias = await a.evaluate(() => window.softphoneTest!.linkVias());
+    console.log(`alice’s links after the reload: ${JSON.stringify(vias)}`);
+    expect(vias.find((l) => l.nodeId === spId)?.via).toBe('bootstrap');
+    step('alice’s tab is back in the ring');
+    const after = randomKey();
+    expect((await putNoteOnReplicas(a, after, 'written with the server down', 3)).length).toBeGreaterThanOrEqual(3);
+    expect(await readNoteEventually(pages[0]!, after)).toBe('written with the server down');
+    expect(await readNoteEventually(a, before)).toBe('written before the server died');
+    step('puts and gets done');
+
+    // (b) A new person, with nothing in their profile, is given only the endpoint's address.
+    const newcomer = await openPeer(await web.newPerson(), `?bootstrap=${encodeURIComponent(bootstrapUrl)}`, 120_000);
+    await until('the newcomer is online through the bootstrap endpoint', async () => (await signalingOf(newcomer)).server === bootstrapUrl && (await signalingOf(newcomer)).kind === 'online', 60_000);
+    const all = [...pages, newcomer];
+    await allowEverything(all, 1500);
+    await waitForMixedRing(all, [sp.url], 120_000);
+    expect(await readNoteEventually(newcomer, after)).toBe('written with the server down');
+    expect((await knownBootstraps(newcomer))[0]).toBe(bootstrapUrl);
+    step('the newcomer joined and read');
+
+    // (c) Someone asks the endpoint for alice's node ID: without a proof, and with a proof made with their own key.
+    const refusedBefore = (await fetchStatus(sp.url)).bootstrap!.refusedProofs;
+    expect(await ask(bootstrapUrl, aId, 'notaproof123')).toEqual({ type: 'ERROR', msg: 'key-proof-refused:malformed' });
+    const mallory = await generateSigningKeyPair();
+    const mSpki = await exportSpki(mallory.publicKey);
+    expect(await nodeIdFromSpki(mSpki)).not.toBe(aId);
+    const nonce = fromBase64(((await (await fetch(`${bootstrapUrl}/challenge`)).json()) as { nonce: string }).nonce);
+    const proof = await makeKeyProof(nonce, aId, mSpki, (p) => signBytes(mallory.privateKey, p));
+    expect(await ask(bootstrapUrl, aId, proof)).toEqual({ type: 'ERROR', msg: 'key-proof-refused:wrong-key' });
+    expect((await fetchStatus(sp.url)).bootstrap!.refusedProofs).toBe(refusedBefore + 2);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await signalingOf(a)).toMatchObject({ kind: 'online', server: bootstrapUrl });
+    step('someone else’s ID refused; alice undisturbed');
+  }, 600_000);
+});
