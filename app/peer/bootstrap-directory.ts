@@ -14,14 +14,16 @@ import { BOOTSTRAP_REFRESH_MS, BOOTSTRAP_REFUSAL_WORDS, bootstrapKey, checkBoots
 
 /** How often a tab reads the directory once it has read it (ms). */
 export const BOOTSTRAP_READ_EVERY_MS = 5 * 60_000;
-/** The first retry of an attempt that failed or came before the ring (ms); it doubles up to the regular period. */
+/** The first retry of an attempt that failed or came before the ring (ms); it doubles up to MAX_RETRY_MS. */
 const FIRST_RETRY_MS = 3000;
+/** The longest wait between retries (ms): a ring that formed late is written to (or read) within a minute. */
+const MAX_RETRY_MS = 60_000;
 
 const log = createLogger('bootstraps');
 
 /**
  * Runs `attempt` when `node` is in a ring: again after `everyMs` when it
- * says it succeeded, sooner (3 s doubling) when it failed, threw or the
+ * says it succeeded, sooner (3 s doubling, at most 1 min) when it failed, threw or the
  * node was not in a ring yet. stop() ends it.
  */
 class Repeat {
@@ -56,7 +58,7 @@ class Repeat {
     let ok = false;
     if (this.node.joined && !this.node.isClosed) ok = await this.attempt().catch(() => false);
     const wait = ok ? this.everyMs : this.retryMs;
-    this.retryMs = ok ? FIRST_RETRY_MS : Math.min(this.retryMs * 2, this.everyMs);
+    this.retryMs = ok ? FIRST_RETRY_MS : Math.min(this.retryMs * 2, MAX_RETRY_MS, this.everyMs);
     this.schedule(wait);
   }
 }

@@ -96,7 +96,7 @@ describe('bootstrap through a service peer, with the signaling server down', () 
         const known = await Promise.all(pages.map(async (p) => (await p.evaluate(() => window.softphoneTest!.readBootstraps()).catch(() => false)) && (await knownBootstraps(p)).includes(bootstrapUrl)));
         return known.every(Boolean);
       },
-      60_000,
+      120_000,
     );
     step('the tabs remember the endpoint');
     const before = randomKey();
