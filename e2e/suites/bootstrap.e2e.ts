@@ -11,12 +11,13 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
 import { exportSpki, fromBase64, generateSigningKeyPair, makeKeyProof, nodeIdFromSpki, signBytes } from '../../app/identity/index.ts';
 import { nodeIdOf, started, waitOnline } from '../helpers/harness.ts';
 import { openPeer, useBrowser } from '../helpers/browser.ts';
 import { allowEverything } from '../helpers/ring.ts';
+import { stepLog, until } from '../helpers/steps.ts';
+import { askForId } from '../helpers/signaling-socket.ts';
 import { freePort, startSignaling, type ServerProcess } from '../runner/server-process.ts';
 import { fetchStatus, putNoteOnReplicas, randomKey, readNoteEventually, startServicePeer, tempDataDir, waitForMixedRing, type ServicePeerProcess } from '../helpers/service-peer.ts';
 
@@ -31,35 +32,12 @@ const web = useBrowser({
   },
 });
 
-const t0 = Date.now();
-const step = (what: string): void => console.log(`[bootstrap +${Math.round((Date.now() - t0) / 1000)} s] ${what}`);
+/** Where the test got to, with seconds since it began. */
+const step = stepLog('bootstrap');
 
 type Signaling = { kind: string; server?: string; reason?: string };
 const signalingOf = (p: Page): Promise<Signaling> => p.evaluate(() => window.softphoneTest!.app().signaling as Signaling);
 const knownBootstraps = (p: Page): Promise<string[]> => p.evaluate(() => window.softphoneTest!.app().bootstraps.map((b) => b.url));
-
-async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-/** What the endpoint answers a client that asks for `id` with `token`: the first message's type and code. */
-function ask(bootstrapUrl: string, id: string, token: string): Promise<{ type: string; msg?: string }> {
-  const ws = new WebSocket(`${bootstrapUrl.replace(/^http/, 'ws')}/peerjs?key=peerjs&id=${id}&token=${encodeURIComponent(token)}&version=1.5.5`);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the endpoint said nothing within 15 s')), 15_000);
-    ws.on('message', (d) => {
-      clearTimeout(timer);
-      const m = JSON.parse(String(d)) as { type: string; payload?: { msg?: string } };
-      resolve({ type: m.type, ...(m.payload?.msg ? { msg: m.payload.msg } : {}) });
-      ws.terminate();
-    });
-    ws.on('error', reject);
-  });
-}
 
 describe('bootstrap through a service peer, with the signaling server down', () => {
   afterAll(async () => {
@@ -136,13 +114,13 @@ describe('bootstrap through a service peer, with the signaling server down', () 
 
     // (c) Someone asks the endpoint for alice's node ID: without a proof, and with a proof made with their own key.
     const refusedBefore = (await fetchStatus(sp.url)).bootstrap!.refusedProofs;
-    expect(await ask(bootstrapUrl, aId, 'notaproof123')).toEqual({ type: 'ERROR', msg: 'key-proof-refused:malformed' });
+    expect(await askForId(bootstrapUrl, aId, 'notaproof123')).toEqual({ type: 'ERROR', msg: 'key-proof-refused:malformed' });
     const mallory = await generateSigningKeyPair();
     const mSpki = await exportSpki(mallory.publicKey);
     expect(await nodeIdFromSpki(mSpki)).not.toBe(aId);
     const nonce = fromBase64(((await (await fetch(`${bootstrapUrl}/challenge`)).json()) as { nonce: string }).nonce);
     const proof = await makeKeyProof(nonce, aId, mSpki, (p) => signBytes(mallory.privateKey, p));
-    expect(await ask(bootstrapUrl, aId, proof)).toEqual({ type: 'ERROR', msg: 'key-proof-refused:wrong-key' });
+    expect(await askForId(bootstrapUrl, aId, proof)).toEqual({ type: 'ERROR', msg: 'key-proof-refused:wrong-key' });
     expect((await fetchStatus(sp.url)).bootstrap!.refusedProofs).toBe(refusedBefore + 2);
     await new Promise((r) => setTimeout(r, 2000));
     expect(await signalingOf(a)).toMatchObject({ kind: 'online', server: bootstrapUrl });

@@ -14,6 +14,7 @@ import { openPeer, useBrowser } from '../helpers/browser.ts';
 import { claimName, dial, mediaFlows, reachable, ringing, waitCall, waitRinging } from '../helpers/phone.ts';
 import { dhtKeyHex, leaveMessage, waitMailbox } from '../helpers/mail.ts';
 import { allowEverything, readNote, waitForRing } from '../helpers/ring.ts';
+import { stepLog, until } from '../helpers/steps.ts';
 import { startSignaling, type ServerProcess } from '../runner/server-process.ts';
 
 let signaling: ServerProcess | null = null;
@@ -22,17 +23,8 @@ const web = useBrowser({ teardown: () => signaling?.stop('SIGKILL') });
 const linkVias = (p: Page) => p.evaluate(() => window.softphoneTest!.linkVias());
 const opened = (p: Page) => p.evaluate(() => window.softphoneTest!.linksOpened());
 
-const t0 = Date.now();
-/** Where the test got to, with seconds since it began: a loaded machine's timeout then says which step was slow. */
-const step = (what: string): void => console.log(`[serverless +${Math.round((Date.now() - t0) / 1000)} s] ${what}`);
-
-async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+/** Where the test got to, with seconds since it began. */
+const step = stepLog('serverless');
 
 describe('with the signaling server down', () => {
   afterAll(async () => {
