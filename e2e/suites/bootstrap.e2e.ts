@@ -12,8 +12,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { exportSpki, fromBase64, generateSigningKeyPair, makeKeyProof, nodeIdFromSpki, signBytes } from '../../app/identity/index.ts';
-import { nodeIdOf, started, waitOnline } from '../helpers/harness.ts';
+import { exportSpki, fingerprint, fromBase64, generateSigningKeyPair, makeKeyProof, nodeIdFromSpki, signBytes } from '../../app/identity/index.ts';
+import { goTo, nodeIdOf, started, waitOnline } from '../helpers/harness.ts';
 import { openPeer, useBrowser } from '../helpers/browser.ts';
 import { allowEverything } from '../helpers/ring.ts';
 import { stepLog, until } from '../helpers/steps.ts';
@@ -77,6 +77,13 @@ describe('bootstrap through a service peer, with the signaling server down', () 
       120_000,
     );
     step('the tabs remember the endpoint');
+    // The Network page lists it, with the service peer it belongs to.
+    await goTo(a, 'Network');
+    const listed = a.getByRole('list', { name: 'Ways back in' }).locator(`li[data-url="${bootstrapUrl}"]`);
+    await listed.waitFor({ timeout: 10_000 });
+    expect(await listed.textContent()).toContain(`service peer ${fingerprint(spId)}`);
+    await a.screenshot({ path: 'e2e/artifacts/bootstrap-network.png', fullPage: true });
+    await goTo(a, 'Home');
     const before = randomKey();
     expect((await putNoteOnReplicas(pages[0]!, before, 'written before the server died', 3)).length).toBeGreaterThanOrEqual(3);
 
