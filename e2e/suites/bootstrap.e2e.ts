@@ -19,7 +19,7 @@ import { allowEverything } from '../helpers/ring.ts';
 import { stepLog, until } from '../helpers/steps.ts';
 import { askForId } from '../helpers/signaling-socket.ts';
 import { freePort, startSignaling, type ServerProcess } from '../runner/server-process.ts';
-import { fetchStatus, putNoteOnReplicas, randomKey, readNoteEventually, startServicePeer, tempDataDir, waitForMixedRing, type ServicePeerProcess } from '../helpers/service-peer.ts';
+import { fetchStatus, mixedRingProblems, putNoteOnReplicas, randomKey, readNoteEventually, startServicePeer, tempDataDir, waitForMixedRing, type ServicePeerProcess } from '../helpers/service-peer.ts';
 
 let signaling: ServerProcess | null = null;
 let sp: ServicePeerProcess | null = null;
@@ -111,12 +111,23 @@ describe('bootstrap through a service peer, with the signaling server down', () 
 
     // (b) A new person, with nothing in their profile, is given only the endpoint's address.
     const newcomer = await openPeer(await web.newPerson(), `?bootstrap=${encodeURIComponent(bootstrapUrl)}`, 120_000);
-    await until('the newcomer is online through the bootstrap endpoint', async () => (await signalingOf(newcomer)).server === bootstrapUrl && (await signalingOf(newcomer)).kind === 'online', 60_000);
     const all = [...pages, newcomer];
-    await allowEverything(all, 1500);
-    await waitForMixedRing(all, [sp.url], 120_000);
-    expect(await readNoteEventually(newcomer, after)).toBe('written with the server down');
-    expect((await knownBootstraps(newcomer))[0]).toBe(bootstrapUrl);
+    try {
+      await until('the newcomer is online through the bootstrap endpoint', async () => (await signalingOf(newcomer)).server === bootstrapUrl && (await signalingOf(newcomer)).kind === 'online', 60_000);
+      step('the newcomer is online through the endpoint');
+      await allowEverything(all, 1500);
+      await waitForMixedRing(all, [sp.url], 180_000);
+      expect(await readNoteEventually(newcomer, after)).toBe('written with the server down');
+    } catch (e) {
+      // Say where the newcomer got to: a loaded machine's failure then shows which step was slow.
+      const seen = await newcomer.evaluate(() => {
+        const t = window.softphoneTest!;
+        const r = t.ring();
+        return { signaling: t.app().signaling, links: t.linkVias(), refusals: t.refusals(), ring: r ? { joined: r.joined, status: r.status, successors: r.successors } : null };
+      }).catch((x: unknown) => String(x));
+      console.log(`the newcomer’s tab: ${JSON.stringify(seen)}; ring problems: ${(await mixedRingProblems(all, [sp.url]).catch((x: unknown) => [String(x)])).join('; ')}`);
+      throw e;
+    }
     step('the newcomer joined and read');
 
     // (c) Someone asks the endpoint for alice's node ID: without a proof, and with a proof made with their own key.
