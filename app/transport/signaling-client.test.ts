@@ -4,6 +4,8 @@ import { SignalingClient, type SignalingState } from './signaling-client';
 import { parseServerUrl } from './server-list';
 import { ManualClock } from '../common/testing';
 import { FakeDataConnection } from './testing/fake-data-connection';
+import { exportSpki, generateSigningKeyPair, signBytes, toBase64Url } from '../identity';
+import type { FetchLike } from './key-proof-client';
 
 /** Just enough of a PeerJS Peer for the client: events, disconnect, reconnect, destroy. */
 class FakePeer {
@@ -123,6 +125,53 @@ describe('SignalingClient', () => {
     client.setFallbacks([]);
     expect(peers).toHaveLength(made);
     expect(client.state.kind).toBe('online');
+  });
+
+  it('goes back from a fallback to the most preferred server once it answers a challenge again', async () => {
+    const clock = new ManualClock(0);
+    const peers: FakePeer[] = [];
+    const up = new Set(['boot']);
+    const fetch: FetchLike = (url) =>
+      up.has(new URL(url).hostname)
+        ? Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve({ nonce: toBase64Url(new Uint8Array(32)) }) })
+        : Promise.reject(new Error('connection refused'));
+    const keys = await generateSigningKeyPair();
+    const client = new SignalingClient({
+      nodeId: 'a'.repeat(40),
+      servers: [parseServerUrl('http://main:1/peerjs')],
+      clock,
+      random: { next: () => 0.5 },
+      fetch,
+      keyProof: { spki: await exportSpki(keys.publicKey), sign: (p) => signBytes(keys.privateKey, p) },
+      createPeer: (id, options) => {
+        const p = new FakePeer(id, options);
+        peers.push(p);
+        return p as unknown as Peer;
+      },
+    });
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    client.setFallbacks([{ ...parseServerUrl('http://boot:2/peerjs'), bootstrap: true }]);
+    client.start();
+    await settle();
+    expect(peers.at(-1)!.options.host).toBe('boot');
+    peers.at(-1)!.open();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://boot:2/peerjs' });
+    // The server is still down at the first check: the client stays where it is.
+    clock.advance(60_000);
+    await settle();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://boot:2/peerjs' });
+    expect(peers).toHaveLength(1);
+    up.add('main');
+    clock.advance(60_000);
+    await settle();
+    expect(peers.at(-1)!.options.host).toBe('main');
+    expect(peers[0]!.disconnected).toBe(true); // retired, its data connections kept
+    peers.at(-1)!.open();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://main:1/peerjs' });
+    // Online through a server of the list: no more checks.
+    clock.advance(600_000);
+    await settle();
+    expect(peers).toHaveLength(2);
   });
 
   it('keeps the peer (and its data connections) when the server goes away, and reconnects under the same ID', () => {

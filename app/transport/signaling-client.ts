@@ -12,7 +12,7 @@ import { Backoff } from '../overlay';
 import { createLogger, Listeners, systemClock, type Clock, type Random } from '../common';
 import { releaseDataConnection } from './channel';
 import type { SignalingServerConfig } from './server-list';
-import { proveKeyTo, serverRefusal, type FetchLike, type KeyProver } from './key-proof-client';
+import { challengeUrl, proveKeyTo, serverRefusal, type FetchLike, type KeyProver } from './key-proof-client';
 
 export type SignalingState =
   | { kind: 'connecting'; server: string; attempt: number }
@@ -48,6 +48,12 @@ export interface SignalingClientOptions {
    * Architecture Blog, "Exponential Backoff And Jitter"). @default 0.25
    */
   jitter?: number;
+  /**
+   * While online through a fallback (a bootstrap endpoint), how often the
+   * most preferred server is asked for a challenge; when it answers, the
+   * client goes back to the servers. Jittered like the back-off. @default 60_000
+   */
+  returnCheckMs?: number;
 }
 
 const mathRandom: Random = { next: () => Math.random() };
@@ -100,6 +106,7 @@ export class SignalingClient {
   private readonly retired: Peer[] = [];
   private timer: unknown = null;
   private attemptTimer: unknown = null;
+  private returnTimer: unknown = null;
   private attemptId = 0;
   private _state: SignalingState = { kind: 'stopped', reason: 'not started' };
   private readonly stateListeners = new Listeners<SignalingState>(log);
@@ -223,7 +230,42 @@ export class SignalingClient {
   private clearTimers(): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     if (this.attemptTimer !== null) this.clock.clearTimeout(this.attemptTimer);
-    this.timer = this.attemptTimer = null;
+    if (this.returnTimer !== null) this.clock.clearTimeout(this.returnTimer);
+    this.timer = this.attemptTimer = this.returnTimer = null;
+  }
+
+  /**
+   * Online through a fallback: checks now and then whether the most
+   * preferred server answers a challenge again, and goes back to the
+   * servers when it does (links stay up meanwhile; the fallback is tried
+   * again if the server fails after all). Needs the key proof's challenge.
+   */
+  private watchForServers(): void {
+    const server = this.current?.server;
+    const best = this.servers[0];
+    if (!server || !best || !this.opts.keyProof || this.servers.some((s) => s.url === server.url)) return;
+    const fetchFn = this.opts.fetch ?? (globalThis.fetch.bind(globalThis) as FetchLike);
+    const id = this.attemptId;
+    const wait = jittered(this.opts.returnCheckMs ?? 60_000, this.opts.jitter ?? 0.25, this.opts.random ?? mathRandom);
+    this.returnTimer = this.clock.setTimeout(() => {
+      this.returnTimer = null;
+      const still = (): boolean => id === this.attemptId && this._state.kind === 'online';
+      const signal = typeof AbortSignal?.timeout === 'function' ? AbortSignal.timeout(this.attemptTimeoutMs) : undefined;
+      fetchFn(challengeUrl(best), { cache: 'no-store', ...(signal ? { signal } : {}) }).then(
+        (res) => {
+          if (!still()) return;
+          if (!res.ok) return this.watchForServers();
+          log.warn(`${best.url} answers again: leaving ${server.url}`);
+          this.clearTimers();
+          this.attemptId++;
+          this.index = 0;
+          this.attempt();
+        },
+        () => {
+          if (still()) this.watchForServers();
+        },
+      );
+    }, wait);
   }
 
   private attempt(): void {
@@ -285,6 +327,7 @@ export class SignalingClient {
       this.clearTimers();
       this.backoff.reset();
       this.setState({ kind: 'online', server: server.url, since: this.clock.now() });
+      this.watchForServers();
     });
     peer.on('connection', (conn) => {
       let taken = false;
