@@ -7,7 +7,8 @@
  * through the remembered endpoint, then puts and gets; (b) a new person
  * (an empty profile) joins given only the endpoint's address
  * (`?bootstrap=URL`); (c) a client that asks the endpoint for someone
- * else's node ID without the key is refused, and the owner stays online.
+ * else's node ID without the key is refused, and the owner stays online;
+ * (d) when the server is back, the tabs go back to it.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -143,5 +144,10 @@ describe('bootstrap through a service peer, with the signaling server down', () 
     await new Promise((r) => setTimeout(r, 2000));
     expect(await signalingOf(a)).toMatchObject({ kind: 'online', server: bootstrapUrl });
     step('someone else’s ID refused; alice undisturbed');
+
+    // (d) The signaling server comes back on its address: the tabs go back to it by themselves (a check a minute).
+    signaling = await startSignaling(Number(new URL(sigUrl).port));
+    await until('alice’s tab is back on the signaling server', async () => (await signalingOf(a)).server === sigUrl && (await signalingOf(a)).kind === 'online', 120_000);
+    step('alice’s tab is back on the signaling server');
   }, 600_000);
 });
