@@ -79,6 +79,7 @@ describe('bootstrap directory entries', () => {
       ['an upper-case node ID', entry(sp, { sub: sp.id.toUpperCase() }), 'not-a-node-id'],
       ['an oversized value', entry(sp, { value: canonicalEncode({ urls: ['http://x/' + 'a'.repeat(MAX_BOOTSTRAP_VALUE_BYTES)] }) }), 'too-large'],
       ['no signature', Promise.resolve({ ...good, sig: new Uint8Array(0) }), 'unsigned'],
+      ['no owner key', Promise.resolve({ ...good, owner: new Uint8Array(0) }), 'malformed'],
       ['a value changed after signing', Promise.resolve({ ...good, value: canonicalEncode({ urls: ['http://evil.example/peerjs'] }) }), 'bad-signature'],
       ['signed by someone else under the service peer’s ID', entry(mallory, { sub: sp.id }), 'not-signed-by-its-node'],
       ['expired (beyond the clock skew)', entry(sp, { version: NOW - 3 * BOOTSTRAP_TTL_MS, expires: NOW - BOOTSTRAP_TTL_MS }), 'expired'],

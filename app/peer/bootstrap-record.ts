@@ -52,6 +52,7 @@ export interface BootstrapEntry {
 
 /** Why an entry was refused. */
 export type BootstrapRefusal =
+  | 'malformed'
   | 'wrong-kind'
   | 'not-a-node-id'
   | 'too-large'
@@ -65,6 +66,7 @@ export type BootstrapRefusal =
 
 /** The plain words for each refusal, for logs and the Network page. */
 export const BOOTSTRAP_REFUSAL_WORDS: Record<BootstrapRefusal, string> = {
+  malformed: 'it is not a well-formed record',
   'wrong-kind': 'it is not a dictionary entry',
   'not-a-node-id': 'its sub-key is not a node ID',
   'too-large': 'it is larger than a bootstrap entry may be',
@@ -130,7 +132,7 @@ export async function checkBootstrapEntry(r: WireRecord, now: number, verifier: 
   if (isSurelyAhead(r.expires, now, BOOTSTRAP_TTL_MS)) return { refused: 'bad-expiry' };
   const problem = await checkRecord(r, now, verifier);
   if (problem === 'unsigned' || problem === 'bad-signature' || problem === 'expired' || problem === 'bad-expiry' || problem === 'too-large') return { refused: problem };
-  if (problem) return { refused: 'unsigned' };
+  if (problem) return { refused: 'malformed' };
   if ((await nodeIdFromSpki(r.owner)) !== r.sub) return { refused: 'not-signed-by-its-node' };
   const urls = decodeUrls(r.value);
   if (!urls) return { refused: 'malformed-value' };
