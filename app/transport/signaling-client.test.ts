@@ -156,6 +156,12 @@ describe('SignalingClient', () => {
     await vi.waitFor(() => expect(peers.at(-1)?.options.host).toBe('boot'), { timeout: 10_000 });
     peers.at(-1)!.open();
     expect(client.state).toMatchObject({ kind: 'online', server: 'http://boot:2/peerjs' });
+    // PeerJS says 'disconnected' at once when told to disconnect.
+    const boot = peers[0]!;
+    boot.disconnect = () => {
+      boot.disconnected = true;
+      boot.emit('disconnected', boot.id);
+    };
     // The server is still down at the first check: the client stays where it is.
     clock.advance(60_000);
     await settle();

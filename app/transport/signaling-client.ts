@@ -258,6 +258,13 @@ export class SignalingClient {
           log.warn(`${best.url} answers again: leaving ${server.url}`);
           this.clearTimers();
           this.attemptId++;
+          // Retire the fallback's peer first: its 'disconnected' must not count as the new attempt failing.
+          const cur = this.current;
+          this.current = null;
+          if (cur && !cur.peer.destroyed) {
+            cur.peer.disconnect();
+            this.retired.push(cur.peer);
+          }
           this.index = 0;
           this.attempt();
         },
