@@ -21,7 +21,8 @@ export const LAYERS = {
   peer: ['transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
   ui: ['peer', 'transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
   dev: ['peer', 'transport', 'permissions', 'sip', 'mail', 'overlay', 'identity', 'common'],
-  'service-peer': ['peer', 'transport', 'permissions', 'overlay', 'identity', 'common'],
+  // A service peer's bootstrap endpoint is the signaling server on a port of its own (bootstrap-endpoint.ts).
+  'service-peer': ['peer', 'transport', 'permissions', 'signaling-server', 'overlay', 'identity', 'common'],
   'signaling-server': ['identity', 'common'],
   'node-server': ['signaling-server', 'service-peer', 'common'],
   tools: ['permissions', 'overlay', 'identity', 'common'],

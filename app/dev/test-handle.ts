@@ -73,6 +73,8 @@ export interface SoftphoneTestHandle {
   linkVias(): { nodeId: string; via: 'server' | 'overlay' | 'bootstrap' }[];
   /** Links that came up since the start: opened by this tab, by how each was signaled, and opened by others. */
   linksOpened(): { server: number; overlay: number; bootstrap: number; inbound: number };
+  /** Reads the DHT's bootstrap directory now; resolves whether it named any endpoint (AppSnapshot.bootstraps lists what the tab remembers). */
+  readBootstraps(): Promise<boolean>;
   /** Overlay link signaling's counters: offers sent and taken, channels opened, refusals (`attach-replayed`, ...), and server fallbacks. */
   attachCounters(): Record<string, number>;
   /**
@@ -225,6 +227,7 @@ export function createTestHandle(s: AppServices): SoftphoneTestHandle {
     refusals: () => Object.fromEntries(s.links?.manager.refusals ?? []),
     linkVias: () => s.links?.manager.links().map((l) => ({ nodeId: l.nodeId, via: l.via })) ?? [],
     linksOpened: () => ({ ...(s.links?.manager.opened ?? { server: 0, overlay: 0, bootstrap: 0, inbound: 0 }) }),
+    readBootstraps: () => need(s.bootstraps, 'the bootstrap list').readNow(),
     attachCounters: () => ({ ...Object.fromEntries(s.links?.attach.counters ?? []), fallbacks: s.links?.dialer.fallbacks ?? 0 }),
     dialFirstVia: (path) => {
       need(s.links, 'the link service').dialer.prefer = path;

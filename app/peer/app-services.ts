@@ -51,6 +51,8 @@ import type { PeerMail } from './peer-mail';
 import type { CallService } from './call-service';
 import { browserAlerts, type TabAlerts } from './tab-alerts';
 import { browserDeviceChoice, type DeviceChoice } from './media-devices';
+import { TabBootstraps } from './tab-bootstraps';
+import type { KnownBootstrap } from './bootstrap-book';
 
 /** The overlay's name; also the SIP domain. */
 export const OVERLAY_NAME = 'p2p.local';
@@ -81,6 +83,8 @@ export interface AppSnapshot {
   puzzle: { tries: number; expected: number } | null;
   /** The STUN/TURN servers the node names, and what is wrong with them or their relay, in words. */
   ice: NodeIceSnapshot;
+  /** The service peers' bootstrap endpoints this tab remembers, best first (tab-bootstraps.ts). */
+  bootstraps: readonly KnownBootstrap[];
 }
 
 /** Where the node that served the app answers with its ICE servers (app/signaling-server/ice-endpoint.ts). */
@@ -114,6 +118,7 @@ export class AppServices {
     certificate: null,
     ice: { servers: [], expiresAt: null, fetchedAt: null, answers: 0, problem: null, relay: 'none', relayProblem: null },
     puzzle: null,
+    bootstraps: [],
   });
   readonly subscribe = this.snaps.subscribe;
   readonly getSnapshot = this.snaps.getSnapshot;
@@ -128,6 +133,8 @@ export class AppServices {
   mail: PeerMail | null = null;
   /** The person's camera, microphone and speaker (issue 19). */
   devices: DeviceChoice | null = null;
+  /** The bootstrap endpoints this tab remembers and tries when the signaling servers fail. */
+  bootstraps: TabBootstraps | null = null;
   /** The assembled peer; the fields above are its parts. */
   peer: Peer | null = null;
   /** The node's STUN/TURN servers, kept fresh. */
@@ -217,15 +224,20 @@ export class AppServices {
     const certificate = await this.loadCertificate(usable);
 
     const { servers, isDefault } = this.initialServers();
+    const bootstraps = await TabBootstraps.open(storeOf('p2p-softphone-settings'), location.search, (w) => this.warn(w));
+    this.bootstraps = bootstraps;
     const { Peer: PeerJs } = await import('peerjs');
     const client = new SignalingClient({
       nodeId: node.identity.nodeId,
-      servers,
+      // A bootstrap address the page's link gave is what the person was told to join through: first.
+      servers: [...bootstraps.given, ...servers],
       createPeer: (id, options) => new PeerJs(id, options),
       keyProof: { spki: node.identity.spki, sign: (payload) => signBytes(node.identity.privateKey, payload) },
     });
     this.signaling = client;
     client.onState((s) => this.update({ signaling: s }));
+    bootstraps.follow(client);
+    bootstraps.book.onChange(() => this.update({ bootstraps: [...bootstraps.known()] }));
     const local: LocalEndpoint = {
       overlay: OVERLAY_NAME,
       nodeId: node.identity.nodeId,
@@ -279,7 +291,9 @@ export class AppServices {
       servers: servers.map((s) => s.url),
       serversAreDefault: isDefault,
       certificate,
+      bootstraps: [...bootstraps.known()],
     });
+    bootstraps.readFrom(peer.overlay.node, OVERLAY_NAME);
     window.addEventListener('pagehide', () => {
       // Unregister, hand records over and say goodbye before the links close.
       peer.leave();

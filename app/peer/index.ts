@@ -32,3 +32,18 @@ export { browserNotifications, type AlertNotice, type NotificationApi } from './
 export { whyNotInRing } from './ring-refusal';
 export { DeviceChoice, type DeviceChoiceOptions, type DeviceChoiceSnapshot, type MediaDevicesLike } from './media-devices';
 export { DEVICE_KINDS, resolveDevice, parseRememberedDevices, type DeviceKind, type DeviceInfo, type RememberedDevice, type RememberedDevices } from './device-memory';
+export { BootstrapBook, BOOTSTRAPS_KEY, MAX_REMEMBERED_BOOTSTRAPS, type KnownBootstrap } from './bootstrap-book';
+export { BootstrapPublisher, BootstrapReader, readBootstraps, type BootstrapPublisherOptions } from './bootstrap-directory';
+export {
+  BOOTSTRAP_TTL_MS,
+  MAX_BOOTSTRAP_URLS,
+  BOOTSTRAP_REFUSAL_WORDS,
+  bootstrapKey,
+  bootstrapServer,
+  checkBootstrapEntry,
+  checkBootstrapEntries,
+  makeBootstrapEntry,
+  type BootstrapEntry,
+  type BootstrapRead,
+  type BootstrapRefusal,
+} from './bootstrap-record';

@@ -40,6 +40,8 @@ export interface LinkServiceOptions {
   log?: (line: string) => void;
   /** Makes the RTCPeerConnections of overlay-signaled links. @default the platform's */
   createPeerConnection?: PeerConnectionFactory;
+  /** A service peer's connection to its own bootstrap endpoint: links tabs open through it are taken (marked `bootstrap`). @default none */
+  bootstrapEndpoint?: SignalingClient;
 }
 
 export interface PeerState {
@@ -88,7 +90,9 @@ export class LinkService {
       iceServers: () => signaling.iceServerList,
       ...(o.createPeerConnection ? { createPeerConnection: o.createPeerConnection } : {}),
     });
-    this.dialer = new OverlayFirstDialer({ server, attach: this.attach });
+    const endpoint = o.bootstrapEndpoint ? new PeerJsDialer(o.bootstrapEndpoint, 'bootstrap') : null;
+    endpoint?.watch();
+    this.dialer = new OverlayFirstDialer({ server, attach: this.attach, ...(endpoint ? { alsoIncoming: [endpoint] } : {}) });
     this.manager = new LinkManager({
       dialer: this.dialer,
       local,

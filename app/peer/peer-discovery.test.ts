@@ -16,8 +16,9 @@ const p2 = '2'.repeat(40);
 function setUp(answers: (() => Promise<Response>)[], state: SignalingState['kind'] = 'online') {
   const clock = new VirtualClock(0);
   const asked: string[] = [];
-  const signaling: { serverList: DiscoverySignaling['serverList']; state: SignalingState } = {
+  const signaling: { serverList: DiscoverySignaling['serverList']; tryList: DiscoverySignaling['tryList']; state: SignalingState } = {
     serverList: [parseServerUrl('http://localhost:9000/signal')],
+    tryList: [parseServerUrl('http://localhost:9000/signal')],
     state: state === 'online' ? { kind: 'online', server: 'http://localhost:9000/signal', since: 0 } : { kind: 'stopped', reason: 'test' },
   };
   const fetch = async (url: string | URL | Request): Promise<Response> => {

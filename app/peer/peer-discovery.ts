@@ -13,7 +13,7 @@ import type { SignalingClient, SignalingServerConfig } from '../transport';
 const MAX_LISTED = 500;
 
 /** What discovery reads of the signaling client. */
-export type DiscoverySignaling = Pick<SignalingClient, 'serverList' | 'state'>;
+export type DiscoverySignaling = Pick<SignalingClient, 'serverList' | 'tryList' | 'state'>;
 
 /** A peer's collaborators. */
 export interface PeerDiscoveryComponents {
@@ -88,8 +88,11 @@ export class PeerDiscovery {
    */
   async discover(): Promise<void> {
     const { signaling, selfId } = this.components;
-    const server = signaling.serverList[0];
-    if (!server || signaling.state.kind !== 'online') return;
+    // The server it is online with: a later one of the list, or a bootstrap endpoint, when the first is down.
+    const state = signaling.state;
+    if (state.kind !== 'online') return;
+    const server = signaling.tryList.find((s) => s.url === state.server) ?? signaling.serverList[0];
+    if (!server) return;
     const fetch = this.components.fetch ?? globalThis.fetch;
     try {
       const r = await fetch(discoveryUrl(server), { signal: AbortSignal.timeout(this.timeoutMs) });

@@ -64,6 +64,8 @@ export interface PeerOptions {
   contact?: PeerContactOptions;
   /** Where link refusals are written (the service peer's log). */
   log?: (line: string) => void;
+  /** A service peer's connection to its own bootstrap endpoint, not started yet: start() starts it. @default none */
+  bootstrapEndpoint?: SignalingClient;
 }
 
 export interface PeerStartOptions {
@@ -76,6 +78,8 @@ export interface PeerStartOptions {
 export class Peer {
   readonly role: PeerRole;
   readonly signaling: SignalingClient;
+  /** The service peer's connection to its own bootstrap endpoint; null for a tab. */
+  readonly bootstrapEndpoint: SignalingClient | null;
   readonly gate: PermissionGate;
   readonly links: LinkService;
   /** The ring membership and overlay node. */
@@ -99,7 +103,9 @@ export class Peer {
       ...(o.maxLinks !== undefined ? { maxLinks: o.maxLinks } : {}),
       ...(o.idPuzzle ? { idPuzzle: o.idPuzzle } : {}),
       ...(o.log ? { log: o.log } : {}),
+      ...(o.bootstrapEndpoint ? { bootstrapEndpoint: o.bootstrapEndpoint } : {}),
     });
+    this.bootstrapEndpoint = o.bootstrapEndpoint ?? null;
     this.links = links;
     this.overlay = new OverlayService({
       ...liveRingComponents(links.manager),
@@ -155,6 +161,7 @@ export class Peer {
   async start(opts: PeerStartOptions): Promise<void> {
     void this.contacts?.start();
     this.signaling.start();
+    this.bootstrapEndpoint?.start();
     this.links.startDiscovery();
     await this.whenOnline(opts.onlineWithinMs);
     await this.links.discover();

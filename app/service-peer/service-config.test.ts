@@ -67,4 +67,19 @@ describe('service peer command line', () => {
     expect(() => parseServicePeerArgs(argv as string[])).toThrow(UsageError);
     expect(() => parseServicePeerArgs(argv as string[])).toThrow(message as RegExp);
   });
+
+  it('reads the bootstrap endpoint’s flags and refuses what cannot work, in words', () => {
+    expect(parseServicePeerArgs(base)!.bootstrap).toBeNull();
+    expect(parseServicePeerArgs([...base, '--bootstrap-port', '0'])!.bootstrap).toEqual({ port: 0, host: '127.0.0.1', urls: [] });
+    expect(
+      parseServicePeerArgs([...base, '--bootstrap-port=9443', '--bootstrap-host', '0.0.0.0', '--bootstrap-url', 'https://sp.example/peerjs/', '--bootstrap-url', 'http://198.51.100.7:9443'])!.bootstrap,
+    ).toEqual({ port: 9443, host: '0.0.0.0', urls: ['https://sp.example/peerjs', 'http://198.51.100.7:9443/peerjs'] });
+    expect(() => parseServicePeerArgs([...base, '--bootstrap-port', '70000'])).toThrow(/--bootstrap-port must be a whole number from 0 to 65535/);
+    expect(() => parseServicePeerArgs([...base, '--bootstrap-url', 'http://x/peerjs'])).toThrow(/need --bootstrap-port/);
+    expect(() => parseServicePeerArgs([...base, '--bootstrap-port', '1', '--bootstrap-host', '::'])).toThrow(/say which one tabs should use/);
+    expect(() => parseServicePeerArgs([...base, '--bootstrap-port', '1', '--bootstrap-url', 'ftp://x'])).toThrow(/--bootstrap-url: .*http/);
+    const five = Array.from({ length: 5 }, (_, i) => ['--bootstrap-url', `http://h${i}/peerjs`]).flat();
+    expect(() => parseServicePeerArgs([...base, '--bootstrap-port', '1', ...five])).toThrow(/at most 4/);
+    expect(() => parseServicePeerArgs([...base, '--bootstrap-port', '1', '--bootstrap-port', '2'])).toThrow(UsageError);
+  });
 });

@@ -6,6 +6,7 @@
 import { DEFAULT_ID_PUZZLE, MAX_ID_PUZZLE_BITS, type IdPuzzleDifficulty } from '../identity';
 import { parseServerUrl, ServerUrlError, type SignalingServerConfig } from '../transport';
 import { iceServersUrlFor } from './service-ice';
+import { bootstrapServer, MAX_BOOTSTRAP_URLS } from '../peer';
 
 export interface ServicePeerConfig {
   /** Signaling servers, most preferred first. */
@@ -31,6 +32,18 @@ export interface ServicePeerConfig {
   idPuzzle: IdPuzzleDifficulty;
   /** The node's STUN/TURN list (`/ice-servers`) its links use, followed like a tab's; null: none (host candidates only). */
   iceServersUrl: string | null;
+  /** This peer's own bootstrap endpoint (a signaling server with proof of key, bootstrap-endpoint.ts); null: none. */
+  bootstrap: BootstrapEndpointConfig | null;
+}
+
+/** Where the bootstrap endpoint listens and what it advertises in the DHT. */
+export interface BootstrapEndpointConfig {
+  /** TCP port to listen on; 0 picks a free one. */
+  port: number;
+  /** Address to listen on. */
+  host: string;
+  /** The URLs tabs should use (1..4), e.g. behind a TLS proxy; empty: http://HOST:PORT/peerjs with the port bound. */
+  urls: string[];
 }
 
 export class UsageError extends Error {
@@ -57,12 +70,19 @@ export const USAGE = `Usage: npm run service-peer -- --signaling URL --data DIR 
   --ice-servers URL    the node's STUN/TURN list for this peer's links
                        (default: /ice-servers beside the first signaling
                        server; none: host candidates only)
+  --bootstrap-port N   run a bootstrap endpoint on port N (0: any free port): a
+                       signaling server of this peer's own, with proof of key,
+                       published in the DHT so tabs can come back through it
+                       when every signaling server is down
+  --bootstrap-host H   address the bootstrap endpoint listens on (default 127.0.0.1)
+  --bootstrap-url URL  the endpoint's address as tabs reach it (repeat for
+                       several, at most 4; default http://HOST:PORT/peerjs)
   --id-key-bits N      the overlay's static key puzzle: leading zero bits of
                        SHA-256(SHA-256(key)) (default ${DEFAULT_ID_PUZZLE.staticBits}; changing it
                        changes the node ID of every key that fails it)
   --help               this text`;
 
-const FLAGS_WITH_VALUE = new Set(['--signaling', '--data', '--overlay', '--trusted-root', '--status-port', '--status-host', '--status-every', '--max-links', '--id-puzzle-bits', '--id-key-bits', '--ice-servers']);
+const FLAGS_WITH_VALUE = new Set(['--signaling', '--data', '--overlay', '--trusted-root', '--status-port', '--status-host', '--status-every', '--max-links', '--id-puzzle-bits', '--id-key-bits', '--ice-servers', '--bootstrap-port', '--bootstrap-host', '--bootstrap-url']);
 const BOOLEAN_FLAGS = new Set(['--start-fresh', '--in-memory', '--help']);
 
 function integer(flag: string, text: string, min: number, max: number): number {
@@ -71,6 +91,28 @@ function integer(flag: string, text: string, min: number, max: number): number {
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
   }
   return n;
+}
+
+/** The bootstrap endpoint's flags, checked; null when --bootstrap-port is absent. */
+function bootstrapConfig(port: string | undefined, host: string | undefined, urls: string[]): BootstrapEndpointConfig | null {
+  if (port === undefined) {
+    if (host !== undefined || urls.length > 0) throw new UsageError('--bootstrap-host and --bootstrap-url need --bootstrap-port');
+    return null;
+  }
+  const listen = host ?? '127.0.0.1';
+  if (urls.length === 0 && (listen === '0.0.0.0' || listen === '::')) {
+    throw new UsageError(`--bootstrap-host ${listen} listens on every address: say which one tabs should use with --bootstrap-url`);
+  }
+  if (urls.length > MAX_BOOTSTRAP_URLS) throw new UsageError(`--bootstrap-url is given ${urls.length} times; at most ${MAX_BOOTSTRAP_URLS}`);
+  const normal: string[] = [];
+  for (const u of urls) {
+    try {
+      normal.push(bootstrapServer(u).url);
+    } catch (e) {
+      throw new UsageError(`--bootstrap-url: ${(e as Error).message}`);
+    }
+  }
+  return { port: integer('--bootstrap-port', port, 0, 65535), host: listen, urls: normal };
 }
 
 /** Reads the command line (without `node` and the script); throws UsageError in words. Returns null for --help. */
@@ -140,6 +182,7 @@ export function parseServicePeerArgs(argv: readonly string[]): ServicePeerConfig
   }
   return {
     signaling,
+    bootstrap: bootstrapConfig(one('--bootstrap-port'), one('--bootstrap-host'), values.get('--bootstrap-url') ?? []),
     dataDir,
     overlay,
     trustedRoot: one('--trusted-root') ?? null,

@@ -3,7 +3,8 @@
  * server (`npm start`, `npm run preview`), as a child process so its native
  * WebRTC and disk work stay out of Vite's process. SERVICE_PEER=0 turns it
  * off; SERVICE_PEER_DATA names its data directory (default .service-peer);
- * SERVICE_PEER_STATUS_PORT serves its status. A peer killed by a signal, or
+ * SERVICE_PEER_STATUS_PORT serves its status; SERVICE_PEER_BOOTSTRAP_PORT
+ * (and SERVICE_PEER_BOOTSTRAP_URL) run its bootstrap endpoint. A peer killed by a signal, or
  * one that exits after it had been up a while, is restarted (at most 5 times
  * a minute); a failure at start (damaged data, bad settings) does not loop:
  * its message says what to do. Over HTTPS (`tls`), the peer reaches its own
@@ -48,6 +49,8 @@ export function superviseServicePeer(http: HttpServer | Http2SecureServer, root:
   const run = (signaling: string): void => {
     const args = ['--import', 'tsx', CLI, '--signaling', signaling, '--data', env['SERVICE_PEER_DATA'] ?? '.service-peer'];
     if (env['SERVICE_PEER_STATUS_PORT']) args.push('--status-port', env['SERVICE_PEER_STATUS_PORT']);
+    if (env['SERVICE_PEER_BOOTSTRAP_PORT']) args.push('--bootstrap-port', env['SERVICE_PEER_BOOTSTRAP_PORT']);
+    if (env['SERVICE_PEER_BOOTSTRAP_URL']) args.push('--bootstrap-url', env['SERVICE_PEER_BOOTSTRAP_URL']);
     const started = Date.now();
     const childEnv = { ...env };
     if (tls?.selfSigned) childEnv['NODE_EXTRA_CA_CERTS'] = tls.certPath;

@@ -10,8 +10,9 @@
 import { join } from 'node:path';
 import { MemoryKeyValueStore, signBytes, type NodeIdentity } from '../identity';
 import { overlayLimits } from '../overlay';
-import { Peer, type OverlayService } from '../peer';
-import { SignalingClient, type LinkManager, type LocalEndpoint } from '../transport';
+import { BootstrapPublisher, Peer, type OverlayService } from '../peer';
+import { parseServerUrl, SignalingClient, type LinkManager, type LocalEndpoint, type PeerFactory } from '../transport';
+import { startBootstrapEndpoint, type BootstrapEndpoint } from './bootstrap-endpoint';
 import { diskUse, openNodeKey, openRecordDb, prepareDataDir, quarantineDamaged, RECORDS_DIR } from './data-dir';
 import type { LevelKeyValueStore } from './level-store';
 import type { ServicePeerConfig } from './service-config';
@@ -38,6 +39,8 @@ export class ServicePeer {
   private stopping: Promise<void> | null = null;
   /** The node's STUN/TURN list, followed while the peer runs; null with --ice-servers none. */
   private ice: ServiceIce | null = null;
+  /** Keeps this peer's bootstrap entry in the DHT; null without --bootstrap-port. */
+  private publisher: BootstrapPublisher | null = null;
   readonly startedAt = Date.now();
 
   private constructor(
@@ -49,6 +52,8 @@ export class ServicePeer {
     readonly peer: Peer,
     readonly quarantined: number,
     private readonly log: Log,
+    /** This peer's own bootstrap endpoint; null without --bootstrap-port. */
+    readonly bootstrap: BootstrapEndpoint | null,
   ) {}
 
   get signaling(): SignalingClient {
@@ -80,9 +85,21 @@ export class ServicePeer {
     }
     installWebRtcGlobals();
     const { Peer: PeerJs } = await import('peerjs');
-    const signaling = new SignalingClient({ nodeId: identity.nodeId, servers: config.signaling, createPeer: (id, options) => new PeerJs(id, { ...options, debug: 0 }),
-      keyProof: { spki: identity.spki, sign: (payload) => signBytes(identity.privateKey, payload) },
-    });
+    const createPeer: PeerFactory = (id, options) => new PeerJs(id, { ...options, debug: 0 });
+    const keyProof = { spki: identity.spki, sign: (payload: Uint8Array) => signBytes(identity.privateKey, payload) };
+    const signaling = new SignalingClient({ nodeId: identity.nodeId, servers: config.signaling, createPeer, keyProof });
+    let bootstrap: BootstrapEndpoint | null = null;
+    if (config.bootstrap) {
+      try {
+        bootstrap = await startBootstrapEndpoint(config.bootstrap, log);
+      } catch (e) {
+        await db.close();
+        throw new Error(`the bootstrap endpoint could not listen on ${config.bootstrap.host}:${config.bootstrap.port}: ${(e as Error).message}`, { cause: e });
+      }
+      log(`bootstrap endpoint listening on ${bootstrap.localUrl}, advertised as ${bootstrap.urls.join(', ')}`);
+    }
+    // The peer holds its node ID on its own endpoint too (with the same proof), so tabs there can dial it.
+    const endpointClient = bootstrap ? new SignalingClient({ nodeId: identity.nodeId, servers: [{ ...parseServerUrl(bootstrap.localUrl), bootstrap: true }], createPeer, keyProof }) : null;
     const local: LocalEndpoint = {
       overlay: config.overlay,
       nodeId: identity.nodeId,
@@ -101,8 +118,9 @@ export class ServicePeer {
       maxLinks: config.maxLinks,
       idPuzzle: config.idPuzzle,
       log,
+      ...(endpointClient ? { bootstrapEndpoint: endpointClient } : {}),
     });
-    const service = new ServicePeer(config, dataDir, identity, db, policy, peer, quarantined, log);
+    const service = new ServicePeer(config, dataDir, identity, db, policy, peer, quarantined, log, bootstrap);
     await service.run();
     return service;
   }
@@ -110,12 +128,20 @@ export class ServicePeer {
   private async run(): Promise<void> {
     const { log, links, signaling, member } = this;
     if (this.config.iceServersUrl) {
-      const ice = followNodeIce({ url: this.config.iceServersUrl, apply: (servers) => signaling.setIceServers(servers), log });
+      const endpoint = this.peer.bootstrapEndpoint;
+      const apply = (servers: RTCIceServer[]): void => {
+        signaling.setIceServers(servers);
+        endpoint?.setIceServers(servers);
+      };
+      const ice = followNodeIce({ url: this.config.iceServersUrl, apply, log });
       this.ice = ice;
       // Links made before the list arrives could not use the node's relay: wait for it, a little.
       await Promise.race([ice.ready, new Promise((r) => setTimeout(r, ICE_WAIT_MS).unref?.())]);
     }
     log(`links allowed: ${this.policy.describe}; calls refused`);
+    this.peer.bootstrapEndpoint?.onState((s) => {
+      if (s.kind === 'online') log('registered on its own bootstrap endpoint');
+    });
     signaling.onState((s) => {
       if (s.kind === 'online') log(`online via ${s.server}`);
       else if (s.kind === 'offline' && !this.stopping) log(`signaling offline (${s.reason}); retrying in ${Math.round(s.retryInMs / 1000)} s`);
@@ -125,6 +151,11 @@ export class ServicePeer {
     member.subscribe(() => this.logRingChanges());
     // The damage scan before start checked every stored record's signature already.
     await this.peer.start({ onlineWithinMs: ONLINE_WITHIN_MS, storedChecked: true });
+    if (this.bootstrap) {
+      const signer = { spki: this.identity.spki, sign: (payload: Uint8Array) => signBytes(this.identity.privateKey, payload) };
+      this.publisher = new BootstrapPublisher({ node: member.node, signer, overlay: this.config.overlay, urls: this.bootstrap.urls, log });
+      this.publisher.start();
+    }
     log(`records: ${member.loaded} loaded from disk${this.quarantined ? `, ${this.quarantined} damaged kept aside` : ''}; serving ${process.uptime().toFixed(1)} s after the process started`);
     if (this.config.statusEverySeconds > 0) this.statusTimer = setInterval(() => log(this.statusLine()), this.config.statusEverySeconds * 1000);
   }
@@ -140,6 +171,11 @@ export class ServicePeer {
       this.lastRecords = s.records;
       this.log(`storage: ${s.records} records, ${(diskUse(join(this.dataDir, RECORDS_DIR)) / 1048576).toFixed(2)} MiB on disk`);
     }
+  }
+
+  /** Whether this peer holds its node ID on its own bootstrap endpoint, and how many entries it wrote to the DHT. */
+  get bootstrapState(): { registered: boolean; published: number } {
+    return { registered: this.peer.bootstrapEndpoint?.state.kind === 'online', published: this.publisher?.published ?? 0 };
   }
 
   status(): ServiceStatus {
@@ -164,6 +200,7 @@ export class ServicePeer {
   private async doStop(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.ice?.stop();
+    this.publisher?.stop();
     const node = this.member.node;
     const succ = node.successors()[0] ?? node.id;
     const records = node.localRecords();
@@ -180,6 +217,8 @@ export class ServicePeer {
     await new Promise((r) => setTimeout(r, 300));
     this.peer.close('leaving');
     this.signaling.stop('stopping');
+    this.peer.bootstrapEndpoint?.stop('stopping');
+    await this.bootstrap?.close();
     this.policy.gate.close();
     await this.db.close();
     this.log('stopped');

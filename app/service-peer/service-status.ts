@@ -9,6 +9,7 @@ import { fingerprint } from '../identity';
 import type { RingMember } from '../peer';
 import type { SignalingClient, LinkManager } from '../transport';
 import { diskUse, RECORDS_DIR } from './data-dir';
+import type { BootstrapEndpoint } from './bootstrap-endpoint';
 
 export interface ServiceStatus {
   nodeId: string;
@@ -25,6 +26,8 @@ export interface ServiceStatus {
   diskBytes: number;
   heapBytes: number;
   rssBytes: number;
+  /** The bootstrap endpoint: its published URLs, whether this peer holds its ID there, peers on it, refused proofs, entries written to the DHT; null: none. */
+  bootstrap: { urls: string[]; registered: boolean; peersOnline: number; refusedProofs: number; published: number } | null;
 }
 
 interface StatusSource {
@@ -36,6 +39,8 @@ interface StatusSource {
   links: LinkManager;
   member: RingMember;
   quarantined: number;
+  bootstrap: BootstrapEndpoint | null;
+  bootstrapState: { registered: boolean; published: number };
 }
 
 export function statusOf(p: StatusSource): ServiceStatus {
@@ -56,6 +61,9 @@ export function statusOf(p: StatusSource): ServiceStatus {
     diskBytes: diskUse(join(p.dataDir, RECORDS_DIR)),
     heapBytes: process.memoryUsage().heapUsed,
     rssBytes: process.memoryUsage().rss,
+    bootstrap: p.bootstrap
+      ? { urls: p.bootstrap.urls, ...p.bootstrapState, peersOnline: p.bootstrap.signaling.peerCount(), refusedProofs: p.bootstrap.signaling.counters().refusedProofs }
+      : null,
   };
 }
 

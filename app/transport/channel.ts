@@ -70,8 +70,10 @@ export function releaseDataConnection(conn: DataConnection, graceMs = CLOSE_GRAC
 /**
  * Wraps an open PeerJS data connection made with `serialization: 'raw'`, so
  * frames go onto the data channel as they are, with no base64 or JSON.
+ * `via` says which kind of PeerJS server signaled it: a signaling server
+ * (the default) or a service peer's bootstrap endpoint.
  */
-export function peerJsChannel(conn: DataConnection): Channel {
+export function peerJsChannel(conn: DataConnection, via: LinkVia = 'server'): Channel {
   const dc = (): RTCDataChannel | undefined => conn.dataChannel;
   let closing = false;
   const data = new HeldData();
@@ -85,7 +87,7 @@ export function peerJsChannel(conn: DataConnection): Channel {
   conn.on('error', () => closes.fire());
   return {
     remoteId: conn.peer,
-    via: 'server',
+    via,
     get bufferedAmount() {
       return (dc()?.bufferedAmount ?? 0) + ((conn as { bufferSize?: number }).bufferSize ?? 0);
     },

@@ -2,7 +2,7 @@
  * How the link manager reaches peers: PeerJS in the browser, memory in tests.
  */
 import type { DataConnection } from 'peerjs';
-import { peerJsChannel, releaseDataConnection, type Channel, memoryChannelPair } from './channel';
+import { peerJsChannel, releaseDataConnection, type Channel, type LinkVia, memoryChannelPair } from './channel';
 import { DialError, type DialFailureCode } from './errors';
 import { INCOMING_OPEN_TIMEOUT_MS } from './limits';
 import type { SignalingClient } from './signaling-client';
@@ -23,7 +23,7 @@ export interface Dialer {
   isDialedBy?(nodeId: string): boolean;
 }
 
-function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<void>, signalingLost: Promise<void>): Promise<Channel> {
+function whenOpen(conn: DataConnection, via: LinkVia, timeoutMs: number, unavailable: Promise<void>, signalingLost: Promise<void>): Promise<Channel> {
   return new Promise<Channel>((resolve, reject) => {
     let settled = false;
     const fail = (code: DialFailureCode, why: string): void => {
@@ -44,17 +44,30 @@ function whenOpen(conn: DataConnection, timeoutMs: number, unavailable: Promise<
       clearTimeout(timer);
       if (settled) return releaseDataConnection(conn); // opened after the dial gave up
       settled = true;
-      resolve(peerJsChannel(conn));
+      resolve(peerJsChannel(conn, via));
     });
     conn.on('error', (e) => fail('connection-error', e.message));
   });
 }
 
-/** Dials through the tab's PeerJS peer, raw binary frames on a reliable data channel. */
+/**
+ * Dials through the tab's PeerJS peer, raw binary frames on a reliable data
+ * channel. Its channels are marked `bootstrap` when the server they went
+ * through is a bootstrap endpoint (SignalingServerConfig.bootstrap), or
+ * when `via` says so for every channel (a service peer's own endpoint).
+ */
 export class PeerJsDialer implements Dialer {
   private readonly unavailable = new Map<string, () => void>();
 
-  constructor(private readonly signaling: SignalingClient) {}
+  constructor(
+    private readonly signaling: SignalingClient,
+    private readonly via: LinkVia = 'server',
+  ) {}
+
+  /** How a channel made through the current server is marked. */
+  private currentVia(): LinkVia {
+    return this.signaling.server?.bootstrap ? 'bootstrap' : this.via;
+  }
 
   /**
    * Routes the signaling server's EXPIRE messages (an offer to a peer it does
@@ -92,7 +105,7 @@ export class PeerJsDialer implements Dialer {
       });
     });
     try {
-      return await whenOpen(peer.connect(nodeId, { reliable: true, serialization: 'raw', label: LINK_LABEL }), timeoutMs, unavailable, signalingLost);
+      return await whenOpen(peer.connect(nodeId, { reliable: true, serialization: 'raw', label: LINK_LABEL }), this.currentVia(), timeoutMs, unavailable, signalingLost);
     } finally {
       stopWatching();
       this.unavailable.delete(nodeId);
@@ -119,9 +132,10 @@ export class PeerJsDialer implements Dialer {
       // An offer whose dialer gave up may never open; its RTCPeerConnection must not wait for ever.
       const timer = setTimeout(() => releaseDataConnection(conn), INCOMING_OPEN_TIMEOUT_MS);
       conn.on('close', () => clearTimeout(timer));
+      const via = this.currentVia();
       conn.on('open', () => {
         clearTimeout(timer);
-        fn(peerJsChannel(conn));
+        fn(peerJsChannel(conn, via));
       });
       return true;
     });

@@ -21,6 +21,12 @@ export interface OverlayFirstDialerOptions {
   overlayTimeoutMs?: number;
   /** Which path is tried first. @default 'server' */
   prefer?: 'overlay' | 'server';
+  /**
+   * Dialers whose incoming channels are taken too, but which this peer
+   * never dials through: a service peer's own bootstrap endpoint, where
+   * tabs that reach no signaling server find it. @default none
+   */
+  alsoIncoming?: readonly Dialer[];
 }
 
 /** The server's failures that mean it cannot be reached (not that the far side refused). */
@@ -74,6 +80,7 @@ export class OverlayFirstDialer implements Dialer {
   onIncoming(fn: (channel: Channel) => void): void {
     this.o.server.onIncoming(fn);
     this.o.attach.onIncoming(fn);
+    for (const d of this.o.alsoIncoming ?? []) d.onIncoming(fn);
   }
 
   onReady(fn: () => void): void {

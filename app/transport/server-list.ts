@@ -9,6 +9,12 @@ export interface SignalingServerConfig {
   port: number;
   path: string;
   secure: boolean;
+  /**
+   * A service peer's bootstrap endpoint (RFC 6940 §11.4: a joining node's
+   * first contact) rather than a signaling server: links signaled through
+   * it are marked `bootstrap`. Absent: a signaling server.
+   */
+  bootstrap?: true;
 }
 
 export class ServerUrlError extends Error {

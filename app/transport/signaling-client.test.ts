@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Peer, PeerOptions } from 'peerjs';
 import { SignalingClient, type SignalingState } from './signaling-client';
 import { parseServerUrl } from './server-list';
 import { ManualClock } from '../common/testing';
 import { FakeDataConnection } from './testing/fake-data-connection';
+import { exportSpki, generateSigningKeyPair, signBytes, toBase64Url } from '../identity';
+import type { FetchLike } from './key-proof-client';
 
 /** Just enough of a PeerJS Peer for the client: events, disconnect, reconnect, destroy. */
 class FakePeer {
@@ -95,6 +97,86 @@ describe('SignalingClient', () => {
     expect(states.some((s) => s.kind === 'online')).toBe(false);
     peers.at(-1)!.open();
     expect(client.state.kind).toBe('online');
+  });
+
+  it('tries the fallbacks (bootstrap endpoints) after the servers, best first, and backs off with jitter only when every one failed', () => {
+    const draws = [0, 1];
+    const { clock, peers, client } = setup(['http://a:1/peerjs'], { next: () => draws.shift() ?? 0.5 });
+    client.setFallbacks([
+      { ...parseServerUrl('http://boot1:9/peerjs'), bootstrap: true },
+      { ...parseServerUrl('http://a:1/peerjs'), bootstrap: true }, // already a server: tried once
+      { ...parseServerUrl('http://boot2:9/peerjs'), bootstrap: true },
+    ]);
+    expect(client.tryList.map((s) => s.host)).toEqual(['a', 'boot1', 'boot2']);
+    client.start();
+    peers.at(-1)!.fail(); // a
+    peers.at(-1)!.fail(); // boot1
+    peers.at(-1)!.fail(); // boot2
+    // A draw of 0 is the most shortening: 0.5 s − 25 %.
+    expect(client.state).toMatchObject({ kind: 'offline', retryInMs: 375 });
+    clock.advance(375);
+    peers.at(-1)!.fail(); // a
+    expect(client.state).toMatchObject({ kind: 'connecting', server: 'http://boot1:9/peerjs' });
+    peers.at(-1)!.open();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://boot1:9/peerjs' });
+    expect(client.server?.bootstrap).toBe(true);
+    // Changing the fallbacks while online on one reconnects nothing.
+    const made = peers.length;
+    client.setFallbacks([]);
+    expect(peers).toHaveLength(made);
+    expect(client.state.kind).toBe('online');
+  });
+
+  it('goes back from a fallback to the most preferred server once it answers a challenge again', async () => {
+    const clock = new ManualClock(0);
+    const peers: FakePeer[] = [];
+    const up = new Set(['boot']);
+    const fetch: FetchLike = (url) =>
+      up.has(new URL(url).hostname)
+        ? Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve({ nonce: toBase64Url(new Uint8Array(32)) }) })
+        : Promise.reject(new Error('connection refused'));
+    const keys = await generateSigningKeyPair();
+    const client = new SignalingClient({
+      nodeId: 'a'.repeat(40),
+      servers: [parseServerUrl('http://main:1/peerjs')],
+      clock,
+      random: { next: () => 0.5 },
+      fetch,
+      keyProof: { spki: await exportSpki(keys.publicKey), sign: (p) => signBytes(keys.privateKey, p) },
+      createPeer: (id, options) => {
+        const p = new FakePeer(id, options);
+        peers.push(p);
+        return p as unknown as Peer;
+      },
+    });
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    client.setFallbacks([{ ...parseServerUrl('http://boot:2/peerjs'), bootstrap: true }]);
+    client.start();
+    // Proving the key signs with WebCrypto, in real time: wait for the client to reach the endpoint.
+    await vi.waitFor(() => expect(peers.at(-1)?.options.host).toBe('boot'), { timeout: 10_000 });
+    peers.at(-1)!.open();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://boot:2/peerjs' });
+    // PeerJS says 'disconnected' at once when told to disconnect.
+    const boot = peers[0]!;
+    boot.disconnect = () => {
+      boot.disconnected = true;
+      boot.emit('disconnected', boot.id);
+    };
+    // The server is still down at the first check: the client stays where it is.
+    clock.advance(60_000);
+    await settle();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://boot:2/peerjs' });
+    expect(peers).toHaveLength(1);
+    up.add('main');
+    clock.advance(60_000);
+    await vi.waitFor(() => expect(peers.at(-1)?.options.host).toBe('main'), { timeout: 10_000 });
+    expect(peers[0]!.disconnected).toBe(true); // retired, its data connections kept
+    peers.at(-1)!.open();
+    expect(client.state).toMatchObject({ kind: 'online', server: 'http://main:1/peerjs' });
+    // Online through a server of the list: no more checks.
+    clock.advance(600_000);
+    await settle();
+    expect(peers).toHaveLength(2);
   });
 
   it('keeps the peer (and its data connections) when the server goes away, and reconnects under the same ID', () => {

@@ -12,7 +12,7 @@ import { Backoff } from '../overlay';
 import { createLogger, Listeners, systemClock, type Clock, type Random } from '../common';
 import { releaseDataConnection } from './channel';
 import type { SignalingServerConfig } from './server-list';
-import { proveKeyTo, serverRefusal, type FetchLike, type KeyProver } from './key-proof-client';
+import { challengeUrl, proveKeyTo, serverRefusal, type FetchLike, type KeyProver } from './key-proof-client';
 
 export type SignalingState =
   | { kind: 'connecting'; server: string; attempt: number }
@@ -48,6 +48,12 @@ export interface SignalingClientOptions {
    * Architecture Blog, "Exponential Backoff And Jitter"). @default 0.25
    */
   jitter?: number;
+  /**
+   * While online through a fallback (a bootstrap endpoint), how often the
+   * most preferred server is asked for a challenge; when it answers, the
+   * client goes back to the servers. Jittered like the back-off. @default 60_000
+   */
+  returnCheckMs?: number;
 }
 
 const mathRandom: Random = { next: () => Math.random() };
@@ -88,6 +94,8 @@ function describeError(type: string, server: string, message?: unknown): string 
 
 export class SignalingClient {
   private servers: SignalingServerConfig[];
+  /** Tried after `servers`, in this order (bootstrap endpoints); set by setFallbacks(). */
+  private fallbacks: SignalingServerConfig[] = [];
   private readonly clock: Clock;
   private readonly backoff = new Backoff();
   private readonly attemptTimeoutMs: number;
@@ -98,6 +106,7 @@ export class SignalingClient {
   private readonly retired: Peer[] = [];
   private timer: unknown = null;
   private attemptTimer: unknown = null;
+  private returnTimer: unknown = null;
   private attemptId = 0;
   private _state: SignalingState = { kind: 'stopped', reason: 'not started' };
   private readonly stateListeners = new Listeners<SignalingState>(log);
@@ -117,6 +126,26 @@ export class SignalingClient {
 
   get serverList(): readonly SignalingServerConfig[] {
     return this.servers;
+  }
+
+  /** Every server tried, in order: the servers, then the fallbacks not among them. */
+  get tryList(): readonly SignalingServerConfig[] {
+    return [...this.servers, ...this.fallbacks.filter((f) => !this.servers.some((s) => s.url === f.url))];
+  }
+
+  /** The server the client is on (or is trying now); null when stopped. */
+  get server(): SignalingServerConfig | null {
+    return this.current?.server ?? null;
+  }
+
+  /**
+   * Replaces the servers tried after the list (a service peer's bootstrap
+   * endpoints, best first: RFC 6940 §11.4's bootstrap nodes). Nothing
+   * reconnects: the next failure of the current server goes through them,
+   * and the back-off (with its jitter) starts only when every one failed.
+   */
+  setFallbacks(fallbacks: SignalingServerConfig[]): void {
+    this.fallbacks = [...fallbacks];
   }
 
   /** The PeerJS peer that is (or is becoming) connected to the current server. */
@@ -201,11 +230,54 @@ export class SignalingClient {
   private clearTimers(): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     if (this.attemptTimer !== null) this.clock.clearTimeout(this.attemptTimer);
-    this.timer = this.attemptTimer = null;
+    if (this.returnTimer !== null) this.clock.clearTimeout(this.returnTimer);
+    this.timer = this.attemptTimer = this.returnTimer = null;
+  }
+
+  /**
+   * Online through a fallback: checks now and then whether the most
+   * preferred server answers a challenge again, and goes back to the
+   * servers when it does (links stay up meanwhile; the fallback is tried
+   * again if the server fails after all). Needs the key proof's challenge.
+   */
+  private watchForServers(): void {
+    const server = this.current?.server;
+    const best = this.servers[0];
+    if (!server || !best || !this.opts.keyProof || this.servers.some((s) => s.url === server.url)) return;
+    const fetchFn = this.opts.fetch ?? (globalThis.fetch.bind(globalThis) as FetchLike);
+    const id = this.attemptId;
+    const wait = jittered(this.opts.returnCheckMs ?? 60_000, this.opts.jitter ?? 0.25, this.opts.random ?? mathRandom);
+    this.returnTimer = this.clock.setTimeout(() => {
+      this.returnTimer = null;
+      const still = (): boolean => id === this.attemptId && this._state.kind === 'online';
+      const signal = typeof AbortSignal?.timeout === 'function' ? AbortSignal.timeout(this.attemptTimeoutMs) : undefined;
+      fetchFn(challengeUrl(best), { cache: 'no-store', ...(signal ? { signal } : {}) }).then(
+        (res) => {
+          if (!still()) return;
+          if (!res.ok) return this.watchForServers();
+          log.warn(`${best.url} answers again: leaving ${server.url}`);
+          this.clearTimers();
+          this.attemptId++;
+          // Retire the fallback's peer first: its 'disconnected' must not count as the new attempt failing.
+          const cur = this.current;
+          this.current = null;
+          if (cur && !cur.peer.destroyed) {
+            cur.peer.disconnect();
+            this.retired.push(cur.peer);
+          }
+          this.index = 0;
+          this.attempt();
+        },
+        () => {
+          if (still()) this.watchForServers();
+        },
+      );
+    }, wait);
   }
 
   private attempt(): void {
-    const server = this.servers[this.index] ?? this.servers[0]!;
+    const list = this.tryList;
+    const server = list[this.index] ?? list[0]!;
     const id = ++this.attemptId;
     this.setState({ kind: 'connecting', server: server.url, attempt: this.backoff.attempts + 1 });
     const abort = typeof AbortController === 'function' ? new AbortController() : null;
@@ -262,6 +334,7 @@ export class SignalingClient {
       this.clearTimers();
       this.backoff.reset();
       this.setState({ kind: 'online', server: server.url, since: this.clock.now() });
+      this.watchForServers();
     });
     peer.on('connection', (conn) => {
       let taken = false;
@@ -278,7 +351,7 @@ export class SignalingClient {
       if (!isCurrent()) return;
       if (this._state.kind === 'online') {
         // Lost a server we had: wait the first back-off step, then try from the top.
-        this.index = this.servers.length;
+        this.index = this.tryList.length;
         this.failed(this.attemptId, `lost the connection to ${server.url}`);
       } else if (this._state.kind === 'connecting') {
         this.failed(this.attemptId, describeError('network', server.url));
@@ -310,7 +383,7 @@ export class SignalingClient {
     if (id !== this.attemptId || this._state.kind === 'stopped' || this._state.kind === 'offline') return;
     this.clearTimers();
     this.attemptId++;
-    if (this.index + 1 < this.servers.length) {
+    if (this.index + 1 < this.tryList.length) {
       this.index++;
       this.attempt();
       return;

@@ -2,6 +2,7 @@ import { fingerprint } from '../identity';
 import type { LinkService, OverlayService, PeerState } from '../peer';
 import { DhtConsole } from './dht-console';
 import { NodeIceCard } from './node-ice-card';
+import { BootstrapsCard } from './bootstraps-card';
 import { Identicon } from './identicon';
 import { RingLegend, RingView, type RingPeer } from './ring-view';
 import { useStore } from './use-app';
@@ -117,6 +118,7 @@ export function NetworkPage({ links, overlay, onJoin }: { links: LinkService; ov
           </ul>
         )}
       </section>
+      <BootstrapsCard />
       <NodeIceCard />
     </div>
   );

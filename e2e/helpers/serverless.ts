@@ -9,15 +9,7 @@ import { answerQuestion } from './harness.ts';
 import { dial, mediaFlows, ringing, waitCall, waitRinging, type MediaStats } from './phone.ts';
 import { leaveMessage, waitMailbox } from './mail.ts';
 import type { ServerProcess } from '../runner/server-process.ts';
-
-/** Polls `cond` every 300 ms until it holds; throws `what: not within ms` after `ms`. */
-export async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+import { until } from './steps.ts';
 
 /** Kills `server` (SIGKILL: no goodbye to the tabs) and waits until none of `pages` says it is online with it. */
 export async function killSignaling(server: ServerProcess, pages: readonly Page[], ms = 30_000): Promise<void> {

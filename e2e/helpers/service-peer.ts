@@ -17,6 +17,8 @@ export interface ServiceStatusJson {
   diskBytes: number;
   heapBytes: number;
   rssBytes: number;
+  /** The bootstrap endpoint (--bootstrap-port); null when it runs none. */
+  bootstrap: { urls: string[]; registered: boolean; peersOnline: number; refusedProofs: number; published: number } | null;
 }
 
 export interface ServicePeerProcess extends ServerProcess {

@@ -14,7 +14,8 @@ import { openPeer, useBrowser } from '../helpers/browser.ts';
 import { claimName, reachable } from '../helpers/phone.ts';
 import { dhtKeyHex } from '../helpers/mail.ts';
 import { allowEverything, readNote, waitForRing } from '../helpers/ring.ts';
-import { callBothWays, chat, killSignaling, until, videoMail } from '../helpers/serverless.ts';
+import { callBothWays, chat, killSignaling, videoMail } from '../helpers/serverless.ts';
+import { stepLog, until } from '../helpers/steps.ts';
 import { startSignaling, type ServerProcess } from '../runner/server-process.ts';
 
 let signaling: ServerProcess | null = null;
@@ -23,9 +24,8 @@ const web = useBrowser({ teardown: () => signaling?.stop('SIGKILL') });
 const linkVias = (p: Page) => p.evaluate(() => window.softphoneTest!.linkVias());
 const opened = (p: Page) => p.evaluate(() => window.softphoneTest!.linksOpened());
 
-const t0 = Date.now();
-/** Where the test got to, with seconds since it began: a loaded machine's timeout then says which step was slow. */
-const step = (what: string): void => console.log(`[serverless +${Math.round((Date.now() - t0) / 1000)} s] ${what}`);
+/** Where the test got to, with seconds since it began. */
+const step = stepLog('serverless');
 
 describe('with the signaling server down', () => {
   afterAll(async () => {

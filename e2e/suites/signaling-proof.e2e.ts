@@ -7,11 +7,11 @@
  * the key is refused and the owner is not disturbed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
 import { appURL, openPeer, useBrowser } from '../helpers/browser.ts';
 import { goTo, nodeIdOf, signalingStatus, started, waitOnline } from '../helpers/harness.ts';
 import { startFreezingProxy, type FreezingProxy } from '../helpers/freezing-proxy.ts';
+import { askForId } from '../helpers/signaling-socket.ts';
 
 let proxy: FreezingProxy | null = null;
 const web = useBrowser({ teardown: () => proxy?.close() });
@@ -20,20 +20,7 @@ type Signaling = { kind: string; since?: number; server?: string; reason?: strin
 const signalingOf = (page: Page): Promise<Signaling> => page.evaluate(() => window.softphoneTest!.app().signaling as Signaling);
 
 /** What the server answers a client that asks for `id` with PeerJS's random token (no proof of key). */
-function askWithoutKey(id: string): Promise<{ type: string; msg?: string }> {
-  const base = new URL(appURL());
-  const ws = new WebSocket(`ws://${base.host}/peerjs/peerjs?key=peerjs&id=${id}&token=notaproof123&version=1.5.5`);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server said nothing within 15 s')), 15_000);
-    ws.on('message', (d) => {
-      clearTimeout(timer);
-      const m = JSON.parse(String(d)) as { type: string; payload?: { msg?: string } };
-      resolve({ type: m.type, ...(m.payload?.msg ? { msg: m.payload.msg } : {}) });
-      ws.terminate();
-    });
-    ws.on('error', (e) => reject(e));
-  });
-}
+const askWithoutKey = (id: string) => askForId(`${new URL(appURL()).origin}/peerjs`, id, 'notaproof123');
 
 /** waitOnline, saying what the tab shows when it does not come online. */
 async function online(page: Page, timeout: number): Promise<void> {
