@@ -358,7 +358,7 @@ export class MessageRouter {
     const target = bytesToHexId(msg.to);
     const now = clock.now();
     if (target === self.hex) return false;
-    const neighbour = table.successors.first().hex === target || table.predecessor?.hex === target;
+    const neighbour = this.isNeighbour(target);
     if (neighbour && rpc.isLinked(target)) {
       rpc.send(target, msg);
       return true;
@@ -410,12 +410,17 @@ export class MessageRouter {
    * the transport cannot tell links (the simulator).
    */
   reachesOverLinks(target: string): boolean {
-    const { table, clock, self, rpc } = this.host;
+    const { clock, self, rpc } = this.host;
     if (!rpc.knowsLinks || rpc.isLinked(target)) return true;
     if (target === self.hex) return false;
     if (this.relayFor(target, clock.now(), true)) return true;
-    const neighbour = table.successors.first().hex === target || table.predecessor?.hex === target;
-    return neighbour && this.linkedSuccessorBeyond(target) !== undefined;
+    return this.isNeighbour(target) && this.linkedSuccessorBeyond(target) !== undefined;
+  }
+
+  /** Whether `target` is this node's first successor or its predecessor. */
+  private isNeighbour(target: string): boolean {
+    const { table } = this.host;
+    return table.successors.first().hex === target || table.predecessor?.hex === target;
   }
 
   /** The known node closest before `target` to hand a message to (not the target, this node or a suspect), optionally only one with a live link. */
